@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* bento: the user's command for bento files. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "verbs.h"
+
+static const struct verb {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} verbs[] = {
+    {"run", bento_cmd_run, "run the app of a bento file or AppImage"},
+    {"info", bento_cmd_info, "describe a bento file or AppImage"},
+    {"extract", bento_cmd_extract, "extract the contents of a file into a directory"},
+};
+
+static void print_help(void)
+{
+	printf("Usage: bento VERB [OPTIONS] [ARGUMENTS...]\n\nVerbs:\n");
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		printf("  %-8s %s\n", verbs[i].name, verbs[i].summary);
+	printf("\n`bento VERB --help` describes a verb; see also bento(1).\n");
+}
+
+int bento_usage_error(const char *verb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "bento%s%s: ", verb ? " " : "", verb ? verb : "");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\nTry `bento%s%s --help`.\n", verb ? " " : "", verb ? verb : "");
+	va_end(ap);
+	return BENTO_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return print_help(), BENTO_EXIT_USAGE;
+	const char *name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+		if (argc > 2 && strcmp(name, "help") == 0) {
+			char *help_argv[] = {argv[2], "--help", NULL};
+			for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+				if (strcmp(verbs[i].name, argv[2]) == 0)
+					return verbs[i].run(2, help_argv);
+			return bento_usage_error(NULL, "unknown verb \"%s\"", argv[2]);
+		}
+		print_help();
+		return 0;
+	}
+	if (strcmp(name, "--version") == 0) {
+		printf("bento %s\n", BENTO_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verbs[i].name, name) == 0)
+			return verbs[i].run(argc - 1, argv + 1);
+	return bento_usage_error(NULL, "unknown verb \"%s\"", name);
+}

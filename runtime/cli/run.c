@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/* bento run [--strategy=NAME] FILE [ARGS...] */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image.h"
+#include "launch.h"
+#include "util.h"
+#include "verbs.h"
+
+static void print_help(void)
+{
+	printf("Usage: bento run [OPTIONS] FILE [ARGUMENTS...]\n"
+	       "\n"
+	       "Runs the app packed in FILE (a bento file or any AppImage Type 2) with\n"
+	       "ARGUMENTS, exactly as running FILE itself would. Options end at FILE.\n"
+	       "\n"
+	       "  --strategy=NAME  how to open the image: userns, fusermount, extract,\n"
+	       "                   extract-and-run (default: the first that works)\n"
+	       "  --debug          say which strategy was used\n"
+	       "  -h, --help       print this help\n"
+	       "\n"
+	       "Exit status: the app's, 128+N if signal N ended it, 127 if it could not\n"
+	       "be started, 2 on a usage error.\n");
+}
+
+int bento_cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {{"strategy", required_argument, NULL, 's'},
+	                                         {"debug", no_argument, NULL, 'd'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
+	bento_launch launch = {.strategy = BENTO_STRATEGY_AUTO};
+	bool debug = false;
+	auto_bento_error err = NULL;
+	int c;
+	/* "+": stop at the first non-option, the file; what follows is the app's. */
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (bento_strategy_parse(optarg, &launch.strategy, &err) < 0)
+				return bento_usage_error("run", "%s", err->message);
+			break;
+		case 'd':
+			debug = true;
+			break;
+		case 'h':
+			print_help();
+			return 0;
+		default:
+			return bento_usage_error("run", "invalid option");
+		}
+	}
+	if (optind >= argc)
+		return bento_usage_error("run", "missing FILE");
+	autofree char *path = realpath(argv[optind], NULL);
+	if (path == NULL) {
+		bento_error_errno(&err, "%s", argv[optind]);
+		return bento_error_report(steal_pointer(&err), "bento run", BENTO_EXIT_RUNTIME);
+	}
+	auto_bento_image img = NULL;
+	launch.argv0 = argv[optind];
+	launch.appimage = path;
+	launch.args = argv + optind + 1;
+	launch.debug = debug;
+	int status = 0;
+	if (bento_image_open(path, &img, &err) < 0)
+		return bento_error_report(steal_pointer(&err), "bento run", BENTO_EXIT_RUNTIME);
+	launch.img = img;
+	if (bento_launch_apply_env(&launch, &err) < 0)
+		return bento_error_report(steal_pointer(&err), "bento run", BENTO_EXIT_RUNTIME);
+	launch.debug |= debug;
+	if (bento_launch_run(&launch, &status, &err) < 0)
+		return bento_error_report(steal_pointer(&err), "bento run", BENTO_EXIT_RUNTIME);
+	return status;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* Errors travel as values: a function that can fail takes a `bento_error **err`
+ * out parameter, fills it once at the place that knows what went wrong, and
+ * returns -1 (or NULL).  Callers add context with bento_error_prefix() and the
+ * top of the program reports it once. */
+#ifndef BENTO_ERROR_H
+#define BENTO_ERROR_H
+
+#include <stdarg.h>
+
+typedef struct bento_error {
+	int errnum; /* errno value behind the failure, 0 if none */
+	int status; /* exit status the top of the program should use, 0 = default */
+	char *message;
+} bento_error;
+
+/* Sets *err (if err is not NULL and *err is still empty); always returns -1. */
+int bento_error_set(bento_error **err, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Same, appending ": strerror(errno)" for the current errno. */
+int bento_error_errno(bento_error **err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prepends "context: " to an existing error. */
+void bento_error_prefix(bento_error **err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void bento_error_free(bento_error *err);
+/* Prints "PROG: MESSAGE" on stderr, frees the error and returns the exit
+ * status to use (err->status, or fallback when unset). */
+int bento_error_report(bento_error *err, const char *prog, int fallback);
+
+static inline void bento_error_freep(bento_error **err)
+{
+	if (*err)
+		bento_error_free(*err);
+}
+#define auto_bento_error __attribute__((cleanup(bento_error_freep))) bento_error *
+
+#endif

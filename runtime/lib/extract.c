@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: MIT */
+#include "extract.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <libgen.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+/* Deeper trees than this are refused: a hostile image could make a directory
+ * its own child. */
+#define MAX_DEPTH 256
+#define COPY_CHUNK (1 << 20)
+
+/* A directory on the way down; created on demand so that a pattern only
+ * creates the directories leading to what it matches. */
+typedef struct level {
+	struct level *up;
+	const char *name;
+	int fd;
+	mode_t mode;
+} level;
+
+typedef struct extractor {
+	bento_image *img;
+	const bento_extract_options *opts;
+	char path[4096];
+	unsigned skipped;
+} extractor;
+
+static int level_open(level *lv, bento_error **err)
+{
+	if (lv->fd >= 0)
+		return 0;
+	if (level_open(lv->up, err) < 0)
+		return -1;
+	if (mkdirat(lv->up->fd, lv->name, 0700) < 0 && errno != EEXIST)
+		return bento_error_errno(err, "cannot create directory %s", lv->name);
+	lv->fd = openat(lv->up->fd, lv->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (lv->fd < 0)
+		return bento_error_errno(err, "cannot open directory %s", lv->name);
+	return 0;
+}
+
+static bool name_is_safe(const char *name)
+{
+	return name[0] != '\0' && strchr(name, '/') == NULL && strcmp(name, ".") != 0 &&
+	       strcmp(name, "..") != 0;
+}
+
+static int replace_prepare(int dirfd, const char *name)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	return unlinkat(dirfd, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0);
+}
+
+static int write_file(extractor *ex, int dirfd, const char *name, sqfs_inode *inode,
+                      bento_error **err)
+{
+	if (replace_prepare(dirfd, name) < 0)
+		return bento_error_errno(err, "cannot replace %s", ex->path);
+	autoclose int fd =
+	    openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return bento_error_errno(err, "cannot create %s", ex->path);
+	uint64_t size = inode->xtra.reg.file_size;
+	autofree char *buf = xmalloc(COPY_CHUNK);
+	for (uint64_t pos = 0; pos < size;) {
+		sqfs_off_t n = (sqfs_off_t)(size - pos < COPY_CHUNK ? size - pos : COPY_CHUNK);
+		if (sqfs_read_range(&ex->img->fs, inode, (sqfs_off_t)pos, &n, buf) != SQFS_OK ||
+		    n <= 0)
+			return bento_error_set(err, EIO, "%s: cannot read %s from the image",
+			                       ex->img->path, ex->path);
+		if (bento_write_all(fd, buf, (size_t)n) < 0)
+			return bento_error_errno(err, "cannot write %s", ex->path);
+		pos += (uint64_t)n;
+	}
+	/* setuid and setgid bits never survive extraction. */
+	if (fchmod(fd, inode->base.mode & 0777) < 0)
+		return bento_error_errno(err, "cannot set the mode of %s", ex->path);
+	struct timespec times[2] = {{.tv_sec = inode->base.mtime}, {.tv_sec = inode->base.mtime}};
+	futimens(fd, times);
+	return 0;
+}
+
+static int write_symlink(extractor *ex, int dirfd, const char *name, sqfs_inode *inode,
+                         bento_error **err)
+{
+	size_t size = inode->xtra.symlink_size + 1;
+	autofree char *target = xcalloc(1, size + 1);
+	if (sqfs_readlink(&ex->img->fs, inode, target, &size) != SQFS_OK)
+		return bento_error_set(err, EIO, "%s: cannot read symlink %s", ex->img->path,
+		                       ex->path);
+	if (replace_prepare(dirfd, name) < 0)
+		return bento_error_errno(err, "cannot replace %s", ex->path);
+	if (symlinkat(target, dirfd, name) < 0)
+		return bento_error_errno(err, "cannot create symlink %s", ex->path);
+	return 0;
+}
+
+static bool matches(const extractor *ex)
+{
+	return ex->opts->pattern == NULL ||
+	       fnmatch(ex->opts->pattern, ex->path, FNM_PATHNAME | FNM_LEADING_DIR) == 0;
+}
+
+static int extract_dir(extractor *ex, level *lv, sqfs_inode *dir_inode, unsigned depth,
+                       bento_error **err);
+
+static int extract_entry(extractor *ex, level *lv, sqfs_dir_entry *entry, unsigned depth,
+                         bento_error **err)
+{
+	const char *name = sqfs_dentry_name(entry);
+	size_t base = strlen(ex->path);
+	if (!name_is_safe(name))
+		return bento_error_set(err, EINVAL, "%s: unsafe name \"%s\" in directory \"%s\"",
+		                       ex->img->path, name, ex->path);
+	if (base + strlen(name) + 2 >= sizeof(ex->path))
+		return bento_error_set(err, ENAMETOOLONG, "%s: path too long under %s",
+		                       ex->img->path, ex->path);
+	snprintf(ex->path + base, sizeof(ex->path) - base, "%s%s", base ? "/" : "", name);
+
+	sqfs_inode inode;
+	int r = 0;
+	if (sqfs_inode_get(&ex->img->fs, &inode, sqfs_dentry_inode(entry)) != SQFS_OK) {
+		r = bento_error_set(err, EIO, "%s: cannot read the inode of %s", ex->img->path,
+		                    ex->path);
+		goto out;
+	}
+	mode_t mode = inode.base.mode | sqfs_mode(inode.base.inode_type);
+	if (S_ISDIR(mode)) {
+		level child = {.up = lv, .name = name, .fd = -1, .mode = mode};
+		if (matches(ex))
+			r = level_open(&child, err);
+		if (r == 0)
+			r = extract_dir(ex, &child, &inode, depth + 1, err);
+		if (child.fd >= 0) {
+			fchmod(child.fd, (child.mode & 0777) | S_IRWXU);
+			close(child.fd);
+		}
+		goto out;
+	}
+	if (!matches(ex))
+		goto out;
+	if (!S_ISREG(mode) && !S_ISLNK(mode)) {
+		fprintf(stderr,
+		        "bento: %s: skipping %s (device nodes, fifos and sockets are "
+		        "never extracted)\n",
+		        ex->img->path, ex->path);
+		ex->skipped++;
+		goto out;
+	}
+	if (ex->opts->verbose)
+		printf("%s\n", ex->path);
+	r = level_open(lv, err);
+	if (r == 0)
+		r = S_ISREG(mode) ? write_file(ex, lv->fd, name, &inode, err)
+		                  : write_symlink(ex, lv->fd, name, &inode, err);
+out:
+	ex->path[base] = '\0';
+	return r;
+}
+
+static int extract_dir(extractor *ex, level *lv, sqfs_inode *dir_inode, unsigned depth,
+                       bento_error **err)
+{
+	if (depth > MAX_DEPTH)
+		return bento_error_set(err, ELOOP, "%s: directories nested deeper than %d at %s",
+		                       ex->img->path, MAX_DEPTH, ex->path);
+	sqfs_dir dir;
+	if (sqfs_dir_open(&ex->img->fs, dir_inode, &dir, 0) != SQFS_OK)
+		return bento_error_set(err, EIO, "%s: cannot read directory %s", ex->img->path,
+		                       ex->path[0] ? ex->path : "/");
+	sqfs_name namebuf;
+	sqfs_dir_entry entry;
+	sqfs_dentry_init(&entry, namebuf);
+	sqfs_err sqerr = SQFS_OK;
+	while (sqfs_dir_next(&ex->img->fs, &dir, &entry, &sqerr))
+		if (extract_entry(ex, lv, &entry, depth, err) < 0)
+			return -1;
+	if (sqerr != SQFS_OK)
+		return bento_error_set(err, EIO, "%s: cannot read directory %s", ex->img->path,
+		                       ex->path[0] ? ex->path : "/");
+	return 0;
+}
+
+int bento_extract(bento_image *img, const char *dest, const bento_extract_options *opts,
+                  bento_error **err)
+{
+	static const bento_extract_options defaults = {0};
+	extractor ex = {.img = img, .opts = opts ? opts : &defaults};
+	if (mkdir(dest, 0755) < 0 && errno != EEXIST)
+		return bento_error_errno(err, "cannot create %s", dest);
+	level top = {.name = dest,
+	             .fd = open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)};
+	if (top.fd < 0)
+		return bento_error_errno(err, "cannot open %s", dest);
+	sqfs_inode root;
+	int r;
+	if (sqfs_inode_get(&img->fs, &root, sqfs_inode_root(&img->fs)) != SQFS_OK)
+		r = bento_error_set(err, EIO, "%s: cannot read the root directory", img->path);
+	else
+		r = extract_dir(&ex, &top, &root, 0, err);
+	if (r == 0)
+		fchmod(top.fd, (root.base.mode & 0777) | S_IRWXU);
+	close(top.fd);
+	return r;
+}
+
+int bento_extract_atomic(bento_image *img, const char *dest, bento_error **err)
+{
+	autofree char *tmpl = xasprintf("%s.tmp-XXXXXX", dest);
+	if (mkdtemp(tmpl) == NULL)
+		return bento_error_errno(err, "cannot create a temporary directory beside %s",
+		                         dest);
+	autoclose int fd = -1;
+	if (bento_extract(img, tmpl, NULL, err) < 0)
+		goto fail;
+	/* One syncfs makes every file durable before the rename publishes them. */
+	fd = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || syncfs(fd) < 0) {
+		bento_error_errno(err, "cannot sync %s", tmpl);
+		goto fail;
+	}
+	if (rename(tmpl, dest) < 0) {
+		if (errno == EEXIST || errno == ENOTEMPTY) {
+			/* Another launch finished first; its copy is as good. */
+			bento_remove_tree(tmpl, NULL);
+			return 0;
+		}
+		bento_error_errno(err, "cannot rename %s to %s", tmpl, dest);
+		goto fail;
+	}
+	return 0;
+fail:
+	bento_remove_tree(tmpl, NULL);
+	return -1;
+}

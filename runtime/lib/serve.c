@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: MIT */
+#define FUSE_USE_VERSION 34
+#include <fuse_lowlevel.h>
+
+#include "serve.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "util.h"
+
+/* The image never changes while it is served, so the kernel may cache names
+ * and attributes for as long as it likes. */
+#define CACHE_TIMEOUT 86400.0
+
+struct bento_serve {
+	bento_image *img;
+	struct fuse_session *se;
+	struct fuse_buf buf;
+	bento_mount_via via;
+	bool mounted;
+	uid_t uid;
+	gid_t gid;
+	sqfs_inode_id root_id;
+};
+
+/* FUSE node ids: 1 is the root; every other inode is its SquashFS inode
+ * reference (48 bits) plus 2, so the mapping needs no table. */
+static fuse_ino_t to_node(const bento_serve *srv, sqfs_inode_id id)
+{
+	return id == srv->root_id ? FUSE_ROOT_ID : (fuse_ino_t)id + 2;
+}
+
+static sqfs_inode_id to_inode_id(const bento_serve *srv, fuse_ino_t node)
+{
+	return node == FUSE_ROOT_ID ? srv->root_id : (sqfs_inode_id)(node - 2);
+}
+
+static bento_serve *serve_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static int inode_get(bento_serve *srv, fuse_ino_t node, sqfs_inode *inode)
+{
+	if (node < FUSE_ROOT_ID)
+		return -EINVAL;
+	return sqfs_inode_get(&srv->img->fs, inode, to_inode_id(srv, node)) == SQFS_OK ? 0 : -EIO;
+}
+
+static mode_t inode_mode(const sqfs_inode *inode)
+{
+	return inode->base.mode | sqfs_mode(inode->base.inode_type);
+}
+
+static void inode_stat(bento_serve *srv, const sqfs_inode *inode, fuse_ino_t node, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = node;
+	st->st_mode = inode_mode(inode);
+	st->st_nlink = (nlink_t)inode->nlink;
+	st->st_uid = srv->uid;
+	st->st_gid = srv->gid;
+	st->st_mtim.tv_sec = st->st_atim.tv_sec = st->st_ctim.tv_sec = inode->base.mtime;
+	st->st_blksize = (blksize_t)le32toh(srv->img->sb.block_size);
+	if (S_ISREG(st->st_mode)) {
+		st->st_size = (off_t)inode->xtra.reg.file_size;
+		st->st_blocks = (blkcnt_t)((inode->xtra.reg.file_size + 511) / 512);
+	} else if (S_ISLNK(st->st_mode)) {
+		st->st_size = (off_t)inode->xtra.symlink_size;
+	} else if (S_ISDIR(st->st_mode)) {
+		st->st_size = (off_t)inode->xtra.dir.dir_size;
+	} else if (S_ISBLK(st->st_mode) || S_ISCHR(st->st_mode)) {
+		st->st_rdev =
+		    makedev((unsigned)inode->xtra.dev.major, (unsigned)inode->xtra.dev.minor);
+	}
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	bento_serve *srv = serve_of(req);
+	sqfs_inode dir;
+	int r = inode_get(srv, parent, &dir);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	if (!S_ISDIR(inode_mode(&dir))) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	sqfs_name namebuf;
+	sqfs_dir_entry entry;
+	sqfs_dentry_init(&entry, namebuf);
+	bool found = false;
+	if (sqfs_dir_lookup(&srv->img->fs, &dir, name, strlen(name), &entry, &found) != SQFS_OK) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	struct fuse_entry_param e = {.attr_timeout = CACHE_TIMEOUT, .entry_timeout = CACHE_TIMEOUT};
+	if (!found) {
+		/* A zero node id caches the negative answer: start-up probes many
+		 * names that do not exist. */
+		fuse_reply_entry(req, &e);
+		return;
+	}
+	sqfs_inode inode;
+	if (sqfs_inode_get(&srv->img->fs, &inode, sqfs_dentry_inode(&entry)) != SQFS_OK) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	e.ino = to_node(srv, sqfs_dentry_inode(&entry));
+	inode_stat(srv, &inode, e.ino, &e.attr);
+	fuse_reply_entry(req, &e);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *fi)
+{
+	bento_serve *srv = serve_of(req);
+	sqfs_inode inode;
+	int r = inode_get(srv, node, &inode);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	struct stat st;
+	inode_stat(srv, &inode, node, &st);
+	fuse_reply_attr(req, &st, CACHE_TIMEOUT);
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t node)
+{
+	bento_serve *srv = serve_of(req);
+	sqfs_inode inode;
+	int r = inode_get(srv, node, &inode);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	if (!S_ISLNK(inode_mode(&inode))) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	size_t size = inode.xtra.symlink_size + 1;
+	autofree char *target = xcalloc(1, size + 1);
+	if (sqfs_readlink(&srv->img->fs, &inode, target, &size) != SQFS_OK) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	fuse_reply_readlink(req, target);
+}
+
+/* Opened files and directories keep a copy of their inode in fi->fh. */
+static void open_inode(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *fi, bool want_dir)
+{
+	bento_serve *srv = serve_of(req);
+	if ((fi->flags & O_ACCMODE) != O_RDONLY) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	sqfs_inode *inode = xmalloc(sizeof(*inode));
+	int r = inode_get(srv, node, inode);
+	if (r == 0 && want_dir != S_ISDIR(inode_mode(inode)))
+		r = want_dir ? -ENOTDIR : -EISDIR;
+	if (r < 0) {
+		free(inode);
+		fuse_reply_err(req, -r);
+		return;
+	}
+	fi->fh = (uint64_t)(uintptr_t)inode;
+	/* The contents cannot change: keep the page cache across opens. */
+	fi->keep_cache = 1;
+	if (want_dir)
+		fi->cache_readdir = 1;
+	if (fuse_reply_open(req, fi) != 0)
+		free(inode);
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *fi)
+{
+	open_inode(req, node, fi, false);
+}
+
+static void op_opendir(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *fi)
+{
+	open_inode(req, node, fi, true);
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *fi)
+{
+	free((void *)(uintptr_t)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
+                    struct fuse_file_info *fi)
+{
+	bento_serve *srv = serve_of(req);
+	sqfs_inode *inode = (sqfs_inode *)(uintptr_t)fi->fh;
+	uint64_t file_size = inode->xtra.reg.file_size;
+	if (off < 0 || (uint64_t)off >= file_size) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	if (size > file_size - (uint64_t)off)
+		size = (size_t)(file_size - (uint64_t)off);
+	autofree char *buf = xmalloc(size);
+	sqfs_off_t got = (sqfs_off_t)size;
+	if (sqfs_read_range(&srv->img->fs, inode, off, &got, buf) != SQFS_OK) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	fuse_reply_buf(req, buf, (size_t)got);
+}
+
+/* Directory offsets: 1 and 2 stand for "." and ".."; SquashFS's own entry
+ * offsets (which start after a 12-byte header, so are never below 3) follow. */
+static void op_readdir(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
+                       struct fuse_file_info *fi)
+{
+	bento_serve *srv = serve_of(req);
+	sqfs_inode *inode = (sqfs_inode *)(uintptr_t)fi->fh;
+	autofree char *buf = xmalloc(size);
+	size_t used = 0;
+	struct stat st = {.st_mode = S_IFDIR};
+	static const char *const dots[] = {".", ".."};
+	for (off_t i = off; i < 2; i++) {
+		st.st_ino = i == 0 ? node : inode->xtra.dir.parent_inode;
+		size_t n = fuse_add_direntry(req, buf + used, size - used, dots[i], &st, i + 1);
+		if (n > size - used)
+			goto reply;
+		used += n;
+	}
+	sqfs_dir dir;
+	if (sqfs_dir_open(&srv->img->fs, inode, &dir, off > 2 ? off : 0) != SQFS_OK) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	sqfs_name namebuf;
+	sqfs_dir_entry entry;
+	sqfs_dentry_init(&entry, namebuf);
+	sqfs_err sqerr = SQFS_OK;
+	while (sqfs_dir_next(&srv->img->fs, &dir, &entry, &sqerr)) {
+		st.st_ino = sqfs_dentry_inode_num(&entry);
+		st.st_mode = sqfs_dentry_mode(&entry);
+		size_t n = fuse_add_direntry(req, buf + used, size - used, sqfs_dentry_name(&entry),
+		                             &st, sqfs_dentry_next_offset(&entry));
+		if (n > size - used)
+			break;
+		used += n;
+	}
+	if (sqerr != SQFS_OK) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
+reply:
+	fuse_reply_buf(req, buf, used);
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t node)
+{
+	bento_serve *srv = serve_of(req);
+	const struct squashfs_super_block *sb = &srv->img->sb;
+	uint32_t bsize = le32toh(sb->block_size);
+	struct statvfs sv = {
+	    .f_bsize = bsize,
+	    .f_frsize = bsize,
+	    .f_blocks = (le64toh(sb->bytes_used) + bsize - 1) / bsize,
+	    .f_files = le32toh(sb->inodes),
+	    .f_namemax = SQUASHFS_NAME_LEN,
+	    .f_flag = ST_RDONLY,
+	};
+	fuse_reply_statfs(req, &sv);
+}
+
+static void op_getxattr(fuse_req_t req, fuse_ino_t node, const char *name, size_t size)
+{
+	bento_serve *srv = serve_of(req);
+	sqfs_inode inode;
+	int r = inode_get(srv, node, &inode);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	/* libsquashfuse reports a missing attribute as size 0 and leaves a too
+	 * small buffer untouched, so ask with the caller's size. */
+	autofree char *buf = xmalloc(size);
+	size_t vsize = size;
+	if (sqfs_xattr_lookup(&srv->img->fs, &inode, name, buf, &vsize) != SQFS_OK) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	if (vsize == 0)
+		fuse_reply_err(req, ENODATA);
+	else if (size == 0)
+		fuse_reply_xattr(req, vsize);
+	else if (vsize > size)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, buf, vsize);
+}
+
+static void op_listxattr(fuse_req_t req, fuse_ino_t node, size_t size)
+{
+	bento_serve *srv = serve_of(req);
+	sqfs_inode inode;
+	sqfs_xattr x;
+	int r = inode_get(srv, node, &inode);
+	if (r == 0 && sqfs_xattr_open(&srv->img->fs, &inode, &x) != SQFS_OK)
+		r = -EIO;
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	/* Names come with their prefix ("user.") and a NUL each. */
+	size_t cap = 256, used = 0;
+	autofree char *names = xmalloc(cap);
+	while (x.remain > 0) {
+		if (sqfs_xattr_read(&x) != SQFS_OK) {
+			fuse_reply_err(req, EIO);
+			return;
+		}
+		size_t n = sqfs_xattr_name_size(&x);
+		if (used + n + 1 > cap) {
+			cap = (used + n + 1) * 2;
+			char *bigger = realloc(names, cap);
+			if (bigger == NULL)
+				abort();
+			names = bigger;
+		}
+		if (sqfs_xattr_name(&x, names + used, true) != SQFS_OK) {
+			fuse_reply_err(req, EIO);
+			return;
+		}
+		used += n;
+		names[used++] = '\0';
+	}
+	if (size == 0)
+		fuse_reply_xattr(req, used);
+	else if (used > size)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, names, used);
+}
+
+static const struct fuse_lowlevel_ops serve_ops = {
+    .lookup = op_lookup,
+    .getattr = op_getattr,
+    .readlink = op_readlink,
+    .open = op_open,
+    .read = op_read,
+    .release = op_release,
+    .opendir = op_opendir,
+    .readdir = op_readdir,
+    .releasedir = op_release,
+    .statfs = op_statfs,
+    .getxattr = op_getxattr,
+    .listxattr = op_listxattr,
+};
+
+char *bento_serve_mount_options(int fuse_fd, uid_t uid, gid_t gid)
+{
+	return xasprintf("fd=%d,rootmode=40000,user_id=%u,group_id=%u", fuse_fd, (unsigned)uid,
+	                 (unsigned)gid);
+}
+
+int bento_serve_new(bento_image *img, bento_mount_via via, int fuse_fd, const char *mountpoint,
+                    uid_t owner_uid, gid_t owner_gid, bento_serve **out, bento_error **err)
+{
+	autofree char *fd_path = xasprintf("/dev/fd/%d", fuse_fd);
+	char *argv_fd[] = {"bento", NULL};
+	char *argv_fusermount[] = {"bento", "-o", "ro,auto_unmount,fsname=bento,subtype=bento",
+	                           NULL};
+	struct fuse_args args = FUSE_ARGS_INIT(via == BENTO_MOUNT_FD ? 1 : 3,
+	                                       via == BENTO_MOUNT_FD ? argv_fd : argv_fusermount);
+	bento_serve *srv = xcalloc(1, sizeof(*srv));
+	srv->img = img;
+	srv->via = via;
+	srv->uid = owner_uid;
+	srv->gid = owner_gid;
+	srv->root_id = sqfs_inode_root(&img->fs);
+	srv->se = fuse_session_new(&args, &serve_ops, sizeof(serve_ops), srv);
+	fuse_opt_free_args(&args);
+	if (srv->se == NULL) {
+		free(srv);
+		return bento_error_set(err, EINVAL, "cannot create the FUSE session");
+	}
+	const char *target = via == BENTO_MOUNT_FD ? fd_path : mountpoint;
+	if (fuse_session_mount(srv->se, target) != 0) {
+		bento_serve_free(srv);
+		return bento_error_set(err, EPERM, "cannot mount the image at %s with fusermount3",
+		                       mountpoint);
+	}
+	srv->mounted = via == BENTO_MOUNT_FUSERMOUNT;
+	*out = srv;
+	return 0;
+}
+
+int bento_serve_fd(const bento_serve *srv)
+{
+	return fuse_session_fd(srv->se);
+}
+
+int bento_serve_dispatch(bento_serve *srv)
+{
+	int r = fuse_session_receive_buf(srv->se, &srv->buf);
+	if (r == -EINTR || r == -EAGAIN)
+		return 1;
+	if (r <= 0)
+		return r == 0 || r == -ENODEV ? 0 : -1;
+	fuse_session_process_buf(srv->se, &srv->buf);
+	return fuse_session_exited(srv->se) ? 0 : 1;
+}
+
+void bento_serve_free(bento_serve *srv)
+{
+	if (srv->mounted)
+		fuse_session_unmount(srv->se);
+	fuse_session_destroy(srv->se);
+	free(srv->buf.mem);
+	free(srv);
+}
+
+static bool log_capturing;
+static char log_buffer[2048];
+
+static void capture_log(enum fuse_log_level level, const char *fmt, va_list ap)
+{
+	size_t used = strlen(log_buffer);
+	if (used < sizeof(log_buffer) - 1)
+		vsnprintf(log_buffer + used, sizeof(log_buffer) - used, fmt, ap);
+}
+
+void bento_serve_capture_log(bool capture)
+{
+	log_capturing = capture;
+	log_buffer[0] = '\0';
+	fuse_set_log_func(capture ? capture_log : NULL);
+}
+
+const char *bento_serve_captured_log(void)
+{
+	return log_capturing ? log_buffer : "";
+}

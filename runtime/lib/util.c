@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		abort();
+	return s;
+}
+
+int bento_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+ssize_t bento_pread_all(int fd, void *buf, size_t len, off_t offset)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done, offset + (off_t)done);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+int bento_write_file(const char *path, const char *contents, bento_error **err)
+{
+	autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return bento_error_errno(err, "cannot open %s", path);
+	if (bento_write_all(fd, contents, strlen(contents)) < 0)
+		return bento_error_errno(err, "cannot write %s", path);
+	return 0;
+}
+
+const char *bento_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+	if (t == NULL || t[0] != '/')
+		return "/tmp";
+	return t;
+}
+
+int bento_mkdir_p(const char *path, mode_t mode, bento_error **err)
+{
+	autofree char *copy = xstrdup(path);
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) < 0 && errno != EEXIST)
+			return bento_error_errno(err, "cannot create directory %s", copy);
+		*p = '/';
+	}
+	if (mkdir(copy, mode) < 0 && errno != EEXIST)
+		return bento_error_errno(err, "cannot create directory %s", copy);
+	return 0;
+}
+
+static int remove_tree_at(int parent, const char *name, bento_error **err)
+{
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOTDIR || errno == ELOOP) {
+			if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
+				return bento_error_errno(err, "cannot remove %s", name);
+			return 0;
+		}
+		if (errno == ENOENT)
+			return 0;
+		return bento_error_errno(err, "cannot open %s", name);
+	}
+	/* The directory may be read-only (an extracted tree keeps the image's modes). */
+	fchmod(fd, 0700);
+	DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return bento_error_errno(err, "cannot read %s", name);
+	}
+	struct dirent *de;
+	int r = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (remove_tree_at(dirfd(d), de->d_name, err) < 0) {
+			bento_error_prefix(err, "%s", name);
+			r = -1;
+			break;
+		}
+	}
+	closedir(d);
+	if (r == 0 && unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return bento_error_errno(err, "cannot remove %s", name);
+	return r;
+}
+
+int bento_remove_tree(const char *path, bento_error **err)
+{
+	return remove_tree_at(AT_FDCWD, path, err);
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/* Cleanup helpers and small system utilities shared by every bento program. */
+#ifndef BENTO_UTIL_H
+#define BENTO_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "error.h"
+
+static inline void bento_freep(void *p)
+{
+	free(*(void **)p);
+}
+static inline void bento_closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+static inline void bento_fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+#define autofree __attribute__((cleanup(bento_freep)))
+#define autoclose __attribute__((cleanup(bento_closep)))
+#define autofclose __attribute__((cleanup(bento_fclosep)))
+
+/* Hands ownership out of an auto variable. */
+#define steal_pointer(pp)                                                                          \
+	({                                                                                         \
+		__typeof__(*(pp)) _p = *(pp);                                                      \
+		*(pp) = NULL;                                                                      \
+		_p;                                                                                \
+	})
+#define steal_fd(fdp)                                                                              \
+	({                                                                                         \
+		int _fd = *(fdp);                                                                  \
+		*(fdp) = -1;                                                                       \
+		_fd;                                                                               \
+	})
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* read()/write()/pread() that retry on EINTR and short counts. */
+int bento_write_all(int fd, const void *buf, size_t len);
+ssize_t bento_pread_all(int fd, void *buf, size_t len, off_t offset);
+
+/* Writes a whole small file (e.g. /proc/self/uid_map). */
+int bento_write_file(const char *path, const char *contents, bento_error **err);
+
+/* $TMPDIR or /tmp. */
+const char *bento_tmpdir(void);
+
+/* mkdir -p with the given mode for components it creates. */
+int bento_mkdir_p(const char *path, mode_t mode, bento_error **err);
+
+/* rm -rf of a directory tree without following symlinks; tolerates absence. */
+int bento_remove_tree(const char *path, bento_error **err);
+
+#endif

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+/* bento-runtime: the program at the start of every bento file.  It finds the
+ * SquashFS image appended to itself and runs the app inside.  As in AppImage's
+ * runtime, only the first argument may be an option for the runtime. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "elf_layout.h"
+#include "extract.h"
+#include "image.h"
+#include "launch.h"
+#include "util.h"
+
+#define PROG "bento-runtime"
+
+static void print_help(void)
+{
+	printf("Usage: APPIMAGE [OPTION] [ARGUMENTS...]\n"
+	       "\n"
+	       "Runs the application packed in this file. Only the first argument is\n"
+	       "examined for these options; all other arguments go to the application.\n"
+	       "\n"
+	       "  --appimage-extract [PATTERN]  extract the contents into ./squashfs-root\n"
+	       "                                (only paths matching the glob PATTERN)\n"
+	       "  --appimage-extract-and-run    extract into $TMPDIR, run, remove afterwards\n"
+	       "                                (kept and reused when NO_CLEANUP is set)\n"
+	       "  --appimage-mount              mount the image, print where, serve until\n"
+	       "                                interrupted\n"
+	       "  --appimage-offset             print the offset of the SquashFS image\n"
+	       "  --appimage-updateinformation  print the embedded update information\n"
+	       "  --appimage-signature          print the embedded signature\n"
+	       "  --appimage-portable-home      create FILE.home, used as $HOME from then on\n"
+	       "  --appimage-portable-config    create FILE.config, used as $XDG_CONFIG_HOME\n"
+	       "  --appimage-version            print the runtime's version\n"
+	       "  --appimage-help               print this help\n"
+	       "  --bento-help                  list bento's own options\n"
+	       "\n"
+	       "Environment: APPIMAGE_EXTRACT_AND_RUN=1, NO_CLEANUP=1, TARGET_APPIMAGE=FILE,\n"
+	       "TMPDIR, BENTO_STRATEGY=userns|fusermount|extract|extract-and-run, BENTO_DEBUG=1.\n"
+	       "Exit status: the application's, 128+N if signal N ended it, 127 if the\n"
+	       "runtime could not start it.\n");
+}
+
+static void print_bento_help(void)
+{
+	printf("bento runtime options (first argument only):\n"
+	       "  --bento-strategy=NAME  open the image with NAME: userns (FUSE in a private\n"
+	       "                         user namespace), fusermount (setuid fusermount3),\n"
+	       "                         extract (cached extraction), extract-and-run\n"
+	       "  --bento-help           print this help\n"
+	       "  --bento-version        print the runtime's version\n"
+	       "The automatic order is userns, fusermount, extract. See also --appimage-help.\n");
+}
+
+static int fail(bento_error *err)
+{
+	return bento_error_report(err, PROG, BENTO_EXIT_RUNTIME);
+}
+
+/* The file to open: TARGET_APPIMAGE, or ourselves. */
+static char *image_path(bento_error **err)
+{
+	const char *target = getenv("TARGET_APPIMAGE");
+	char *path = realpath(target && target[0] ? target : "/proc/self/exe", NULL);
+	if (path == NULL) {
+		bento_error_errno(err, "%s", target && target[0] ? target : "/proc/self/exe");
+		(*err)->status = BENTO_EXIT_RUNTIME;
+	}
+	return path;
+}
+
+static int print_offset(const char *path)
+{
+	auto_bento_error err = NULL;
+	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	uint64_t offset = 0;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		bento_error_errno(&err, "%s", path);
+	else if (bento_elf_payload_offset(fd, (uint64_t)st.st_size, &offset, &err) < 0)
+		bento_error_prefix(&err, "%s", path);
+	if (err)
+		return fail(steal_pointer(&err));
+	printf("%llu\n", (unsigned long long)offset);
+	return 0;
+}
+
+static int print_section(bento_image *img, const char *name)
+{
+	autofree char *data = NULL;
+	size_t len;
+	auto_bento_error err = NULL;
+	if (bento_image_read_section(img, name, &data, &len, &err) < 0)
+		return fail(steal_pointer(&err));
+	printf("%s\n", data ? data : "");
+	return 0;
+}
+
+static int make_portable_dir(const char *appimage, const char *suffix)
+{
+	autofree char *dir = xasprintf("%s.%s", appimage, suffix);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, PROG ": cannot create %s: %s\n", dir, strerror(errno));
+		return BENTO_EXIT_RUNTIME;
+	}
+	printf("Portable %s directory created at %s\n", suffix, dir);
+	return 0;
+}
+
+static int run(bento_image *img, const char *appimage, char **argv, char **args,
+               bento_strategy strategy, bool mount_only)
+{
+	auto_bento_error err = NULL;
+	bento_launch launch = {.img = img,
+	                       .appimage = appimage,
+	                       .argv0 = argv[0],
+	                       .args = args,
+	                       .strategy = strategy,
+	                       .mount_only = mount_only};
+	int status = 0;
+	if (bento_launch_apply_env(&launch, &err) < 0 ||
+	    bento_launch_run(&launch, &status, &err) < 0)
+		return fail(steal_pointer(&err));
+	return status;
+}
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *opt =
+	    argc > 1 && (has_prefix(argv[1], "--appimage-") || has_prefix(argv[1], "--bento-"))
+	        ? argv[1]
+	        : NULL;
+	if (opt && strcmp(opt, "--appimage-help") == 0) {
+		print_help();
+		return 0;
+	}
+	if (opt && strcmp(opt, "--bento-help") == 0) {
+		print_bento_help();
+		return 0;
+	}
+	if (opt &&
+	    (strcmp(opt, "--appimage-version") == 0 || strcmp(opt, "--bento-version") == 0)) {
+		printf("bento runtime %s\n", BENTO_VERSION);
+		return 0;
+	}
+	auto_bento_error err = NULL;
+	autofree char *appimage = image_path(&err);
+	if (appimage == NULL)
+		return fail(steal_pointer(&err));
+	if (opt && strcmp(opt, "--appimage-offset") == 0)
+		return print_offset(appimage);
+	if (opt && strcmp(opt, "--appimage-portable-home") == 0)
+		return make_portable_dir(appimage, "home");
+	if (opt && strcmp(opt, "--appimage-portable-config") == 0)
+		return make_portable_dir(appimage, "config");
+
+	auto_bento_image img = NULL;
+	if (bento_image_open(appimage, &img, &err) < 0)
+		return fail(steal_pointer(&err));
+	if (opt == NULL)
+		return run(img, appimage, argv, argv + 1, BENTO_STRATEGY_AUTO, false);
+	if (strcmp(opt, "--appimage-extract") == 0) {
+		bento_extract_options eo = {.pattern = argc > 2 ? argv[2] : NULL, .verbose = true};
+		if (bento_extract(img, "squashfs-root", &eo, &err) < 0)
+			return fail(steal_pointer(&err));
+		return 0;
+	}
+	if (strcmp(opt, "--appimage-extract-and-run") == 0)
+		return run(img, appimage, argv, argv + 2, BENTO_STRATEGY_EXTRACT_AND_RUN, false);
+	if (strcmp(opt, "--appimage-mount") == 0)
+		return run(img, appimage, argv, argv + 2, BENTO_STRATEGY_AUTO, true);
+	if (strcmp(opt, "--appimage-updateinformation") == 0 ||
+	    strcmp(opt, "--appimage-updateinfo") == 0)
+		return print_section(img, ".upd_info");
+	if (strcmp(opt, "--appimage-signature") == 0)
+		return print_section(img, ".sha256_sig");
+	if (has_prefix(opt, "--bento-strategy=")) {
+		bento_strategy s;
+		if (bento_strategy_parse(opt + strlen("--bento-strategy="), &s, &err) < 0)
+			return fail(steal_pointer(&err));
+		return run(img, appimage, argv, argv + 2, s, false);
+	}
+	fprintf(stderr, PROG ": unknown option %s (see --appimage-help and --bento-help)\n", opt);
+	return BENTO_EXIT_RUNTIME;
+}
