@@ -1,0 +1,33 @@
+#!/bin/sh
+# setup.sh: installs the Debian 12 packages bento needs to build, test and
+# benchmark, and makes /dev/fuse usable by unprivileged users as desktop
+# distributions do.  Idempotent: it calls apt-get only when something is missing.
+set -eu
+
+packages="
+  gcc libc6-dev pkg-config meson ninja-build binutils
+  libfuse3-dev fuse3 libsquashfuse-dev libsquashfs-dev
+  zlib1g-dev liblzma-dev liblz4-dev libzstd-dev libseccomp-dev
+  squashfs-tools squashfuse bubblewrap hyperfine python3 util-linux procps psmisc
+"
+
+missing=
+for p in $packages; do
+  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+    missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup.sh: missing packages:$missing (run as root to install them)" >&2
+    exit 1
+  fi
+  echo "setup.sh: installing$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+if [ -c /dev/fuse ] && [ "$(id -u)" -eq 0 ]; then
+  chmod 0666 /dev/fuse
+fi
