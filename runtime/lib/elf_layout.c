@@ -12,6 +12,14 @@
 #define MAX_SECTIONS 4096
 #define MAX_SHSTRTAB (1 << 20)
 
+static int truncated(bento_error **err, const char *what, uint64_t end, uint64_t file_size)
+{
+	return bento_error_set(err, ENOEXEC,
+	                       "truncated file: %s end at %llu, beyond the end of the file (%llu "
+	                       "bytes)",
+	                       what, (unsigned long long)end, (unsigned long long)file_size);
+}
+
 static int read_ehdr(int fd, uint64_t file_size, Elf64_Ehdr *eh, bento_error **err)
 {
 	ssize_t n = bento_pread_all(fd, eh, sizeof(*eh), 0);
@@ -29,11 +37,7 @@ static int read_ehdr(int fd, uint64_t file_size, Elf64_Ehdr *eh, bento_error **e
 		                       "ELF section header table is missing or invalid");
 	uint64_t table_end = eh->e_shoff + (uint64_t)eh->e_shnum * eh->e_shentsize;
 	if (eh->e_shoff < sizeof(*eh) || table_end < eh->e_shoff || table_end > file_size)
-		return bento_error_set(
-		    err, ENOEXEC,
-		    "truncated file: ELF section headers end at %llu, beyond the "
-		    "end of the file (%llu bytes)",
-		    (unsigned long long)table_end, (unsigned long long)file_size);
+		return truncated(err, "the ELF section headers", table_end, file_size);
 	return 0;
 }
 
@@ -72,11 +76,7 @@ int bento_elf_payload_offset(int fd, uint64_t file_size, uint64_t *offset, bento
 			end = section_end;
 	}
 	if (end > file_size)
-		return bento_error_set(
-		    err, ENOEXEC,
-		    "truncated file: the ELF part ends at %llu, beyond the end of "
-		    "the file (%llu bytes)",
-		    (unsigned long long)end, (unsigned long long)file_size);
+		return truncated(err, "the runtime's ELF sections", end, file_size);
 	*offset = end;
 	return 0;
 }

@@ -43,8 +43,8 @@ static int check_superblock(bento_image *img, bento_error **err)
 		                       le16toh(sb->s_major), le16toh(sb->s_minor));
 	if (le16toh(sb->compression) == LZO_COMPRESSION)
 		return bento_error_set(err, ENOTSUP,
-				       "LZO-compressed images are not supported (repack with zstd, "
-				       "gzip, xz or lz4)");
+		                       "LZO-compressed images are not supported (repack with zstd, "
+		                       "gzip, xz or lz4)");
 	uint32_t block_size = le32toh(sb->block_size);
 	uint16_t block_log = le16toh(sb->block_log);
 	if (block_size < 4096 || block_size > (1u << 20) || block_log > 20 ||

@@ -344,8 +344,20 @@ static void reaper_main(const char *path, int keepalive)
 	char c;
 	while (read(keepalive, &c, 1) < 0 && errno == EINTR)
 		;
-	/* fusermount3's auto_unmount may still be detaching the mount. */
-	for (int i = 0; i < 300 && rmdir(path) < 0 && errno == EBUSY; i++)
+	if (rmdir(path) == 0 || errno != EBUSY)
+		_exit(0);
+	/* Still mounted, so it was a fusermount3 mount.  fusermount3's own
+	 * auto_unmount gives up when it is denied access to the dead mount
+	 * (it runs as root, and FUSE admits only the mounting user), so
+	 * unmount it as that user. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		execlp("fusermount3", "fusermount3", "-u", "-z", "-q", "--", path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	for (int i = 0; i < 100 && rmdir(path) < 0 && errno == EBUSY; i++)
 		usleep(10000);
 	_exit(0);
 }

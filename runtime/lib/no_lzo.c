@@ -6,10 +6,10 @@
 #include <stddef.h>
 
 int lzo1x_decompress_safe(const unsigned char *src, unsigned long src_len, unsigned char *dst,
-			  unsigned long *dst_len, void *wrkmem);
+                          unsigned long *dst_len, void *wrkmem);
 
 int lzo1x_decompress_safe(const unsigned char *src, unsigned long src_len, unsigned char *dst,
-			  unsigned long *dst_len, void *wrkmem)
+                          unsigned long *dst_len, void *wrkmem)
 {
 	return -1; /* LZO_E_ERROR */
 }

@@ -16,8 +16,17 @@
  * and attributes for as long as it likes. */
 #define CACHE_TIMEOUT 86400.0
 
+/* An open file or directory.  The kernel sends no RELEASE when the mount
+ * goes away with its namespace, so handles are also kept in a list and freed
+ * with the session. */
+typedef struct handle {
+	sqfs_inode inode;
+	struct handle *prev, *next;
+} handle;
+
 struct bento_serve {
 	bento_image *img;
+	handle open_handles; /* list head */
 	struct fuse_session *se;
 	struct fuse_buf buf;
 	bento_mount_via via;
@@ -49,6 +58,16 @@ static int inode_get(bento_serve *srv, fuse_ino_t node, sqfs_inode *inode)
 	if (node < FUSE_ROOT_ID)
 		return -EINVAL;
 	return sqfs_inode_get(&srv->img->fs, inode, to_inode_id(srv, node)) == SQFS_OK ? 0 : -EIO;
+}
+
+/* Reads the inode of a request; on failure answers the request and returns
+ * false. */
+static bool inode_for_request(fuse_req_t req, fuse_ino_t node, sqfs_inode *inode)
+{
+	int r = inode_get(fuse_req_userdata(req), node, inode);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	return r == 0;
 }
 
 static mode_t inode_mode(const sqfs_inode *inode)
@@ -83,11 +102,8 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	bento_serve *srv = serve_of(req);
 	sqfs_inode dir;
-	int r = inode_get(srv, parent, &dir);
-	if (r < 0) {
-		fuse_reply_err(req, -r);
+	if (!inode_for_request(req, parent, &dir))
 		return;
-	}
 	if (!S_ISDIR(inode_mode(&dir))) {
 		fuse_reply_err(req, ENOTDIR);
 		return;
@@ -121,11 +137,8 @@ static void op_getattr(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *f
 {
 	bento_serve *srv = serve_of(req);
 	sqfs_inode inode;
-	int r = inode_get(srv, node, &inode);
-	if (r < 0) {
-		fuse_reply_err(req, -r);
+	if (!inode_for_request(req, node, &inode))
 		return;
-	}
 	struct stat st;
 	inode_stat(srv, &inode, node, &st);
 	fuse_reply_attr(req, &st, CACHE_TIMEOUT);
@@ -135,11 +148,8 @@ static void op_readlink(fuse_req_t req, fuse_ino_t node)
 {
 	bento_serve *srv = serve_of(req);
 	sqfs_inode inode;
-	int r = inode_get(srv, node, &inode);
-	if (r < 0) {
-		fuse_reply_err(req, -r);
+	if (!inode_for_request(req, node, &inode))
 		return;
-	}
 	if (!S_ISLNK(inode_mode(&inode))) {
 		fuse_reply_err(req, EINVAL);
 		return;
@@ -153,6 +163,18 @@ static void op_readlink(fuse_req_t req, fuse_ino_t node)
 	fuse_reply_readlink(req, target);
 }
 
+static void handle_unlink(handle *h)
+{
+	h->prev->next = h->next;
+	h->next->prev = h->prev;
+	free(h);
+}
+
+static sqfs_inode *handle_inode(const struct fuse_file_info *fi)
+{
+	return &((handle *)(uintptr_t)fi->fh)->inode;
+}
+
 /* Opened files and directories keep a copy of their inode in fi->fh. */
 static void open_inode(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *fi, bool want_dir)
 {
@@ -161,22 +183,27 @@ static void open_inode(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *f
 		fuse_reply_err(req, EROFS);
 		return;
 	}
-	sqfs_inode *inode = xmalloc(sizeof(*inode));
-	int r = inode_get(srv, node, inode);
-	if (r == 0 && want_dir != S_ISDIR(inode_mode(inode)))
+	sqfs_inode inode;
+	int r = inode_get(srv, node, &inode);
+	if (r == 0 && want_dir != S_ISDIR(inode_mode(&inode)))
 		r = want_dir ? -ENOTDIR : -EISDIR;
 	if (r < 0) {
-		free(inode);
 		fuse_reply_err(req, -r);
 		return;
 	}
-	fi->fh = (uint64_t)(uintptr_t)inode;
+	handle *h = xmalloc(sizeof(*h));
+	h->inode = inode;
+	h->prev = &srv->open_handles;
+	h->next = srv->open_handles.next;
+	h->next->prev = h;
+	srv->open_handles.next = h;
+	fi->fh = (uint64_t)(uintptr_t)h;
 	/* The contents cannot change: keep the page cache across opens. */
 	fi->keep_cache = 1;
 	if (want_dir)
 		fi->cache_readdir = 1;
 	if (fuse_reply_open(req, fi) != 0)
-		free(inode);
+		handle_unlink(h);
 }
 
 static void op_open(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *fi)
@@ -191,7 +218,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *f
 
 static void op_release(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *fi)
 {
-	free((void *)(uintptr_t)fi->fh);
+	handle_unlink((handle *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
 
@@ -199,7 +226,7 @@ static void op_read(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
                     struct fuse_file_info *fi)
 {
 	bento_serve *srv = serve_of(req);
-	sqfs_inode *inode = (sqfs_inode *)(uintptr_t)fi->fh;
+	sqfs_inode *inode = handle_inode(fi);
 	uint64_t file_size = inode->xtra.reg.file_size;
 	if (off < 0 || (uint64_t)off >= file_size) {
 		fuse_reply_buf(req, NULL, 0);
@@ -222,7 +249,7 @@ static void op_readdir(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
                        struct fuse_file_info *fi)
 {
 	bento_serve *srv = serve_of(req);
-	sqfs_inode *inode = (sqfs_inode *)(uintptr_t)fi->fh;
+	sqfs_inode *inode = handle_inode(fi);
 	autofree char *buf = xmalloc(size);
 	size_t used = 0;
 	struct stat st = {.st_mode = S_IFDIR};
@@ -280,11 +307,8 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t node, const char *name, size_
 {
 	bento_serve *srv = serve_of(req);
 	sqfs_inode inode;
-	int r = inode_get(srv, node, &inode);
-	if (r < 0) {
-		fuse_reply_err(req, -r);
+	if (!inode_for_request(req, node, &inode))
 		return;
-	}
 	/* libsquashfuse reports a missing attribute as size 0 and leaves a too
 	 * small buffer untouched, so ask with the caller's size. */
 	autofree char *buf = xmalloc(size);
@@ -382,6 +406,7 @@ int bento_serve_new(bento_image *img, bento_mount_via via, int fuse_fd, const ch
 	srv->uid = owner_uid;
 	srv->gid = owner_gid;
 	srv->root_id = sqfs_inode_root(&img->fs);
+	srv->open_handles.prev = srv->open_handles.next = &srv->open_handles;
 	srv->se = fuse_session_new(&args, &serve_ops, sizeof(serve_ops), srv);
 	fuse_opt_free_args(&args);
 	if (srv->se == NULL) {
@@ -420,6 +445,8 @@ void bento_serve_free(bento_serve *srv)
 	if (srv->mounted)
 		fuse_session_unmount(srv->se);
 	fuse_session_destroy(srv->se);
+	while (srv->open_handles.next != &srv->open_handles)
+		handle_unlink(srv->open_handles.next);
 	free(srv->buf.mem);
 	free(srv);
 }
