@@ -1,0 +1,510 @@
+# tests/lib.sh — helpers shared by the shell tests (tests/*/*.sh).
+#
+# A test script starts with
+#     . "$(dirname "$0")/../lib.sh" "$@"
+# and is run as root by tests/run as `bash SCRIPT BUILD_DIR` (the sanitizer
+# build, if any, is in $BENTO_SAN_BUILD).  It reports each check on one line:
+#     PASS: name | FAIL: name (detail lines follow, indented) | SKIP: name (reason)
+# and ends with `finish`.
+#
+# Reporting:   pass NAME · fail NAME [DETAIL] · skip NAME REASON · check NAME CMD...
+#              verdict NAME [STATUS] · ok NAME [DETAIL] · expect NAME STATUS STDOUT · describe_run
+# Places:      make_test_dir [VAR] · copy_artifacts [BUILD [DIR]] · need VAR...
+# Running:     as_user CMD... · as_root CMD... · urun CMD... · rrun CMD...
+#              bg_user OUTFILE ERRFILE CMD... · AS_USER_PREFIX=(restrict ... --)
+# Waiting:     wait_gone "PIDS" SECONDS · wait_for_line FILE REGEX SECONDS
+# Processes:   descendants PID · app_pid RUNTIME_PID PID_AS_SEEN_BY_APP
+# Leaks:       bento_mounts · no_leaks NAME [PIDS]
+# Misc:        now_ms · on_exit CMD · finish
+
+set -u
+
+if [ $# -lt 1 ] || [ ! -d "$1" ]; then
+	echo "usage: bash $0 BUILD_DIR" >&2
+	exit 2
+fi
+BUILD_DIR=$(cd "$1" && pwd)
+SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SCRIPT_NAME=$(basename "$(dirname "$0")")/$(basename "$0" .sh)
+TEST_UID=65534
+TEST_GID=65534
+export LC_ALL=C
+
+if [ "$(id -u)" != 0 ]; then
+	echo "FAIL: $SCRIPT_NAME: the tests must run as root (they switch to uid $TEST_UID themselves)"
+	exit 1
+fi
+# The unprivileged user must be able to open /dev/fuse (the userns and
+# fusermount strategies need it); tests/run and scripts/setup.sh do the same.
+if [ -c /dev/fuse ] && [ "$(stat -c %a /dev/fuse)" != 666 ]; then
+	chmod 0666 /dev/fuse
+fi
+
+# ---------------------------------------------------------------- reporting
+
+_n_fail=0
+_n_pass=0
+
+pass() {
+	_n_pass=$((_n_pass + 1))
+	echo "PASS: $1"
+}
+
+# fail NAME [DETAIL]: DETAIL (may be several lines) is printed indented.
+fail() {
+	_n_fail=$((_n_fail + 1))
+	echo "FAIL: $1"
+	if [ $# -ge 2 ] && [ -n "$2" ]; then
+		printf '%s\n' "$2" | head -n 40 | sed 's/^/    | /'
+	fi
+}
+
+skip() {
+	echo "SKIP: $1 (${2:-no reason given})"
+}
+
+# check NAME CMD...: PASS if CMD succeeds; its output is shown on failure.
+check() {
+	local name=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		pass "$name"
+	else
+		fail "$name" "exit status $rc: $*"$'\n'"$out"
+		return 1
+	fi
+}
+
+# verdict NAME [STATUS]: PASS if the previous command succeeded, e.g.
+#     [ "$RC" = 0 ] && [ -d x ]; verdict "x made"
+# and the last urun/rrun has no sanitizer report; else FAIL with a
+# description of that run (and the STATUS expected).
+# (Put no command substitution in its arguments: it would change $?.)
+verdict() {
+	if [ $? -eq 0 ] && ! _sanitizer_report; then
+		pass "$1"
+	else
+		fail "$1" "$(describe_run ${2:+"$2"})"
+		return 1
+	fi
+}
+
+# ok NAME [DETAIL]: PASS if the previous command succeeded, else FAIL with
+# DETAIL (variables are fine in it; a command substitution would change $?).
+ok() {
+	if [ $? -eq 0 ]; then
+		pass "$1"
+	else
+		fail "$1" "${2:-}"
+		return 1
+	fi
+}
+
+# _sanitizer_report: the last run's stderr has an ASan/UBSan/LSan report
+# (any such report fails verdict and expect)
+_sanitizer_report() {
+	grep -Eq 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "${ERR_FILE:-/dev/null}" 2>/dev/null
+}
+
+# expect NAME STATUS EXPECTED_STDOUT: compares $RC and $OUT of the last
+# urun/rrun (and requires no sanitizer report).
+expect() {
+	local name=$1 status=$2 want=$3
+	if [ "$RC" = "$status" ] && [ "$OUT" = "$want" ] && ! _sanitizer_report; then
+		pass "$name"
+	else
+		fail "$name" "$(describe_run "$status" "$want")"
+		return 1
+	fi
+}
+
+# describe_run [STATUS [EXPECTED_STDOUT]]: the last run, for failure details.
+describe_run() {
+	local s
+	s="command: ${LAST_CMD:-?}"$'\n'"exit status: $RC${1:+ (expected $1)}, ${MS}ms"
+	if [ $# -ge 2 ] && [ "$OUT" = "$2" ]; then
+		s+=$'\n'"stdout: as expected"
+	elif [ $# -ge 2 ]; then
+		s+=$'\n'"stdout (diff expected -> got):"$'\n'"$(diff <(printf '%s\n' "$2") <(printf '%s\n' "$OUT") | head -n 20)"
+	else
+		s+=$'\n'"stdout: $(printf '%s' "$OUT" | head -c 1500)"
+	fi
+	s+=$'\n'"stderr: $(printf '%s' "$ERR" | head -c 1500)"
+	printf '%s' "$s"
+}
+
+finish() {
+	[ $_n_fail -eq 0 ]
+	exit
+}
+
+# ---------------------------------------------------------------- clean-up
+
+_test_dirs=()
+_bg_pids=()
+_exit_cmds=()
+
+on_exit() {
+	_exit_cmds+=("$*")
+}
+
+# Kill what the test started, unmount what is mounted below its directories,
+# remove them.  Runs on exit and on INT/TERM/HUP (e.g. the runner's timeout).
+_cleanup() {
+	local rc=$? c p d pids m
+	trap - EXIT INT TERM HUP
+	# (quiet: bash would report each background job killed by a signal)
+	exec 2>/dev/null
+	disown -a
+	for c in "${_exit_cmds[@]}"; do
+		eval "$c" >/dev/null 2>&1
+	done
+	pids=""
+	for p in "${_bg_pids[@]}"; do
+		pids+=" $p $(descendants "$p")"
+	done
+	for d in "${_test_dirs[@]}"; do
+		pids+=" $(pgrep -f -- "$d")"
+	done
+	for p in $pids; do
+		[ "$p" != $$ ] && kill -KILL "$p" 2>/dev/null
+	done
+	for d in "${_test_dirs[@]}"; do
+		# deepest mount points first
+		while read -r m; do
+			fusermount3 -u -z "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+		done < <(awk -v d="$d/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r)
+		chmod -R u+rwX "$d" 2>/dev/null
+		rm -rf --one-file-system "$d" 2>/dev/null
+	done
+	exit $rc
+}
+trap _cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+trap 'exit 129' HUP
+
+# ---------------------------------------------------------------- places
+
+# make_test_dir [VAR]: a fresh directory (0755, owned by the test user) under
+# the run's root ($BENTO_TEST_ROOT, set by tests/run) or /tmp; removed on
+# exit.  Sets VAR (default TEST_DIR).  The default one also gets the test
+# user's HOME and TMPDIR: USER_HOME=$TEST_DIR/home, USER_TMP=$TEST_DIR/tmp.
+make_test_dir() {
+	local var=${1:-TEST_DIR} base=${BENTO_TEST_ROOT:-/tmp} d
+	[ -d "$base" ] || base=/tmp
+	d=$(mktemp -d "$base/bento-test.XXXXXX") || {
+		echo "FAIL: $SCRIPT_NAME: mktemp failed"
+		exit 1
+	}
+	_test_dirs+=("$d")
+	chmod 0755 "$d"
+	chown "$TEST_UID:$TEST_GID" "$d"
+	printf -v "$var" '%s' "$d"
+	if [ "$var" = TEST_DIR ]; then
+		USER_HOME=$d/home
+		USER_TMP=$d/tmp
+		ROOT_HOME=$d/roothome
+		ROOT_TMP=$d/roottmp
+		mkdir -p "$USER_HOME" "$USER_TMP" "$ROOT_HOME" "$ROOT_TMP"
+		chown "$TEST_UID:$TEST_GID" "$USER_HOME" "$USER_TMP"
+		chmod 0700 "$USER_HOME" "$USER_TMP" "$ROOT_HOME" "$ROOT_TMP"
+	fi
+}
+
+# copy_artifacts [BUILD [DIR]]: copy the build's artifacts into DIR (default
+# $TEST_DIR) so that the test user can read and run them (the build directory
+# may be below /root).  Sets RUNTIME, BENTO, BUILDER, HELLO, APPIMG, RESTRICT
+# to their paths (empty when the build lacks them; RESTRICT stays in the build).
+copy_artifacts() {
+	local build=${1:-$BUILD_DIR} dir=${2:-$TEST_DIR} src name
+	RUNTIME="" BENTO="" BUILDER="" HELLO="" APPIMG="" RESTRICT=""
+	for src in runtime/stub/bento-runtime runtime/cli/bento builder/bento-builder \
+		manifests/hello/hello manifests/hello/hello-x86_64.AppImage; do
+		name=$(basename "$src")
+		[ -f "$build/$src" ] || continue
+		cp "$build/$src" "$dir/$name" && chmod 0755 "$dir/$name" || continue
+		case $name in
+		bento-runtime) RUNTIME=$dir/$name ;;
+		bento) BENTO=$dir/$name ;;
+		bento-builder) BUILDER=$dir/$name ;;
+		hello) HELLO=$dir/$name ;;
+		*.AppImage) APPIMG=$dir/$name ;;
+		esac
+	done
+	[ -x "$build/tests/restrict" ] && RESTRICT=$build/tests/restrict
+	return 0
+}
+
+# need VAR...: stop the script with one FAIL if an artifact variable is empty.
+need() {
+	local v missing=""
+	for v in "$@"; do
+		[ -n "${!v:-}" ] || missing+=" $v"
+	done
+	if [ -n "$missing" ]; then
+		fail "$SCRIPT_NAME: missing build artifacts:$missing (build: $BUILD_DIR)"
+		exit 1
+	fi
+}
+
+# ---------------------------------------------------------------- running
+
+# Commands put in front of the user switch, e.g. AS_USER_PREFIX=("$RESTRICT" --no-userns --).
+AS_USER_PREFIX=()
+
+# The environment a launch gets: nothing from the runner's, default signal
+# dispositions (a shell's background jobs would otherwise ignore INT/QUIT).
+_env_cmd() { # HOME TMPDIR
+	_ENV=(env -i --default-signal "PATH=/usr/local/bin:/usr/bin:/bin" "HOME=$1" "TMPDIR=$2"
+		"LANG=C.UTF-8")
+	local v
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+		[ -n "${!v:-}" ] && _ENV+=("$v=${!v}")
+	done
+}
+
+_user_cmd() {
+	_env_cmd "$USER_HOME" "$USER_TMP"
+	_CMD=("${AS_USER_PREFIX[@]}" setpriv "--reuid=$TEST_UID" "--regid=$TEST_GID" --clear-groups
+		--inh-caps=-all "${_ENV[@]}" USER=nobody LOGNAME=nobody)
+}
+
+_root_cmd() {
+	_env_cmd "$ROOT_HOME" "$ROOT_TMP"
+	_CMD=("${AS_USER_PREFIX[@]}" "${_ENV[@]}" USER=root LOGNAME=root)
+}
+
+# as_user [VAR=VALUE...] CMD...: run as uid/gid 65534 in a clean environment
+# (HOME=$USER_HOME, TMPDIR=$USER_TMP).  as_root: the same environment, as root.
+as_user() {
+	_user_cmd
+	"${_CMD[@]}" "$@"
+}
+
+as_root() {
+	_root_cmd
+	"${_CMD[@]}" "$@"
+}
+
+# urun [VAR=VALUE...] CMD...: as_user with a timeout ($RUN_TIMEOUT, default
+# 30 s), stdin from /dev/null.  Sets OUT, ERR (contents), OUT_FILE, ERR_FILE,
+# RC (status) and MS (wall time in ms).  rrun: the same as root.
+urun() {
+	_user_cmd
+	_run "$@"
+}
+
+rrun() {
+	_root_cmd
+	_run "$@"
+}
+
+_run_n=0
+_run() {
+	local t0
+	_run_n=$((_run_n + 1))
+	OUT_FILE=$TEST_DIR/.run$_run_n.out
+	ERR_FILE=$TEST_DIR/.run$_run_n.err
+	LAST_CMD="$*"
+	t0=$(now_ms)
+	timeout -k 5 "${RUN_TIMEOUT:-30}" "${_CMD[@]}" "$@" >"$OUT_FILE" 2>"$ERR_FILE" </dev/null
+	RC=$?
+	MS=$(($(now_ms) - t0))
+	OUT=$(cat "$OUT_FILE")
+	ERR=$(cat "$ERR_FILE")
+}
+
+# bg_user OUTFILE ERRFILE [VAR=VALUE...] CMD...: start as the test user in the
+# background; BG_PID is the pid of CMD itself (setpriv and env exec it).
+# Collect it with bg_wait.  bg_root: the same as root.
+bg_user() {
+	_user_cmd
+	_bg "$@"
+}
+
+bg_root() {
+	_root_cmd
+	_bg "$@"
+}
+
+declare -A _bg_wrapper
+_bg() {
+	local o=$1 e=$2 w
+	shift 2
+	# A wrapper subshell waits for CMD, so that bash never reports a job
+	# "Killed" when a test kills CMD; its status is CMD's (128+N if killed).
+	("${_CMD[@]}" "$@" >"$o" 2>"$e" </dev/null; exit $?) 2>/dev/null &
+	w=$!
+	_bg_pids+=("$w")
+	BG_PID=""
+	while [ -z "$BG_PID" ]; do
+		BG_PID=$(pgrep -P "$w")
+		[ -n "$BG_PID" ] || _alive "$w" || break
+	done
+	# (if CMD ended before it was seen, only the wrapper is left to wait for)
+	: "${BG_PID:=$w}"
+	_bg_wrapper[$BG_PID]=$w
+	_bg_pids+=("$BG_PID")
+}
+
+# bg_wait PID SECONDS: wait for a background command; sets RC (its status,
+# 124 on timeout, after which it is killed).
+bg_wait() {
+	local pid=$1 w=${_bg_wrapper[$1]:-$1}
+	if wait_gone "$pid $w" "$2"; then
+		wait "$w" 2>/dev/null
+		RC=$?
+	else
+		kill -KILL "$pid" $(descendants "$pid") 2>/dev/null
+		wait "$w" 2>/dev/null
+		RC=124
+	fi
+}
+
+# ---------------------------------------------------------------- waiting
+
+now_ms() {
+	date +%s%3N
+}
+
+_ms() { # SECONDS (may have a fraction) -> milliseconds
+	awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }'
+}
+
+_alive() { # PID: running and not a zombie
+	local s
+	s=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$s" ] && [ "$s" != Z ] && [ "$s" != X ]
+}
+
+# wait_gone "PID..." SECONDS: wait until none of the processes runs (zombies
+# count as gone); status 0 if so.
+wait_gone() {
+	local pids=$1 deadline p any
+	deadline=$(($(now_ms) + $(_ms "$2")))
+	while :; do
+		any=0
+		for p in $pids; do
+			_alive "$p" && any=1
+		done
+		[ $any -eq 0 ] && return 0
+		[ "$(now_ms)" -ge $deadline ] && return 1
+		sleep 0.02
+	done
+}
+
+# wait_for_line FILE REGEX SECONDS [PID]: wait until FILE has a line matching
+# the extended REGEX (gives up early if PID ends); status 0 if so.
+wait_for_line() {
+	local deadline
+	deadline=$(($(now_ms) + $(_ms "$3")))
+	while :; do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		[ $# -ge 4 ] && ! _alive "$4" && {
+			grep -Eq -- "$2" "$1" 2>/dev/null
+			return
+		}
+		[ "$(now_ms)" -ge $deadline ] && return 1
+		sleep 0.02
+	done
+}
+
+# ---------------------------------------------------------------- processes
+
+# descendants PID: every process below PID (host pids), one per line.
+descendants() {
+	ps -e -o pid=,ppid= | awk -v root="$1" '
+		{ parent[$1] = $2 }
+		END {
+			tree[root] = 1
+			do {
+				more = 0
+				for (p in parent)
+					if (!(p in tree) && (parent[p] in tree)) { tree[p] = 1; more = 1 }
+			} while (more)
+			for (p in tree) if (p != root) print p
+		}'
+}
+
+# app_pid RUNTIME_PID NSPID: the host pid of the descendant of RUNTIME_PID
+# whose pid in its own pid namespace is NSPID (what the app printed).
+app_pid() {
+	local p ns
+	for p in $(descendants "$1"); do
+		ns=$(awk '/^NSpid:/ {print $NF}' "/proc/$p/status" 2>/dev/null)
+		if [ "$ns" = "$2" ]; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# ---------------------------------------------------------------- leaks
+
+# bento_mounts: host mounts of type fuse/fuse.* whose source or mount point
+# mentions bento or .mount_ (mountinfo lines) — except those in the test
+# directories of other test or benchmark runs (mounts below this test's
+# directory are checked by _leaks).
+bento_mounts() {
+	awk '{
+		for (i = 7; i <= NF && $i != "-"; i++) ;
+		fstype = $(i + 1); source = $(i + 2)
+		if ($5 ~ /^\/tmp\/bento-(tests|test|bench)\.[^\/]+\//) next
+		if (fstype ~ /^fuse(\.|$)/ && (source $5) ~ /bento|\.mount_/) print
+	}' /proc/self/mountinfo
+}
+
+# _leaks [PIDS]: describe what a launch left behind (empty if nothing): bento
+# FUSE mounts, mounts below $TEST_DIR, live PIDS, processes mentioning
+# $TEST_DIR, directories in the users' TMPDIRs, new /tmp/.mount_* entries.
+_leaks() {
+	local p s="" m
+	m=$(bento_mounts)
+	[ -n "$m" ] && s+="mounts: $m"$'\n'
+	m=$(awk -v d="$TEST_DIR/" 'index($5, d) == 1' /proc/self/mountinfo)
+	[ -n "$m" ] && s+="mounts below the test dir: $m"$'\n'
+	for p in ${1:-}; do
+		_alive "$p" && s+="process still running: $(ps -o pid=,user=,args= -p "$p")"$'\n'
+	done
+	m=$(pgrep -a -f -- "$TEST_DIR")
+	[ -n "$m" ] && s+="processes: $m"$'\n'
+	m=$(find "$USER_TMP" "$ROOT_TMP" -mindepth 1 -maxdepth 1 -type d 2>/dev/null)
+	[ -n "$m" ] && s+="left in TMPDIR: $m"$'\n'
+	m=$(comm -13 <(printf '%s\n' "$_tmp_mounts0") <(_tmp_mount_dirs))
+	[ -n "$m" ] && s+="left in /tmp: $m"$'\n'
+	printf '%s' "$s"
+}
+
+_tmp_mount_dirs() {
+	find /tmp -mindepth 1 -maxdepth 1 -name '.mount_*' 2>/dev/null | sort
+}
+_tmp_mounts0=$(_tmp_mount_dirs)
+
+# no_leaks NAME [PIDS]: PASS if nothing is left, polling up to $LEAK_WAIT
+# seconds (default 3) because some clean-up may be asynchronous.
+no_leaks() {
+	local name=$1 pids=${2:-} deadline s
+	deadline=$(($(now_ms) + $(_ms "${LEAK_WAIT:-3}")))
+	while :; do
+		s=$(_leaks "$pids")
+		if [ -z "$s" ]; then
+			pass "$name"
+			return 0
+		fi
+		[ "$(now_ms)" -ge $deadline ] && break
+		sleep 0.05
+	done
+	fail "$name" "$s"
+	# do not let one leak spoil the next checks
+	for p in $pids $(pgrep -f -- "$TEST_DIR"); do
+		kill -KILL "$p" 2>/dev/null
+	done
+	awk -v d="$TEST_DIR/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r |
+		while read -r p; do fusermount3 -u -z "$p" 2>/dev/null || umount -l "$p"; done
+	find "$USER_TMP" "$ROOT_TMP" -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null
+	return 1
+}

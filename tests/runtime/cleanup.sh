@@ -1,0 +1,107 @@
+# Nothing is left behind — no mount in the host's mount table, no process of
+# the launch, no temporary directory — after a normal exit, SIGTERM to the
+# runtime, SIGKILL to the app and SIGKILL to the runtime, for each strategy.
+# The userns strategy's mount is invisible to the host while the app runs.
+. "$(dirname "$0")/../lib.sh" "$@"
+
+make_test_dir
+copy_artifacts
+need APPIMG
+cd "$TEST_DIR"
+b=$(basename "$APPIMG")
+
+# start VAR=VALUE: launch hello sleeping as the user; sets RT (runtime pid),
+# APP (the app's host pid), PROCS (every process of the launch)
+start() {
+	local o=$TEST_DIR/sleep.out e=$TEST_DIR/sleep.err nspid
+	RT="" APP="" PROCS=""
+	bg_user "$o" "$e" "$1" HELLO_SLEEP=60 ./"$b"
+	RT=$BG_PID
+	if ! wait_for_line "$o" '^sleeping [0-9]+$' 10 "$RT"; then
+		OUT=$(cat "$o") ERR=$(cat "$e") RC='?' MS='?' LAST_CMD="$1 HELLO_SLEEP=60 ./$b"
+		return 1
+	fi
+	nspid=$(sed -n 's/^sleeping \([0-9]*\)$/\1/p' "$o")
+	APP=$(app_pid "$RT" "$nspid")
+	PROCS="$RT $(descendants "$RT")"
+	[ -n "$APP" ]
+}
+
+for strategy in userns fusermount extract; do
+	s="[$strategy]"
+	urun BENTO_STRATEGY=$strategy ./"$b" x
+	[ "$RC" = 0 ]
+	verdict "$s normal exit: runs" 0
+	LEAK_WAIT=1 no_leaks "$s normal exit: nothing left"
+
+	# while it runs
+	if start BENTO_STRATEGY=$strategy; then
+		pass "$s a sleeping app: runtime $RT, app $APP"
+		case $strategy in
+		userns)
+			m=$(bento_mounts)$(awk -v d="$TEST_DIR/" 'index($5, d) == 1' /proc/self/mountinfo)
+			[ -z "$m" ]
+			ok "$s the mount is invisible in the host's mount table while the app runs" "$m"
+			;;
+		fusermount)
+			m=$(cat /proc/self/mountinfo)
+			awk -v d="$USER_TMP/.mount_" 'index($5, d) == 1' <<<"$m" | grep -q ' - fuse'
+			ok "$s the FUSE mount is at \$TMPDIR/.mount_* while the app runs" "$m"
+			;;
+		esac
+		kill -TERM "$RT"
+		bg_wait "$RT" 10
+		[ "$RC" = 143 ]
+		ok "$s SIGTERM to the runtime: status 143" "status $RC"
+		LEAK_WAIT=1 no_leaks "$s SIGTERM to the runtime: nothing left" "$PROCS"
+	else
+		fail "$s a sleeping app (runtime $RT, app ${APP:-not found})" "$(describe_run)"
+		no_leaks "$s nothing left" "$RT $(descendants "$RT")"
+	fi
+
+	if start BENTO_STRATEGY=$strategy; then
+		kill -KILL "$APP"
+		bg_wait "$RT" 10
+		[ "$RC" = 137 ]
+		ok "$s SIGKILL to the app: status 137" "status $RC"
+		LEAK_WAIT=1 no_leaks "$s SIGKILL to the app: nothing left" "$PROCS"
+	else
+		fail "$s a sleeping app (runtime $RT, app ${APP:-not found})" "$(describe_run)"
+	fi
+
+	if start BENTO_STRATEGY=$strategy; then
+		kill -KILL "$RT"
+		bg_wait "$RT" 10
+		# clean-up after SIGKILL may be asynchronous, within ~2 s
+		LEAK_WAIT=3 no_leaks "$s SIGKILL to the runtime: nothing left within 3 s" "$PROCS"
+	else
+		fail "$s a sleeping app (runtime $RT, app ${APP:-not found})" "$(describe_run)"
+	fi
+done
+
+# extract-and-run: the extraction in $TMPDIR goes away too
+s="[extract-and-run]"
+urun ./"$b" --appimage-extract-and-run x
+[ "$RC" = 0 ]
+verdict "$s normal exit: runs" 0
+LEAK_WAIT=1 no_leaks "$s normal exit: nothing left in \$TMPDIR"
+if start APPIMAGE_EXTRACT_AND_RUN=1; then
+	kill -TERM "$RT"
+	bg_wait "$RT" 10
+	[ "$RC" = 143 ]
+	ok "$s SIGTERM to the runtime: status 143" "status $RC"
+	LEAK_WAIT=1 no_leaks "$s SIGTERM to the runtime: nothing left" "$PROCS"
+else
+	fail "$s a sleeping app (runtime $RT, app ${APP:-not found})" "$(describe_run)"
+fi
+if start APPIMAGE_EXTRACT_AND_RUN=1; then
+	kill -KILL "$APP"
+	bg_wait "$RT" 10
+	[ "$RC" = 137 ]
+	ok "$s SIGKILL to the app: status 137" "status $RC"
+	LEAK_WAIT=1 no_leaks "$s SIGKILL to the app: nothing left" "$PROCS"
+else
+	fail "$s a sleeping app (runtime $RT, app ${APP:-not found})" "$(describe_run)"
+fi
+
+finish

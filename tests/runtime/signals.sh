@@ -1,0 +1,107 @@
+# Signals sent to the runtime reach the app; the runtime's status tells how
+# the app ended: its exit status, or 128+N when signal N ended it.
+. "$(dirname "$0")/../lib.sh" "$@"
+
+make_test_dir
+copy_artifacts
+need APPIMG
+cd "$TEST_DIR"
+b=$(basename "$APPIMG")
+
+# start VAR=VALUE...: launch hello sleeping; RT = runtime pid, APP = app pid
+start() {
+	local nspid
+	RT="" APP=""
+	OUT_FILE=$TEST_DIR/sleep.out ERR_FILE=$TEST_DIR/sleep.err
+	LAST_CMD="$* HELLO_SLEEP=60 ./$b"
+	bg_user "$OUT_FILE" "$ERR_FILE" "$@" HELLO_SLEEP=60 ./"$b"
+	RT=$BG_PID
+	if ! wait_for_line "$OUT_FILE" '^sleeping [0-9]+$' 10 "$RT"; then
+		OUT=$(cat "$OUT_FILE") ERR=$(cat "$ERR_FILE") RC='?' MS='?'
+		return 1
+	fi
+	nspid=$(sed -n 's/^sleeping \([0-9]*\)$/\1/p' "$OUT_FILE")
+	APP=$(app_pid "$RT" "$nspid")
+	[ -n "$APP" ]
+}
+
+# finish_run: wait for the runtime, read its output
+finish_run() {
+	bg_wait "$RT" 10
+	OUT=$(cat "$OUT_FILE") ERR=$(cat "$ERR_FILE") MS='?'
+}
+
+signum() {
+	kill -l "$1"
+}
+
+# Forwarded: the app catches the signal and exits with 100+N.
+for sig in INT TERM HUP QUIT USR1 USR2; do
+	n=$(signum $sig)
+	name="SIG$sig to the runtime reaches the app (caught, status $((100 + n)))"
+	if start HELLO_CATCH=1; then
+		kill -s $sig "$RT"
+		finish_run
+		[ "$RC" = $((100 + n)) ] && grep -qx "caught $n" <<<"$OUT"
+		verdict "$name" $((100 + n))
+	else
+		fail "$name" "$(describe_run)"
+	fi
+done
+
+# The same through the other strategies
+for strategy in fusermount extract; do
+	n=$(signum USR1)
+	name="[$strategy] SIGUSR1 to the runtime reaches the app"
+	if start BENTO_STRATEGY=$strategy HELLO_CATCH=1; then
+		kill -s USR1 "$RT"
+		finish_run
+		[ "$RC" = $((100 + n)) ] && grep -qx "caught $n" <<<"$OUT"
+		verdict "$name" $((100 + n))
+	else
+		fail "$name" "$(describe_run)"
+	fi
+done
+
+# Death by signal: 128+N
+for sig in TERM INT HUP USR1; do
+	n=$(signum $sig)
+	name="SIG$sig to the runtime, not caught: status $((128 + n))"
+	if start; then
+		kill -s $sig "$RT"
+		finish_run
+		[ "$RC" = $((128 + n)) ]
+		verdict "$name" $((128 + n))
+	else
+		fail "$name" "$(describe_run)"
+	fi
+done
+for sig in KILL TERM; do
+	n=$(signum $sig)
+	name="SIG$sig to the app itself: status $((128 + n))"
+	if start; then
+		kill -s $sig "$APP"
+		finish_run
+		[ "$RC" = $((128 + n)) ]
+		verdict "$name" $((128 + n))
+	else
+		fail "$name" "$(describe_run)"
+	fi
+done
+
+# A signal to the runtime of a normally ending app changes nothing: SIGCHLD,
+# SIGWINCH are not forwarded as deaths.
+if start; then
+	kill -s WINCH "$RT"
+	kill -s CHLD "$RT"
+	sleep 0.2
+	_alive "$RT" && _alive "$APP"
+	ok "SIGWINCH and SIGCHLD to the runtime do not end the launch"
+	kill -s TERM "$RT"
+	finish_run
+else
+	fail "SIGWINCH and SIGCHLD to the runtime do not end the launch" "$(describe_run)"
+fi
+
+no_leaks "nothing left"
+finish
