@@ -11,7 +11,6 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -19,6 +18,7 @@
 #include "extract.h"
 #include "keyfile.h"
 #include "serve.h"
+#include "spawn.h"
 #include "util.h"
 
 /* Signals a user sends to "the app" reach the runtime; it passes them on. */
@@ -56,83 +56,6 @@ const char *bento_strategy_name(bento_strategy s)
 	return "auto";
 }
 
-/* ---- what a child reports before it becomes the app ---------------------- */
-
-/* A child reports over a close-on-exec socket: that it has mounted the image
- * (passing the /dev/fuse descriptor, which only a process inside the new user
- * namespace may open for that mount), or why it could not get as far as
- * exec.  A successful exec closes the socket without a report. */
-typedef enum stage {
-	STAGE_NONE,
-	STAGE_USERNS,
-	STAGE_MOUNT,
-	STAGE_MOUNTED,
-	STAGE_EXEC,
-} stage;
-
-typedef struct child_report {
-	stage stage;
-	int errnum;
-} child_report;
-
-static void report(int sock, stage st, int errnum, int passfd)
-{
-	child_report r = {st, errnum};
-	struct iovec iov = {.iov_base = &r, .iov_len = sizeof(r)};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} control = {0};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (passfd >= 0) {
-		msg.msg_control = control.buf;
-		msg.msg_controllen = sizeof(control.buf);
-		struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
-	}
-	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR)
-		;
-}
-
-/* Reads one report; returns false at end of file.  *passfd is -1 unless a
- * descriptor came with it. */
-static bool receive_report(int sock, child_report *r, int *passfd)
-{
-	struct iovec iov = {.iov_base = r, .iov_len = sizeof(*r)};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} control;
-	struct msghdr msg = {.msg_iov = &iov,
-	                     .msg_iovlen = 1,
-	                     .msg_control = control.buf,
-	                     .msg_controllen = sizeof(control.buf)};
-	*passfd = -1;
-	ssize_t n;
-	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-		;
-	struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
-	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-		memcpy(passfd, CMSG_DATA(cm), sizeof(int));
-	return n == sizeof(*r);
-}
-
-static int report_channel(int sv[2], bento_error **err)
-{
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return bento_error_errno(err, "socketpair");
-	return 0;
-}
-
-static __attribute__((noreturn)) void report_and_exit(int fd, stage st)
-{
-	report(fd, st, errno, -1);
-	_exit(BENTO_EXIT_RUNTIME);
-}
-
 /* ---- the app's process ------------------------------------------------ */
 
 typedef struct run_ctx {
@@ -145,62 +68,101 @@ typedef struct run_ctx {
 	gid_t gid;
 } run_ctx;
 
-/* AppImage's portable mode: FILE.home / FILE.config beside the file. */
-static void set_portable_dirs(const char *appimage)
+/* A NULL-terminated array of strings, built before the child is created
+ * (the child shares our memory and must not allocate). */
+typedef struct strv {
+	char **items;
+	size_t count;
+} strv;
+
+static void strv_add(strv *v, char *item)
 {
-	struct stat st;
-	autofree char *home = xasprintf("%s.home", appimage);
-	autofree char *config = xasprintf("%s.config", appimage);
-	if (stat(home, &st) == 0 && S_ISDIR(st.st_mode))
-		setenv("HOME", home, 1);
-	if (stat(config, &st) == 0 && S_ISDIR(st.st_mode))
-		setenv("XDG_CONFIG_HOME", config, 1);
+	v->items = realloc(v->items, (v->count + 2) * sizeof(char *));
+	if (v->items == NULL)
+		abort();
+	v->items[v->count++] = item;
+	v->items[v->count] = NULL;
 }
 
-/* In a forked child: becomes the app, or reports why not. */
-static __attribute__((noreturn)) void exec_app(const run_ctx *ctx, const char *appdir,
-                                               int report_fd)
+static void strv_free(strv *v)
 {
+	for (size_t i = 0; i < v->count; i++)
+		free(v->items[i]);
+	free(v->items);
+}
+
+/* The environment without NAME, plus NAME=VALUE. */
+static void env_set(strv *env, const char *name, const char *value)
+{
+	size_t len = strlen(name);
+	for (size_t i = 0; i < env->count; i++) {
+		if (strncmp(env->items[i], name, len) == 0 && env->items[i][len] == '=') {
+			free(env->items[i]);
+			env->items[i] = xasprintf("%s=%s", name, value);
+			return;
+		}
+	}
+	strv_add(env, xasprintf("%s=%s", name, value));
+}
+
+/* What AppImage's runtime gives the app, and its portable mode: FILE.home
+ * and FILE.config beside the file become HOME and XDG_CONFIG_HOME. */
+static void app_environment(const run_ctx *ctx, const char *appdir, strv *env)
+{
+	extern char **environ;
 	const bento_launch *l = ctx->launch;
-	setenv("APPIMAGE", l->appimage, 1);
-	setenv("APPDIR", appdir, 1);
-	setenv("ARGV0", l->argv0, 1);
-	setenv("OWD", ctx->owd, 1);
-	set_portable_dirs(l->appimage);
-	size_t nargs = 0;
-	while (l->args[nargs])
-		nargs++;
-	char **argv = xcalloc(nargs + 2, sizeof(char *));
-	argv[0] = xasprintf("%s/%s", appdir, ctx->command);
-	memcpy(argv + 1, l->args, nargs * sizeof(char *));
-	sigprocmask(SIG_SETMASK, &ctx->saved_mask, NULL);
-	execv(argv[0], argv);
-	report_and_exit(report_fd, STAGE_EXEC);
+	for (char **e = environ; *e; e++)
+		strv_add(env, xstrdup(*e));
+	env_set(env, "APPIMAGE", l->appimage);
+	env_set(env, "APPDIR", appdir);
+	env_set(env, "ARGV0", l->argv0);
+	env_set(env, "OWD", ctx->owd);
+	struct stat st;
+	autofree char *home = xasprintf("%s.home", l->appimage);
+	autofree char *config = xasprintf("%s.config", l->appimage);
+	if (stat(home, &st) == 0 && S_ISDIR(st.st_mode))
+		env_set(env, "HOME", home);
+	if (stat(config, &st) == 0 && S_ISDIR(st.st_mode))
+		env_set(env, "XDG_CONFIG_HOME", config);
 }
 
-/* The app must not outlive the runtime that serves its files. */
-static void die_with_parent(pid_t parent)
+/* The app's process, prepared for bento_spawn_run. */
+typedef struct app_process {
+	bento_spawn spawn;
+	char *path;
+	strv argv, env;
+} app_process;
+
+static void app_process_init(app_process *app, const run_ctx *ctx, const char *appdir)
 {
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(BENTO_EXIT_RUNTIME);
+	*app = (app_process){0};
+	app->path = xasprintf("%s/%s", appdir, ctx->command);
+	strv_add(&app->argv, xstrdup(app->path));
+	for (char **a = ctx->launch->args; *a; a++)
+		strv_add(&app->argv, xstrdup(*a));
+	app_environment(ctx, appdir, &app->env);
+	app->spawn = (bento_spawn){.path = app->path,
+	                           .argv = app->argv.items,
+	                           .envp = app->env.items,
+	                           .exec = !ctx->launch->mount_only,
+	                           .exec_mask = &ctx->saved_mask,
+	                           .uid = ctx->uid,
+	                           .gid = ctx->gid};
+}
+
+static void app_process_free(app_process *app)
+{
+	free(app->path);
+	strv_free(&app->argv);
+	strv_free(&app->env);
 }
 
 /* ---- supervision ---------------------------------------------------------- */
 
 typedef struct supervisor {
 	int sigfd;
-	pid_t child;      /* 0 when there is none */
-	int report_fd;    /* -1 once closed */
-	bento_serve *srv; /* NULL when nothing is served */
-	/* Where a descriptor passed with STAGE_MOUNTED is served from. */
-	const run_ctx *ctx;
-	const char *mountpoint;
-	/* Requests can be read only once the mount exists: before that the
-	 * device answers EPERM. */
-	bool mounted;
+	pid_t child; /* the app, 0 when there is none (--appimage-mount) */
 	bool mount_only;
-	child_report report;
 	bool child_exited;
 	int wait_status;
 	bool stop;
@@ -214,99 +176,28 @@ static void on_signal(supervisor *sv, int sig)
 			sv->child_exited = true;
 		return;
 	}
-	if (sv->mount_only) {
+	if (sv->mount_only)
 		sv->stop = true;
-		if (sv->child > 0)
-			kill(sv->child, SIGKILL);
-		return;
-	}
-	if (sv->child > 0 && !sv->child_exited)
+	else if (sv->child > 0 && !sv->child_exited)
 		kill(sv->child, sig);
 }
 
-static int serve_passed_fd(supervisor *sv, int fuse_fd, bento_error **err)
+/* Waits for the app to end (or, for --appimage-mount, for a signal to stop),
+ * passing signals on.  The image is served meanwhile by the server thread. */
+static int supervise(supervisor *sv, int *exit_status, bento_error **err)
 {
-	const run_ctx *ctx = sv->ctx;
-	if (bento_serve_new(ctx->launch->img, BENTO_MOUNT_FD, fuse_fd, sv->mountpoint, ctx->uid,
-	                    ctx->gid, &sv->srv, err) < 0) {
-		close(fuse_fd);
-		return -1;
-	}
-	return 0;
-}
-
-/* One round of waiting: a report, a signal or FUSE requests. */
-static int supervisor_step(supervisor *sv, bento_error **err)
-{
-	struct pollfd fds[3] = {
-	    {.fd = sv->sigfd, .events = POLLIN},
-	    {.fd = sv->report_fd, .events = POLLIN},
-	    {.fd = sv->srv && sv->mounted ? bento_serve_fd(sv->srv) : -1, .events = POLLIN}};
-	if (poll(fds, 3, -1) < 0) {
-		if (errno == EINTR)
-			return 0;
-		return bento_error_errno(err, "poll");
-	}
-	if (fds[2].revents) {
-		int r = bento_serve_dispatch(sv->srv);
-		if (r < 0)
-			return bento_error_set(err, EIO, "serving the image failed");
-		if (r == 0) {
-			/* Unmounted: nothing more to serve. */
-			sv->srv = NULL;
-			if (sv->mount_only)
-				sv->stop = true;
+	while (sv->mount_only ? !sv->stop : !sv->child_exited) {
+		struct pollfd pfd = {.fd = sv->sigfd, .events = POLLIN};
+		if (poll(&pfd, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return bento_error_errno(err, "poll");
 		}
-	}
-	if (fds[1].revents) {
-		int passfd;
-		bool got = receive_report(sv->report_fd, &sv->report, &passfd);
-		if (got && sv->report.stage == STAGE_MOUNTED) {
-			if (passfd >= 0 && serve_passed_fd(sv, passfd, err) < 0)
-				return -1;
-			sv->mounted = true;
-		} else {
-			if (passfd >= 0)
-				close(passfd);
-			if (!got)
-				sv->report.stage = STAGE_NONE;
-			close(sv->report_fd);
-			sv->report_fd = -1;
-		}
-	}
-	if (fds[0].revents) {
 		struct signalfd_siginfo si;
 		while (read(sv->sigfd, &si, sizeof(si)) == sizeof(si))
 			on_signal(sv, (int)si.ssi_signo);
 	}
-	return 0;
-}
-
-/* Waits until the child has reported (or exec'd, or died). */
-static int supervise_start(supervisor *sv, bento_error **err)
-{
-	while (sv->report_fd >= 0 && !sv->child_exited && !(sv->mount_only && sv->mounted))
-		if (supervisor_step(sv, err) < 0)
-			return -1;
-	if (sv->child_exited && sv->report_fd >= 0) {
-		/* Died before exec: its report, if any, is in the socket. */
-		int passfd;
-		if (!receive_report(sv->report_fd, &sv->report, &passfd))
-			sv->report.stage = STAGE_NONE;
-		if (passfd >= 0)
-			close(passfd);
-		close(sv->report_fd);
-		sv->report_fd = -1;
-	}
-	return 0;
-}
-
-static int supervise_until_exit(supervisor *sv, int *exit_status, bento_error **err)
-{
-	while (!sv->child_exited && !(sv->mount_only && sv->stop && sv->child == 0))
-		if (supervisor_step(sv, err) < 0)
-			return -1;
-	if (sv->child == 0 || sv->mount_only)
+	if (sv->mount_only || sv->child == 0)
 		*exit_status = 0;
 	else if (WIFSIGNALED(sv->wait_status))
 		*exit_status = 128 + WTERMSIG(sv->wait_status);
@@ -315,22 +206,21 @@ static int supervise_until_exit(supervisor *sv, int *exit_status, bento_error **
 	return 0;
 }
 
-static void reap_child(supervisor *sv)
-{
-	if (sv->child > 0 && !sv->child_exited) {
-		kill(sv->child, SIGKILL);
-		waitpid(sv->child, &sv->wait_status, 0);
-		sv->child_exited = true;
-	}
-}
-
 /* ---- mount point ------------------------------------------------------------ */
 
-/* The directory the image is mounted on.  It must exist on the host even when
- * the mount itself lives in a private namespace, so a small reaper process
- * removes it if the runtime is killed before it can clean up. */
+/* The directory the image is mounted on.
+ *
+ * A mount in a private namespace goes on the user's own directory
+ * $XDG_RUNTIME_DIR/bento/mnt (or ~/.cache/bento/mnt), the same for every
+ * launch: each launch mounts there in its own namespace, invisible to the
+ * others, so nothing is created or removed per launch.
+ *
+ * A host-visible mount (fusermount3) needs a directory of its own; a small
+ * reaper process removes it, and the mount, if the runtime is killed
+ * before it can clean up. */
 typedef struct mount_dir {
 	char *path;
+	bool temporary;
 	int keepalive; /* the reaper exits when this closes */
 	pid_t reaper;
 } mount_dir;
@@ -362,7 +252,42 @@ static void reaper_main(const char *path, int keepalive)
 	_exit(0);
 }
 
-static int mount_dir_create(mount_dir *md, const run_ctx *ctx, bento_error **err)
+/* ${XDG_CACHE_HOME:-$HOME/.cache}/bento/NAME */
+static char *user_cache_dir(const char *name, bento_error **err)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	if (xdg && xdg[0] == '/')
+		return xasprintf("%s/bento/%s", xdg, name);
+	const char *home = getenv("HOME");
+	if (home && home[0] == '/')
+		return xasprintf("%s/.cache/bento/%s", home, name);
+	bento_error_set(err, ENOENT, "neither XDG_CACHE_HOME nor HOME is set to an absolute path");
+	return NULL;
+}
+
+static bool is_own_directory(const char *path, uid_t uid)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid;
+}
+
+static char *shared_mount_point(const run_ctx *ctx)
+{
+	const char *runtime_dir = getenv("XDG_RUNTIME_DIR");
+	char *path = NULL;
+	if (runtime_dir && runtime_dir[0] == '/' && is_own_directory(runtime_dir, ctx->uid))
+		path = xasprintf("%s/bento/mnt", runtime_dir);
+	else
+		path = user_cache_dir("mnt", NULL);
+	if (path && !is_own_directory(path, ctx->uid) &&
+	    (bento_mkdir_p(path, 0700, NULL) < 0 || !is_own_directory(path, ctx->uid))) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+static int temporary_mount_point(mount_dir *md, const run_ctx *ctx, bento_error **err)
 {
 	md->path = xasprintf("%s/.mount_bento-XXXXXX", bento_tmpdir());
 	if (mkdtemp(md->path) == NULL) {
@@ -371,6 +296,7 @@ static int mount_dir_create(mount_dir *md, const run_ctx *ctx, bento_error **err
 		md->path = NULL;
 		return -1;
 	}
+	md->temporary = true;
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return bento_error_errno(err, "pipe");
@@ -387,16 +313,25 @@ static int mount_dir_create(mount_dir *md, const run_ctx *ctx, bento_error **err
 	return 0;
 }
 
+static int mount_dir_create(mount_dir *md, const run_ctx *ctx, bool private_mount,
+                            bento_error **err)
+{
+	*md = (mount_dir){.keepalive = -1};
+	if (private_mount && (md->path = shared_mount_point(ctx)) != NULL)
+		return 0;
+	return temporary_mount_point(md, ctx, err);
+}
+
 static void mount_dir_remove(mount_dir *md)
 {
-	if (md->path)
+	if (md->path && md->temporary)
 		rmdir(md->path);
 	if (md->reaper > 0) {
 		close(md->keepalive);
 		waitpid(md->reaper, NULL, 0);
 	}
 	free(md->path);
-	*md = (mount_dir){0};
+	*md = (mount_dir){.keepalive = -1};
 }
 
 /* ---- strategies ------------------------------------------------------------- */
@@ -407,194 +342,107 @@ typedef enum attempt {
 	ATTEMPT_FAILED,
 } attempt;
 
-static void debug_strategy(const run_ctx *ctx, bento_strategy s)
+/* Creates the app's process (or, for --appimage-mount, only what it needs). */
+static attempt start_app(const run_ctx *ctx, app_process *app, bento_error **err)
+{
+	int r = bento_spawn_run(&app->spawn, err);
+	if (r <= 0)
+		return r < 0 ? ATTEMPT_FAILED : ATTEMPT_RAN;
+	int e = app->spawn.errnum;
+	switch (app->spawn.stage) {
+	case BENTO_SPAWN_USERNS:
+		bento_error_set(err, e, "unprivileged user namespaces are not available: %s",
+		                strerror(e));
+		return ATTEMPT_UNAVAILABLE;
+	case BENTO_SPAWN_MOUNT:
+		bento_error_set(err, e, "cannot mount FUSE in a user namespace: %s", strerror(e));
+		return ATTEMPT_UNAVAILABLE;
+	default:
+		bento_error_set(err, e, "%s: cannot run %s: %s", ctx->launch->img->path, app->path,
+		                strerror(e));
+		return ATTEMPT_FAILED;
+	}
+}
+
+/* Waits for the started app; for --appimage-mount, prints where the image
+ * can be reached and waits for a signal instead. */
+static attempt wait_app(const run_ctx *ctx, app_process *app, bento_strategy s,
+                        const char *visible_path, int *exit_status, bento_error **err)
 {
 	if (ctx->launch->debug)
 		fprintf(stderr, "bento: strategy: %s\n", bento_strategy_name(s));
-}
-
-static int open_fuse_device(bento_error **err)
-{
-	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return bento_error_errno(err, "cannot open /dev/fuse");
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(10, 229)) {
-		close(fd);
-		errno = ENODEV;
-		return bento_error_set(err, ENODEV, "/dev/fuse is not the FUSE device");
-	}
-	return fd;
-}
-
-/* Runs after mounting: prints the mount point for --appimage-mount, or waits
- * for the app.  path is what other processes of the user can open. */
-static attempt finish_mounted(const run_ctx *ctx, supervisor *sv, bento_strategy s,
-                              const char *path, int *exit_status, bento_error **err)
-{
-	debug_strategy(ctx, s);
 	if (ctx->launch->mount_only) {
-		printf("%s\n", path);
+		printf("%s\n", visible_path);
 		fflush(stdout);
 	}
-	if (supervise_until_exit(sv, exit_status, err) < 0)
-		return ATTEMPT_FAILED;
-	return ATTEMPT_RAN;
+	supervisor sv = {
+	    .sigfd = ctx->sigfd, .child = app->spawn.pid, .mount_only = ctx->launch->mount_only};
+	int r = supervise(&sv, exit_status, err);
+	if (sv.child > 0 && !sv.child_exited) {
+		kill(sv.child, SIGKILL);
+		waitpid(sv.child, NULL, 0);
+	}
+	/* The holder takes the namespace's teardown with it; nobody needs to
+	 * wait for that. */
+	if (app->spawn.holder > 0)
+		kill(app->spawn.holder, SIGKILL);
+	return r < 0 ? ATTEMPT_FAILED : ATTEMPT_RAN;
 }
 
-static attempt exec_failed(const run_ctx *ctx, const char *appdir, int errnum, bento_error **err)
+/* Runs the app in appdir, served (if at all) by server already. */
+static attempt run_in(const run_ctx *ctx, const char *appdir, bento_strategy s, int *exit_status,
+                      bento_error **err)
 {
-	bento_error_set(err, errnum, "%s: cannot run %s/%s: %s", ctx->launch->img->path, appdir,
-	                ctx->command, strerror(errnum));
-	return ATTEMPT_FAILED;
-}
-
-static __attribute__((noreturn)) void userns_child(const run_ctx *ctx, const char *mountpoint,
-                                                   int report_fd)
-{
-	char map[64];
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
-		report_and_exit(report_fd, STAGE_USERNS);
-	/* Map only ourselves, so that the app sees its own uid and gid. */
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)ctx->uid, (unsigned)ctx->uid);
-	if (bento_write_file("/proc/self/setgroups", "deny", NULL) < 0 ||
-	    bento_write_file("/proc/self/uid_map", map, NULL) < 0)
-		report_and_exit(report_fd, STAGE_USERNS);
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)ctx->gid, (unsigned)ctx->gid);
-	if (bento_write_file("/proc/self/gid_map", map, NULL) < 0)
-		report_and_exit(report_fd, STAGE_USERNS);
-	/* The kernel accepts a FUSE mount only with a device opened inside the
-	 * mounting user namespace. */
-	int fuse_fd = open_fuse_device(NULL);
-	if (fuse_fd < 0)
-		report_and_exit(report_fd, STAGE_MOUNT);
-	/* The new mount namespace's mounts are slaves of the host's, so this
-	 * mount stays private to the app. */
-	autofree char *opts = bento_serve_mount_options(fuse_fd, ctx->uid, ctx->gid);
-	if (mount("bento", mountpoint, "fuse.bento", MS_RDONLY | MS_NOSUID | MS_NODEV, opts) < 0)
-		report_and_exit(report_fd, STAGE_MOUNT);
-	report(report_fd, STAGE_MOUNTED, 0, fuse_fd);
-	close(fuse_fd);
-	if (ctx->launch->mount_only)
-		for (;;)
-			pause();
-	exec_app(ctx, mountpoint, report_fd);
+	app_process app;
+	app_process_init(&app, ctx, appdir);
+	attempt a = start_app(ctx, &app, err);
+	if (a == ATTEMPT_RAN)
+		a = wait_app(ctx, &app, s, appdir, exit_status, err);
+	app_process_free(&app);
+	return a;
 }
 
 static attempt try_userns(const run_ctx *ctx, const mount_dir *md, int *exit_status,
                           bento_error **err)
 {
-	int channel[2];
-	if (report_channel(channel, err) < 0)
+	auto_bento_server server = NULL;
+	if (bento_server_start(ctx->launch->img, NULL, ctx->uid, ctx->gid, &server, err) < 0)
 		return ATTEMPT_FAILED;
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid < 0)
-		return bento_error_errno(err, "fork"), ATTEMPT_FAILED;
-	if (pid == 0) {
-		close(channel[0]);
-		die_with_parent(parent);
-		userns_child(ctx, md->path, channel[1]);
+	app_process app;
+	app_process_init(&app, ctx, md->path);
+	app.spawn.new_namespace = true;
+	app.spawn.mountpoint = md->path;
+	app.spawn.server = server;
+	attempt a = start_app(ctx, &app, err);
+	if (a == ATTEMPT_RAN) {
+		/* Other processes of the user reach the private mount through
+		 * the holder's root (printed by --appimage-mount). */
+		autofree char *visible =
+		    xasprintf("/proc/%d/root%s", (int)app.spawn.holder, md->path);
+		a = wait_app(ctx, &app, BENTO_STRATEGY_USERNS, visible, exit_status, err);
 	}
-	close(channel[1]);
-	supervisor sv = {.sigfd = ctx->sigfd,
-	                 .child = pid,
-	                 .report_fd = channel[0],
-	                 .ctx = ctx,
-	                 .mountpoint = md->path,
-	                 .mount_only = ctx->launch->mount_only};
-	auto_bento_serve srv = NULL;
-	int r = supervise_start(&sv, err);
-	srv = sv.srv;
-	if (r < 0) {
-		reap_child(&sv);
-		return ATTEMPT_FAILED;
-	}
-	switch (sv.report.stage) {
-	case STAGE_USERNS:
-	case STAGE_MOUNT:
-		reap_child(&sv);
-		bento_error_set(err, sv.report.errnum, "%s: %s",
-		                sv.report.stage == STAGE_USERNS
-		                    ? "unprivileged user namespaces are not available"
-		                    : "cannot mount FUSE in a user namespace",
-		                strerror(sv.report.errnum));
-		return ATTEMPT_UNAVAILABLE;
-	case STAGE_EXEC:
-		reap_child(&sv);
-		return exec_failed(ctx, md->path, sv.report.errnum, err);
-	default:
-		break;
-	}
-	/* Other processes of the user reach the private mount through the
-	 * child's root (used by --appimage-mount). */
-	autofree char *visible = xasprintf("/proc/%d/root%s", (int)pid, md->path);
-	attempt a = finish_mounted(ctx, &sv, BENTO_STRATEGY_USERNS, visible, exit_status, err);
-	reap_child(&sv);
+	app_process_free(&app);
 	return a;
-}
-
-/* Forks the app directly (no namespace) in appdir and supervises it. */
-static attempt run_plain(const run_ctx *ctx, bento_serve *srv, const char *appdir, bento_strategy s,
-                         int *exit_status, bento_error **err)
-{
-	supervisor sv = {.sigfd = ctx->sigfd,
-	                 .report_fd = -1,
-	                 .srv = srv,
-	                 .mounted = true,
-	                 .mount_only = ctx->launch->mount_only};
-	if (!ctx->launch->mount_only) {
-		int pipefd[2];
-		if (report_channel(pipefd, err) < 0)
-			return ATTEMPT_FAILED;
-		pid_t parent = getpid();
-		sv.child = fork();
-		if (sv.child < 0)
-			return bento_error_errno(err, "fork"), ATTEMPT_FAILED;
-		if (sv.child == 0) {
-			close(pipefd[0]);
-			die_with_parent(parent);
-			exec_app(ctx, appdir, pipefd[1]);
-		}
-		close(pipefd[1]);
-		sv.report_fd = pipefd[0];
-		if (supervise_start(&sv, err) < 0) {
-			reap_child(&sv);
-			return ATTEMPT_FAILED;
-		}
-		if (sv.report.stage == STAGE_EXEC) {
-			reap_child(&sv);
-			return exec_failed(ctx, appdir, sv.report.errnum, err);
-		}
-	}
-	return finish_mounted(ctx, &sv, s, appdir, exit_status, err);
 }
 
 static attempt try_fusermount(const run_ctx *ctx, const mount_dir *md, int *exit_status,
                               bento_error **err)
 {
-	auto_bento_serve srv = NULL;
+	bento_serve *srv = NULL;
 	if (bento_serve_new(ctx->launch->img, BENTO_MOUNT_FUSERMOUNT, -1, md->path, ctx->uid,
 	                    ctx->gid, &srv, err) < 0)
 		return ATTEMPT_UNAVAILABLE;
-	return run_plain(ctx, srv, md->path, BENTO_STRATEGY_FUSERMOUNT, exit_status, err);
-}
-
-static char *cache_dir(bento_error **err)
-{
-	const char *xdg = getenv("XDG_CACHE_HOME");
-	if (xdg && xdg[0] == '/')
-		return xasprintf("%s/bento/extract", xdg);
-	const char *home = getenv("HOME");
-	if (home && home[0] == '/')
-		return xasprintf("%s/.cache/bento/extract", home);
-	bento_error_set(err, ENOENT, "neither XDG_CACHE_HOME nor HOME is set to an absolute path");
-	return NULL;
+	auto_bento_server server = NULL;
+	if (bento_server_start(ctx->launch->img, srv, ctx->uid, ctx->gid, &server, err) < 0) {
+		bento_serve_free(srv);
+		return ATTEMPT_FAILED;
+	}
+	return run_in(ctx, md->path, BENTO_STRATEGY_FUSERMOUNT, exit_status, err);
 }
 
 static attempt try_extract(const run_ctx *ctx, int *exit_status, bento_error **err)
 {
-	autofree char *base = cache_dir(err);
+	autofree char *base = user_cache_dir("extract", err);
 	if (base == NULL || bento_mkdir_p(base, 0700, err) < 0)
 		return ATTEMPT_FAILED;
 	autofree char *identity = bento_image_identity(ctx->launch->img);
@@ -604,7 +452,7 @@ static attempt try_extract(const run_ctx *ctx, int *exit_status, bento_error **e
 		if (bento_extract_atomic(ctx->launch->img, dir, err) < 0)
 			return ATTEMPT_FAILED;
 	}
-	return run_plain(ctx, NULL, dir, BENTO_STRATEGY_EXTRACT, exit_status, err);
+	return run_in(ctx, dir, BENTO_STRATEGY_EXTRACT, exit_status, err);
 }
 
 static attempt try_extract_and_run(const run_ctx *ctx, int *exit_status, bento_error **err)
@@ -619,7 +467,7 @@ static attempt try_extract_and_run(const run_ctx *ctx, int *exit_status, bento_e
 		bento_remove_tree(dir, NULL);
 		return ATTEMPT_FAILED;
 	}
-	attempt a = run_plain(ctx, NULL, dir, BENTO_STRATEGY_EXTRACT_AND_RUN, exit_status, err);
+	attempt a = run_in(ctx, dir, BENTO_STRATEGY_EXTRACT_AND_RUN, exit_status, err);
 	if (!keep)
 		bento_remove_tree(dir, NULL);
 	return a;
@@ -670,23 +518,20 @@ static int setup_signals(run_ctx *ctx, bento_error **err)
 	return 0;
 }
 
-static attempt try_strategy(const run_ctx *ctx, bento_strategy s, mount_dir *md, int *exit_status,
+static attempt try_strategy(const run_ctx *ctx, bento_strategy s, int *exit_status,
                             bento_error **err)
 {
-	bool mounts = s == BENTO_STRATEGY_USERNS || s == BENTO_STRATEGY_FUSERMOUNT;
-	if (mounts && md->path == NULL && mount_dir_create(md, ctx, err) < 0)
-		return ATTEMPT_FAILED;
-	switch (s) {
-	case BENTO_STRATEGY_USERNS:
-		return try_userns(ctx, md, exit_status, err);
-	case BENTO_STRATEGY_FUSERMOUNT:
-		return try_fusermount(ctx, md, exit_status, err);
-	case BENTO_STRATEGY_EXTRACT:
+	if (s == BENTO_STRATEGY_EXTRACT)
 		return try_extract(ctx, exit_status, err);
-	case BENTO_STRATEGY_EXTRACT_AND_RUN:
-	default:
+	if (s == BENTO_STRATEGY_EXTRACT_AND_RUN)
 		return try_extract_and_run(ctx, exit_status, err);
-	}
+	mount_dir md;
+	if (mount_dir_create(&md, ctx, s == BENTO_STRATEGY_USERNS, err) < 0)
+		return ATTEMPT_FAILED;
+	attempt a = s == BENTO_STRATEGY_USERNS ? try_userns(ctx, &md, exit_status, err)
+	                                       : try_fusermount(ctx, &md, exit_status, err);
+	mount_dir_remove(&md);
+	return a;
 }
 
 /* Tries the strategies in order until one runs the app. */
@@ -708,13 +553,12 @@ static int run_strategies(const run_ctx *ctx, int *exit_status, bento_error **er
 		order[0] = launch->strategy;
 		count = 1;
 	}
-	mount_dir md = {0};
 	bento_serve_capture_log(true);
 	autofree char *reasons = xstrdup("");
 	attempt a = ATTEMPT_UNAVAILABLE;
 	for (size_t i = 0; i < count && a == ATTEMPT_UNAVAILABLE; i++) {
 		auto_bento_error why = NULL;
-		a = try_strategy(ctx, order[i], &md, exit_status, &why);
+		a = try_strategy(ctx, order[i], exit_status, &why);
 		if (a == ATTEMPT_FAILED)
 			*err = steal_pointer(&why);
 		if (a != ATTEMPT_UNAVAILABLE)
@@ -727,7 +571,6 @@ static int run_strategies(const run_ctx *ctx, int *exit_status, bento_error **er
 			fprintf(stderr, "bento: %s unavailable: %s\n",
 			        bento_strategy_name(order[i]), msg);
 	}
-	mount_dir_remove(&md);
 	const char *fuse_log = bento_serve_captured_log();
 	if (a == ATTEMPT_UNAVAILABLE)
 		bento_error_set(err, ENOSYS, "%s: no way to open the image (%s)%s%s",

@@ -9,6 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/eventfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -471,4 +475,97 @@ void bento_serve_capture_log(bool capture)
 const char *bento_serve_captured_log(void)
 {
 	return log_capturing ? log_buffer : "";
+}
+
+struct bento_server {
+	bento_image *img;
+	bento_serve *srv;
+	uid_t uid;
+	gid_t gid;
+	pthread_t thread;
+	int start_fd; /* eventfd: a descriptor is in fuse_fd */
+	int stop_fd;  /* eventfd: stop serving */
+	volatile int fuse_fd;
+};
+
+/* Waits until fd or stop is readable; returns true for fd. */
+static bool wait_readable(int fd, int stop_fd)
+{
+	struct pollfd fds[2] = {{.fd = fd, .events = POLLIN}, {.fd = stop_fd, .events = POLLIN}};
+	while (poll(fds, 2, -1) < 0)
+		if (errno != EINTR)
+			return false;
+	return fds[1].revents == 0;
+}
+
+static void *server_main(void *arg)
+{
+	bento_server *server = arg;
+	if (server->srv == NULL) {
+		if (!wait_readable(server->start_fd, server->stop_fd))
+			return NULL;
+		auto_bento_error err = NULL;
+		if (bento_serve_new(server->img, BENTO_MOUNT_FD, server->fuse_fd, NULL, server->uid,
+		                    server->gid, &server->srv, &err) < 0) {
+			/* Closing the device aborts the mount: the app fails instead of
+			 * waiting for answers. */
+			close(server->fuse_fd);
+			fprintf(stderr, "bento: %s\n", err->message);
+			return NULL;
+		}
+	}
+	while (wait_readable(bento_serve_fd(server->srv), server->stop_fd))
+		if (bento_serve_dispatch(server->srv) <= 0)
+			break;
+	return NULL;
+}
+
+int bento_server_start(bento_image *img, bento_serve *srv, uid_t owner_uid, gid_t owner_gid,
+                       bento_server **out, bento_error **err)
+{
+	bento_server *server = xcalloc(1, sizeof(*server));
+	*server = (bento_server){
+	    .img = img, .srv = srv, .uid = owner_uid, .gid = owner_gid, .fuse_fd = -1};
+	server->start_fd = eventfd(0, EFD_CLOEXEC);
+	server->stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (server->start_fd < 0 || server->stop_fd < 0) {
+		bento_error_errno(err, "eventfd");
+		goto fail;
+	}
+	int r = pthread_create(&server->thread, NULL, server_main, server);
+	if (r != 0) {
+		errno = r;
+		bento_error_errno(err, "cannot start the serving thread");
+		goto fail;
+	}
+	*out = server;
+	return 0;
+fail:
+	if (server->start_fd >= 0)
+		close(server->start_fd);
+	if (server->stop_fd >= 0)
+		close(server->stop_fd);
+	free(server);
+	return -1;
+}
+
+void bento_server_serve_fd(bento_server *server, int fuse_fd)
+{
+	uint64_t one = 1;
+	server->fuse_fd = fuse_fd;
+	while (write(server->start_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+}
+
+void bento_server_stop(bento_server *server)
+{
+	uint64_t one = 1;
+	while (write(server->stop_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+	pthread_join(server->thread, NULL);
+	if (server->srv)
+		bento_serve_free(server->srv);
+	close(server->start_fd);
+	close(server->stop_fd);
+	free(server);
 }

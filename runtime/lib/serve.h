@@ -47,4 +47,27 @@ char *bento_serve_mount_options(int fuse_fd, uid_t uid, gid_t gid);
 void bento_serve_capture_log(bool capture);
 const char *bento_serve_captured_log(void);
 
+/* ---- serving from a thread --------------------------------------------------
+ * The launcher's main thread waits for the app and, while a child it has
+ * created execs the app from the mount, is suspended (vfork semantics); the
+ * image is therefore served from a thread of its own. */
+typedef struct bento_server bento_server;
+
+/* Starts the serving thread.  With srv (already mounted) it serves at once;
+ * with srv NULL it waits for bento_server_serve_fd(). */
+int bento_server_start(bento_image *img, bento_serve *srv, uid_t owner_uid, gid_t owner_gid,
+                       bento_server **out, bento_error **err);
+/* Hands over a /dev/fuse descriptor that has just been mounted.  Safe to call
+ * from a child sharing the server's memory: it stores an int and writes to
+ * an eventfd, nothing else. */
+void bento_server_serve_fd(bento_server *server, int fuse_fd);
+/* Stops serving, joins the thread and frees the session (unmounting what
+ * libfuse mounted). */
+void bento_server_stop(bento_server *server);
+static inline void bento_server_stopp(bento_server **server)
+{
+	if (*server)
+		bento_server_stop(*server);
+}
+#define auto_bento_server __attribute__((cleanup(bento_server_stopp))) bento_server *
 #endif

@@ -57,8 +57,19 @@ verdict "default: strategy userns" 0
 rm -rf "$USER_HOME/.cache"
 urun HELLO_ENV=1 BENTO_STRATEGY=userns ./"$b"
 d=$(appdir)
-[[ $d == "$USER_TMP"/.mount_* ]]
-verdict "[userns] APPDIR is \$TMPDIR/.mount_*"
+[ "$d" = "$USER_HOME/.cache/bento/mnt" ]
+verdict "[userns] APPDIR is the user's private mount point \$HOME/.cache/bento/mnt"
+[ -d "$d" ] && [ -z "$(ls -A "$d")" ] && [ "$(stat -c %u:%a "$d")" = "65534:700" ]
+verdict "[userns] on the host it is an empty directory of the user, mode 0700"
+mkdir -p "$USER_HOME/run" && chown 65534:65534 "$USER_HOME/run" && chmod 0700 "$USER_HOME/run"
+urun HELLO_ENV=1 XDG_RUNTIME_DIR="$USER_HOME/run" BENTO_STRATEGY=userns ./"$b"
+d=$(appdir)
+[ "$d" = "$USER_HOME/run/bento/mnt" ]
+verdict "[userns] with XDG_RUNTIME_DIR, APPDIR is \$XDG_RUNTIME_DIR/bento/mnt"
+urun HELLO_ENV=1 XDG_RUNTIME_DIR=/root BENTO_STRATEGY=userns ./"$b"
+d=$(appdir)
+[ "$d" = "$USER_HOME/.cache/bento/mnt" ]
+verdict "[userns] an XDG_RUNTIME_DIR that is not the user's own is not used"
 urun HELLO_ENV=1 BENTO_STRATEGY=fusermount ./"$b"
 d=$(appdir)
 [[ $d == "$USER_TMP"/.mount_* ]]

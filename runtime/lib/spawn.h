@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* Creating the app's process quickly.
+ *
+ * fork() copies the runtime's page tables and a user + mount namespace costs
+ * a kernel RCU grace period when its last process exits: on a small virtual
+ * machine each is worth milliseconds, more than the app's own start-up.  So
+ * the child is created the way posix_spawn creates one - sharing memory and
+ * descriptors, with the parent suspended until it has exec'd - and, when it
+ * makes a namespace, leaves a holder process in it so that the app's exit
+ * does not wait for the namespace to be torn down.
+ *
+ * The child shares the parent's memory: everything it needs is prepared in
+ * struct bento_spawn beforehand, and it calls nothing that allocates. */
+#ifndef BENTO_SPAWN_H
+#define BENTO_SPAWN_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "serve.h"
+
+typedef enum bento_spawn_stage {
+	BENTO_SPAWN_OK,
+	BENTO_SPAWN_USERNS, /* the kernel refused the user namespace */
+	BENTO_SPAWN_MOUNT,  /* FUSE could not be mounted in it */
+	BENTO_SPAWN_EXEC,   /* the app could not be executed */
+} bento_spawn_stage;
+
+typedef struct bento_spawn {
+	/* What to run: path, argv and envp prepared by the caller.  With
+	 * exec false the child only sets up (and holds) the namespace. */
+	const char *path;
+	char *const *argv;
+	char *const *envp;
+	bool exec;
+	const sigset_t *exec_mask; /* signal mask the app starts with */
+	/* A new user + mount namespace mapping only uid/gid, with the image
+	 * mounted at mountpoint and the device handed to server. */
+	bool new_namespace;
+	const char *mountpoint;
+	uid_t uid;
+	gid_t gid;
+	bento_server *server;
+
+	/* Results. */
+	pid_t pid;    /* the app, a child of the caller */
+	pid_t holder; /* the namespace holder, a child of the caller, or 0 */
+	bento_spawn_stage stage;
+	int errnum;
+
+	/* Private. */
+	pid_t parent;
+	char uid_map[32], gid_map[32];
+} bento_spawn;
+
+/* Creates the child.  Returns 0 once the app runs (or, without exec, the
+ * namespace is ready), 1 when sp->stage says why it could not, -1 on a
+ * system error. */
+int bento_spawn_run(bento_spawn *sp, bento_error **err);
+
+#endif
