@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util.h"
 #include "verbs.h"
 
 static const struct verb {
@@ -19,7 +20,7 @@ static const struct verb {
 static void print_help(void)
 {
 	printf("Usage: bento VERB [OPTIONS] [ARGUMENTS...]\n\nVerbs:\n");
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
 		printf("  %-8s %s\n", verbs[i].name, verbs[i].summary);
 	printf("\n`bento VERB --help` describes a verb; see also bento(1).\n");
 }
@@ -43,7 +44,7 @@ int main(int argc, char **argv)
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
 		if (argc > 2 && strcmp(name, "help") == 0) {
 			char *help_argv[] = {argv[2], "--help", NULL};
-			for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+			for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
 				if (strcmp(verbs[i].name, argv[2]) == 0)
 					return verbs[i].run(2, help_argv);
 			return bento_usage_error(NULL, "unknown verb \"%s\"", argv[2]);
@@ -55,7 +56,7 @@ int main(int argc, char **argv)
 		printf("bento %s\n", BENTO_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
 		if (strcmp(verbs[i].name, name) == 0)
 			return verbs[i].run(argc - 1, argv + 1);
 	return bento_usage_error(NULL, "unknown verb \"%s\"", name);

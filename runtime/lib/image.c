@@ -59,7 +59,7 @@ static int check_superblock(bento_image *img, bento_error **err)
 		                       (unsigned long long)used, (unsigned long long)avail);
 	uint64_t starts[] = {le64toh(sb->inode_table_start), le64toh(sb->directory_table_start),
 	                     le64toh(sb->id_table_start)};
-	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(starts); i++)
 		if (starts[i] >= used)
 			return bento_error_set(err, ENOEXEC,
 			                       "corrupt SquashFS superblock (table offset %llu "

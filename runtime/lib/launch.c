@@ -5,14 +5,10 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include "extract.h"
@@ -36,7 +32,7 @@ static const struct {
 
 int bento_strategy_parse(const char *name, bento_strategy *out, bento_error **err)
 {
-	for (size_t i = 0; i < sizeof(strategy_names) / sizeof(strategy_names[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(strategy_names); i++) {
 		if (strcmp(name, strategy_names[i].name) == 0) {
 			*out = strategy_names[i].strategy;
 			return 0;
@@ -50,7 +46,7 @@ int bento_strategy_parse(const char *name, bento_strategy *out, bento_error **er
 
 const char *bento_strategy_name(bento_strategy s)
 {
-	for (size_t i = 0; i < sizeof(strategy_names) / sizeof(strategy_names[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(strategy_names); i++)
 		if (strategy_names[i].strategy == s)
 			return strategy_names[i].name;
 	return "auto";
@@ -229,7 +225,7 @@ static void reaper_main(const char *path, int keepalive)
 {
 	/* Interrupts meant for the app (Ctrl-C reaches the whole process group)
 	 * must not end the reaper early. */
-	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
 		signal(forwarded_signals[i], SIG_IGN);
 	char c;
 	while (read(keepalive, &c, 1) < 0 && errno == EINTR)
@@ -508,7 +504,7 @@ static int setup_signals(run_ctx *ctx, bento_error **err)
 	sigset_t mask;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
-	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
 		sigaddset(&mask, forwarded_signals[i]);
 	if (sigprocmask(SIG_BLOCK, &mask, &ctx->saved_mask) < 0)
 		return bento_error_errno(err, "sigprocmask");

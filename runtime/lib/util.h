@@ -31,6 +31,8 @@ static inline void bento_fclosep(FILE **f)
 #define autoclose __attribute__((cleanup(bento_closep)))
 #define autofclose __attribute__((cleanup(bento_fclosep)))
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Hands ownership out of an auto variable. */
 #define steal_pointer(pp)                                                                          \
 	({                                                                                         \
