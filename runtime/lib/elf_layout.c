@@ -41,8 +41,11 @@ static int read_ehdr(int fd, uint64_t file_size, Elf64_Ehdr *eh, bento_error **e
 	return 0;
 }
 
-static Elf64_Shdr *read_shdrs(int fd, const Elf64_Ehdr *eh, bento_error **err)
+/* Reads and checks the ELF header and the section header table. */
+static Elf64_Shdr *read_headers(int fd, uint64_t file_size, Elf64_Ehdr *eh, bento_error **err)
 {
+	if (read_ehdr(fd, file_size, eh, err) < 0)
+		return NULL;
 	size_t len = (size_t)eh->e_shnum * sizeof(Elf64_Shdr);
 	autofree Elf64_Shdr *sh = xmalloc(len);
 	ssize_t n = bento_pread_all(fd, sh, len, (off_t)eh->e_shoff);
@@ -60,9 +63,7 @@ static Elf64_Shdr *read_shdrs(int fd, const Elf64_Ehdr *eh, bento_error **err)
 int bento_elf_payload_offset(int fd, uint64_t file_size, uint64_t *offset, bento_error **err)
 {
 	Elf64_Ehdr eh;
-	if (read_ehdr(fd, file_size, &eh, err) < 0)
-		return -1;
-	autofree Elf64_Shdr *sh = read_shdrs(fd, &eh, err);
+	autofree Elf64_Shdr *sh = read_headers(fd, file_size, &eh, err);
 	if (sh == NULL)
 		return -1;
 	uint64_t end = eh.e_shoff + (uint64_t)eh.e_shnum * eh.e_shentsize;
@@ -85,9 +86,7 @@ int bento_elf_find_section(int fd, uint64_t file_size, const char *name, bento_e
                            bento_error **err)
 {
 	Elf64_Ehdr eh;
-	if (read_ehdr(fd, file_size, &eh, err) < 0)
-		return -1;
-	autofree Elf64_Shdr *sh = read_shdrs(fd, &eh, err);
+	autofree Elf64_Shdr *sh = read_headers(fd, file_size, &eh, err);
 	if (sh == NULL)
 		return -1;
 	const Elf64_Shdr *strtab = &sh[eh.e_shstrndx];

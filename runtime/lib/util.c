@@ -77,6 +77,26 @@ ssize_t bento_pread_all(int fd, void *buf, size_t len, off_t offset)
 	return (ssize_t)done;
 }
 
+int bento_read_file_at(int dirfd, const char *name, size_t max, char **data, size_t *len,
+                       bento_error **err)
+{
+	autoclose int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return bento_error_errno(err, "cannot read %s", name);
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max)
+		return bento_error_set(err, EINVAL, "%s is not a regular file of at most %zu bytes",
+		                       name, max);
+	autofree char *buf = xmalloc((size_t)st.st_size + 1);
+	ssize_t n = bento_pread_all(fd, buf, (size_t)st.st_size, 0);
+	if (n < 0)
+		return bento_error_errno(err, "cannot read %s", name);
+	buf[n] = '\0';
+	*len = (size_t)n;
+	*data = steal_pointer(&buf);
+	return 0;
+}
+
 int bento_write_file(const char *path, const char *contents, bento_error **err)
 {
 	autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -109,6 +129,14 @@ int bento_mkdir_p(const char *path, mode_t mode, bento_error **err)
 	if (mkdir(copy, mode) < 0 && errno != EEXIST)
 		return bento_error_errno(err, "cannot create directory %s", copy);
 	return 0;
+}
+
+bool bento_path_is_under(const char *path, const char *root)
+{
+	size_t len = strlen(root);
+	if (strcmp(root, "/") == 0)
+		return true;
+	return strncmp(path, root, len) == 0 && (path[len] == '/' || path[len] == '\0');
 }
 
 static int remove_tree_at(int parent, const char *name, bento_error **err)

@@ -56,6 +56,10 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int bento_write_all(int fd, const void *buf, size_t len);
 ssize_t bento_pread_all(int fd, void *buf, size_t len, off_t offset);
 
+/* Reads a whole small file (at most max bytes) relative to dirfd, NUL-terminated. */
+int bento_read_file_at(int dirfd, const char *name, size_t max, char **data, size_t *len,
+                       bento_error **err);
+
 /* Writes a whole small file (e.g. /proc/self/uid_map). */
 int bento_write_file(const char *path, const char *contents, bento_error **err);
 
@@ -64,6 +68,9 @@ const char *bento_tmpdir(void);
 
 /* mkdir -p with the given mode for components it creates. */
 int bento_mkdir_p(const char *path, mode_t mode, bento_error **err);
+
+/* Whether the canonical path lies at or below the canonical root. */
+bool bento_path_is_under(const char *path, const char *root);
 
 /* rm -rf of a directory tree without following symlinks; tolerates absence. */
 int bento_remove_tree(const char *path, bento_error **err);
