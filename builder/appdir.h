@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* What an AppDir must hold before it is packed: an executable AppRun (a
+ * symlink to one inside the AppDir will do), exactly one desktop entry at the
+ * top level, and the icon it names.  Each problem is one error naming the
+ * AppDir. */
+#ifndef BENTO_BUILDER_APPDIR_H
+#define BENTO_BUILDER_APPDIR_H
+
+#include <stdbool.h>
+
+#include "error.h"
+
+typedef struct appdir_info {
+	char *icon_file; /* ICON.png (or .svg ...) at the top level */
+	bool has_diricon;
+} appdir_info;
+
+void appdir_info_clear(appdir_info *info);
+int check_appdir(const char *appdir, appdir_info *info, bento_error **err);
+
+#endif

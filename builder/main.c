@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/* bento-builder: finds the verb and hands it the rest of the command line. */
+#include <stdio.h>
+#include <string.h>
+
+#include "pack.h"
+
+#define PROG "bento-builder"
+#define EXIT_USAGE 2
+
+typedef struct verb {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is the verb */
+	void (*usage)(FILE *out);
+	const char *summary;
+} verb;
+
+static const verb verbs[] = {
+    {"pack", bento_builder_pack, bento_builder_pack_usage,
+     "pack an AppDir into a single-file AppImage"},
+};
+
+static const verb *find_verb(const char *name)
+{
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(verbs[i].name, name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+static void usage(FILE *out)
+{
+	fputs("Usage: " PROG " COMMAND [OPTION...]\n"
+	      "       " PROG " --help | --version\n"
+	      "\n"
+	      "Build bento applications: single executable files that run on any recent\n"
+	      "x86-64 Linux desktop.\n"
+	      "\n"
+	      "Commands:\n",
+	      out);
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fprintf(out, "  %-8s %s\n", verbs[i].name, verbs[i].summary);
+	fputs("\n"
+	      "'" PROG " COMMAND --help' describes a command.\n",
+	      out);
+}
+
+static int finish_stdout(void)
+{
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+}
+
+/* `help` and `help VERB` */
+static int help(int argc, char **argv)
+{
+	if (argc < 3) {
+		usage(stdout);
+		return finish_stdout();
+	}
+	const verb *v = find_verb(argv[2]);
+	if (v == NULL) {
+		fprintf(stderr, PROG ": unknown command '%s' (see " PROG " --help)\n", argv[2]);
+		return EXIT_USAGE;
+	}
+	v->usage(stdout);
+	return finish_stdout();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *arg = argv[1];
+	if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0 || strcmp(arg, "help") == 0)
+		return help(argc, argv);
+	if (strcmp(arg, "--version") == 0) {
+		puts(PROG " " BENTO_VERSION);
+		return finish_stdout();
+	}
+	const verb *v = find_verb(arg);
+	if (v != NULL)
+		return v->run(argc - 1, argv + 1);
+	if (arg[0] == '-')
+		fprintf(stderr, PROG ": unknown option '%s' (see " PROG " --help)\n", arg);
+	else
+		fprintf(stderr, PROG ": unknown command '%s' (see " PROG " --help)\n", arg);
+	return EXIT_USAGE;
+}
