@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "decompress.h"
 #include "elf_layout.h"
 #include "util.h"
 
@@ -91,6 +92,7 @@ static int open_payload(bento_image *img, bento_error **err)
 		                       : r == SQFS_BADVERSION ? "unsupported version"
 		                                              : "cannot read its tables");
 	img->fs_ready = true;
+	bento_decompress_tune(&img->fs);
 	return 0;
 }
 

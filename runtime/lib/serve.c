@@ -532,7 +532,13 @@ int bento_server_start(bento_image *img, bento_serve *srv, uid_t owner_uid, gid_
 		bento_error_errno(err, "eventfd");
 		goto fail;
 	}
-	int r = pthread_create(&server->thread, NULL, server_main, server);
+	/* Serving needs little stack; a small one is cheaper to map and to give
+	 * back when the thread ends. */
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 1 << 20);
+	int r = pthread_create(&server->thread, &attr, server_main, server);
+	pthread_attr_destroy(&attr);
 	if (r != 0) {
 		errno = r;
 		bento_error_errno(err, "cannot start the serving thread");

@@ -62,11 +62,22 @@ static int fail(bento_error *err)
 	return bento_error_report(err, PROG, BENTO_EXIT_RUNTIME);
 }
 
-/* The file to open: TARGET_APPIMAGE, or ourselves. */
+/* The file to open: TARGET_APPIMAGE, or ourselves (the kernel's link is
+ * already canonical, and one readlink is cheaper than realpath's walk). */
 static char *image_path(bento_error **err)
 {
 	const char *target = getenv("TARGET_APPIMAGE");
-	char *path = realpath(target && target[0] ? target : "/proc/self/exe", NULL);
+	char *path = NULL;
+	if (target && target[0]) {
+		path = realpath(target, NULL);
+	} else {
+		char self[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n > 0) {
+			self[n] = '\0';
+			path = xstrdup(self);
+		}
+	}
 	if (path == NULL) {
 		bento_error_errno(err, "%s", target && target[0] ? target : "/proc/self/exe");
 		(*err)->status = BENTO_EXIT_RUNTIME;
