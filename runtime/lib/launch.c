@@ -410,6 +410,10 @@ static attempt try_userns(const run_ctx *ctx, const mount_dir *md, int *exit_sta
 	app.spawn.mountpoint = md->path;
 	app.spawn.server = server;
 	attempt a = start_app(ctx, &app, err);
+	if (a == ATTEMPT_RAN && ctx->launch->mount_only && app.spawn.holder <= 0) {
+		bento_error_set(err, EAGAIN, "cannot keep the private mount alive");
+		a = ATTEMPT_FAILED;
+	}
 	if (a == ATTEMPT_RAN) {
 		/* Other processes of the user reach the private mount through
 		 * the holder's root (printed by --appimage-mount). */
@@ -453,11 +457,19 @@ static attempt try_extract(const run_ctx *ctx, int *exit_status, bento_error **e
 
 static attempt try_extract_and_run(const run_ctx *ctx, int *exit_status, bento_error **err)
 {
+	/* With NO_CLEANUP the directory has a fixed name, so that the next run
+	 * finds and reuses it (AppImage's behaviour); otherwise a unique one, so
+	 * that concurrent runs do not remove each other's files. */
 	autofree char *identity = bento_image_identity(ctx->launch->img);
-	autofree char *dir = xasprintf("%s/appimage_extracted_%s", bento_tmpdir(), identity);
 	const char *no_cleanup = getenv("NO_CLEANUP");
 	bool keep = no_cleanup && no_cleanup[0];
+	autofree char *dir = xasprintf("%s/appimage_extracted_%s%s", bento_tmpdir(), identity,
+	                               keep ? "" : "-XXXXXX");
 	struct stat st;
+	if (!keep && mkdtemp(dir) == NULL) {
+		bento_error_errno(err, "cannot create a directory in %s", bento_tmpdir());
+		return ATTEMPT_FAILED;
+	}
 	if (!(keep && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode)) &&
 	    bento_extract(ctx->launch->img, dir, NULL, err) < 0) {
 		bento_remove_tree(dir, NULL);
@@ -522,8 +534,10 @@ static attempt try_strategy(const run_ctx *ctx, bento_strategy s, int *exit_stat
 	if (s == BENTO_STRATEGY_EXTRACT_AND_RUN)
 		return try_extract_and_run(ctx, exit_status, err);
 	mount_dir md;
-	if (mount_dir_create(&md, ctx, s == BENTO_STRATEGY_USERNS, err) < 0)
+	if (mount_dir_create(&md, ctx, s == BENTO_STRATEGY_USERNS, err) < 0) {
+		mount_dir_remove(&md);
 		return ATTEMPT_FAILED;
+	}
 	attempt a = s == BENTO_STRATEGY_USERNS ? try_userns(ctx, &md, exit_status, err)
 	                                       : try_fusermount(ctx, &md, exit_status, err);
 	mount_dir_remove(&md);

@@ -86,6 +86,15 @@ urun HELLO_ENV=1 ./"$b" --appimage-extract-and-run
 d=$(appdir)
 [[ $d == "$USER_TMP"/appimage_extracted_* ]] && [ ! -e "$d" ]
 verdict "[extract-and-run] APPDIR is \$TMPDIR/appimage_extracted_*, removed afterwards"
+for i in 1 2 3 4 5 6; do
+	as_user env HELLO_SLEEP=1 ./"$b" --appimage-extract-and-run "run $i" >"$TEST_DIR/ear.$i" 2>&1 &
+done
+wait
+n=$(grep -l '^arg\[1\]=\[run [1-6]\]$' "$TEST_DIR"/ear.* | wc -l)
+left=$(ls -d "$USER_TMP"/appimage_extracted_* 2>/dev/null)
+[ "$n" = 6 ] && [ -z "$left" ]
+ok "[extract-and-run] 6 concurrent runs all succeed and remove their own directories" \
+	"$n of 6 ran; left: $left"
 urun HELLO_ENV=1 NO_CLEANUP=1 ./"$b" --appimage-extract-and-run
 d=$(appdir)
 [[ $d == "$USER_TMP"/appimage_extracted_* ]] && [ -x "$d/usr/bin/hello" ]
