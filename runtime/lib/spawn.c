@@ -20,10 +20,30 @@
  * struct bento_spawn). */
 #define BENTO_EXIT_CHILD 127
 
-/* Stacks for the child (only until it execs) and the holder (for its whole
- * life; it only ever sleeps).  Generous, for sanitizer builds. */
+/* The child's stack is needed only until it execs.  Holders share our memory
+ * and sleep for as long as they live, each on a stack of its own from a small
+ * pool; a slot is reused once its holder has been reaped.  Without a free
+ * slot a launch goes without a holder (its app's exit then pays for the
+ * namespace's teardown).  Generous sizes, for sanitizer builds. */
 #define CHILD_STACK_SIZE (256 * 1024)
-static char holder_stack[64 * 1024] __attribute__((aligned(64)));
+#define HOLDER_SLOTS 4
+static struct holder_slot {
+	pid_t pid;
+	char stack[64 * 1024] __attribute__((aligned(64)));
+} holder_slots[HOLDER_SLOTS];
+
+/* In the parent, before the child starts: a slot whose holder is gone. */
+static struct holder_slot *free_holder_slot(void)
+{
+	for (size_t i = 0; i < HOLDER_SLOTS; i++) {
+		struct holder_slot *slot = &holder_slots[i];
+		if (slot->pid > 0 && waitpid(slot->pid, NULL, WNOHANG) == slot->pid)
+			slot->pid = 0;
+		if (slot->pid == 0)
+			return slot;
+	}
+	return NULL;
+}
 
 static int fail(bento_spawn *sp, bento_spawn_stage stage)
 {
@@ -36,9 +56,9 @@ static int fail(bento_spawn *sp, bento_spawn_stage stage)
  * app's exit is not delayed by the namespace's teardown. */
 static int holder_main(void *arg)
 {
-	const bento_spawn *sp = arg;
+	pid_t parent = (pid_t)(intptr_t)arg;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != sp->parent)
+	if (getppid() != parent)
 		_exit(0);
 	for (;;)
 		pause();
@@ -104,8 +124,13 @@ static int child_main(void *arg)
 			_exit(BENTO_EXIT_CHILD);
 		/* A child of the runtime (CLONE_PARENT), not of the app, so that
 		 * the app never sees it among its children. */
-		sp->holder = clone(holder_main, holder_stack + sizeof(holder_stack),
-		                   CLONE_VM | CLONE_PARENT | SIGCHLD, sp);
+		struct holder_slot *slot = sp->holder_slot;
+		if (slot != NULL) {
+			sp->holder =
+			    clone(holder_main, slot->stack + sizeof(slot->stack),
+			          CLONE_VM | CLONE_PARENT | SIGCHLD, (void *)(intptr_t)sp->parent);
+			slot->pid = sp->holder > 0 ? sp->holder : 0;
+		}
 		if (sp->holder < 0)
 			sp->holder = 0;
 	}
@@ -120,6 +145,7 @@ static int child_main(void *arg)
 int bento_spawn_run(bento_spawn *sp, bento_error **err)
 {
 	sp->parent = getpid();
+	sp->holder_slot = sp->new_namespace ? free_holder_slot() : NULL;
 	sp->stage = BENTO_SPAWN_OK;
 	sp->errnum = 0;
 	sp->holder = 0;

@@ -46,12 +46,14 @@ typedef struct bento_spawn {
 
 	/* Results. */
 	pid_t pid;    /* the app, a child of the caller */
-	pid_t holder; /* the namespace holder, a child of the caller, or 0 */
+	pid_t holder; /* the namespace holder, a child of the caller, or 0;
+	               * the caller kills it when done, bento_spawn_run reaps it */
 	bento_spawn_stage stage;
 	int errnum;
 
 	/* Private. */
 	pid_t parent;
+	struct holder_slot *holder_slot;
 	char uid_map[32], gid_map[32];
 } bento_spawn;
 
