@@ -508,3 +508,35 @@ no_leaks() {
 	find "$USER_TMP" "$ROOT_TMP" -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null
 	return 1
 }
+
+# hello_out ARGS...: what the packed hello prints for these arguments
+hello_out() {
+	local i=1 a
+	printf 'Hello from bento!\n'
+	for a in "$@"; do
+		printf 'arg[%d]=[%s]\n' $i "$a"
+		i=$((i + 1))
+	done
+}
+
+# start_hello [VAR=VALUE...]: launch the packed hello (in $TEST_DIR) as the
+# user in the background, sleeping; sets RT (runtime pid), APP (the app's
+# host pid), PROCS (every process of the launch), OUT_FILE, ERR_FILE and
+# LAST_CMD.  Fails unless hello is running within 10 s.
+start_hello() {
+	local nspid b
+	b=$(basename "$APPIMG")
+	RT="" APP="" PROCS=""
+	OUT_FILE=$TEST_DIR/sleep.out ERR_FILE=$TEST_DIR/sleep.err
+	LAST_CMD="$* HELLO_SLEEP=60 ./$b"
+	bg_user "$OUT_FILE" "$ERR_FILE" "$@" HELLO_SLEEP=60 ./"$b"
+	RT=$BG_PID
+	if ! wait_for_line "$OUT_FILE" '^sleeping [0-9]+$' 10 "$RT"; then
+		OUT=$(cat "$OUT_FILE") ERR=$(cat "$ERR_FILE") RC='?' MS='?'
+		return 1
+	fi
+	nspid=$(sed -n 's/^sleeping \([0-9]*\)$/\1/p' "$OUT_FILE")
+	APP=$(app_pid "$RT" "$nspid")
+	PROCS="$RT $(descendants "$RT")"
+	[ -n "$APP" ]
+}

@@ -10,23 +10,6 @@ need APPIMG
 cd "$TEST_DIR"
 b=$(basename "$APPIMG")
 
-# start VAR=VALUE: launch hello sleeping as the user; sets RT (runtime pid),
-# APP (the app's host pid), PROCS (every process of the launch)
-start() {
-	local o=$TEST_DIR/sleep.out e=$TEST_DIR/sleep.err nspid
-	RT="" APP="" PROCS=""
-	bg_user "$o" "$e" "$1" HELLO_SLEEP=60 ./"$b"
-	RT=$BG_PID
-	if ! wait_for_line "$o" '^sleeping [0-9]+$' 10 "$RT"; then
-		OUT=$(cat "$o") ERR=$(cat "$e") RC='?' MS='?' LAST_CMD="$1 HELLO_SLEEP=60 ./$b"
-		return 1
-	fi
-	nspid=$(sed -n 's/^sleeping \([0-9]*\)$/\1/p' "$o")
-	APP=$(app_pid "$RT" "$nspid")
-	PROCS="$RT $(descendants "$RT")"
-	[ -n "$APP" ]
-}
-
 for strategy in userns fusermount extract; do
 	s="[$strategy]"
 	urun BENTO_STRATEGY=$strategy ./"$b" x
@@ -35,7 +18,7 @@ for strategy in userns fusermount extract; do
 	LEAK_WAIT=1 no_leaks "$s normal exit: nothing left"
 
 	# while it runs
-	if start BENTO_STRATEGY=$strategy; then
+	if start_hello BENTO_STRATEGY=$strategy; then
 		pass "$s a sleeping app: runtime $RT, app $APP"
 		case $strategy in
 		userns)
@@ -59,7 +42,7 @@ for strategy in userns fusermount extract; do
 		no_leaks "$s nothing left" "$RT $(descendants "$RT")"
 	fi
 
-	if start BENTO_STRATEGY=$strategy; then
+	if start_hello BENTO_STRATEGY=$strategy; then
 		kill -KILL "$APP"
 		bg_wait "$RT" 10
 		[ "$RC" = 137 ]
@@ -69,7 +52,7 @@ for strategy in userns fusermount extract; do
 		fail "$s a sleeping app (runtime $RT, app ${APP:-not found})" "$(describe_run)"
 	fi
 
-	if start BENTO_STRATEGY=$strategy; then
+	if start_hello BENTO_STRATEGY=$strategy; then
 		kill -KILL "$RT"
 		bg_wait "$RT" 10
 		# clean-up after SIGKILL may be asynchronous, within ~2 s
@@ -85,7 +68,7 @@ urun ./"$b" --appimage-extract-and-run x
 [ "$RC" = 0 ]
 verdict "$s normal exit: runs" 0
 LEAK_WAIT=1 no_leaks "$s normal exit: nothing left in \$TMPDIR"
-if start APPIMAGE_EXTRACT_AND_RUN=1; then
+if start_hello APPIMAGE_EXTRACT_AND_RUN=1; then
 	kill -TERM "$RT"
 	bg_wait "$RT" 10
 	[ "$RC" = 143 ]
@@ -94,7 +77,7 @@ if start APPIMAGE_EXTRACT_AND_RUN=1; then
 else
 	fail "$s a sleeping app (runtime $RT, app ${APP:-not found})" "$(describe_run)"
 fi
-if start APPIMAGE_EXTRACT_AND_RUN=1; then
+if start_hello APPIMAGE_EXTRACT_AND_RUN=1; then
 	kill -KILL "$APP"
 	bg_wait "$RT" 10
 	[ "$RC" = 137 ]

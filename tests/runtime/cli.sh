@@ -7,15 +7,6 @@ need BENTO APPIMG
 cd "$TEST_DIR"
 b=$(basename "$APPIMG")
 
-hello_out() {
-	local i=1 a
-	printf 'Hello from bento!\n'
-	for a in "$@"; do
-		printf 'arg[%d]=[%s]\n' $i "$a"
-		i=$((i + 1))
-	done
-}
-
 # ------------------------------------------------------------ help, version
 
 urun ./bento --help

@@ -9,15 +9,6 @@ need APPIMG RUNTIME
 cd "$TEST_DIR"
 b=$(basename "$APPIMG")
 
-hello_out() {
-	local i=1 a
-	printf 'Hello from bento!\n'
-	for a in "$@"; do
-		printf 'arg[%d]=[%s]\n' $i "$a"
-		i=$((i + 1))
-	done
-}
-
 # section_offset FILE NAME: file offset (decimal) of an ELF section
 section_offset() {
 	local hex

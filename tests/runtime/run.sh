@@ -9,14 +9,6 @@ copy_artifacts
 need APPIMG
 
 # hello_out ARGS...: what hello prints for these arguments
-hello_out() {
-	local i=1 a
-	printf 'Hello from bento!\n'
-	for a in "$@"; do
-		printf 'arg[%d]=[%s]\n' $i "$a"
-		i=$((i + 1))
-	done
-}
 
 # run_checks APPIMAGE SUFFIX
 run_checks() {

@@ -8,23 +8,6 @@ need APPIMG
 cd "$TEST_DIR"
 b=$(basename "$APPIMG")
 
-# start VAR=VALUE...: launch hello sleeping; RT = runtime pid, APP = app pid
-start() {
-	local nspid
-	RT="" APP=""
-	OUT_FILE=$TEST_DIR/sleep.out ERR_FILE=$TEST_DIR/sleep.err
-	LAST_CMD="$* HELLO_SLEEP=60 ./$b"
-	bg_user "$OUT_FILE" "$ERR_FILE" "$@" HELLO_SLEEP=60 ./"$b"
-	RT=$BG_PID
-	if ! wait_for_line "$OUT_FILE" '^sleeping [0-9]+$' 10 "$RT"; then
-		OUT=$(cat "$OUT_FILE") ERR=$(cat "$ERR_FILE") RC='?' MS='?'
-		return 1
-	fi
-	nspid=$(sed -n 's/^sleeping \([0-9]*\)$/\1/p' "$OUT_FILE")
-	APP=$(app_pid "$RT" "$nspid")
-	[ -n "$APP" ]
-}
-
 # finish_run: wait for the runtime, read its output
 finish_run() {
 	bg_wait "$RT" 10
@@ -39,7 +22,7 @@ signum() {
 for sig in INT TERM HUP QUIT USR1 USR2; do
 	n=$(signum $sig)
 	name="SIG$sig to the runtime reaches the app (caught, status $((100 + n)))"
-	if start HELLO_CATCH=1; then
+	if start_hello HELLO_CATCH=1; then
 		kill -s $sig "$RT"
 		finish_run
 		[ "$RC" = $((100 + n)) ] && grep -qx "caught $n" <<<"$OUT"
@@ -53,7 +36,7 @@ done
 for strategy in fusermount extract; do
 	n=$(signum USR1)
 	name="[$strategy] SIGUSR1 to the runtime reaches the app"
-	if start BENTO_STRATEGY=$strategy HELLO_CATCH=1; then
+	if start_hello BENTO_STRATEGY=$strategy HELLO_CATCH=1; then
 		kill -s USR1 "$RT"
 		finish_run
 		[ "$RC" = $((100 + n)) ] && grep -qx "caught $n" <<<"$OUT"
@@ -67,7 +50,7 @@ done
 for sig in TERM INT HUP USR1; do
 	n=$(signum $sig)
 	name="SIG$sig to the runtime, not caught: status $((128 + n))"
-	if start; then
+	if start_hello; then
 		kill -s $sig "$RT"
 		finish_run
 		[ "$RC" = $((128 + n)) ]
@@ -79,7 +62,7 @@ done
 for sig in KILL TERM; do
 	n=$(signum $sig)
 	name="SIG$sig to the app itself: status $((128 + n))"
-	if start; then
+	if start_hello; then
 		kill -s $sig "$APP"
 		finish_run
 		[ "$RC" = $((128 + n)) ]
@@ -91,7 +74,7 @@ done
 
 # A signal to the runtime of a normally ending app changes nothing: SIGCHLD,
 # SIGWINCH are not forwarded as deaths.
-if start; then
+if start_hello; then
 	kill -s WINCH "$RT"
 	kill -s CHLD "$RT"
 	sleep 0.2

@@ -12,15 +12,6 @@ cd "$TEST_DIR"
 b=$(basename "$APPIMG")
 cache=$USER_HOME/.cache/bento/extract
 
-hello_out() {
-	local i=1 a
-	printf 'Hello from bento!\n'
-	for a in "$@"; do
-		printf 'arg[%d]=[%s]\n' $i "$a"
-		i=$((i + 1))
-	done
-}
-
 # strategy_is NAME: the last run's stderr has the line "bento: strategy: NAME"
 strategy_is() {
 	grep -qx "bento: strategy: $1" "$ERR_FILE"
