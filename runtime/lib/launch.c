@@ -14,6 +14,7 @@
 #include "extract.h"
 #include "keyfile.h"
 #include "serve.h"
+#include "server.h"
 #include "spawn.h"
 #include "util.h"
 

@@ -9,11 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/eventfd.h>
-#include <poll.h>
 #include <pthread.h>
 #include <unistd.h>
 
+#include "decompress.h"
 #include "util.h"
 
 /* The image never changes while it is served, so the kernel may cache names
@@ -30,9 +29,9 @@ typedef struct handle {
 
 struct bento_serve {
 	bento_image *img;
+	pthread_mutex_t handles_lock;
 	handle open_handles; /* list head */
 	struct fuse_session *se;
-	struct fuse_buf buf;
 	bento_mount_via via;
 	bool mounted;
 	uid_t uid;
@@ -57,11 +56,20 @@ static bento_serve *serve_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
+/* libsquashfuse's caches are not thread-safe, so every serving thread reads
+ * through a handle of its own (the first one through the image's). */
+static _Thread_local sqfs *thread_fs;
+
+static sqfs *fs_of(bento_serve *srv)
+{
+	return thread_fs ? thread_fs : &srv->img->fs;
+}
+
 static int inode_get(bento_serve *srv, fuse_ino_t node, sqfs_inode *inode)
 {
 	if (node < FUSE_ROOT_ID)
 		return -EINVAL;
-	return sqfs_inode_get(&srv->img->fs, inode, to_inode_id(srv, node)) == SQFS_OK ? 0 : -EIO;
+	return sqfs_inode_get(fs_of(srv), inode, to_inode_id(srv, node)) == SQFS_OK ? 0 : -EIO;
 }
 
 /* Reads the inode of a request; on failure answers the request and returns
@@ -116,7 +124,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	sqfs_dir_entry entry;
 	sqfs_dentry_init(&entry, namebuf);
 	bool found = false;
-	if (sqfs_dir_lookup(&srv->img->fs, &dir, name, strlen(name), &entry, &found) != SQFS_OK) {
+	if (sqfs_dir_lookup(fs_of(srv), &dir, name, strlen(name), &entry, &found) != SQFS_OK) {
 		fuse_reply_err(req, EIO);
 		return;
 	}
@@ -128,7 +136,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		return;
 	}
 	sqfs_inode inode;
-	if (sqfs_inode_get(&srv->img->fs, &inode, sqfs_dentry_inode(&entry)) != SQFS_OK) {
+	if (sqfs_inode_get(fs_of(srv), &inode, sqfs_dentry_inode(&entry)) != SQFS_OK) {
 		fuse_reply_err(req, EIO);
 		return;
 	}
@@ -160,17 +168,19 @@ static void op_readlink(fuse_req_t req, fuse_ino_t node)
 	}
 	size_t size = inode.xtra.symlink_size + 1;
 	autofree char *target = xcalloc(1, size + 1);
-	if (sqfs_readlink(&srv->img->fs, &inode, target, &size) != SQFS_OK) {
+	if (sqfs_readlink(fs_of(srv), &inode, target, &size) != SQFS_OK) {
 		fuse_reply_err(req, EIO);
 		return;
 	}
 	fuse_reply_readlink(req, target);
 }
 
-static void handle_unlink(handle *h)
+static void handle_unlink(bento_serve *srv, handle *h)
 {
+	pthread_mutex_lock(&srv->handles_lock);
 	h->prev->next = h->next;
 	h->next->prev = h->prev;
+	pthread_mutex_unlock(&srv->handles_lock);
 	free(h);
 }
 
@@ -197,17 +207,19 @@ static void open_inode(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *f
 	}
 	handle *h = xmalloc(sizeof(*h));
 	h->inode = inode;
+	pthread_mutex_lock(&srv->handles_lock);
 	h->prev = &srv->open_handles;
 	h->next = srv->open_handles.next;
 	h->next->prev = h;
 	srv->open_handles.next = h;
+	pthread_mutex_unlock(&srv->handles_lock);
 	fi->fh = (uint64_t)(uintptr_t)h;
 	/* The contents cannot change: keep the page cache across opens. */
 	fi->keep_cache = 1;
 	if (want_dir)
 		fi->cache_readdir = 1;
 	if (fuse_reply_open(req, fi) != 0)
-		handle_unlink(h);
+		handle_unlink(srv, h);
 }
 
 static void op_open(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *fi)
@@ -222,7 +234,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *f
 
 static void op_release(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *fi)
 {
-	handle_unlink((handle *)(uintptr_t)fi->fh);
+	handle_unlink(serve_of(req), (handle *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
 
@@ -240,7 +252,7 @@ static void op_read(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
 		size = (size_t)(file_size - (uint64_t)off);
 	autofree char *buf = xmalloc(size);
 	sqfs_off_t got = (sqfs_off_t)size;
-	if (sqfs_read_range(&srv->img->fs, inode, off, &got, buf) != SQFS_OK) {
+	if (sqfs_read_range(fs_of(srv), inode, off, &got, buf) != SQFS_OK) {
 		fuse_reply_err(req, EIO);
 		return;
 	}
@@ -266,7 +278,7 @@ static void op_readdir(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
 		used += n;
 	}
 	sqfs_dir dir;
-	if (sqfs_dir_open(&srv->img->fs, inode, &dir, off > 2 ? off : 0) != SQFS_OK) {
+	if (sqfs_dir_open(fs_of(srv), inode, &dir, off > 2 ? off : 0) != SQFS_OK) {
 		fuse_reply_err(req, EIO);
 		return;
 	}
@@ -274,7 +286,7 @@ static void op_readdir(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
 	sqfs_dir_entry entry;
 	sqfs_dentry_init(&entry, namebuf);
 	sqfs_err sqerr = SQFS_OK;
-	while (sqfs_dir_next(&srv->img->fs, &dir, &entry, &sqerr)) {
+	while (sqfs_dir_next(fs_of(srv), &dir, &entry, &sqerr)) {
 		st.st_ino = sqfs_dentry_inode_num(&entry);
 		st.st_mode = sqfs_dentry_mode(&entry);
 		size_t n = fuse_add_direntry(req, buf + used, size - used, sqfs_dentry_name(&entry),
@@ -317,7 +329,7 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t node, const char *name, size_
 	 * small buffer untouched, so ask with the caller's size. */
 	autofree char *buf = xmalloc(size);
 	size_t vsize = size;
-	if (sqfs_xattr_lookup(&srv->img->fs, &inode, name, buf, &vsize) != SQFS_OK) {
+	if (sqfs_xattr_lookup(fs_of(srv), &inode, name, buf, &vsize) != SQFS_OK) {
 		fuse_reply_err(req, EIO);
 		return;
 	}
@@ -337,7 +349,7 @@ static void op_listxattr(fuse_req_t req, fuse_ino_t node, size_t size)
 	sqfs_inode inode;
 	sqfs_xattr x;
 	int r = inode_get(srv, node, &inode);
-	if (r == 0 && sqfs_xattr_open(&srv->img->fs, &inode, &x) != SQFS_OK)
+	if (r == 0 && sqfs_xattr_open(fs_of(srv), &inode, &x) != SQFS_OK)
 		r = -EIO;
 	if (r < 0) {
 		fuse_reply_err(req, -r);
@@ -411,6 +423,7 @@ int bento_serve_new(bento_image *img, bento_mount_via via, int fuse_fd, const ch
 	srv->gid = owner_gid;
 	srv->root_id = sqfs_inode_root(&img->fs);
 	srv->open_handles.prev = srv->open_handles.next = &srv->open_handles;
+	pthread_mutex_init(&srv->handles_lock, NULL);
 	srv->se = fuse_session_new(&args, &serve_ops, sizeof(serve_ops), srv);
 	fuse_opt_free_args(&args);
 	if (srv->se == NULL) {
@@ -433,15 +446,48 @@ int bento_serve_fd(const bento_serve *srv)
 	return fuse_session_fd(srv->se);
 }
 
-int bento_serve_dispatch(bento_serve *srv)
+struct bento_serve_worker {
+	bento_serve *srv;
+	struct fuse_buf buf;
+	sqfs fs; /* the worker's own handle, unless it uses the image's */
+	bool own_fs;
+};
+
+bento_serve_worker *bento_serve_worker_new(bento_serve *srv, bool own_handle, bento_error **err)
 {
-	int r = fuse_session_receive_buf(srv->se, &srv->buf);
+	bento_serve_worker *w = xcalloc(1, sizeof(*w));
+	w->srv = srv;
+	if (own_handle) {
+		bento_image *img = srv->img;
+		if (sqfs_init(&w->fs, img->fd, (size_t)img->offset) != SQFS_OK) {
+			free(w);
+			bento_error_set(err, EIO, "%s: cannot open the image again", img->path);
+			return NULL;
+		}
+		bento_decompress_tune(&w->fs);
+		w->own_fs = true;
+	}
+	return w;
+}
+
+int bento_serve_worker_dispatch(bento_serve_worker *w)
+{
+	thread_fs = w->own_fs ? &w->fs : NULL;
+	int r = fuse_session_receive_buf(w->srv->se, &w->buf);
 	if (r == -EINTR || r == -EAGAIN)
 		return 1;
 	if (r <= 0)
 		return r == 0 || r == -ENODEV ? 0 : -1;
-	fuse_session_process_buf(srv->se, &srv->buf);
-	return fuse_session_exited(srv->se) ? 0 : 1;
+	fuse_session_process_buf(w->srv->se, &w->buf);
+	return fuse_session_exited(w->srv->se) ? 0 : 2;
+}
+
+void bento_serve_worker_free(bento_serve_worker *w)
+{
+	if (w->own_fs)
+		sqfs_destroy(&w->fs);
+	free(w->buf.mem);
+	free(w);
 }
 
 void bento_serve_free(bento_serve *srv)
@@ -450,8 +496,8 @@ void bento_serve_free(bento_serve *srv)
 		fuse_session_unmount(srv->se);
 	fuse_session_destroy(srv->se);
 	while (srv->open_handles.next != &srv->open_handles)
-		handle_unlink(srv->open_handles.next);
-	free(srv->buf.mem);
+		handle_unlink(srv, srv->open_handles.next);
+	pthread_mutex_destroy(&srv->handles_lock);
 	free(srv);
 }
 
@@ -475,103 +521,4 @@ void bento_serve_capture_log(bool capture)
 const char *bento_serve_captured_log(void)
 {
 	return log_capturing ? log_buffer : "";
-}
-
-struct bento_server {
-	bento_image *img;
-	bento_serve *srv;
-	uid_t uid;
-	gid_t gid;
-	pthread_t thread;
-	int start_fd; /* eventfd: a descriptor is in fuse_fd */
-	int stop_fd;  /* eventfd: stop serving */
-	volatile int fuse_fd;
-};
-
-/* Waits until fd or stop is readable; returns true for fd. */
-static bool wait_readable(int fd, int stop_fd)
-{
-	struct pollfd fds[2] = {{.fd = fd, .events = POLLIN}, {.fd = stop_fd, .events = POLLIN}};
-	while (poll(fds, 2, -1) < 0)
-		if (errno != EINTR)
-			return false;
-	return fds[1].revents == 0;
-}
-
-static void *server_main(void *arg)
-{
-	bento_server *server = arg;
-	if (server->srv == NULL) {
-		if (!wait_readable(server->start_fd, server->stop_fd))
-			return NULL;
-		auto_bento_error err = NULL;
-		if (bento_serve_new(server->img, BENTO_MOUNT_FD, server->fuse_fd, NULL, server->uid,
-		                    server->gid, &server->srv, &err) < 0) {
-			/* Closing the device aborts the mount: the app fails instead of
-			 * waiting for answers. */
-			close(server->fuse_fd);
-			fprintf(stderr, "bento: %s\n", err->message);
-			return NULL;
-		}
-	}
-	while (wait_readable(bento_serve_fd(server->srv), server->stop_fd))
-		if (bento_serve_dispatch(server->srv) <= 0)
-			break;
-	return NULL;
-}
-
-int bento_server_start(bento_image *img, bento_serve *srv, uid_t owner_uid, gid_t owner_gid,
-                       bento_server **out, bento_error **err)
-{
-	bento_server *server = xcalloc(1, sizeof(*server));
-	*server = (bento_server){
-	    .img = img, .srv = srv, .uid = owner_uid, .gid = owner_gid, .fuse_fd = -1};
-	server->start_fd = eventfd(0, EFD_CLOEXEC);
-	server->stop_fd = eventfd(0, EFD_CLOEXEC);
-	if (server->start_fd < 0 || server->stop_fd < 0) {
-		bento_error_errno(err, "eventfd");
-		goto fail;
-	}
-	/* Serving needs little stack; a small one is cheaper to map and to give
-	 * back when the thread ends. */
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 1 << 20);
-	int r = pthread_create(&server->thread, &attr, server_main, server);
-	pthread_attr_destroy(&attr);
-	if (r != 0) {
-		errno = r;
-		bento_error_errno(err, "cannot start the serving thread");
-		goto fail;
-	}
-	*out = server;
-	return 0;
-fail:
-	if (server->start_fd >= 0)
-		close(server->start_fd);
-	if (server->stop_fd >= 0)
-		close(server->stop_fd);
-	free(server);
-	return -1;
-}
-
-void bento_server_serve_fd(bento_server *server, int fuse_fd)
-{
-	uint64_t one = 1;
-	server->fuse_fd = fuse_fd;
-	while (write(server->start_fd, &one, sizeof(one)) < 0 && errno == EINTR)
-		;
-}
-
-void bento_server_stop(bento_server *server)
-{
-	uint64_t one = 1;
-	while (write(server->stop_fd, &one, sizeof(one)) < 0 && errno == EINTR)
-		;
-	pthread_join(server->thread, NULL);
-	if (server->srv)
-		bento_serve_free(server->srv);
-	close(server->start_fd);
-	close(server->stop_fd);
-	free(server);
 }

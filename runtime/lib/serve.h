@@ -26,10 +26,19 @@ typedef enum bento_mount_via {
 /* Files appear owned by owner_uid/owner_gid (the user running the app). */
 int bento_serve_new(bento_image *img, bento_mount_via via, int fuse_fd, const char *mountpoint,
                     uid_t owner_uid, gid_t owner_gid, bento_serve **out, bento_error **err);
+/* ---- for the serving threads (server.c) ----
+ * Each thread reads requests into a buffer of its own and, except the first,
+ * reads the image through a libsquashfuse handle of its own (libsquashfuse's
+ * caches are not thread-safe). */
+typedef struct bento_serve_worker bento_serve_worker;
 int bento_serve_fd(const bento_serve *srv);
-/* Handles the pending requests.  Returns 1 while the file system is mounted,
- * 0 once the kernel has ended the session (unmounted), -1 on error. */
-int bento_serve_dispatch(bento_serve *srv);
+bento_serve_worker *bento_serve_worker_new(bento_serve *srv, bool own_handle, bento_error **err);
+/* Reads and answers one request, in the calling thread.  Returns 2 when it
+ * answered one, 1 when the read was interrupted or found nothing, 0 once
+ * the kernel has ended the session (unmounted), -1 on error. */
+int bento_serve_worker_dispatch(bento_serve_worker *w);
+void bento_serve_worker_free(bento_serve_worker *w);
+
 /* Unmounts (when this side mounted) and frees. */
 void bento_serve_free(bento_serve *srv);
 static inline void bento_serve_freep(bento_serve **srv)
@@ -47,27 +56,4 @@ char *bento_serve_mount_options(int fuse_fd, uid_t uid, gid_t gid);
 void bento_serve_capture_log(bool capture);
 const char *bento_serve_captured_log(void);
 
-/* ---- serving from a thread --------------------------------------------------
- * The launcher's main thread waits for the app and, while a child it has
- * created execs the app from the mount, is suspended (vfork semantics); the
- * image is therefore served from a thread of its own. */
-typedef struct bento_server bento_server;
-
-/* Starts the serving thread.  With srv (already mounted) it serves at once;
- * with srv NULL it waits for bento_server_serve_fd(). */
-int bento_server_start(bento_image *img, bento_serve *srv, uid_t owner_uid, gid_t owner_gid,
-                       bento_server **out, bento_error **err);
-/* Hands over a /dev/fuse descriptor that has just been mounted.  Safe to call
- * from a child sharing the server's memory: it stores an int and writes to
- * an eventfd, nothing else. */
-void bento_server_serve_fd(bento_server *server, int fuse_fd);
-/* Stops serving, joins the thread and frees the session (unmounting what
- * libfuse mounted). */
-void bento_server_stop(bento_server *server);
-static inline void bento_server_stopp(bento_server **server)
-{
-	if (*server)
-		bento_server_stop(*server);
-}
-#define auto_bento_server __attribute__((cleanup(bento_server_stopp))) bento_server *
 #endif

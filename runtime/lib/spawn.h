@@ -20,6 +20,7 @@
 
 #include "error.h"
 #include "serve.h"
+#include "server.h"
 
 typedef enum bento_spawn_stage {
 	BENTO_SPAWN_OK,
