@@ -8,7 +8,7 @@ packages="
   gcc libc6-dev pkg-config meson ninja-build binutils
   libfuse3-dev fuse3 libsquashfuse-dev libsquashfs-dev
   zlib1g-dev liblzma-dev liblz4-dev libzstd-dev libseccomp-dev
-  squashfs-tools squashfuse bubblewrap hyperfine python3 util-linux procps psmisc
+  squashfs-tools squashfuse bubblewrap hyperfine python3 util-linux procps psmisc attr
 "
 
 missing=

@@ -117,12 +117,19 @@ int bento_image_open(const char *path, bento_image **out, bento_error **err)
 	return 0;
 }
 
+void bento_sqfs_destroy(sqfs *fs)
+{
+	sqfs_destroy(fs);
+	/* libsquashfuse 0.1 does not free the xattr table itself. */
+	sqfs_table_destroy(&fs->xattr_table);
+}
+
 void bento_image_free(bento_image *img)
 {
 	if (img == NULL)
 		return;
 	if (img->fs_ready)
-		sqfs_destroy(&img->fs);
+		bento_sqfs_destroy(&img->fs);
 	if (img->fd >= 0)
 		close(img->fd);
 	free(img->path);

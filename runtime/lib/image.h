@@ -35,6 +35,9 @@ static inline void bento_image_freep(bento_image **img)
 }
 #define auto_bento_image __attribute__((cleanup(bento_image_freep))) bento_image *
 
+/* Frees what sqfs_init() allocated (all of it, unlike sqfs_destroy()). */
+void bento_sqfs_destroy(sqfs *fs);
+
 const char *bento_image_compression_name(const bento_image *img);
 
 /* Reads a regular file of the image (following no symlinks) into a

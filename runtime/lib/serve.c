@@ -33,6 +33,9 @@ struct bento_serve {
 	handle open_handles; /* list head */
 	struct fuse_session *se;
 	bento_mount_via via;
+	/* The kernel sends no OPEN/RELEASE (OPENDIR/RELEASEDIR) at all: read
+	 * and readdir find the inode from the node id. */
+	bool no_open;
 	bool mounted;
 	uid_t uid;
 	gid_t gid;
@@ -87,10 +90,13 @@ static mode_t inode_mode(const sqfs_inode *inode)
 	return inode->base.mode | sqfs_mode(inode->base.inode_type);
 }
 
-static void inode_stat(bento_serve *srv, const sqfs_inode *inode, fuse_ino_t node, struct stat *st)
+/* st_ino is SquashFS's inode number, as readdir reports it (hard links share
+ * it); the FUSE node id is the inode's position, which the kernel keeps to
+ * itself. */
+static void inode_stat(bento_serve *srv, const sqfs_inode *inode, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->st_ino = node;
+	st->st_ino = inode->base.inode_number;
 	st->st_mode = inode_mode(inode);
 	st->st_nlink = (nlink_t)inode->nlink;
 	st->st_uid = srv->uid;
@@ -120,6 +126,10 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
+	if (strlen(name) > SQUASHFS_NAME_LEN) {
+		fuse_reply_err(req, ENAMETOOLONG);
+		return;
+	}
 	sqfs_name namebuf;
 	sqfs_dir_entry entry;
 	sqfs_dentry_init(&entry, namebuf);
@@ -141,7 +151,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		return;
 	}
 	e.ino = to_node(srv, sqfs_dentry_inode(&entry));
-	inode_stat(srv, &inode, e.ino, &e.attr);
+	inode_stat(srv, &inode, &e.attr);
 	fuse_reply_entry(req, &e);
 }
 
@@ -152,7 +162,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *f
 	if (!inode_for_request(req, node, &inode))
 		return;
 	struct stat st;
-	inode_stat(srv, &inode, node, &st);
+	inode_stat(srv, &inode, &st);
 	fuse_reply_attr(req, &st, CACHE_TIMEOUT);
 }
 
@@ -184,9 +194,15 @@ static void handle_unlink(bento_serve *srv, handle *h)
 	free(h);
 }
 
-static sqfs_inode *handle_inode(const struct fuse_file_info *fi)
+/* The inode a read or readdir is about: the open handle's copy, or (when
+ * the kernel does not open files) read again into *scratch.  On failure the
+ * request has been answered and NULL is returned. */
+static sqfs_inode *request_inode(fuse_req_t req, fuse_ino_t node, const struct fuse_file_info *fi,
+                                 sqfs_inode *scratch)
 {
-	return &((handle *)(uintptr_t)fi->fh)->inode;
+	if (fi->fh != 0)
+		return &((handle *)(uintptr_t)fi->fh)->inode;
+	return inode_for_request(req, node, scratch) ? scratch : NULL;
 }
 
 /* Opened files and directories keep a copy of their inode in fi->fh. */
@@ -195,6 +211,12 @@ static void open_inode(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *f
 	bento_serve *srv = serve_of(req);
 	if ((fi->flags & O_ACCMODE) != O_RDONLY) {
 		fuse_reply_err(req, EROFS);
+		return;
+	}
+	if (srv->no_open) {
+		/* ENOSYS tells the kernel to stop sending opens (and their
+		 * releases): two round trips fewer per file and directory. */
+		fuse_reply_err(req, ENOSYS);
 		return;
 	}
 	sqfs_inode inode;
@@ -242,7 +264,9 @@ static void op_read(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
                     struct fuse_file_info *fi)
 {
 	bento_serve *srv = serve_of(req);
-	sqfs_inode *inode = handle_inode(fi);
+	sqfs_inode scratch, *inode = request_inode(req, node, fi, &scratch);
+	if (inode == NULL)
+		return;
 	uint64_t file_size = inode->xtra.reg.file_size;
 	if (off < 0 || (uint64_t)off >= file_size) {
 		fuse_reply_buf(req, NULL, 0);
@@ -259,20 +283,48 @@ static void op_read(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
 	fuse_reply_buf(req, buf, (size_t)got);
 }
 
+/* Adds one directory entry to buf; with plus, its attributes too (so that
+ * a walk that stats every entry needs no LOOKUP for each).  Returns the
+ * size it needs, which is more than room when it did not fit. */
+static size_t add_entry(fuse_req_t req, bool plus, char *buf, size_t room, const char *name,
+                        const struct stat *st, sqfs_inode_id id, off_t next, bool *failed)
+{
+	if (!plus)
+		return fuse_add_direntry(req, buf, room, name, st, next);
+	struct fuse_entry_param e = {
+	    .attr = *st, .attr_timeout = CACHE_TIMEOUT, .entry_timeout = CACHE_TIMEOUT};
+	if (id != 0) {
+		bento_serve *srv = serve_of(req);
+		sqfs_inode inode;
+		if (sqfs_inode_get(fs_of(srv), &inode, id) != SQFS_OK) {
+			*failed = true;
+			return 0;
+		}
+		e.ino = to_node(srv, id);
+		inode_stat(srv, &inode, &e.attr);
+	}
+	return fuse_add_direntry_plus(req, buf, room, name, &e, next);
+}
+
 /* Directory offsets: 1 and 2 stand for "." and ".."; SquashFS's own entry
- * offsets (which start after a 12-byte header, so are never below 3) follow. */
-static void op_readdir(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
-                       struct fuse_file_info *fi)
+ * offsets (which start after a 12-byte header, so are never below 3) follow.
+ * "." and ".." carry no attributes (the kernel does not take them). */
+static void list_dir(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
+                     struct fuse_file_info *fi, bool plus)
 {
 	bento_serve *srv = serve_of(req);
-	sqfs_inode *inode = handle_inode(fi);
+	sqfs_inode scratch, *inode = request_inode(req, node, fi, &scratch);
+	if (inode == NULL)
+		return;
 	autofree char *buf = xmalloc(size);
 	size_t used = 0;
+	bool failed = false;
 	struct stat st = {.st_mode = S_IFDIR};
 	static const char *const dots[] = {".", ".."};
 	for (off_t i = off; i < 2; i++) {
-		st.st_ino = i == 0 ? node : inode->xtra.dir.parent_inode;
-		size_t n = fuse_add_direntry(req, buf + used, size - used, dots[i], &st, i + 1);
+		st.st_ino = i == 0 ? inode->base.inode_number : inode->xtra.dir.parent_inode;
+		size_t n =
+		    add_entry(req, plus, buf + used, size - used, dots[i], &st, 0, i + 1, &failed);
 		if (n > size - used)
 			goto reply;
 		used += n;
@@ -289,18 +341,31 @@ static void op_readdir(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
 	while (sqfs_dir_next(fs_of(srv), &dir, &entry, &sqerr)) {
 		st.st_ino = sqfs_dentry_inode_num(&entry);
 		st.st_mode = sqfs_dentry_mode(&entry);
-		size_t n = fuse_add_direntry(req, buf + used, size - used, sqfs_dentry_name(&entry),
-		                             &st, sqfs_dentry_next_offset(&entry));
-		if (n > size - used)
+		size_t n =
+		    add_entry(req, plus, buf + used, size - used, sqfs_dentry_name(&entry), &st,
+		              sqfs_dentry_inode(&entry), sqfs_dentry_next_offset(&entry), &failed);
+		if (failed || n > size - used)
 			break;
 		used += n;
 	}
-	if (sqerr != SQFS_OK) {
+	if (sqerr != SQFS_OK || failed) {
 		fuse_reply_err(req, EIO);
 		return;
 	}
 reply:
 	fuse_reply_buf(req, buf, used);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
+                       struct fuse_file_info *fi)
+{
+	list_dir(req, node, size, off, fi, false);
+}
+
+static void op_readdirplus(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
+                           struct fuse_file_info *fi)
+{
+	list_dir(req, node, size, off, fi, true);
 }
 
 static void op_statfs(fuse_req_t req, fuse_ino_t node)
@@ -323,24 +388,37 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t node, const char *name, size_
 {
 	bento_serve *srv = serve_of(req);
 	sqfs_inode inode;
+	sqfs_xattr x;
+	bool found = false;
+	size_t vsize = 0;
 	if (!inode_for_request(req, node, &inode))
 		return;
-	/* libsquashfuse reports a missing attribute as size 0 and leaves a too
-	 * small buffer untouched, so ask with the caller's size. */
-	autofree char *buf = xmalloc(size);
-	size_t vsize = size;
-	if (sqfs_xattr_lookup(fs_of(srv), &inode, name, buf, &vsize) != SQFS_OK) {
+	/* Looked up step by step: sqfs_xattr_lookup() cannot tell a missing
+	 * attribute from an empty one. */
+	if (sqfs_xattr_open(fs_of(srv), &inode, &x) != SQFS_OK ||
+	    sqfs_xattr_find(&x, name, &found) != SQFS_OK ||
+	    (found && sqfs_xattr_value_size(&x, &vsize) != SQFS_OK)) {
 		fuse_reply_err(req, EIO);
 		return;
 	}
-	if (vsize == 0)
+	if (!found) {
 		fuse_reply_err(req, ENODATA);
-	else if (size == 0)
+		return;
+	}
+	if (size == 0) {
 		fuse_reply_xattr(req, vsize);
-	else if (vsize > size)
+		return;
+	}
+	if (vsize > size) {
 		fuse_reply_err(req, ERANGE);
-	else
-		fuse_reply_buf(req, buf, vsize);
+		return;
+	}
+	autofree char *buf = xmalloc(vsize);
+	if (sqfs_xattr_value(&x, buf) != SQFS_OK) {
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	fuse_reply_buf(req, buf, vsize);
 }
 
 static void op_listxattr(fuse_req_t req, fuse_ino_t node, size_t size)
@@ -386,7 +464,20 @@ static void op_listxattr(fuse_req_t req, fuse_ino_t node, size_t size)
 		fuse_reply_buf(req, names, used);
 }
 
+/* The image never changes: opening a file tells us nothing, and symlink
+ * targets may live in the page cache.  (In no-open mode the kernel keeps
+ * files' and directories' caches as keep_cache and cache_readdir would.) */
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	bento_serve *srv = userdata;
+	const unsigned no_open = FUSE_CAP_NO_OPEN_SUPPORT | FUSE_CAP_NO_OPENDIR_SUPPORT;
+	srv->no_open = (conn->capable & no_open) == no_open && getenv("BENTO_FUSE_OPEN") == NULL;
+	if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
+		conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+}
+
 static const struct fuse_lowlevel_ops serve_ops = {
+    .init = op_init,
     .lookup = op_lookup,
     .getattr = op_getattr,
     .readlink = op_readlink,
@@ -395,25 +486,20 @@ static const struct fuse_lowlevel_ops serve_ops = {
     .release = op_release,
     .opendir = op_opendir,
     .readdir = op_readdir,
+    .readdirplus = op_readdirplus,
     .releasedir = op_release,
     .statfs = op_statfs,
     .getxattr = op_getxattr,
     .listxattr = op_listxattr,
 };
 
-char *bento_serve_mount_options(int fuse_fd, uid_t uid, gid_t gid)
-{
-	return xasprintf("fd=%d,rootmode=40000,user_id=%u,group_id=%u", fuse_fd, (unsigned)uid,
-	                 (unsigned)gid);
-}
-
 int bento_serve_new(bento_image *img, bento_mount_via via, int fuse_fd, const char *mountpoint,
                     uid_t owner_uid, gid_t owner_gid, bento_serve **out, bento_error **err)
 {
 	autofree char *fd_path = xasprintf("/dev/fd/%d", fuse_fd);
 	char *argv_fd[] = {"bento", NULL};
-	char *argv_fusermount[] = {"bento", "-o", "ro,auto_unmount,fsname=bento,subtype=bento",
-	                           NULL};
+	char *argv_fusermount[] = {
+	    "bento", "-o", "ro,auto_unmount,default_permissions,fsname=bento,subtype=bento", NULL};
 	struct fuse_args args = FUSE_ARGS_INIT(via == BENTO_MOUNT_FD ? 1 : 3,
 	                                       via == BENTO_MOUNT_FD ? argv_fd : argv_fusermount);
 	bento_serve *srv = xcalloc(1, sizeof(*srv));
@@ -485,7 +571,7 @@ int bento_serve_worker_dispatch(bento_serve_worker *w)
 void bento_serve_worker_free(bento_serve_worker *w)
 {
 	if (w->own_fs)
-		sqfs_destroy(&w->fs);
+		bento_sqfs_destroy(&w->fs);
 	free(w->buf.mem);
 	free(w);
 }

@@ -48,8 +48,10 @@ static inline void bento_serve_freep(bento_serve **srv)
 }
 #define auto_bento_serve __attribute__((cleanup(bento_serve_freep))) bento_serve *
 
-/* The mount options a caller that mounts itself passes to mount(2). */
-char *bento_serve_mount_options(int fuse_fd, uid_t uid, gid_t gid);
+/* The options of a FUSE mount made with mount(2) (printf format: the device's
+ * descriptor, uid, gid).  default_permissions: the kernel checks the modes
+ * in the image, as for any file system. */
+#define BENTO_FUSE_MOUNT_OPTIONS "fd=%d,rootmode=40000,user_id=%u,group_id=%u,default_permissions"
 
 /* libfuse logs to stderr; while strategies are being tried its messages are
  * kept and only shown if every strategy fails. */

@@ -2,6 +2,7 @@
 #include "server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -121,6 +122,11 @@ static void *server_main(void *arg)
 	}
 	w->server = server;
 	w->serve = bento_serve_worker_new(server->srv, false, NULL);
+	/* Every idle thread wakes for each request, and all but one find
+	 * nothing to read: a blocking read would keep them from seeing the
+	 * stop. */
+	int fd = bento_serve_fd(server->srv);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	serve_until_stopped(w, server->nthreads > 1 ? HELPERS_AFTER_REQUESTS : 0);
 	return NULL;
 }

@@ -99,8 +99,8 @@ static int enter_namespace(bento_spawn *sp)
 	/* The new mount namespace's mounts are slaves of the host's, so this
 	 * mount stays private to the app. */
 	char opts[128];
-	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=%u,group_id=%u", fd,
-	         (unsigned)sp->uid, (unsigned)sp->gid);
+	snprintf(opts, sizeof(opts), BENTO_FUSE_MOUNT_OPTIONS, fd, (unsigned)sp->uid,
+	         (unsigned)sp->gid);
 	if (mount("bento", sp->mountpoint, "fuse.bento", MS_RDONLY | MS_NOSUID | MS_NODEV, opts) <
 	    0) {
 		int saved = errno;
