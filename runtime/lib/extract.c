@@ -24,11 +24,45 @@ typedef struct level {
 	mode_t mode;
 } level;
 
+/* Directories seen so far.  In a well-formed image each directory has one
+ * parent; a hostile one can make many entries name the same directory, and
+ * a chain of such directories would take exponentially long to extract. */
+typedef struct dir_set {
+	sqfs_inode_id *ids;
+	size_t count, cap; /* open addressing; cap is a power of two */
+} dir_set;
+
+/* Adds id; returns false if it was there already. */
+static bool dir_set_add(dir_set *set, sqfs_inode_id id)
+{
+	if (2 * (set->count + 1) > set->cap) {
+		dir_set bigger = {.cap = set->cap ? 2 * set->cap : 64};
+		bigger.ids = xcalloc(bigger.cap, sizeof(sqfs_inode_id));
+		for (size_t i = 0; i < set->cap; i++)
+			if (set->ids[i] != 0)
+				dir_set_add(&bigger, set->ids[i] - 1);
+		free(set->ids);
+		*set = bigger;
+	}
+	/* Stored plus one, so that 0 marks a free slot. */
+	size_t mask = set->cap - 1;
+	for (size_t i = (size_t)(id * 0x9e3779b97f4a7c15ull) & mask;; i = (i + 1) & mask) {
+		if (set->ids[i] == id + 1)
+			return false;
+		if (set->ids[i] == 0) {
+			set->ids[i] = id + 1;
+			set->count++;
+			return true;
+		}
+	}
+}
+
 typedef struct extractor {
 	bento_image *img;
 	const bento_extract_options *opts;
 	char path[4096];
 	unsigned skipped;
+	dir_set dirs;
 } extractor;
 
 static int level_open(level *lv, bento_error **err)
@@ -134,6 +168,12 @@ static int extract_entry(extractor *ex, level *lv, sqfs_dir_entry *entry, unsign
 	}
 	mode_t mode = inode.base.mode | sqfs_mode(inode.base.inode_type);
 	if (S_ISDIR(mode)) {
+		if (!dir_set_add(&ex->dirs, sqfs_dentry_inode(entry))) {
+			r = bento_error_set(
+			    err, ELOOP, "%s: corrupt image: directory %s appears more than once",
+			    ex->img->path, ex->path);
+			goto out;
+		}
 		level child = {.up = lv, .name = name, .fd = -1, .mode = mode};
 		if (matches(ex))
 			r = level_open(&child, err);
@@ -194,6 +234,7 @@ int bento_extract(bento_image *img, const char *dest, const bento_extract_option
 {
 	static const bento_extract_options defaults = {0};
 	extractor ex = {.img = img, .opts = opts ? opts : &defaults};
+	dir_set_add(&ex.dirs, sqfs_inode_root(&img->fs)); /* an entry naming the root is a loop */
 	if (mkdir(dest, 0755) < 0 && errno != EEXIST)
 		return bento_error_errno(err, "cannot create %s", dest);
 	level top = {.name = dest,
@@ -209,6 +250,7 @@ int bento_extract(bento_image *img, const char *dest, const bento_extract_option
 	if (r == 0)
 		fchmod(top.fd, (root.base.mode & 0777) | S_IRWXU);
 	close(top.fd);
+	free(ex.dirs.ids);
 	return r;
 }
 
