@@ -23,12 +23,12 @@ static char *desktop_name(bento_image *img)
 {
 	sqfs_inode root;
 	sqfs_dir dir;
-	if (sqfs_inode_get(&img->fs, &root, sqfs_inode_root(&img->fs)) != SQFS_OK ||
+	if (bento_inode_get(&img->fs, &root, sqfs_inode_root(&img->fs)) != SQFS_OK ||
 	    sqfs_dir_open(&img->fs, &root, &dir, 0) != SQFS_OK)
 		return NULL;
-	sqfs_name namebuf;
+	autofree bento_sqfs_name *namebuf = xmalloc(sizeof(*namebuf));
 	sqfs_dir_entry entry;
-	sqfs_dentry_init(&entry, namebuf);
+	sqfs_dentry_init(&entry, namebuf->name);
 	sqfs_err sqerr;
 	while (sqfs_dir_next(&img->fs, &dir, &entry, &sqerr)) {
 		const char *name = sqfs_dentry_name(&entry);

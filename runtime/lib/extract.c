@@ -2,6 +2,7 @@
 #include "extract.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <libgen.h>
@@ -81,8 +82,8 @@ static int level_open(level *lv, bento_error **err)
 
 static bool name_is_safe(const char *name)
 {
-	return name[0] != '\0' && strchr(name, '/') == NULL && strcmp(name, ".") != 0 &&
-	       strcmp(name, "..") != 0;
+	return name[0] != '\0' && strlen(name) <= SQUASHFS_NAME_LEN && strchr(name, '/') == NULL &&
+	       strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
 
 static int replace_prepare(int dirfd, const char *name)
@@ -125,6 +126,10 @@ static int write_file(extractor *ex, int dirfd, const char *name, sqfs_inode *in
 static int write_symlink(extractor *ex, int dirfd, const char *name, sqfs_inode *inode,
                          bento_error **err)
 {
+	if (inode->xtra.symlink_size > PATH_MAX)
+		return bento_error_set(err, EINVAL,
+		                       "%s: corrupt image: symlink %s is %zu bytes long",
+		                       ex->img->path, ex->path, inode->xtra.symlink_size);
 	size_t size = inode->xtra.symlink_size + 1;
 	autofree char *target = xcalloc(1, size + 1);
 	if (sqfs_readlink(&ex->img->fs, inode, target, &size) != SQFS_OK)
@@ -161,7 +166,7 @@ static int extract_entry(extractor *ex, level *lv, sqfs_dir_entry *entry, unsign
 
 	sqfs_inode inode;
 	int r = 0;
-	if (sqfs_inode_get(&ex->img->fs, &inode, sqfs_dentry_inode(entry)) != SQFS_OK) {
+	if (bento_inode_get(&ex->img->fs, &inode, sqfs_dentry_inode(entry)) != SQFS_OK) {
 		r = bento_error_set(err, EIO, "%s: cannot read the inode of %s", ex->img->path,
 		                    ex->path);
 		goto out;
@@ -216,9 +221,9 @@ static int extract_dir(extractor *ex, level *lv, sqfs_inode *dir_inode, unsigned
 	if (sqfs_dir_open(&ex->img->fs, dir_inode, &dir, 0) != SQFS_OK)
 		return bento_error_set(err, EIO, "%s: cannot read directory %s", ex->img->path,
 		                       ex->path[0] ? ex->path : "/");
-	sqfs_name namebuf;
+	autofree bento_sqfs_name *namebuf = xmalloc(sizeof(*namebuf));
 	sqfs_dir_entry entry;
-	sqfs_dentry_init(&entry, namebuf);
+	sqfs_dentry_init(&entry, namebuf->name);
 	sqfs_err sqerr = SQFS_OK;
 	while (sqfs_dir_next(&ex->img->fs, &dir, &entry, &sqerr))
 		if (extract_entry(ex, lv, &entry, depth, err) < 0)
@@ -243,7 +248,7 @@ int bento_extract(bento_image *img, const char *dest, const bento_extract_option
 		return bento_error_errno(err, "cannot open %s", dest);
 	sqfs_inode root;
 	int r;
-	if (sqfs_inode_get(&img->fs, &root, sqfs_inode_root(&img->fs)) != SQFS_OK)
+	if (bento_inode_get(&img->fs, &root, sqfs_inode_root(&img->fs)) != SQFS_OK)
 		r = bento_error_set(err, EIO, "%s: cannot read the root directory", img->path);
 	else
 		r = extract_dir(&ex, &top, &root, 0, err);

@@ -4,6 +4,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 
 #include "decompress.h"
@@ -160,11 +161,24 @@ int bento_image_read_file(bento_image *img, const char *path, size_t max, char *
                           bento_error **err)
 {
 	sqfs_inode inode;
-	bool found = false;
-	if (sqfs_inode_get(&img->fs, &inode, sqfs_inode_root(&img->fs)) != SQFS_OK ||
-	    sqfs_lookup_path(&img->fs, &inode, path, &found) != SQFS_OK)
-		return bento_error_set(err, EIO, "%s: cannot look up %s in the image", img->path,
-		                       path);
+	bool found = true;
+	if (bento_inode_get(&img->fs, &inode, sqfs_inode_root(&img->fs)) != SQFS_OK)
+		return bento_error_set(err, EIO, "%s: cannot read the root directory", img->path);
+	autofree bento_sqfs_name *namebuf = xmalloc(sizeof(*namebuf));
+	autofree char *copy = xstrdup(path);
+	char *save = NULL;
+	for (char *part = strtok_r(copy, "/", &save); part && found;
+	     part = strtok_r(NULL, "/", &save)) {
+		sqfs_dir_entry entry;
+		sqfs_dentry_init(&entry, namebuf->name);
+		if (!S_ISDIR(inode.base.mode | sqfs_mode(inode.base.inode_type)))
+			return 0;
+		if (bento_dir_lookup(&img->fs, &inode, part, &entry, &found) != SQFS_OK ||
+		    (found &&
+		     bento_inode_get(&img->fs, &inode, sqfs_dentry_inode(&entry)) != SQFS_OK))
+			return bento_error_set(err, EIO, "%s: cannot look up %s in the image",
+			                       img->path, path);
+	}
 	if (!found || !S_ISREG(inode.base.mode | sqfs_mode(inode.base.inode_type)))
 		return 0;
 	if (inode.xtra.reg.file_size > max)
@@ -208,4 +222,67 @@ char *bento_image_identity(const bento_image *img)
 	                 (unsigned long long)st->st_ino, (unsigned long long)st->st_size,
 	                 (unsigned long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
 	                 (unsigned long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+}
+
+sqfs_err bento_dir_lookup(sqfs *fs, sqfs_inode *dir, const char *name, sqfs_dir_entry *entry,
+                          bool *found)
+{
+	sqfs_dir d;
+	sqfs_err err = SQFS_OK;
+	*found = false;
+	if (sqfs_dir_open(fs, dir, &d, 0) != SQFS_OK)
+		return SQFS_ERR;
+	while (sqfs_dir_next(fs, &d, entry, &err)) {
+		if (sqfs_dentry_name_size(entry) > SQUASHFS_NAME_LEN)
+			return SQFS_ERR;
+		int order = strcmp(sqfs_dentry_name(entry), name);
+		if (order == 0) {
+			*found = true;
+			return SQFS_OK;
+		}
+		if (order > 0) /* entries are sorted */
+			break;
+	}
+	return err;
+}
+
+/* What libsquashfuse uses of an inode without checking it. */
+static bool inode_is_sane(sqfs *fs, const sqfs_inode *inode)
+{
+	mode_t mode = inode->base.mode | sqfs_mode(inode->base.inode_type);
+	uint32_t block_size = fs->sb.block_size;
+	if (S_ISDIR(mode))
+		return inode->xtra.dir.offset < SQUASHFS_METADATA_SIZE;
+	if (S_ISLNK(mode))
+		return inode->xtra.symlink_size <= PATH_MAX;
+	if (!S_ISREG(mode))
+		return true;
+	/* Data lies after the superblock (block caches take offset 0 for
+	 * "empty"); a fragment must exist and hold the file's tail. */
+	bool fragment = inode->xtra.reg.frag_idx != SQUASHFS_INVALID_FRAG;
+	bool blocks =
+	    inode->xtra.reg.file_size >= block_size || (!fragment && inode->xtra.reg.file_size > 0);
+	if (blocks && inode->xtra.reg.start_block < sizeof(struct squashfs_super_block))
+		return false;
+	if (!fragment)
+		return true;
+	if (inode->xtra.reg.frag_idx >= fs->sb.fragments ||
+	    (uint64_t)inode->xtra.reg.frag_off + inode->xtra.reg.file_size % block_size >
+	        block_size)
+		return false;
+	struct squashfs_fragment_entry frag;
+	if (sqfs_frag_entry(fs, &frag, inode->xtra.reg.frag_idx) != SQFS_OK)
+		return false;
+	return frag.start_block >= sizeof(struct squashfs_super_block) &&
+	       (frag.size & ~(1u << 24)) <= block_size;
+}
+
+sqfs_err bento_inode_get(sqfs *fs, sqfs_inode *inode, sqfs_inode_id id)
+{
+	if ((id & 0xffff) >= SQUASHFS_METADATA_SIZE)
+		return SQFS_ERR;
+	sqfs_err err = sqfs_inode_get(fs, inode, id);
+	if (err == SQFS_OK && !inode_is_sane(fs, inode))
+		err = SQFS_BADFORMAT;
+	return err;
 }

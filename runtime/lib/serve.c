@@ -5,6 +5,7 @@
 #include "serve.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -72,7 +73,7 @@ static int inode_get(bento_serve *srv, fuse_ino_t node, sqfs_inode *inode)
 {
 	if (node < FUSE_ROOT_ID)
 		return -EINVAL;
-	return sqfs_inode_get(fs_of(srv), inode, to_inode_id(srv, node)) == SQFS_OK ? 0 : -EIO;
+	return bento_inode_get(fs_of(srv), inode, to_inode_id(srv, node)) == SQFS_OK ? 0 : -EIO;
 }
 
 /* Reads the inode of a request; on failure answers the request and returns
@@ -130,11 +131,11 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, ENAMETOOLONG);
 		return;
 	}
-	sqfs_name namebuf;
+	autofree bento_sqfs_name *namebuf = xmalloc(sizeof(*namebuf));
 	sqfs_dir_entry entry;
-	sqfs_dentry_init(&entry, namebuf);
+	sqfs_dentry_init(&entry, namebuf->name);
 	bool found = false;
-	if (sqfs_dir_lookup(fs_of(srv), &dir, name, strlen(name), &entry, &found) != SQFS_OK) {
+	if (bento_dir_lookup(fs_of(srv), &dir, name, &entry, &found) != SQFS_OK) {
 		fuse_reply_err(req, EIO);
 		return;
 	}
@@ -146,7 +147,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		return;
 	}
 	sqfs_inode inode;
-	if (sqfs_inode_get(fs_of(srv), &inode, sqfs_dentry_inode(&entry)) != SQFS_OK) {
+	if (bento_inode_get(fs_of(srv), &inode, sqfs_dentry_inode(&entry)) != SQFS_OK) {
 		fuse_reply_err(req, EIO);
 		return;
 	}
@@ -174,6 +175,10 @@ static void op_readlink(fuse_req_t req, fuse_ino_t node)
 		return;
 	if (!S_ISLNK(inode_mode(&inode))) {
 		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	if (inode.xtra.symlink_size > PATH_MAX) { /* the image's 32-bit size is not to be trusted */
+		fuse_reply_err(req, EIO);
 		return;
 	}
 	size_t size = inode.xtra.symlink_size + 1;
@@ -296,7 +301,7 @@ static size_t add_entry(fuse_req_t req, bool plus, char *buf, size_t room, const
 	if (id != 0) {
 		bento_serve *srv = serve_of(req);
 		sqfs_inode inode;
-		if (sqfs_inode_get(fs_of(srv), &inode, id) != SQFS_OK) {
+		if (bento_inode_get(fs_of(srv), &inode, id) != SQFS_OK) {
 			*failed = true;
 			return 0;
 		}
@@ -317,6 +322,7 @@ static void list_dir(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
 	if (inode == NULL)
 		return;
 	autofree char *buf = xmalloc(size);
+	autofree bento_sqfs_name *namebuf = xmalloc(sizeof(*namebuf));
 	size_t used = 0;
 	bool failed = false;
 	struct stat st = {.st_mode = S_IFDIR};
@@ -334,11 +340,14 @@ static void list_dir(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
 		fuse_reply_err(req, EIO);
 		return;
 	}
-	sqfs_name namebuf;
 	sqfs_dir_entry entry;
-	sqfs_dentry_init(&entry, namebuf);
+	sqfs_dentry_init(&entry, namebuf->name);
 	sqfs_err sqerr = SQFS_OK;
 	while (sqfs_dir_next(fs_of(srv), &dir, &entry, &sqerr)) {
+		if (sqfs_dentry_name_size(&entry) > SQUASHFS_NAME_LEN) {
+			failed = true;
+			break;
+		}
 		st.st_ino = sqfs_dentry_inode_num(&entry);
 		st.st_mode = sqfs_dentry_mode(&entry);
 		size_t n =
@@ -393,11 +402,24 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t node, const char *name, size_
 	size_t vsize = 0;
 	if (!inode_for_request(req, node, &inode))
 		return;
-	/* Looked up step by step: sqfs_xattr_lookup() cannot tell a missing
-	 * attribute from an empty one. */
-	if (sqfs_xattr_open(fs_of(srv), &inode, &x) != SQFS_OK ||
-	    sqfs_xattr_find(&x, name, &found) != SQFS_OK ||
-	    (found && sqfs_xattr_value_size(&x, &vsize) != SQFS_OK)) {
+	/* Looked up name by name: sqfs_xattr_lookup() cannot tell a missing
+	 * attribute from an empty one, and sqfs_xattr_find() overflows its
+	 * buffer on longer names of the same namespace. */
+	size_t want = strlen(name);
+	bool failed = sqfs_xattr_open(fs_of(srv), &inode, &x) != SQFS_OK;
+	while (!failed && !found && x.remain > 0) {
+		if (sqfs_xattr_read(&x) != SQFS_OK) {
+			failed = true;
+			break;
+		}
+		size_t n = sqfs_xattr_name_size(&x);
+		autofree char *stored = xmalloc(n + 1);
+		failed = sqfs_xattr_name(&x, stored, true) != SQFS_OK;
+		found = !failed && n == want && memcmp(stored, name, n) == 0;
+	}
+	if (found && !failed)
+		failed = sqfs_xattr_value_size(&x, &vsize) != SQFS_OK;
+	if (failed) {
 		fuse_reply_err(req, EIO);
 		return;
 	}
