@@ -540,3 +540,14 @@ start_hello() {
 	PROCS="$RT $(descendants "$RT")"
 	[ -n "$APP" ]
 }
+
+# in_test_dir ARTIFACT...: make a test directory holding the build's
+# artifacts (the named ones must exist, see need), enter it, and set b to
+# the packed hello's file name.
+in_test_dir() {
+	make_test_dir
+	copy_artifacts
+	need "$@"
+	cd "$TEST_DIR" || exit 1
+	b=$(basename "$APPIMG")
+}

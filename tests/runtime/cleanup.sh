@@ -4,11 +4,7 @@
 # The userns strategy's mount is invisible to the host while the app runs.
 . "$(dirname "$0")/../lib.sh" "$@"
 
-make_test_dir
-copy_artifacts
-need APPIMG
-cd "$TEST_DIR"
-b=$(basename "$APPIMG")
+in_test_dir APPIMG
 
 for strategy in userns fusermount extract; do
 	s="[$strategy]"

@@ -1,11 +1,7 @@
 # The bento command: run, info, extract, help and version.
 . "$(dirname "$0")/../lib.sh" "$@"
 
-make_test_dir
-copy_artifacts
-need BENTO APPIMG
-cd "$TEST_DIR"
-b=$(basename "$APPIMG")
+in_test_dir BENTO APPIMG
 
 # ------------------------------------------------------------ help, version
 

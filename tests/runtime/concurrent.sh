@@ -3,11 +3,7 @@
 # and leave nothing behind.
 . "$(dirname "$0")/../lib.sh" "$@"
 
-make_test_dir
-copy_artifacts
-need APPIMG
-cd "$TEST_DIR"
-b=$(basename "$APPIMG")
+in_test_dir APPIMG
 N=20
 
 for strategy in default userns fusermount extract; do

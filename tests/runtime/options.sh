@@ -3,11 +3,7 @@
 # without a pattern), and TARGET_APPIMAGE.
 . "$(dirname "$0")/../lib.sh" "$@"
 
-make_test_dir
-copy_artifacts
-need APPIMG RUNTIME
-cd "$TEST_DIR"
-b=$(basename "$APPIMG")
+in_test_dir APPIMG RUNTIME
 
 # section_offset FILE NAME: file offset (decimal) of an ELF section
 section_offset() {

@@ -8,8 +8,6 @@ make_test_dir
 copy_artifacts
 need APPIMG
 
-# hello_out ARGS...: what hello prints for these arguments
-
 # run_checks APPIMAGE SUFFIX
 run_checks() {
 	local img=$1 sfx=$2 b args st

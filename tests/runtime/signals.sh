@@ -2,11 +2,7 @@
 # the app ended: its exit status, or 128+N when signal N ended it.
 . "$(dirname "$0")/../lib.sh" "$@"
 
-make_test_dir
-copy_artifacts
-need APPIMG
-cd "$TEST_DIR"
-b=$(basename "$APPIMG")
+in_test_dir APPIMG
 
 # finish_run: wait for the runtime, read its output
 finish_run() {

@@ -5,11 +5,7 @@
 # does not reuse.
 . "$(dirname "$0")/../lib.sh" "$@"
 
-make_test_dir
-copy_artifacts
-need APPIMG RUNTIME
-cd "$TEST_DIR"
-b=$(basename "$APPIMG")
+in_test_dir APPIMG RUNTIME
 cache=$USER_HOME/.cache/bento/extract
 
 # strategy_is NAME: the last run's stderr has the line "bento: strategy: NAME"
