@@ -6,6 +6,16 @@
 
 in_test_dir APPIMG
 
+# killed_cleanly SIG WHO STATUS LABEL: send SIG to WHO (RT or APP) of the
+# launch start_hello made; the runtime ends with STATUS and leaves nothing.
+killed_cleanly() {
+	kill -s "$1" "${!2}"
+	bg_wait "$RT" 10
+	[ "$RC" = "$3" ]
+	ok "$s $4: status $3" "status $RC"
+	LEAK_WAIT=1 no_leaks "$s $4: nothing left" "$PROCS"
+}
+
 for strategy in userns fusermount extract; do
 	s="[$strategy]"
 	urun BENTO_STRATEGY=$strategy ./"$b" x
@@ -28,22 +38,14 @@ for strategy in userns fusermount extract; do
 			ok "$s the FUSE mount is at \$TMPDIR/.mount_* while the app runs" "$m"
 			;;
 		esac
-		kill -TERM "$RT"
-		bg_wait "$RT" 10
-		[ "$RC" = 143 ]
-		ok "$s SIGTERM to the runtime: status 143" "status $RC"
-		LEAK_WAIT=1 no_leaks "$s SIGTERM to the runtime: nothing left" "$PROCS"
+		killed_cleanly TERM RT 143 "SIGTERM to the runtime"
 	else
 		fail "$s a sleeping app (runtime $RT, app ${APP:-not found})" "$(describe_run)"
 		no_leaks "$s nothing left" "$RT $(descendants "$RT")"
 	fi
 
 	if start_hello BENTO_STRATEGY=$strategy; then
-		kill -KILL "$APP"
-		bg_wait "$RT" 10
-		[ "$RC" = 137 ]
-		ok "$s SIGKILL to the app: status 137" "status $RC"
-		LEAK_WAIT=1 no_leaks "$s SIGKILL to the app: nothing left" "$PROCS"
+		killed_cleanly KILL APP 137 "SIGKILL to the app"
 	else
 		fail "$s a sleeping app (runtime $RT, app ${APP:-not found})" "$(describe_run)"
 	fi
@@ -65,20 +67,12 @@ urun ./"$b" --appimage-extract-and-run x
 verdict "$s normal exit: runs" 0
 LEAK_WAIT=1 no_leaks "$s normal exit: nothing left in \$TMPDIR"
 if start_hello APPIMAGE_EXTRACT_AND_RUN=1; then
-	kill -TERM "$RT"
-	bg_wait "$RT" 10
-	[ "$RC" = 143 ]
-	ok "$s SIGTERM to the runtime: status 143" "status $RC"
-	LEAK_WAIT=1 no_leaks "$s SIGTERM to the runtime: nothing left" "$PROCS"
+	killed_cleanly TERM RT 143 "SIGTERM to the runtime"
 else
 	fail "$s a sleeping app (runtime $RT, app ${APP:-not found})" "$(describe_run)"
 fi
 if start_hello APPIMAGE_EXTRACT_AND_RUN=1; then
-	kill -KILL "$APP"
-	bg_wait "$RT" 10
-	[ "$RC" = 137 ]
-	ok "$s SIGKILL to the app: status 137" "status $RC"
-	LEAK_WAIT=1 no_leaks "$s SIGKILL to the app: nothing left" "$PROCS"
+	killed_cleanly KILL APP 137 "SIGKILL to the app"
 else
 	fail "$s a sleeping app (runtime $RT, app ${APP:-not found})" "$(describe_run)"
 fi

@@ -42,30 +42,29 @@ for strategy in fusermount extract; do
 	fi
 done
 
-# Death by signal: 128+N
-for sig in TERM INT HUP USR1; do
-	n=$(signum $sig)
-	name="SIG$sig to the runtime, not caught: status $((128 + n))"
+# Death by signal: 128+N.  dies_of SIG WHO: WHO (RT or APP) gets SIG.
+dies_of() {
+	local sig=$1 who=$2 n name
+	n=$(signum "$sig")
+	if [ "$who" = RT ]; then
+		name="SIG$sig to the runtime, not caught: status $((128 + n))"
+	else
+		name="SIG$sig to the app itself: status $((128 + n))"
+	fi
 	if start_hello; then
-		kill -s $sig "$RT"
+		kill -s "$sig" "${!who}"
 		finish_run
 		[ "$RC" = $((128 + n)) ]
 		verdict "$name" $((128 + n))
 	else
 		fail "$name" "$(describe_run)"
 	fi
+}
+for sig in TERM INT HUP USR1; do
+	dies_of $sig RT
 done
 for sig in KILL TERM; do
-	n=$(signum $sig)
-	name="SIG$sig to the app itself: status $((128 + n))"
-	if start_hello; then
-		kill -s $sig "$APP"
-		finish_run
-		[ "$RC" = $((128 + n)) ]
-		verdict "$name" $((128 + n))
-	else
-		fail "$name" "$(describe_run)"
-	fi
+	dies_of $sig APP
 done
 
 # A signal to the runtime of a normally ending app changes nothing: SIGCHLD,
