@@ -94,6 +94,11 @@ static int replace_prepare(int dirfd, const char *name)
 	return unlinkat(dirfd, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0);
 }
 
+static bool is_zero(const char *buf, size_t len)
+{
+	return len == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, len - 1) == 0);
+}
+
 static int write_file(extractor *ex, int dirfd, const char *name, sqfs_inode *inode,
                       bento_error **err)
 {
@@ -111,10 +116,18 @@ static int write_file(extractor *ex, int dirfd, const char *name, sqfs_inode *in
 		    n <= 0)
 			return bento_error_set(err, EIO, "%s: cannot read %s from the image",
 			                       ex->img->path, ex->path);
-		if (bento_write_all(fd, buf, (size_t)n) < 0)
+		/* Zeros become holes: a hostile image can declare a huge file of
+		 * nothing at all, and must not fill the disk with it. */
+		if (is_zero(buf, (size_t)n)) {
+			if (lseek(fd, n, SEEK_CUR) < 0)
+				return bento_error_errno(err, "cannot write %s", ex->path);
+		} else if (bento_write_all(fd, buf, (size_t)n) < 0) {
 			return bento_error_errno(err, "cannot write %s", ex->path);
+		}
 		pos += (uint64_t)n;
 	}
+	if (ftruncate(fd, (off_t)size) < 0)
+		return bento_error_errno(err, "cannot write %s", ex->path);
 	/* setuid and setgid bits never survive extraction. */
 	if (fchmod(fd, inode->base.mode & 0777) < 0)
 		return bento_error_errno(err, "cannot set the mode of %s", ex->path);
