@@ -143,6 +143,11 @@ static void runtime_prefix(const char *path)
 	close(fd);
 }
 
+static void remove_work_dir(void)
+{
+	bento_remove_tree(work_dir, NULL);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -169,6 +174,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		perror(work_dir);
 		exit(1);
 	}
+	atexit(remove_work_dir);
 	return 0;
 }
 
