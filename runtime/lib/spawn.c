@@ -64,18 +64,6 @@ static int holder_main(void *arg)
 		pause();
 }
 
-static int write_proc_file(const char *path, const char *contents)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = write(fd, contents, strlen(contents));
-	int saved = errno;
-	close(fd);
-	errno = saved;
-	return n == (ssize_t)strlen(contents) ? 0 : -1;
-}
-
 /* In the child: a user namespace mapping only the user, a mount namespace,
  * and the image mounted from a device opened there (the kernel accepts a
  * FUSE mount only with a device opened inside the mounting namespace). */
@@ -83,9 +71,10 @@ static int enter_namespace(bento_spawn *sp)
 {
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
 		return fail(sp, BENTO_SPAWN_USERNS);
-	if (write_proc_file("/proc/self/setgroups", "deny") < 0 ||
-	    write_proc_file("/proc/self/uid_map", sp->uid_map) < 0 ||
-	    write_proc_file("/proc/self/gid_map", sp->gid_map) < 0)
+	/* With a NULL error, bento_write_file allocates nothing. */
+	if (bento_write_file("/proc/self/setgroups", "deny", NULL) < 0 ||
+	    bento_write_file("/proc/self/uid_map", sp->uid_map, NULL) < 0 ||
+	    bento_write_file("/proc/self/gid_map", sp->gid_map, NULL) < 0)
 		return fail(sp, BENTO_SPAWN_USERNS);
 	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
 	if (fd < 0)

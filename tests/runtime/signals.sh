@@ -15,31 +15,28 @@ signum() {
 }
 
 # Forwarded: the app catches the signal and exits with 100+N.
-for sig in INT TERM HUP QUIT USR1 USR2; do
-	n=$(signum $sig)
-	name="SIG$sig to the runtime reaches the app (caught, status $((100 + n)))"
-	if start_hello HELLO_CATCH=1; then
-		kill -s $sig "$RT"
+# reaches_app SIG NAME [VAR=VALUE...]: SIG sent to the runtime of a hello
+# that catches it makes hello exit with 100+N.
+reaches_app() {
+	local sig=$1 name=$2 n
+	shift 2
+	n=$(signum "$sig")
+	if start_hello "$@" HELLO_CATCH=1; then
+		kill -s "$sig" "$RT"
 		finish_run
 		[ "$RC" = $((100 + n)) ] && grep -qx "caught $n" <<<"$OUT"
 		verdict "$name" $((100 + n))
 	else
 		fail "$name" "$(describe_run)"
 	fi
+}
+for sig in INT TERM HUP QUIT USR1 USR2; do
+	reaches_app $sig "SIG$sig to the runtime reaches the app (caught, status $((100 + $(signum $sig))))"
 done
 
 # The same through the other strategies
 for strategy in fusermount extract; do
-	n=$(signum USR1)
-	name="[$strategy] SIGUSR1 to the runtime reaches the app"
-	if start_hello BENTO_STRATEGY=$strategy HELLO_CATCH=1; then
-		kill -s USR1 "$RT"
-		finish_run
-		[ "$RC" = $((100 + n)) ] && grep -qx "caught $n" <<<"$OUT"
-		verdict "$name" $((100 + n))
-	else
-		fail "$name" "$(describe_run)"
-	fi
+	reaches_app USR1 "[$strategy] SIGUSR1 to the runtime reaches the app" BENTO_STRATEGY=$strategy
 done
 
 # Death by signal: 128+N.  dies_of SIG WHO: WHO (RT or APP) gets SIG.
