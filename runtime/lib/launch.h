@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "image.h"
+#include "permissions.h"
 
 typedef enum bento_strategy {
 	BENTO_STRATEGY_AUTO = 0,
@@ -26,6 +27,15 @@ typedef enum bento_strategy {
 int bento_strategy_parse(const char *name, bento_strategy *out, bento_error **err);
 const char *bento_strategy_name(bento_strategy s);
 
+typedef enum bento_sandbox_choice {
+	/* Sandboxed when the image carries .bento/metadata. */
+	BENTO_SANDBOX_AUTO = 0,
+	/* --sandbox / --bento-sandbox: sandboxed, also a plain AppImage. */
+	BENTO_SANDBOX_ON,
+	/* --no-sandbox / --bento-no-sandbox: unconfined, with a warning. */
+	BENTO_SANDBOX_OFF,
+} bento_sandbox_choice;
+
 typedef struct bento_launch {
 	bento_image *img;
 	const char *appimage; /* absolute path of the file, for $APPIMAGE */
@@ -36,6 +46,10 @@ typedef struct bento_launch {
 	 * SIGINT/SIGTERM/SIGHUP, running nothing. */
 	bool mount_only;
 	bool debug; /* report the chosen strategy on stderr */
+	bento_sandbox_choice sandbox;
+	/* This run's permission changes (--share=network ...), applied over
+	 * the image's metadata and the user's overrides; NULL for none. */
+	const bento_permissions *run_permissions;
 } bento_launch;
 
 /* Runs the app and waits for it.  *exit_status is its exit status, or 128+N

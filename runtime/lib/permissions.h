@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/* What an app may reach outside its sandbox, in Flatpak's vocabulary.
+ *
+ * Permissions come in layers: the image's .bento/metadata, then the user's
+ * lasting overrides (`bento override APPID ...`), then the options of one run
+ * (`bento run --share=network ...`).  Every layer may grant or revoke: for
+ * the flag sets a layer records which flags it speaks about (`valid`) and
+ * their value (`enabled`); for filesystems it records a mode or a removal.
+ * bento_permissions_merge applies a layer on top of the result so far. */
+#ifndef BENTO_PERMISSIONS_H
+#define BENTO_PERMISSIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "error.h"
+
+/* [Context] shared= */
+enum {
+	BENTO_SHARE_NETWORK = 1u << 0,
+	BENTO_SHARE_IPC = 1u << 1,
+};
+
+/* [Context] sockets= */
+enum {
+	BENTO_SOCKET_X11 = 1u << 0,
+	BENTO_SOCKET_WAYLAND = 1u << 1,
+	BENTO_SOCKET_FALLBACK_X11 = 1u << 2, /* X11 only when there is no Wayland */
+	BENTO_SOCKET_PULSEAUDIO = 1u << 3,
+	BENTO_SOCKET_SESSION_BUS = 1u << 4, /* the whole session bus, unfiltered */
+	BENTO_SOCKET_SYSTEM_BUS = 1u << 5,  /* the whole system bus, unfiltered */
+	BENTO_SOCKET_SSH_AUTH = 1u << 6,
+	BENTO_SOCKET_CUPS = 1u << 7,
+	BENTO_SOCKET_PCSC = 1u << 8,
+};
+
+/* [Context] devices= */
+enum {
+	BENTO_DEVICE_DRI = 1u << 0,
+	BENTO_DEVICE_KVM = 1u << 1,
+	BENTO_DEVICE_INPUT = 1u << 2,
+	BENTO_DEVICE_SHM = 1u << 3,
+	BENTO_DEVICE_ALL = 1u << 4,
+};
+
+/* [Context] features= */
+enum {
+	BENTO_FEATURE_DEVEL = 1u << 0,     /* ptrace, perf_event_open, personality */
+	BENTO_FEATURE_MULTIARCH = 1u << 1, /* 32-bit x86 syscalls */
+};
+
+/* A set of flags as one layer states it. */
+typedef struct bento_flags {
+	unsigned enabled; /* flags granted (a subset of valid) */
+	unsigned valid;   /* flags this layer grants or revokes */
+} bento_flags;
+
+typedef enum bento_fs_mode {
+	BENTO_FS_REMOVE = 0, /* nofilesystem=: revoke an earlier grant */
+	BENTO_FS_RO,
+	BENTO_FS_RW,
+	BENTO_FS_CREATE, /* rw, and created on the host if missing */
+} bento_fs_mode;
+
+/* One filesystems= entry.  location is as written, validated and without
+ * the mode suffix: "home", "host", "host-os", "host-etc", "xdg-download",
+ * "xdg-documents/sub", "~/path" or "/path" (no "..", no empty element). */
+typedef struct bento_fs_grant {
+	char *location;
+	bento_fs_mode mode;
+} bento_fs_grant;
+
+typedef enum bento_bus_policy {
+	BENTO_BUS_NONE = 0, /* revokes an earlier rule */
+	BENTO_BUS_SEE,
+	BENTO_BUS_TALK,
+	BENTO_BUS_OWN,
+} bento_bus_policy;
+
+typedef struct bento_bus_rule {
+	char *name; /* a bus name, or a prefix ending in ".*" */
+	bento_bus_policy policy;
+} bento_bus_rule;
+
+/* One environment change: value NULL unsets the variable. */
+typedef struct bento_env_var {
+	char *name;
+	char *value;
+} bento_env_var;
+
+typedef struct bento_permissions {
+	bento_flags shared, sockets, devices, features;
+	bento_fs_grant *filesystems;
+	size_t n_filesystems;
+	char **persistent; /* relative paths under $HOME, kept per app */
+	size_t n_persistent;
+	bento_bus_rule *session_bus, *system_bus;
+	size_t n_session_bus, n_system_bus;
+	bento_env_var *env;
+	size_t n_env;
+} bento_permissions;
+
+void bento_permissions_clear(bento_permissions *p);
+
+/* Applies layer on top of base: flags the layer states replace the base's;
+ * a filesystem, bus name or variable the layer names replaces (or removes)
+ * the base's entry of the same name; "nofilesystem=host" removes every
+ * filesystem grant. */
+void bento_permissions_merge(bento_permissions *base, const bento_permissions *layer);
+
+/* Applies one command-line style option to a layer: option is the name
+ * without dashes ("share", "unshare", "socket", "nosocket", "device",
+ * "nodevice", "allow", "disallow", "filesystem", "nofilesystem", "persist",
+ * "env", "unset-env", "talk-name", "no-talk-name", "own-name", "see-name",
+ * "system-talk-name", "system-no-talk-name", "system-own-name"), value its
+ * argument.  Returns 1 when option is not a permission option. */
+int bento_permissions_apply_option(bento_permissions *layer, const char *option,
+                                   const char *value, bento_error **err);
+
+/* The layer as key-file groups ([Context], bus policies, [Environment]),
+ * using "!name" for revoked flags and "!location" for removed filesystems:
+ * the format of override files and of /.flatpak-info's [Context]. */
+char *bento_permissions_to_keyfile(const bento_permissions *layer);
+
+/* Lists the permissions in plain words, one per line, each line starting
+ * with indent ("Network: yes", "Files: your home folder (read/write)"...). */
+void bento_permissions_describe(const bento_permissions *p, const char *indent, FILE *out);
+
+/* The application description of an image: .bento/metadata parsed. */
+typedef struct bento_metadata {
+	char *app_id;  /* [Application] name, validated */
+	char *command; /* [Application] command, a path inside the image, or NULL */
+	bento_permissions permissions;
+	bool present; /* the image has .bento/metadata */
+} bento_metadata;
+
+/* Parses a .bento/metadata (or override file) text.  name is used in
+ * messages ("NAME:LINE: ...").  Unknown keys and groups are reported on
+ * stderr as warnings; malformed lines, unknown values and invalid app ids are
+ * errors (status BENTO_EXIT_RUNTIME). */
+int bento_metadata_parse(const char *name, const char *data, size_t len, bento_metadata *out,
+                         bento_error **err);
+void bento_metadata_clear(bento_metadata *md);
+
+/* Whether id is acceptable as an app id: 1 to 255 bytes, no '/', no "..",
+ * no NUL, no leading '.'; reverse-DNS (at least two dot-separated elements of
+ * [A-Za-z0-9_-]). */
+bool bento_app_id_valid(const char *id, size_t len);
+
+#endif
