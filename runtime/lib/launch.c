@@ -15,7 +15,7 @@
 #include "keyfile.h"
 #include "serve.h"
 #include "server.h"
-#include "spawn.h"
+#include "appspawn.h"
 #include "util.h"
 
 /* Signals a user sends to "the app" reach the runtime; it passes them on. */
@@ -65,78 +65,41 @@ typedef struct run_ctx {
 	gid_t gid;
 } run_ctx;
 
-/* A NULL-terminated array of strings, built before the child is created
- * (the child shares our memory and must not allocate). */
-typedef struct strv {
-	char **items;
-	size_t count;
-} strv;
-
-static void strv_add(strv *v, char *item)
-{
-	v->items = realloc(v->items, (v->count + 2) * sizeof(char *));
-	if (v->items == NULL)
-		abort();
-	v->items[v->count++] = item;
-	v->items[v->count] = NULL;
-}
-
-static void strv_free(strv *v)
-{
-	for (size_t i = 0; i < v->count; i++)
-		free(v->items[i]);
-	free(v->items);
-}
-
-/* The environment without NAME, plus NAME=VALUE. */
-static void env_set(strv *env, const char *name, const char *value)
-{
-	size_t len = strlen(name);
-	for (size_t i = 0; i < env->count; i++) {
-		if (strncmp(env->items[i], name, len) == 0 && env->items[i][len] == '=') {
-			free(env->items[i]);
-			env->items[i] = xasprintf("%s=%s", name, value);
-			return;
-		}
-	}
-	strv_add(env, xasprintf("%s=%s", name, value));
-}
-
 /* What AppImage's runtime gives the app, and its portable mode: FILE.home
  * and FILE.config beside the file become HOME and XDG_CONFIG_HOME. */
-static void app_environment(const run_ctx *ctx, const char *appdir, strv *env)
+static void app_environment(const run_ctx *ctx, const char *appdir, bento_strv *env)
 {
 	extern char **environ;
 	const bento_launch *l = ctx->launch;
 	for (char **e = environ; *e; e++)
-		strv_add(env, xstrdup(*e));
-	env_set(env, "APPIMAGE", l->appimage);
-	env_set(env, "APPDIR", appdir);
-	env_set(env, "ARGV0", l->argv0);
-	env_set(env, "OWD", ctx->owd);
+		bento_strv_add(env, xstrdup(*e));
+	bento_strv_setenv(env, "APPIMAGE", l->appimage);
+	bento_strv_setenv(env, "APPDIR", appdir);
+	bento_strv_setenv(env, "ARGV0", l->argv0);
+	bento_strv_setenv(env, "OWD", ctx->owd);
 	struct stat st;
 	autofree char *home = xasprintf("%s.home", l->appimage);
 	autofree char *config = xasprintf("%s.config", l->appimage);
 	if (stat(home, &st) == 0 && S_ISDIR(st.st_mode))
-		env_set(env, "HOME", home);
+		bento_strv_setenv(env, "HOME", home);
 	if (stat(config, &st) == 0 && S_ISDIR(st.st_mode))
-		env_set(env, "XDG_CONFIG_HOME", config);
+		bento_strv_setenv(env, "XDG_CONFIG_HOME", config);
 }
 
 /* The app's process, prepared for bento_spawn_run. */
 typedef struct app_process {
 	bento_spawn spawn;
 	char *path;
-	strv argv, env;
+	bento_strv argv, env;
 } app_process;
 
 static void app_process_init(app_process *app, const run_ctx *ctx, const char *appdir)
 {
 	*app = (app_process){0};
 	app->path = xasprintf("%s/%s", appdir, ctx->command);
-	strv_add(&app->argv, xstrdup(app->path));
+	bento_strv_add(&app->argv, xstrdup(app->path));
 	for (char **a = ctx->launch->args; *a; a++)
-		strv_add(&app->argv, xstrdup(*a));
+		bento_strv_add(&app->argv, xstrdup(*a));
 	app_environment(ctx, appdir, &app->env);
 	app->spawn = (bento_spawn){.path = app->path,
 	                           .argv = app->argv.items,
@@ -150,8 +113,8 @@ static void app_process_init(app_process *app, const run_ctx *ctx, const char *a
 static void app_process_free(app_process *app)
 {
 	free(app->path);
-	strv_free(&app->argv);
-	strv_free(&app->env);
+	bento_strv_free(&app->argv);
+	bento_strv_free(&app->env);
 }
 
 /* ---- supervision ---------------------------------------------------------- */
