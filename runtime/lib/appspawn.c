@@ -13,6 +13,7 @@
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 #include <linux/futex.h>
 #include <unistd.h>
 
@@ -191,6 +192,15 @@ static int pid1_main(void *arg)
 		fail(sp, BENTO_SPAWN_EXEC);
 	sp->app_pid = app;
 	bool started = sp->stage == BENTO_SPAWN_OK;
+	/* PID 1 needs no privilege to reap and pass signals on: it gives up
+	 * its capabilities, and becomes undumpable so that the app cannot
+	 * reach the runtime's memory or executable through /proc/1. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+	struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct no_caps[2] = {{0}};
+	syscall(SYS_capset, &header, no_caps);
 	pid1_report_ready(sp);
 	/* From here on the runtime runs beside us: raw system calls only. */
 	sigset_t set;

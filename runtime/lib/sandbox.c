@@ -139,16 +139,54 @@ static void add_etc_entry(bento_sandbox *sb, const char *name)
 	add_bind(sb, host, dest, BENTO_MOUNT_RO | BENTO_MOUNT_OPTIONAL);
 }
 
+/* The user's entry of the host's /etc/passwd (the runtime is static: no
+ * NSS modules, so directory services are not asked), or NULL. */
+static struct passwd *host_passwd_entry(uid_t uid, struct passwd *copy)
+{
+	autofclose FILE *f = fopen("/etc/passwd", "re");
+	struct passwd *pw;
+	while (f && (pw = fgetpwent(f)) != NULL) {
+		if (pw->pw_uid != uid)
+			continue;
+		*copy = (struct passwd){.pw_name = xstrdup(pw->pw_name),
+		                        .pw_gecos = xstrdup(pw->pw_gecos ? pw->pw_gecos : ""),
+		                        .pw_dir = xstrdup(pw->pw_dir ? pw->pw_dir : ""),
+		                        .pw_shell = xstrdup(pw->pw_shell ? pw->pw_shell : ""),
+		                        .pw_uid = pw->pw_uid,
+		                        .pw_gid = pw->pw_gid};
+		return copy;
+	}
+	return NULL;
+}
+
+static void passwd_entry_free(struct passwd *pw)
+{
+	free(pw->pw_name);
+	free(pw->pw_gecos);
+	free(pw->pw_dir);
+	free(pw->pw_shell);
+}
+
+static char *host_group_name(gid_t gid)
+{
+	autofclose FILE *f = fopen("/etc/group", "re");
+	struct group *gr;
+	while (f && (gr = fgetgrent(f)) != NULL)
+		if (gr->gr_gid == gid)
+			return xstrdup(gr->gr_name);
+	return NULL;
+}
+
 /* passwd and group with the user (as the host knows them) and nobody: enough
  * for `id`, `whoami` and shells, without the host's list of accounts. */
 static void add_passwd_group(bento_sandbox *sb)
 {
-	struct passwd *pw = getpwuid(sb->uid);
+	struct passwd entry = {0};
+	struct passwd *pw = host_passwd_entry(sb->uid, &entry);
 	const char *name = pw ? pw->pw_name : "user";
-	const char *gecos = pw && pw->pw_gecos ? pw->pw_gecos : "";
-	const char *shell = pw && pw->pw_shell && pw->pw_shell[0] ? pw->pw_shell : "/bin/sh";
-	struct group *gr = getgrgid(sb->gid);
-	autofree char *group_name = xstrdup(gr ? gr->gr_name : name);
+	const char *gecos = pw ? pw->pw_gecos : "";
+	const char *shell = pw && pw->pw_shell[0] ? pw->pw_shell : "/bin/sh";
+	autofree char *group_name = host_group_name(sb->gid);
 	autofree char *passwd = NULL;
 	autofree char *group = NULL;
 	if (sb->uid == 65534)
@@ -161,9 +199,12 @@ static void add_passwd_group(bento_sandbox *sb)
 	if (sb->gid == 65534)
 		group = xasprintf("nogroup:x:65534:\n");
 	else
-		group = xasprintf("%s:x:%u:\nnogroup:x:65534:\n", group_name, (unsigned)sb->gid);
+		group = xasprintf("%s:x:%u:\nnogroup:x:65534:\n", group_name ? group_name : name,
+		                  (unsigned)sb->gid);
 	add_file(sb, passwd, "/etc/passwd");
 	add_file(sb, group, "/etc/group");
+	if (pw)
+		passwd_entry_free(pw);
 }
 
 static void add_etc(bento_sandbox *sb, bool network)
@@ -750,10 +791,13 @@ static char *user_home(uid_t uid)
 	const char *home = getenv("HOME");
 	if (home && home[0] == '/' && !strstr(home, "/..") && strlen(home) > 1)
 		return xstrdup(home);
-	struct passwd *pw = getpwuid(uid);
-	if (pw && pw->pw_dir && pw->pw_dir[0] == '/' && strlen(pw->pw_dir) > 1)
-		return xstrdup(pw->pw_dir);
-	return xasprintf("/home/%u", (unsigned)uid);
+	struct passwd entry = {0};
+	char *dir = NULL;
+	if (host_passwd_entry(uid, &entry) && entry.pw_dir[0] == '/' && strlen(entry.pw_dir) > 1)
+		dir = xstrdup(entry.pw_dir);
+	if (entry.pw_name)
+		passwd_entry_free(&entry);
+	return dir ? dir : xasprintf("/home/%u", (unsigned)uid);
 }
 
 int bento_sandbox_prepare(const bento_sandbox_config *cfg, char *const *host_env,
@@ -832,6 +876,17 @@ int bento_sandbox_prepare(const bento_sandbox_config *cfg, char *const *host_env
 		return -1;
 	*out = steal_pointer(&sb);
 	return 0;
+}
+
+void bento_sandbox_app_started(bento_sandbox *sb)
+{
+	/* The proxy's sockets are bound into the sandbox and the proxy keeps
+	 * listening: their names on the host are no longer needed. */
+	if (sb->dbus_proxy_dir) {
+		bento_remove_tree(sb->dbus_proxy_dir, NULL);
+		free(sb->dbus_proxy_dir);
+		sb->dbus_proxy_dir = NULL;
+	}
 }
 
 void bento_sandbox_free(bento_sandbox *sb)

@@ -98,6 +98,9 @@ typedef struct bento_sandbox {
 
 int bento_sandbox_prepare(const bento_sandbox_config *cfg, char *const *host_env,
                           bento_sandbox **out, bento_error **err);
+/* Once the app runs: removes what the host no longer needs (the proxy's
+ * socket directory), before the runtime confines itself. */
+void bento_sandbox_app_started(bento_sandbox *sb);
 void bento_sandbox_free(bento_sandbox *sb);
 static inline void bento_sandbox_freep(bento_sandbox **sb)
 {
@@ -117,7 +120,7 @@ typedef struct bento_sandbox_failure {
 
 /* After unshare(CLONE_NEWUSER | CLONE_NEWNS | sb->clone_flags) and the id
  * maps: builds the root on sb->root, calling mount_image(ctx, path) for the
- * image, then makes it the root (pivot_root).  Returns -1 and fills *why on
+ * image.  Returns -1 and fills *why on
  * failure. */
 int bento_sandbox_build_root(const bento_sandbox *sb,
                              int (*mount_image)(void *ctx, const char *path), void *ctx,

@@ -261,20 +261,27 @@ int bento_sandbox_build_root(const bento_sandbox *sb,
 		return failed(why, "cannot bring the loopback interface up", NULL);
 	if (sb->hostname && sethostname(sb->hostname, strlen(sb->hostname)) < 0)
 		return failed(why, "cannot set the host name", NULL);
+	return 0;
+}
+
+int bento_sandbox_finish_in_pid_ns(const bento_sandbox *sb, bento_sandbox_failure *why)
+{
+	/* The kernel mounts a new proc only where the host's is still in
+	 * view: before the pivot. */
+	scoped_fd rootfd = open(sb->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return failed(why, "cannot open", sb->root);
+	scoped_fd procfd = openat2_beneath(rootfd, "proc", O_PATH | O_DIRECTORY);
+	char path[32];
+	fd_path(path, procfd);
+	if (procfd < 0 || mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return failed(why, "cannot mount", "/proc");
 	/* pivot_root(".", ".") stacks the old root under the new one; the
 	 * detached unmount then takes the whole host tree away. */
 	if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
 		return failed(why, "cannot change the root to", sb->root);
 	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		return failed(why, "cannot detach the host's root", NULL);
-	return 0;
-}
-
-int bento_sandbox_finish_in_pid_ns(const bento_sandbox *sb, bento_sandbox_failure *why)
-{
-	(void)sb;
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		return failed(why, "cannot mount", "/proc");
 	/* What in /proc acts on the whole machine stays read-only (a
 	 * process with a capability in its namespace must not reach it). */
 	static const char *const host_wide[] = {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq",
@@ -283,7 +290,6 @@ int bento_sandbox_finish_in_pid_ns(const bento_sandbox *sb, bento_sandbox_failur
 		scoped_fd fd = open(host_wide[i], O_PATH | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0)
 			continue;
-		char path[32];
 		fd_path(path, fd);
 		if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
 			return failed(why, "cannot bind", host_wide[i]);

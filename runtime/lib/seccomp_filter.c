@@ -158,11 +158,10 @@ static int add_app_rules(scmp_filter_ctx ctx, const bento_app_filter_options *op
 		if (add_rules(ctx, SCMP_ACT_ERRNO(EPERM), devel_only, ARRAY_SIZE(devel_only), err) <
 		    0)
 			return -1;
-		/* personality: only the query and the default Linux one
-		 * (ADDR_NO_RANDOMIZE and friends would help an exploit). */
-		struct scmp_arg_cmp not_default[] = {SCMP_A0_64(SCMP_CMP_NE, 0),
-		                                     SCMP_A0_64(SCMP_CMP_NE, 0xffffffffu)};
-		if (add_rule(ctx, SCMP_ACT_ERRNO(EPERM), "personality", 2, not_default, err) < 0)
+		/* personality: only the default Linux one (ADDR_NO_RANDOMIZE
+		 * and friends would help an exploit). */
+		struct scmp_arg_cmp not_linux = SCMP_A0_64(SCMP_CMP_NE, 0);
+		if (add_rule(ctx, SCMP_ACT_ERRNO(EPERM), "personality", 1, &not_linux, err) < 0)
 			return -1;
 	}
 	/* No nested user namespace: clone with CLONE_NEWUSER. */

@@ -80,7 +80,6 @@ bool bento_path_is_under(const char *path, const char *root);
 /* rm -rf of a directory tree without following symlinks; tolerates absence. */
 int bento_remove_tree(const char *path, bento_error **err);
 
-
 /* A growable NULL-terminated array of strings it owns (argv, environment). */
 typedef struct bento_strv {
 	char **items;
