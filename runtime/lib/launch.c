@@ -135,7 +135,9 @@ static void app_process_init(app_process *app, const run_ctx *ctx, const char *a
 	                           .gid = ctx->gid,
 	                           .sandbox = sb,
 	                           .cwd = ctx->owd[0] ? ctx->owd : NULL,
-	                           .fallback_cwd = sb ? sb->home : NULL};
+	                           .fallback_cwd = sb ? sb->home : NULL,
+	                           .out_fd = -1,
+	                           .err_fd = -1};
 }
 
 static void app_process_free(app_process *app)
