@@ -111,6 +111,7 @@ nothing_cached() {
 
 # ------------------------------------------------------------ the checks
 
+# suite: downloads, checksums, schemes, resume, retries, the cache offline
 suite() {
 	local c=$TEST_DIR/cache$N
 	N=$((N + 1))
@@ -124,13 +125,6 @@ suite() {
 
 	urun "$B" fetch --cache "$c" "file://$WWW/small" "$S_SMALL"
 	expect "${LABEL}file:// download" 0 "$c/sha256/$S_SMALL"
-	urun "$B" fetch "$URL/small" "$S_SMALL"
-	expect "${LABEL}default cache: ~/.cache/bento-builder/downloads" 0 \
-		"$USER_HOME/.cache/bento-builder/downloads/sha256/$S_SMALL"
-	urun XDG_CACHE_HOME="$TEST_DIR/xdg$N" "$B" fetch "$URL/small" "$S_SMALL"
-	expect "${LABEL}default cache: \$XDG_CACHE_HOME/bento-builder/downloads" 0 \
-		"$TEST_DIR/xdg$N/bento-builder/downloads/sha256/$S_SMALL"
-
 	urun "$B" fetch --cache "$c-bad" "$URL/big" "$WRONG"
 	[ "$RC" = 1 ] &&
 		[[ $ERR == *"$URL/big: checksum mismatch: expected sha256 $WRONG, got $S_BIG"* ]] &&
@@ -149,26 +143,11 @@ suite() {
 	[ "$RC" = 1 ] && [[ $ERR == *"ftp://127.0.0.1:$PORT/big: ftp URLs are not supported (only http, https and file)"* ]] &&
 		[ ! -e "$c-ftp" ]
 	verdict "${LABEL}ftp:// refused" 1
-	urun "$B" fetch --cache "$c-scp" "scp://127.0.0.1/big" "$S_BIG"
-	[ "$RC" = 1 ] && [[ $ERR == *"scp URLs are not supported"* ]] && [ ! -e "$c-scp" ]
-	verdict "${LABEL}scp:// refused" 1
-
-	: >"$LOG"
-	urun "$B" fetch --cache "$c-404" "$URL/missing" "$S_BIG"
-	[ "$RC" = 1 ] && [[ $ERR == *"$URL/missing: the server answered with HTTP status 404"* ]] &&
-		[ "$(log_count '^404 /missing ')" = 1 ] && nothing_cached "$c-404"
-	verdict "${LABEL}404: an error, not retried" 1
 
 	urun "$B" fetch --cache "$c-cap" --max-size 1000000 "$URL/big" "$S_BIG"
 	[ "$RC" = 1 ] && [[ $ERR == *"$URL/big: larger than the size limit of 1000000 bytes"* ]] &&
 		nothing_cached "$c-cap"
 	verdict "${LABEL}--max-size refuses a larger file (http)" 1
-	urun "$B" fetch --cache "$c-cap" --max-size 1000000 "file://$WWW/big" "$S_BIG"
-	[ "$RC" = 1 ] && [[ $ERR == *"larger than the size limit of 1000000 bytes"* ]] &&
-		nothing_cached "$c-cap"
-	verdict "${LABEL}--max-size refuses a larger file (file://)" 1
-	urun "$B" fetch --cache "$c-cap" --max-size 3000000 "$URL/big" "$S_BIG"
-	expect "${LABEL}--max-size of exactly the size" 0 "$c-cap/sha256/$S_BIG"
 
 	# resume: the first 1000000 bytes are there
 	mkdir -p "$c-resume/sha256"
@@ -212,11 +191,6 @@ suite() {
 		log_has '^503 /flaky/big ' && log_has '^200 /flaky/big ' &&
 		grep -q "$URL/flaky/big: the server answered with HTTP status 503; retrying in 1.0 s (attempt 2 of 4)" "$TEST_DIR/bg.err"
 	ok "${LABEL}503, then 200: retried after a delay" "$(cat "$TEST_DIR/bg.err" "$LOG")"
-	: >"$LOG"
-	urun "$B" fetch --attempts 2 --cache "$c-503" "$URL/always503" "$S_BIG"
-	[ "$RC" = 1 ] && [[ $ERR == *"$URL/always503: the server answered with HTTP status 503 (gave up after 2 attempts)"* ]] &&
-		[ "$(log_count '^503 /always503 ')" = 2 ] && nothing_cached "$c-503"
-	verdict "${LABEL}--attempts 2: two requests, then an error" 1
 
 	# the cache without the server
 	stop_nginx
@@ -231,7 +205,44 @@ suite() {
 	urun "$B" fetch --offline --cache "$c" "$URL/big" "$S_BIG"
 	[ "$RC" = 1 ] && [[ $ERR == *"was corrupt"* ]] && [ ! -e "$c/sha256/$S_BIG" ]
 	verdict "${LABEL}--offline: a corrupt cache entry is an error and is removed" 1
+	start_nginx
+}
 
+# more_checks: the rest, for the main build only
+more_checks() {
+	local c=$TEST_DIR/cache$N-more pid
+	N=$((N + 1))
+	urun "$B" fetch "$URL/small" "$S_SMALL"
+	expect "${LABEL}default cache: ~/.cache/bento-builder/downloads" 0 \
+		"$USER_HOME/.cache/bento-builder/downloads/sha256/$S_SMALL"
+	urun XDG_CACHE_HOME="$TEST_DIR/xdg$N" "$B" fetch "$URL/small" "$S_SMALL"
+	expect "${LABEL}default cache: \$XDG_CACHE_HOME/bento-builder/downloads" 0 \
+		"$TEST_DIR/xdg$N/bento-builder/downloads/sha256/$S_SMALL"
+
+	urun "$B" fetch --cache "$c-scp" "scp://127.0.0.1/big" "$S_BIG"
+	[ "$RC" = 1 ] && [[ $ERR == *"scp URLs are not supported"* ]] && [ ! -e "$c-scp" ]
+	verdict "${LABEL}scp:// refused" 1
+
+	: >"$LOG"
+	urun "$B" fetch --cache "$c-404" "$URL/missing" "$S_BIG"
+	[ "$RC" = 1 ] && [[ $ERR == *"$URL/missing: the server answered with HTTP status 404"* ]] &&
+		[ "$(log_count '^404 /missing ')" = 1 ] && nothing_cached "$c-404"
+	verdict "${LABEL}404: an error, not retried" 1
+
+	urun "$B" fetch --cache "$c-cap" --max-size 1000000 "file://$WWW/big" "$S_BIG"
+	[ "$RC" = 1 ] && [[ $ERR == *"larger than the size limit of 1000000 bytes"* ]] &&
+		nothing_cached "$c-cap"
+	verdict "${LABEL}--max-size refuses a larger file (file://)" 1
+	urun "$B" fetch --cache "$c-cap" --max-size 3000000 "$URL/big" "$S_BIG"
+	expect "${LABEL}--max-size of exactly the size" 0 "$c-cap/sha256/$S_BIG"
+
+	: >"$LOG"
+	urun "$B" fetch --attempts 2 --cache "$c-503" "$URL/always503" "$S_BIG"
+	[ "$RC" = 1 ] && [[ $ERR == *"$URL/always503: the server answered with HTTP status 503 (gave up after 2 attempts)"* ]] &&
+		[ "$(log_count '^503 /always503 ')" = 2 ] && nothing_cached "$c-503"
+	verdict "${LABEL}--attempts 2: two requests, then an error" 1
+
+	stop_nginx
 	# nothing listening yet: the retry reaches the server started meanwhile
 	bg_user "$TEST_DIR/bg.out" "$TEST_DIR/bg.err" "$B" fetch --cache "$c" "$URL/big" "$S_BIG"
 	pid=$BG_PID
@@ -272,8 +283,9 @@ suite() {
 N=0
 B=$BUILDER LABEL=""
 suite
+more_checks
 
-# the same under the sanitizers
+# the main checks again under the sanitizers
 if [ -n "${BENTO_SAN_BUILD:-}" ]; then
 	make_test_dir SAN
 	copy_artifacts "$BENTO_SAN_BUILD" "$SAN"

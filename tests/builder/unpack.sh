@@ -117,10 +117,10 @@ tar("links-inside.tar", [{"name": "a/b/up2", "type": L, "linkname": "../../top"}
                          {"name": "dup", "data": b"first\n"},
                          {"name": "dup", "data": b"second\n"},
                          {"name": "a/hl", "type": H, "linkname": "top"}])
-# bombs: 20 MiB of zeros, 300 entries
+# bombs: 4 MiB of zeros, 300 entries
 with tarfile.open(os.path.join(src, "bomb-size.tar.gz"), "w:gz") as t:
     info = tarfile.TarInfo("zeros")
-    info.size = 20 << 20
+    info.size = 4 << 20
     t.addfile(info, io.BytesIO(bytes(info.size)))
 tar("bomb-entries.tar", [{"name": "f%03d" % i, "data": b""} for i in range(300)])
 # a failure after a good part: the good part must go too
@@ -199,9 +199,12 @@ refused() {
 	verdict "$LABEL$name" 1
 }
 
+# suite [quick]: every check, or (quick, for the sanitizer build) one of
+# each kind of archive and every hostile one
 suite() {
-	local f d z got
-	for f in src.tar.gz src.tar.xz src.tar.zst src.tar.bz2 src.zip; do
+	local f d z got formats=(src.tar.gz src.tar.xz src.tar.zst src.tar.bz2 src.zip) debs=("${DEBS[@]}")
+	[ $# -gt 0 ] && formats=(src.tar.gz src.zip) debs=("${DEBS[0]}")
+	for f in "${formats[@]}"; do
 		d=$TEST_DIR/out-$f
 		urun "$B" unpack --strip-components=1 "$SRC/$f" "$d"
 		[ "$RC" = 0 ] && [ -z "$OUT$ERR" ]
@@ -211,16 +214,18 @@ suite() {
 		rm -rf "$d"
 	done
 
-	urun "$B" unpack "$SRC/src.tar.gz" "$TEST_DIR/nostrip"
-	[ "$RC" = 0 ] && [ -f "$TEST_DIR/nostrip/pkg-1.0/sub/a.txt" ]
-	verdict "${LABEL}without --strip-components the top directory stays" 0
-	urun "$B" unpack --strip-components=2 "$SRC/src.tar.gz" "$TEST_DIR/strip2"
-	[ "$RC" = 0 ] && [ "$(cd "$TEST_DIR/strip2" && find . | sort | tr '\n' ' ')" = \
-		". ./a.txt ./deeper ./deeper/b.txt ./deeper/up ./tool " ]
-	verdict "$LABEL--strip-components=2 skips the entries with fewer components" 0
-	rm -rf "$TEST_DIR/nostrip" "$TEST_DIR/strip2"
+	if [ $# = 0 ]; then
+		urun "$B" unpack "$SRC/src.tar.gz" "$TEST_DIR/nostrip"
+		[ "$RC" = 0 ] && [ -f "$TEST_DIR/nostrip/pkg-1.0/sub/a.txt" ]
+		verdict "${LABEL}without --strip-components the top directory stays" 0
+		urun "$B" unpack --strip-components=2 "$SRC/src.tar.gz" "$TEST_DIR/strip2"
+		[ "$RC" = 0 ] && [ "$(cd "$TEST_DIR/strip2" && find . | sort | tr '\n' ' ')" = \
+			". ./a.txt ./deeper ./deeper/b.txt ./deeper/up ./tool " ]
+		verdict "$LABEL--strip-components=2 skips the entries with fewer components" 0
+		rm -rf "$TEST_DIR/nostrip" "$TEST_DIR/strip2"
+	fi
 
-	for z in "${DEBS[@]}"; do
+	for z in "${debs[@]}"; do
 		d=$TEST_DIR/out-$z
 		urun "$B" unpack --deb "$SRC/$z.deb" "$d"
 		[ "$RC" = 0 ] && [ "$(describe_tree "$d")" = "$WANT_DEB" ] &&
@@ -277,10 +282,11 @@ suite() {
 	[ "$RC" = 1 ] && [[ $ERR == *"bomb-entries.tar: more than 100 entries"* ]] && [ ! -e "$TEST_DIR/bomb" ]
 	verdict "${LABEL}--max-entries stops an entry bomb" 1
 	urun "$B" unpack "$SRC/bomb-size.tar.gz" "$TEST_DIR/bomb"
-	[ "$RC" = 0 ] && [ "$(stat -c %s "$TEST_DIR/bomb/zeros")" = $((20 << 20)) ]
+	[ "$RC" = 0 ] && [ "$(stat -c %s "$TEST_DIR/bomb/zeros")" = $((4 << 20)) ]
 	verdict "${LABEL}the same archive within the default caps" 0
 	rm -rf "$TEST_DIR/bomb"
 
+	[ $# -gt 0 ] && return
 	mkdir "$TEST_DIR/given"
 	chown "$TEST_UID:$TEST_GID" "$TEST_DIR/given"
 	urun "$B" unpack "$SRC/late-failure.tar" "$TEST_DIR/given"
@@ -317,7 +323,7 @@ if [ -n "${BENTO_SAN_BUILD:-}" ]; then
 	copy_artifacts "$BENTO_SAN_BUILD" "$SAN"
 	if [ -n "$BUILDER" ]; then
 		B=$BUILDER LABEL="[sanitizer build] "
-		suite
+		suite quick
 	else
 		skip "unpacking with the sanitizer build" "no bento-builder in $BENTO_SAN_BUILD"
 	fi
