@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fetch_cmd.h"
 #include "pack.h"
 
 #define PROG "bento-builder"
@@ -18,6 +19,10 @@ typedef struct verb {
 static const verb verbs[] = {
     {"pack", bento_builder_pack, bento_builder_pack_usage,
      "pack an AppDir into a single-file AppImage"},
+    {"fetch", bento_builder_fetch, bento_builder_fetch_usage,
+     "download a file into the cache, checked by SHA-256"},
+    {"unpack", bento_builder_unpack, bento_builder_unpack_usage,
+     "unpack a source archive safely into an empty directory"},
 };
 
 static const verb *find_verb(const char *name)
