@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pack.h"
+#include "sign.h"
 
 #define PROG "bento-builder"
 #define EXIT_USAGE 2
@@ -18,6 +19,7 @@ typedef struct verb {
 static const verb verbs[] = {
     {"pack", bento_builder_pack, bento_builder_pack_usage,
      "pack an AppDir into a single-file AppImage"},
+    {"sign", bento_builder_sign, bento_builder_sign_usage, "sign a single-file AppImage in place"},
 };
 
 static const verb *find_verb(const char *name)
