@@ -260,6 +260,9 @@ static int check_signatures(gpgme_ctx_t ctx, bool own_key, bento_sig_result *res
 		if (code != GPG_ERR_NO_ERROR && code != GPG_ERR_KEY_EXPIRED) {
 			if (s->fpr != NULL)
 				describe_signer(ctx, s->fpr, res);
+			if (code == GPG_ERR_BAD_SIGNATURE)
+				return invalid(res, "the file does not match its signature (it was "
+				                    "changed after signing)");
 			return invalid(res, "%s", gpgme_strerror(s->status));
 		}
 		if (s->fpr == NULL)
@@ -342,6 +345,12 @@ int bento_sig_verify(int fd, const char *name, const char *keyring, bento_sig_re
 		free(steal_pointer(&home.path));
 		return -1;
 	}
+	/* Public keys need no agent: none is started, so none outlives us. */
+	autofree char *conf = xasprintf("%s/gpg.conf", home.path);
+	autoclose int conf_fd = open(conf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	static const char options[] = "no-autostart\nno-auto-key-retrieve\n";
+	if (conf_fd < 0 || bento_write_all(conf_fd, options, sizeof(options) - 1) < 0)
+		return bento_error_errno(err, "cannot write %s", conf);
 	auto_gpgme_ctx ctx = NULL;
 	if (open_context(home.path, &ctx, err) < 0)
 		return -1;
