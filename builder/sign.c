@@ -183,7 +183,7 @@ static int copy_contents(int from, int to, uint64_t len, const char *file, bento
 
 static int sign_in_place(const char *file, const char *keyid, bento_error **err)
 {
-	autoclose int fd = open(file, O_RDONLY | O_CLOEXEC);
+	autoclose int fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return bento_error_errno(err, "%s", file);

@@ -90,7 +90,7 @@ int bento_cmd_verify(int argc, char **argv)
 		return bento_usage_error("verify", "expected exactly one FILE");
 	const char *file = argv[optind];
 	auto_bento_error err = NULL;
-	autoclose int fd = open(file, O_RDONLY | O_CLOEXEC);
+	autoclose int fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		bento_error_errno(&err, "%s", file);
 		return bento_error_report(steal_pointer(&err), "bento verify", BENTO_EXIT_RUNTIME);
