@@ -5,6 +5,7 @@
 
 #include "fetch_cmd.h"
 #include "pack.h"
+#include "sign.h"
 
 #define PROG "bento-builder"
 #define EXIT_USAGE 2
@@ -23,6 +24,7 @@ static const verb verbs[] = {
      "download a file into the cache, checked by SHA-256"},
     {"unpack", bento_builder_unpack, bento_builder_unpack_usage,
      "unpack a source archive safely into an empty directory"},
+    {"sign", bento_builder_sign, bento_builder_sign_usage, "sign a single-file AppImage in place"},
 };
 
 static const verb *find_verb(const char *name)
