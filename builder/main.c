@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "pack.h"
 
 #define PROG "bento-builder"
@@ -18,6 +19,8 @@ typedef struct verb {
 static const verb verbs[] = {
     {"pack", bento_builder_pack, bento_builder_pack_usage,
      "pack an AppDir into a single-file AppImage"},
+    {"check", bento_builder_check, bento_builder_check_usage,
+     "check a build manifest and print what it describes"},
 };
 
 static const verb *find_verb(const char *name)
