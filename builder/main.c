@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fetch_cmd.h"
+#include "check.h"
 #include "pack.h"
 #include "sign.h"
 
@@ -25,6 +26,8 @@ static const verb verbs[] = {
     {"unpack", bento_builder_unpack, bento_builder_unpack_usage,
      "unpack a source archive safely into an empty directory"},
     {"sign", bento_builder_sign, bento_builder_sign_usage, "sign a single-file AppImage in place"},
+    {"check", bento_builder_check, bento_builder_check_usage,
+     "check a build manifest and print what it describes"},
 };
 
 static const verb *find_verb(const char *name)
