@@ -107,6 +107,30 @@ int bento_write_file(const char *path, const char *contents, bento_error **err)
 	return 0;
 }
 
+int bento_replace_file(const char *path, const char *contents, mode_t mode, bento_error **err)
+{
+	autofree char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL)
+		return bento_error_set(err, EINVAL, "%s: not an absolute path", path);
+	slash[slash == dir ? 1 : 0] = '\0';
+	autofree char *tmp = xasprintf("%s.XXXXXX", path);
+	autoclose int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return bento_error_errno(err, "cannot create a file beside %s", path);
+	if (fchmod(fd, mode) < 0 || bento_write_all(fd, contents, strlen(contents)) < 0 ||
+	    fsync(fd) < 0 || rename(tmp, path) < 0) {
+		bento_error_errno(err, "cannot write %s", path);
+		unlink(tmp);
+		return -1;
+	}
+	/* The rename is made durable; failing that does not undo a whole file. */
+	autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		fsync(dfd);
+	return 0;
+}
+
 const char *bento_tmpdir(void)
 {
 	const char *t = getenv("TMPDIR");

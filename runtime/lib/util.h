@@ -63,6 +63,11 @@ int bento_read_file_at(int dirfd, const char *name, size_t max, char **data, siz
 /* Writes a whole small file (e.g. /proc/self/uid_map). */
 int bento_write_file(const char *path, const char *contents, bento_error **err);
 
+/* Replaces path with a new file of the given mode holding contents,
+ * atomically: a temporary file beside it, fsync, rename, fsync of the
+ * directory.  On failure path is left as it was and nothing else remains. */
+int bento_replace_file(const char *path, const char *contents, mode_t mode, bento_error **err);
+
 /* $TMPDIR or /tmp. */
 const char *bento_tmpdir(void);
 
