@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pack.h"
+#include "bundle_verb.h"
 
 #define PROG "bento-builder"
 #define EXIT_USAGE 2
@@ -18,6 +19,12 @@ typedef struct verb {
 static const verb verbs[] = {
     {"pack", bento_builder_pack, bento_builder_pack_usage,
      "pack an AppDir into a single-file AppImage"},
+    {"bundle", bento_builder_bundle, bento_builder_bundle_usage,
+     "copy the shared libraries an AppDir needs into it"},
+    {"integrate", bento_builder_integrate, bento_builder_integrate_usage,
+     "write an AppDir's AppRun, desktop entry, icon and metainfo"},
+    {"validate", bento_builder_validate, bento_builder_validate_usage,
+     "check an AppDir: desktop entry, metainfo, libraries"},
 };
 
 static const verb *find_verb(const char *name)
