@@ -1224,10 +1224,11 @@ int bundle_check_in_sandbox(const char *appdir, bundle_run_fn run, void *data, b
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const char *rel = shown(&c, elves[i]->path);
 		autofree char *inside = xasprintf("/app/%s", rel);
-		char *argv[] = {(char *)NATIVE_LOADER, (char *)"--list", inside, NULL};
+		char *argv[] = {(char *)NATIVE_LOADER, inside, NULL};
+		char *envp[] = {(char *)"LD_TRACE_LOADED_OBJECTS=1", NULL};
 		autofree char *output = NULL;
 		int status;
-		if (run(data, argv, &output, &status, err) < 0) {
+		if (run(data, argv, envp, &output, &status, err) < 0) {
 			rc = -1;
 			break;
 		}

@@ -64,15 +64,17 @@ int bundle_check(const char *appdir, const bundle_options *o, bento_error **err)
 
 /* ---- The run-time check: NOT WIRED UP YET ----
  * bundle_check_in_sandbox asks the dynamic loader itself: for every ELF file
- * of the AppDir it runs `LOADER --list /app/REL` through run, which must run
- * the command inside a sandbox that holds only the AppDir at /app and the
- * host's excluded libraries (the builder's sandbox provides it; until it is
- * merged nothing calls this function).  run sets *output (the command's
- * stdout and stderr) and *status (its exit status) and fails only when it
- * cannot run the command.  Each "=> not found" the loader reports becomes a
- * line of the error. */
-typedef int (*bundle_run_fn)(void *data, char *const argv[], char **output, int *status,
-                             bento_error **err);
+ * of the AppDir it runs LOADER /app/REL with LD_TRACE_LOADED_OBJECTS=1 (what
+ * ldd does: the loader lists what it finds and runs nothing) through run,
+ * which must run the command inside a sandbox that holds only the AppDir at
+ * /app and the host's excluded libraries, with envp as its whole environment.
+ * The builder's sandbox is to provide run; until it is merged, only the test
+ * helper tests/helpers/loadercheck.c (bwrap) calls this.  run sets *output
+ * (the command's stdout and stderr) and *status (its exit status) and fails
+ * only when it cannot run the command.  Each "=> not found" the loader reports
+ * becomes a line of the error. */
+typedef int (*bundle_run_fn)(void *data, char *const argv[], char *const envp[], char **output,
+                             int *status, bento_error **err);
 int bundle_check_in_sandbox(const char *appdir, bundle_run_fn run, void *data, bento_error **err);
 
 #endif

@@ -161,6 +161,22 @@ urun "$BUILDER" bundle E
 	cmp -s E/bin/prog ORIG/bin/prog
 verdict "missing: the library is named, nothing is copied or changed" 1
 
+# ---------------------------------------------------------------- the loader's check
+
+# bundle_check_in_sandbox, with bwrap standing in for the builder's sandbox
+# (the AppDir at /app, the host's /usr): the dynamic loader itself resolves.
+LC=$BUILD_DIR/tests/loadercheck
+if [ -x "$LC" ] && command -v bwrap >/dev/null; then
+	out=$("$LC" A 2>&1)
+	ok "loader check: the bundled AppDir passes" "$out"
+	out=$("$LC" E 2>&1)
+	[ $? = 1 ] && [[ $out == *"E: 1 library cannot be found by the dynamic loader in the sandbox:"* ]] &&
+		[[ $out == *"bin/prog3 needs libgone.so.1"* ]]
+	ok "loader check: a missing library is named" "$out"
+else
+	fail "loader check: tests/loadercheck (or bwrap) is missing"
+fi
+
 # ---------------------------------------------------------------- exclude list
 
 urun "$BUILDER" bundle --print-exclude-list

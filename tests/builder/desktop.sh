@@ -166,4 +166,22 @@ urun "$BUILDER" validate H
 [ "$RC" = 1 ] && grep -q 'other.metainfo.xml: appstreamcli validate rejects it' "$ERR_FILE"
 verdict "validate: a bad metainfo fails" 1
 
+# ---------------------------------------------------------------- sanitizer build
+
+if [ -n "${BENTO_SAN_BUILD:-}" ] && [ -f "$BENTO_SAN_BUILD/builder/bento-builder" ]; then
+	mkdir -p san && cp "$BENTO_SAN_BUILD/builder/bento-builder" san/ && chmod 0755 san/bento-builder
+	BUILDER=$TEST_DIR/san/bento-builder
+	new_appdir S
+	integrate S --name 'Hello & <Friends>' --summary 'Says hello' --license MIT --version 1 \
+		--release-date 2024-01-01 --permissions in/permissions
+	[ "$RC" = 0 ] && [ -f S/$ID.desktop ] && [ -f S/share/metainfo/$ID.metainfo.xml ]
+	verdict "sanitizer build: generate"
+	integrate S --summary s --desktop in/bad.desktop
+	[ "$RC" = 1 ] && grep -q 'desktop-file-validate rejects it' "$ERR_FILE"
+	verdict "sanitizer build: a bad desktop entry" 1
+	urun "$BUILDER" validate S
+	[ "$RC" = 0 ]
+	verdict "sanitizer build: validate"
+fi
+
 finish
