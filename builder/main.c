@@ -7,6 +7,7 @@
 #include "check.h"
 #include "pack.h"
 #include "sign.h"
+#include "bundle_verb.h"
 
 #define PROG "bento-builder"
 #define EXIT_USAGE 2
@@ -28,6 +29,12 @@ static const verb verbs[] = {
     {"sign", bento_builder_sign, bento_builder_sign_usage, "sign a single-file AppImage in place"},
     {"check", bento_builder_check, bento_builder_check_usage,
      "check a build manifest and print what it describes"},
+    {"bundle", bento_builder_bundle, bento_builder_bundle_usage,
+     "copy the shared libraries an AppDir needs into it"},
+    {"integrate", bento_builder_integrate, bento_builder_integrate_usage,
+     "write an AppDir's AppRun, desktop entry, icon and metainfo"},
+    {"validate", bento_builder_validate, bento_builder_validate_usage,
+     "check an AppDir: desktop entry, metainfo, libraries"},
 };
 
 static const verb *find_verb(const char *name)

@@ -15,6 +15,7 @@ packages="
   xdg-dbus-proxy dbus dbus-daemon iproute2
   nginx-light curl zsync gnupg gpg-agent desktop-file-utils appstream
   xvfb x11-apps x11-utils xterm xauth imagemagick netpbm
+  patchelf
 "
 
 missing=
