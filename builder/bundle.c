@@ -1259,3 +1259,56 @@ int bundle_check_in_sandbox(const char *appdir, bundle_run_fn run, void *data, b
 	ctx_clear(&c);
 	return rc;
 }
+
+/* ---------------------------------------------------------------- the check's sandbox */
+
+int bundle_host_excluded_paths(const bundle_options *o, bento_mount_op **ops, size_t *n_ops,
+                               bento_error **err)
+{
+	ctx c = {.log = o ? o->log : NULL};
+	parse_exclude_list(&c, o && o->exclude_list ? o->exclude_list
+	                                            : bundle_builtin_exclude_list());
+	read_host_cache(&c);
+	*ops = NULL;
+	*n_ops = 0;
+	for (size_t i = 0; i < c.n_cache; i++) {
+		if (!is_excluded(&c, c.cache[i].name))
+			continue;
+		/* The file itself, where the loader will look for it. */
+		autofree char *real = realpath(c.cache[i].path, NULL);
+		if (real == NULL)
+			continue;
+		*ops = realloc(*ops, (*n_ops + 1) * sizeof(**ops));
+		if (*ops == NULL)
+			abort();
+		(*ops)[(*n_ops)++] = (bento_mount_op){.kind = BENTO_MOUNT_BIND,
+		                                      .flags = BENTO_MOUNT_RO,
+		                                      .src = steal_pointer(&real),
+		                                      .dest = xstrdup(c.cache[i].path)};
+	}
+	/* The loader, at the path executables name in PT_INTERP. */
+	autofree char *loader = realpath(NATIVE_LOADER, NULL);
+	if (loader) {
+		*ops = realloc(*ops, (*n_ops + 1) * sizeof(**ops));
+		if (*ops == NULL)
+			abort();
+		(*ops)[(*n_ops)++] = (bento_mount_op){.kind = BENTO_MOUNT_BIND,
+		                                      .flags = BENTO_MOUNT_RO,
+		                                      .src = steal_pointer(&loader),
+		                                      .dest = xstrdup(NATIVE_LOADER)};
+	}
+	ctx_clear(&c);
+	if (*n_ops == 0)
+		return bento_error_set(err, ENOENT,
+		                       "no excluded library found in the host's ld.so.cache");
+	return 0;
+}
+
+void bundle_host_excluded_paths_free(bento_mount_op *ops, size_t n_ops)
+{
+	for (size_t i = 0; i < n_ops; i++) {
+		free(ops[i].src);
+		free(ops[i].dest);
+	}
+	free(ops);
+}

@@ -39,6 +39,7 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "sandbox.h"
 
 typedef struct bundle_options {
 	/* The exclude list's text (builder/excludelist's format); NULL: the
@@ -76,5 +77,12 @@ int bundle_check(const char *appdir, const bundle_options *o, bento_error **err)
 typedef int (*bundle_run_fn)(void *data, char *const argv[], char *const envp[], char **output,
                              int *status, bento_error **err);
 int bundle_check_in_sandbox(const char *appdir, bundle_run_fn run, void *data, bento_error **err);
+
+/* Bind mounts, for that sandbox, of the host's excluded libraries at the
+ * paths of the host's ld.so.cache (the dynamic loader among them).  Free with
+ * bundle_host_excluded_paths_free. */
+int bundle_host_excluded_paths(const bundle_options *o, bento_mount_op **ops, size_t *n_ops,
+                               bento_error **err);
+void bundle_host_excluded_paths_free(bento_mount_op *ops, size_t n_ops);
 
 #endif

@@ -7,6 +7,7 @@
 #include "check.h"
 #include "pack.h"
 #include "sign.h"
+#include "build.h"
 #include "bundle_verb.h"
 
 #define PROG "bento-builder"
@@ -20,6 +21,8 @@ typedef struct verb {
 } verb;
 
 static const verb verbs[] = {
+    {"build", bento_builder_build, bento_builder_build_usage,
+     "build an app from its manifest into a single file"},
     {"pack", bento_builder_pack, bento_builder_pack_usage,
      "pack an AppDir into a single-file AppImage"},
     {"fetch", bento_builder_fetch, bento_builder_fetch_usage,

@@ -112,7 +112,8 @@ static inline void bento_sandbox_freep(bento_sandbox **sb)
 }
 #define auto_bento_sandbox __attribute__((cleanup(bento_sandbox_freep))) bento_sandbox *
 
-/* Runs argv (argv[0] a path inside the sandbox) in a sandbox made from cfg,
+/* Runs argv (argv[0] a path inside the sandbox, or a name looked up in its
+ * PATH) in a sandbox made from cfg,
  * in cwd (inside), with env's NAME=VALUE entries added to the sandbox's
  * environment, its stdout and stderr on out_fd and err_fd (-1: ours), and
  * waits for it: *exit_status is its status, or 128+N for signal N.  For the

@@ -7,8 +7,34 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #include "appspawn.h"
 #include "sandbox.h"
+
+/* argv[0] looked up as the sandbox's PATH would find it: the host's
+ * directories are the sandbox's (/usr and friends), /app is app_dir. */
+static char *find_in_sandbox(const bento_sandbox_config *cfg, const bento_strv *env,
+                             const char *name)
+{
+	if (strchr(name, '/'))
+		return xstrdup(name);
+	const char *path = bento_strv_getenv(env, "PATH");
+	autofree char *copy = xstrdup(path ? path : "/usr/bin:/bin");
+	char *rest = copy;
+	for (char *dir; (dir = strsep(&rest, ":")) != NULL;) {
+		if (dir[0] != '/')
+			continue;
+		autofree char *host = NULL;
+		if (bento_path_is_under(dir, "/app"))
+			host = cfg->app_dir ? xasprintf("%s%s/%s", cfg->app_dir, dir + 4, name) : NULL;
+		else if (!cfg->no_host_os)
+			host = xasprintf("%s/%s", dir, name);
+		if (host && access(host, X_OK) == 0)
+			return xasprintf("%s/%s", dir, name);
+	}
+	return xstrdup(name);
+}
 
 int bento_sandbox_run(const bento_sandbox_command *cmd, int *exit_status, bento_error **err)
 {
@@ -32,7 +58,8 @@ int bento_sandbox_run(const bento_sandbox_command *cmd, int *exit_status, bento_
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, &saved);
-	bento_spawn sp = {.path = cmd->argv[0],
+	autofree char *exe = find_in_sandbox(cmd->config, &env, cmd->argv[0]);
+	bento_spawn sp = {.path = exe,
 	                  .argv = cmd->argv,
 	                  .envp = env.items,
 	                  .exec = true,
