@@ -1099,10 +1099,11 @@ static int parse_entry(bento_metadata *md, const char *name, const bento_keyfile
 		}
 		char **items;
 		size_t n;
-		if (unescape(e->value, true, &items, &n, err) < 0)
-			return -1;
-		int r = parse_context(p, e->key, items, n, err);
-		free_items(items, n);
+		int r = unescape(e->value, true, &items, &n, err);
+		if (r == 0) {
+			r = parse_context(p, e->key, items, n, err);
+			free_items(items, n);
+		}
 		if (r < 0)
 			bento_error_prefix(err, "%s", e->key);
 		return r;
