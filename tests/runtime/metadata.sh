@@ -20,7 +20,8 @@ image() {
 	mkdir -p "src-$1/.bento"
 	# shellcheck disable=SC2059 # the metadata is a format on purpose
 	printf "$2" >"src-$1/.bento/metadata"
-	mksquashfs "src-$1" "$1.sqfs" -quiet -noappend -all-root -no-progress >/dev/null &&
+	mksquashfs "src-$1" "$1.sqfs" -quiet -noappend -all-root -no-progress -processors 1 \
+		>/dev/null &&
 		cat "$RUNTIME" "$1.sqfs" >"$1.AppImage" && chmod 0755 "$1.AppImage"
 	rm -rf "src-$1" "$1.sqfs"
 }
@@ -28,8 +29,10 @@ image() {
 # refused NAME METADATA MESSAGE: `bento info` exits 127 and says MESSAGE
 # (a fixed string that starts with the file's name and line).
 n=0
+declare -a bad_what bad_msg
 refused() {
 	n=$((n + 1))
+	bad_what[n]=$1 bad_msg[n]=$3
 	image "bad$n" "$2"
 	urun "$BENTO" info "./bad$n.AppImage"
 	[ "$RC" = 127 ] && [ -z "$OUT" ] &&
@@ -283,5 +286,38 @@ verdict "--bento-frobnicate=1: unknown runtime option (127)" 127
 urun ./"$b" --bento-help
 [ "$RC" = 0 ] && grep -q -- '--bento-no-sandbox' <<<"$OUT" && grep -q -- '--bento-permissions=' <<<"$OUT"
 verdict "--bento-help lists --bento-sandbox, --bento-no-sandbox and --bento-permissions=" 0
+
+# ------------------------------------------------------------ with the sanitizers
+
+# The same files through the sanitizer build's bento: the same refusals and
+# descriptions, and no ASan/UBSan report (verdict checks it).  One refusal in
+# three, to keep the suite fast (tests/fuzz/fuzz_metadata covers the parser
+# under the sanitizers at length).
+if [ -n "${BENTO_SAN_BUILD:-}" ]; then
+	mkdir -p san && chmod 0755 san
+	BENTO_PLAIN=$BENTO
+	copy_artifacts "$BENTO_SAN_BUILD" san
+	if [ -z "$BENTO" ]; then
+		skip "metadata with the sanitizer build" "no bento in $BENTO_SAN_BUILD"
+	else
+		for i in $(seq 1 3 "$n"); do
+			urun "$BENTO" info "./bad$i.AppImage"
+			[ "$RC" = 127 ] && grep -qF -- "./bad$i.AppImage:.bento/metadata${bad_msg[i]}" <<<"$ERR"
+			verdict "sanitizer build: refused: ${bad_what[i]}" 127
+		done
+		for f in warn Hello Plain "$b"; do
+			urun "$BENTO" info "./${f%.AppImage}.AppImage"
+			want=$(as_user "$BENTO_PLAIN" info "./${f%.AppImage}.AppImage" 2>/dev/null)
+			[ "$RC" = 0 ] && [ "$OUT" = "$want" ]
+			verdict "sanitizer build: bento info $f describes it as the normal build does" 0
+		done
+		urun "$BENTO" run --no-sandbox --share=network '--filesystem=~/a:ro' --env=A=b \
+			'--own-name=org.a.B.*' ./"$b" x
+		expect "sanitizer build: bento run with permission options" 0 "$(hello_out x)"
+		urun "$BENTO" run --filesystem=/a/../b ./"$b" x
+		[ "$RC" = 2 ]
+		verdict "sanitizer build: bento run with a bad permission value: 2" 2
+	fi
+fi
 
 finish

@@ -30,7 +30,7 @@ verdict "bento info before any override: the metadata's permissions" 0
 
 urun "$BENTO" override "$ID" --unshare=network --nofilesystem=xdg-download \
 	'--filesystem=~/Scans:ro' --talk-name=org.example.Service --env=GREETING=hi
-[ "$RC" = 0 ] && [ -f "$OV" ] && [ "$(stat -c %u "$OV")" = $TEST_UID ] &&
+[ "$RC" = 0 ] && [ -f "$OV" ] && [ "$(stat -c %u "$OV")" = "$TEST_UID" ] &&
 	[ "$(ls -A "$(dirname "$OV")")" = "$ID" ]
 verdict "bento override APPID OPTIONS writes ~/.local/share/bento/overrides/APPID (no temporary left)" 0
 
@@ -145,5 +145,29 @@ urun "$BENTO" override appimage.hello --share=network
 urun "$BENTO" info ./"$b"
 [ "$RC" = 0 ] && grep -qx '  Network: yes' <<<"$OUT" && grep -q '^Permissions when sandboxed:' <<<"$OUT"
 verdict "a plain AppImage's derived app id takes an override too" 0
+
+# ------------------------------------------------------------ with the sanitizers
+
+if [ -n "${BENTO_SAN_BUILD:-}" ]; then
+	mkdir -p san && chmod 0755 san
+	copy_artifacts "$BENTO_SAN_BUILD" san
+	if [ -z "$BENTO" ]; then
+		skip "overrides with the sanitizer build" "no bento in $BENTO_SAN_BUILD"
+	else
+		urun "$BENTO" override "$ID" --unshare=network '--filesystem=~/x:create' \
+			--env=A=' b\c ' --unset-env=B --system-see-name=org.a.B --no-talk-name=org.a.C
+		[ "$RC" = 0 ]
+		verdict "sanitizer build: bento override writes an override" 0
+		urun "$BENTO" override --show "$ID"
+		[ "$RC" = 0 ] && grep -qx 'A=\\sb\\\\c\\s' <<<"$OUT"
+		verdict "sanitizer build: --show escapes the value as a key file needs" 0
+		urun "$BENTO" info ./Hello.AppImage
+		[ "$RC" = 0 ] && grep -qx '  Environment: A= b\\c ' <<<"$OUT"
+		verdict "sanitizer build: bento info reads it back" 0
+		urun "$BENTO" override --reset "$ID"
+		[ "$RC" = 0 ] && [ ! -e "$OV" ]
+		verdict "sanitizer build: --reset" 0
+	fi
+fi
 
 finish
