@@ -26,18 +26,35 @@ image() {
 	rm -rf "src-$1" "$1.sqfs"
 }
 
-# refused NAME METADATA MESSAGE: `bento info` exits 127 and says MESSAGE
-# (a fixed string that starts with the file's name and line).
+# refused NAME METADATA MESSAGE: an image ./badN.AppImage that `bento info`
+# must refuse with status 127, saying MESSAGE (a fixed string that follows
+# the file's name: its line and the problem).  They are checked together by
+# check_refused (one user switch for all: the suite must stay fast).
 n=0
 declare -a bad_what bad_msg
 refused() {
 	n=$((n + 1))
 	bad_what[n]=$1 bad_msg[n]=$3
 	image "bad$n" "$2"
-	urun "$BENTO" info "./bad$n.AppImage"
-	[ "$RC" = 127 ] && [ -z "$OUT" ] &&
-		grep -qF -- "bento info: ./bad$n.AppImage:.bento/metadata$3" <<<"$ERR"
-	verdict "refused: $1" 127
+}
+
+# check_refused BENTO LABEL [STEP]: runs BENTO info on every STEPth bad
+# image, as the user, and checks each one's status, output and message (and
+# that no sanitizer reported anything).
+check_refused() {
+	local i
+	urun sh -c 'bento=$1 step=$2 n=$3
+		for i in $(seq 1 "$step" "$n"); do
+			"$bento" info "./bad$i.AppImage" >"bad$i.out" 2>"bad$i.err"
+			echo $? >"bad$i.rc"
+		done' sh "$1" "${3:-1}" "$n"
+	for i in $(seq 1 "${3:-1}" "$n"); do
+		LAST_CMD="$1 info ./bad$i.AppImage" RC=$(cat "bad$i.rc") OUT=$(cat "bad$i.out")
+		ERR_FILE=bad$i.err ERR=$(cat "bad$i.err") MS='?'
+		[ "$RC" = 127 ] && [ -z "$OUT" ] &&
+			grep -qF -- "bento info: ./bad$i.AppImage:.bento/metadata${bad_msg[i]}" <<<"$ERR"
+		verdict "$2refused: ${bad_what[i]}" 127
+	done
 }
 
 A='[Application]\nname=org.example.Hello\n'
@@ -64,9 +81,7 @@ refused "app id with '..'" '[Application]\nname=org..Hello\n' \
 refused "app id with a leading dot" '[Application]\nname=.org.Hello\n' \
 	":2: invalid app id \".org.Hello\": it starts with '.'"
 refused "app id of 256 bytes" "[Application]\nname=a.$long\n" \
-	':2: invalid app id "a.bbbb'
-grep -q 'it is longer than 255 bytes' <<<"$ERR"
-ok "  ... says it is longer than 255 bytes" "$ERR"
+	":2: invalid app id \"a.$long\": it is longer than 255 bytes"
 image ok255 "[Application]\nname=a.${long:1}\n"
 urun "$BENTO" info ./ok255.AppImage
 [ "$RC" = 0 ] && grep -qx "App id: a.${long:1}" <<<"$OUT"
@@ -134,6 +149,8 @@ refused "persistent path with '..'" "${A}[Context]\npersistent=.app/../../x;\n" 
 	':4: persistent: persistent path ".app/../../x" contains ".."'
 refused "absolute persistent path" "${A}[Context]\npersistent=/x;\n" \
 	':4: persistent: persistent path "/x" must be a relative path'
+
+check_refused "$BENTO" ""
 
 # ------------------------------------------------------------ warnings
 
@@ -300,11 +317,7 @@ if [ -n "${BENTO_SAN_BUILD:-}" ]; then
 	if [ -z "$BENTO" ]; then
 		skip "metadata with the sanitizer build" "no bento in $BENTO_SAN_BUILD"
 	else
-		for i in $(seq 1 3 "$n"); do
-			urun "$BENTO" info "./bad$i.AppImage"
-			[ "$RC" = 127 ] && grep -qF -- "./bad$i.AppImage:.bento/metadata${bad_msg[i]}" <<<"$ERR"
-			verdict "sanitizer build: refused: ${bad_what[i]}" 127
-		done
+		check_refused "$BENTO" "sanitizer build: " 3
 		for f in warn Hello Plain "$b"; do
 			urun "$BENTO" info "./${f%.AppImage}.AppImage"
 			want=$(as_user "$BENTO_PLAIN" info "./${f%.AppImage}.AppImage" 2>/dev/null)
