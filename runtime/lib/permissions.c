@@ -576,7 +576,7 @@ static int apply_option(bento_permissions *p, const char *option, const char *va
 		const char *eq = strchr(value, '=');
 		if (eq == NULL)
 			return bento_error_set(err, EINVAL, "expected VAR=VALUE");
-		autofree char *name = strndup(value, (size_t)(eq - value));
+		autofree char *name = xasprintf("%.*s", (int)(eq - value), value);
 		if (check_env_name(name, err) < 0 || check_env_value(name, eq + 1, err) < 0)
 			return -1;
 		env_set(p, name, eq + 1);
