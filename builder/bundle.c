@@ -1262,46 +1262,62 @@ int bundle_check_in_sandbox(const char *appdir, bundle_run_fn run, void *data, b
 
 /* ---------------------------------------------------------------- the check's sandbox */
 
+static void add_host_bind(bento_mount_op **ops, size_t *n_ops, const char *path)
+{
+	for (size_t i = 0; i < *n_ops; i++)
+		if (strcmp((*ops)[i].dest, path) == 0)
+			return;
+	char *real = realpath(path, NULL);
+	if (real == NULL)
+		return;
+	*ops = realloc(*ops, (*n_ops + 1) * sizeof(**ops));
+	if (*ops == NULL)
+		abort();
+	(*ops)[(*n_ops)++] = (bento_mount_op){
+	    .kind = BENTO_MOUNT_BIND, .flags = BENTO_MOUNT_RO, .src = real, .dest = xstrdup(path)};
+}
+
 int bundle_host_excluded_paths(const bundle_options *o, bento_mount_op **ops, size_t *n_ops,
                                bento_error **err)
 {
-	ctx c = {.log = o ? o->log : NULL};
+	/* No AppDir: every file is the host's. */
+	ctx c = {.appdir = "(host)", .root = xstrdup("/nonexistent/appdir"), .log = o ? o->log : NULL};
+	c.root_len = strlen(c.root);
 	parse_exclude_list(&c, o && o->exclude_list ? o->exclude_list
 	                                            : bundle_builtin_exclude_list());
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return bento_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
 	read_host_cache(&c);
 	*ops = NULL;
 	*n_ops = 0;
-	for (size_t i = 0; i < c.n_cache; i++) {
-		if (!is_excluded(&c, c.cache[i].name))
-			continue;
-		/* The file itself, where the loader will look for it. */
-		autofree char *real = realpath(c.cache[i].path, NULL);
-		if (real == NULL)
-			continue;
-		*ops = realloc(*ops, (*n_ops + 1) * sizeof(**ops));
-		if (*ops == NULL)
-			abort();
-		(*ops)[(*n_ops)++] = (bento_mount_op){.kind = BENTO_MOUNT_BIND,
-		                                      .flags = BENTO_MOUNT_RO,
-		                                      .src = steal_pointer(&real),
-		                                      .dest = xstrdup(c.cache[i].path)};
-	}
 	/* The loader, at the path executables name in PT_INTERP. */
-	autofree char *loader = realpath(NATIVE_LOADER, NULL);
-	if (loader) {
-		*ops = realloc(*ops, (*n_ops + 1) * sizeof(**ops));
-		if (*ops == NULL)
-			abort();
-		(*ops)[(*n_ops)++] = (bento_mount_op){.kind = BENTO_MOUNT_BIND,
-		                                      .flags = BENTO_MOUNT_RO,
-		                                      .src = steal_pointer(&loader),
-		                                      .dest = xstrdup(NATIVE_LOADER)};
+	add_host_bind(ops, n_ops, NATIVE_LOADER);
+	for (size_t i = 0; i < c.n_cache; i++)
+		if (is_excluded(&c, c.cache[i].name))
+			add_host_bind(ops, n_ops, c.cache[i].path);
+	/* The excluded libraries' own needs come from the host as well (their
+	 * needs are not bundled): the closure, through the host's cache. */
+	int r = 0;
+	for (size_t i = 0; i < *n_ops && r == 0; i++) {
+		elf_obj *obj = NULL;
+		r = load(&c, (*ops)[i].dest, &obj, err);
+		for (size_t j = 0; r == 0 && obj && j < obj->n_needed; j++)
+			for (size_t k = 0; k < c.n_cache; k++)
+				if (strcmp(c.cache[k].name, obj->needed[j]) == 0) {
+					add_host_bind(ops, n_ops, c.cache[k].path);
+					break;
+				}
 	}
 	ctx_clear(&c);
-	if (*n_ops == 0)
-		return bento_error_set(err, ENOENT,
-		                       "no excluded library found in the host's ld.so.cache");
-	return 0;
+	if (r == 0 && *n_ops < 2)
+		r = bento_error_set(err, ENOENT,
+		                    "no excluded library found in the host's ld.so.cache");
+	if (r < 0) {
+		bundle_host_excluded_paths_free(*ops, *n_ops);
+		*ops = NULL;
+		*n_ops = 0;
+	}
+	return r;
 }
 
 void bundle_host_excluded_paths_free(bento_mount_op *ops, size_t n_ops)
