@@ -226,9 +226,9 @@ static int sandbox_step(const build_ctx *c, const bento_module *mod, char *const
 	}
 	if (status != 0) {
 		autofree char *tail = log_tail(log);
-		return bento_error_set(err, 0,
-		                       "module %s: `%s` failed (exit status %d); the end of %s:\n%s",
-		                       mod->name, cmdline, status, log, tail);
+		return bento_error_set(
+		    err, 0, "module %s: `%s` failed (exit status %d); the end of %s:\n%s",
+		    mod->name, cmdline, status, log, tail);
 	}
 	return 0;
 }
@@ -269,8 +269,8 @@ static int prepare_source(const build_ctx *c, const bento_module *mod, const ben
 {
 	autofree char *srcdir = xasprintf("%s/%s", c->builds, mod->name);
 	autofree char *dest = s->dest ? xasprintf("%s/%s", srcdir, s->dest) : xstrdup(srcdir);
-	autofree char *inside = xasprintf("/run/build/%s%s%s", mod->name, s->dest ? "/" : "",
-	                                  s->dest ? s->dest : "");
+	autofree char *inside =
+	    xasprintf("/run/build/%s%s%s", mod->name, s->dest ? "/" : "", s->dest ? s->dest : "");
 	if (s->type != BENTO_SOURCE_SHELL && s->type != BENTO_SOURCE_DEB &&
 	    bento_mkdir_p(dest, 0755, err) < 0)
 		return -1;
@@ -289,8 +289,8 @@ static int prepare_source(const build_ctx *c, const bento_module *mod, const ben
 		return unpack_into(c, file, c->app, &opt, err);
 	}
 	case BENTO_SOURCE_FILE: {
-		const char *name = s->dest_filename ? s->dest_filename
-		                                    : url_basename(s->url ? s->url : s->path);
+		const char *name =
+		    s->dest_filename ? s->dest_filename : url_basename(s->url ? s->url : s->path);
 		autoclose int dirfd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dirfd < 0)
 			return bento_error_errno(err, "%s", dest);
@@ -394,13 +394,17 @@ static int build_module(const build_ctx *c, const bento_module *mod, bento_error
 	case BENTO_BUILD_CMAKE:
 	case BENTO_BUILD_CMAKE_NINJA: {
 		bool ninja = mod->buildsystem == BENTO_BUILD_CMAKE_NINJA;
-		const char *configure[] = {"cmake",          "-S",
-		                           ".",              "-B",
-		                           "_build",         cmake_prefix,
+		const char *configure[] = {"cmake",
+		                           "-S",
+		                           ".",
+		                           "-B",
+		                           "_build",
+		                           cmake_prefix,
 		                           "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
 		                           ninja ? "-GNinja" : "-GUnix Makefiles",
 		                           NULL};
-		const char *make[] = {"cmake", "--build", "_build", "--parallel", njobs, "--", NULL};
+		const char *make[] = {"cmake", "--build", "_build", "--parallel",
+		                      njobs,   "--",      NULL};
 		const char *install[] = {"cmake", "--install", "_build", NULL};
 		r = run_argv(c, mod, configure, mod->config_opts, cwd, err) < 0 ||
 		            run_argv(c, mod, make, mod->make_args, cwd, err) < 0 ||
@@ -501,8 +505,8 @@ static int build_modules(build_ctx *c, char **result, bento_error **err)
 		autofree char *srcdir = xasprintf("%s/%s", c->builds, mod->name);
 		autofree char *log = xasprintf("%s/%s.log", c->logs, mod->name);
 		unlink(log);
-		if (fresh_dir(c->app, err) < 0 || (current && copy_tree(current, c->app, err) < 0) ||
-		    fresh_dir(srcdir, err) < 0)
+		if (fresh_dir(c->app, err) < 0 ||
+		    (current && copy_tree(current, c->app, err) < 0) || fresh_dir(srcdir, err) < 0)
 			return -1;
 		for (size_t j = 0; j < mod->n_sources; j++)
 			if (prepare_source(c, mod, &mod->sources[j], j, err) < 0) {
@@ -557,8 +561,9 @@ static int metadata_permissions(const bento_manifest *m, char **out, bento_error
 	for (size_t i = 0; i < ARRAY_SIZE(lists) && r == 0; i++) {
 		char **values = *(char ***)((const char *)mp + lists[i].offset);
 		for (; values && *values && r == 0; values++)
-			r = bento_permissions_apply_option(&p, lists[i].option, *values, err) < 0 ? -1
-			                                                                          : 0;
+			r = bento_permissions_apply_option(&p, lists[i].option, *values, err) < 0
+			        ? -1
+			        : 0;
 	}
 	for (size_t i = 0; i < mp->n_env && r == 0; i++) {
 		autofree char *v = xasprintf("%s=%s", mp->env[i].name, mp->env[i].value);
@@ -572,8 +577,8 @@ static int metadata_permissions(const bento_manifest *m, char **out, bento_error
 
 /* The loader's own check runs in a sandbox holding only the AppDir at /app
  * and the host's excluded libraries. */
-static int run_in_check_sandbox(void *data, char *const argv[], char *const envp[],
-                                char **output, int *status, bento_error **err)
+static int run_in_check_sandbox(void *data, char *const argv[], char *const envp[], char **output,
+                                int *status, bento_error **err)
 {
 	const build_ctx *c = data;
 	autofree char *out_path = xasprintf("%s/check.out", c->state);
@@ -676,8 +681,15 @@ static long cpu_count(void)
 
 int bento_builder_build(int argc, char **argv)
 {
-	enum { OPT_STATE = 256, OPT_FORCE, OPT_NOCACHE, OPT_OFFLINE, OPT_DOWNLOADS, OPT_SIGN,
-	       OPT_RUNTIME };
+	enum {
+		OPT_STATE = 256,
+		OPT_FORCE,
+		OPT_NOCACHE,
+		OPT_OFFLINE,
+		OPT_DOWNLOADS,
+		OPT_SIGN,
+		OPT_RUNTIME
+	};
 	static const struct option longopts[] = {
 	    {"output", required_argument, NULL, 'o'},
 	    {"state-dir", required_argument, NULL, OPT_STATE},
@@ -766,13 +778,12 @@ int bento_builder_build(int argc, char **argv)
 	autofree char *out = output ? xstrdup(output) : default_output(m);
 	autofree char *result = NULL;
 	int r = 0;
-	if (force_clean && (bento_remove_tree(c.builds, &err) < 0 ||
-	                    bento_remove_tree(c.app, &err) < 0))
+	if (force_clean &&
+	    (bento_remove_tree(c.builds, &err) < 0 || bento_remove_tree(c.app, &err) < 0))
 		r = -1;
-	if (r == 0 && (bento_mkdir_p(c.cache, 0755, &err) < 0 ||
-	               bento_mkdir_p(c.builds, 0755, &err) < 0 ||
-	               bento_mkdir_p(c.logs, 0755, &err) < 0 ||
-	               bento_mkdir_p(c.root, 0755, &err) < 0))
+	if (r == 0 &&
+	    (bento_mkdir_p(c.cache, 0755, &err) < 0 || bento_mkdir_p(c.builds, 0755, &err) < 0 ||
+	     bento_mkdir_p(c.logs, 0755, &err) < 0 || bento_mkdir_p(c.root, 0755, &err) < 0))
 		r = -1;
 	if (r == 0)
 		r = build_modules(&c, &result, &err);

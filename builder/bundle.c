@@ -1281,10 +1281,11 @@ int bundle_host_excluded_paths(const bundle_options *o, bento_mount_op **ops, si
                                bento_error **err)
 {
 	/* No AppDir: every file is the host's. */
-	ctx c = {.appdir = "(host)", .root = xstrdup("/nonexistent/appdir"), .log = o ? o->log : NULL};
+	ctx c = {
+	    .appdir = "(host)", .root = xstrdup("/nonexistent/appdir"), .log = o ? o->log : NULL};
 	c.root_len = strlen(c.root);
-	parse_exclude_list(&c, o && o->exclude_list ? o->exclude_list
-	                                            : bundle_builtin_exclude_list());
+	parse_exclude_list(&c,
+	                   o && o->exclude_list ? o->exclude_list : bundle_builtin_exclude_list());
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return bento_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
 	read_host_cache(&c);

@@ -15,6 +15,7 @@ packages="
   xdg-dbus-proxy dbus dbus-daemon iproute2
   nginx-light curl zsync gnupg gpg-agent desktop-file-utils appstream
   xvfb x11-apps x11-utils xterm xauth imagemagick netpbm
+  cmake patch
   patchelf
 "
 
@@ -33,6 +34,22 @@ if [ -n "$missing" ]; then
   apt-get update -qq
   # shellcheck disable=SC2086
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# The Debian packages the example manifests manifests/jq and manifests/xeyes
+# are assembled from, in the versions they name: the tests serve them from
+# this directory on loopback, so that they never reach the network.
+debs_dir=/var/cache/bento/debs
+debs="jq=1.6-2.1+deb12u3 libjq1=1.6-2.1+deb12u3 libonig5=6.9.8-1 x11-apps=7.7+9"
+missing_debs=
+for d in $debs; do
+  [ -f "$debs_dir/${d%%=*}_$(echo "${d#*=}" | sed 's/:/%3a/')_amd64.deb" ] || missing_debs="$missing_debs $d"
+done
+if [ -n "$missing_debs" ] && [ "$(id -u)" -eq 0 ]; then
+  echo "setup.sh: downloading$missing_debs into $debs_dir"
+  mkdir -p "$debs_dir"
+  # shellcheck disable=SC2086
+  (cd "$debs_dir" && apt-get download -qq -o APT::Sandbox::User=root $missing_debs)
 fi
 
 if [ -c /dev/fuse ] && [ "$(id -u)" -eq 0 ]; then

@@ -551,3 +551,63 @@ in_test_dir() {
 	cd "$TEST_DIR" || exit 1
 	b=$(basename "$APPIMG")
 }
+
+# ---------------------------------------------------------------- a web server
+
+# start_web ROOT [SERVER_CONF]: nginx on a free loopback port, as the test
+# user, serving ROOT (its access log at $WEB_DIR/access.log, one line per
+# request: "STATUS URI RANGE"); SERVER_CONF is added inside server { }.
+# Sets PORT, WEB_URL and WEB_PID; stopped by stop_web or at exit.
+start_web() {
+	local root=$1 extra=${2:-} try nginx
+	nginx=$(command -v nginx || echo /usr/sbin/nginx)
+	WEB_DIR=$TEST_DIR/web
+	mkdir -p "$WEB_DIR/tmp" && chown -R "$TEST_UID:$TEST_GID" "$WEB_DIR"
+	echo ready >"$root/.ready"
+	for try in 1 2 3; do
+		PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		cat >"$WEB_DIR/nginx.conf" <<CONF
+daemon off;
+worker_processes 1;
+pid $WEB_DIR/nginx.pid;
+error_log $WEB_DIR/error.log;
+events { worker_connections 64; }
+http {
+	log_format t '\$status \$request_uri "\$http_range"';
+	access_log $WEB_DIR/access.log t;
+	client_body_temp_path $WEB_DIR/tmp/body;
+	proxy_temp_path $WEB_DIR/tmp/proxy;
+	fastcgi_temp_path $WEB_DIR/tmp/fastcgi;
+	uwsgi_temp_path $WEB_DIR/tmp/uwsgi;
+	scgi_temp_path $WEB_DIR/tmp/scgi;
+	default_type application/octet-stream;
+	server {
+		listen 127.0.0.1:$PORT;
+		root $root;
+		$extra
+	}
+}
+CONF
+		bg_user "$WEB_DIR/out" "$WEB_DIR/err" "$nginx" -p "$WEB_DIR" -c "$WEB_DIR/nginx.conf" \
+			-e "$WEB_DIR/error.log"
+		WEB_PID=$BG_PID
+		on_exit "kill -TERM $WEB_PID 2>/dev/null"
+		for _ in $(seq 100); do
+			if curl -sf -o /dev/null "http://127.0.0.1:$PORT/.ready"; then
+				WEB_URL=http://127.0.0.1:$PORT
+				return 0
+			fi
+			_alive "$WEB_PID" || break
+			sleep 0.05
+		done
+		kill -TERM "$WEB_PID" 2>/dev/null
+		bg_wait "$WEB_PID" 5
+	done
+	fail "nginx does not start" "$(cat "$WEB_DIR/error.log" "$WEB_DIR/err" 2>/dev/null)"
+	return 1
+}
+
+stop_web() {
+	kill -TERM "$WEB_PID" 2>/dev/null
+	bg_wait "$WEB_PID" 10
+}

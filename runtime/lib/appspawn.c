@@ -346,6 +346,11 @@ int bento_spawn_run(bento_spawn *sp, bento_error **err)
 
 void bento_spawn_release(bento_spawn *sp)
 {
+	/* PID 1 made our shared memory undumpable; once it is gone, the
+	 * process may make another sandbox (its /proc/self/uid_map must be
+	 * its own again). */
+	if (sp->sandbox && sp->pid1_stack)
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	if (sp->pid1_stack)
 		munmap(sp->pid1_stack, PID1_STACK_SIZE);
 	sp->pid1_stack = NULL;

@@ -910,9 +910,11 @@ static long read_sysctl(const char *path)
 {
 	autofree char *data = NULL;
 	size_t len = 0;
-	if (bento_read_file_at(AT_FDCWD, path, 64, &data, &len, NULL) < 0)
+	if (bento_read_file_at(AT_FDCWD, path, 64, &data, &len, NULL) < 0 || len == 0)
 		return -1;
-	return strtol(data, NULL, 10);
+	char *end;
+	long value = strtol(data, &end, 10);
+	return end == data ? -1 : value;
 }
 
 char *bento_userns_refusal_reason(int errnum)
@@ -933,7 +935,7 @@ char *bento_userns_refusal_reason(int errnum)
 	if (errnum == ENOSPC)
 		return xasprintf("the limit of user namespaces is reached "
 		                 "(user.max_user_namespaces); raise it with sysctl");
-	return xasprintf("the system refuses unprivileged user namespaces (%s), probably a "
+	return xasprintf("the system refuses unprivileged user namespaces (%s), perhaps a "
 	                 "container's or a security module's seccomp policy; run the file "
 	                 "outside that container or allow user namespaces in it",
 	                 strerror(errnum));

@@ -27,7 +27,8 @@ static char *find_in_sandbox(const bento_sandbox_config *cfg, const bento_strv *
 			continue;
 		autofree char *host = NULL;
 		if (bento_path_is_under(dir, "/app"))
-			host = cfg->app_dir ? xasprintf("%s%s/%s", cfg->app_dir, dir + 4, name) : NULL;
+			host =
+			    cfg->app_dir ? xasprintf("%s%s/%s", cfg->app_dir, dir + 4, name) : NULL;
 		else if (!cfg->no_host_os)
 			host = xasprintf("%s/%s", dir, name);
 		if (host && access(host, X_OK) == 0)
