@@ -67,7 +67,6 @@ EOF
 }
 
 start_nginx() {
-
 	for _ in 1 2 3; do
 		[ -n "${PORT:-}" ] || PORT=$(free_port)
 		write_conf
