@@ -67,8 +67,7 @@ EOF
 }
 
 start_nginx() {
-	local try
-	for try in 1 2 3; do
+	for _ in 1 2 3; do
 		[ -n "${PORT:-}" ] || PORT=$(free_port)
 		write_conf
 		bg_user "$NG/logs/out" "$NG/logs/err" "$NGINX" -p "$NG" -c "$NG/nginx.conf" \
