@@ -99,7 +99,7 @@ yaml-syntax.yml:11:1: flow sequence without a closing bracket"
 bad duplicate-key 1 '@HEAD@
 version: "2.0"
 @MOD@' "$H: duplicate-key.yml: invalid manifest (1 error)
-duplicate-key.yml:6:1: duplicate key"
+duplicate-key.yml:6:1: key \"version\" is given twice at the top level (first at line 3)"
 
 bad duplicate-module 1 '@HEAD@
 @MOD@
@@ -291,6 +291,16 @@ command: test
 icon: icon.jpg
 @MOD@' "$H: icon-extension.yml: invalid manifest (1 error)
 icon-extension.yml:5:7: \"icon\" must name a file ending in .png, .svg, .svgz, .xpm, found \"icon.jpg\""
+
+bad duplicates 1 '@HEAD@
+permissions:
+  sockets: [x11, wayland, x11]
+  env: {A: "1", A: "2"}
+@MOD@
+    buildsystem: meson' "$H: duplicates.yml: invalid manifest (3 errors)
+duplicates.yml:7:27: \"x11\" is listed twice in \"permissions.sockets\"
+duplicates.yml:8:17: \"permissions.env\": variable A is given twice
+duplicates.yml:13:5: key \"buildsystem\" is given twice in module \"test\" (first at line 11)"
 
 bad env-name 1 '@HEAD@
 permissions:
