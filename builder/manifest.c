@@ -147,6 +147,15 @@ const char *bento_source_type_name(bento_source_type t)
 	return (unsigned)t < ARRAY_SIZE(source_type_names) - 1 ? source_type_names[t] : "?";
 }
 
+/* A copy of len bytes of text, NUL-terminated. */
+static char *dup_text(const char *s, size_t len)
+{
+	char *d = xmalloc(len + 1);
+	memcpy(d, s, len);
+	d[len] = '\0';
+	return d;
+}
+
 /* ---- the error list ---- */
 
 typedef struct diag {
@@ -504,7 +513,7 @@ static char *get_string(ctx *c, const scope *sc, const char *key, unsigned rules
 	}
 	if (!text_ok(c, sc, key, n, k, s, len, rules))
 		return NULL;
-	return strndup(s, len) ?: (abort(), NULL);
+	return dup_text(s, len);
 }
 
 /* Reports a repeated item of a list (the first one is kept). */
@@ -571,9 +580,7 @@ static char **get_list(ctx *c, const scope *sc, const char *key, unsigned rules,
 		}
 		if (!text_ok(c, sc, key, item, n, s, len, rules))
 			continue;
-		autofree char *value = strndup(s, len);
-		if (value == NULL)
-			abort();
+		autofree char *value = dup_text(s, len);
 		if (check && !check(c, sc, key, item, value))
 			continue;
 		if ((rules & TEXT_SET) && repeated(c, sc, key, item, value))
@@ -700,8 +707,8 @@ static void check_keys(ctx *c, const scope *sc, const char *const *allowed,
 			       other_why, list);
 			continue;
 		}
-		autofree char *word = strndup(s, len);
-		autofree char *hint = suggest(word ? word : "", allowed);
+		autofree char *word = dup_text(s, len);
+		autofree char *hint = suggest(word, allowed);
 		report(c, k, NULL, "unknown key %s %s%s%s", q,
 		       sc->subject ? "in " : "at the top level", sc->subject ? sc->subject : "",
 		       hint);
@@ -785,32 +792,34 @@ static bool check_cleanup(ctx *c, const scope *sc, const char *key, struct fy_no
 	return false;
 }
 
-/* The app id: 1 to 255 bytes, reverse-DNS (at least two elements of
- * [A-Za-z0-9_-] separated by dots), so no "/", no "..", no leading "."; the
- * last element does not start with a digit.
+/* The number of dot-separated elements of letters, digits, "_" and "-" in
+ * s, or 0 if s is not such a name (an empty element, another character, or
+ * with no_digit an element that starts with a digit). */
+static size_t dotted_elements(const char *s, bool no_digit)
+{
+	size_t elements = 0;
+	for (const char *e = s;; e++) {
+		size_t n =
+		    strspn(e, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+		if (n == 0 || (no_digit && isdigit((unsigned char)*e)))
+			return 0;
+		elements++;
+		e += n;
+		if (*e == '\0')
+			return elements;
+		if (*e != '.')
+			return 0;
+	}
+}
+
+/* The app id as runtime/lib/permissions.h defines it: 1 to 255 bytes,
+ * reverse-DNS (two or more dot-separated elements of [A-Za-z0-9_-]), so no
+ * "/", no "..", no leading ".".
  * TODO: bento_app_id_valid (runtime/lib/permissions.c) once it is merged. */
 static bool app_id_ok(const char *id)
 {
-	size_t len = strlen(id), elements = 0;
-	if (len == 0 || len > 255)
-		return false;
-	const char *e = id;
-	const char *last = id;
-	for (;;) {
-		size_t n =
-		    strspn(e, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
-		if (n == 0)
-			return false;
-		elements++;
-		last = e;
-		e += n;
-		if (*e == '\0')
-			break;
-		if (*e != '.')
-			return false;
-		e++;
-	}
-	return elements >= 2 && !isdigit((unsigned char)*last);
+	size_t len = strlen(id);
+	return len >= 1 && len <= 255 && dotted_elements(id, false) >= 2;
 }
 
 /* A D-Bus well-known name, or a prefix "a.b.*". */
@@ -822,21 +831,7 @@ static bool bus_name_ok(const char *s)
 	autofree char *name = xstrdup(s);
 	if (len > 2 && strcmp(name + len - 2, ".*") == 0)
 		name[len - 2] = '\0';
-	size_t elements = 0;
-	for (char *e = name;;) {
-		size_t n =
-		    strspn(e, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
-		if (n == 0 || isdigit((unsigned char)*e))
-			return false;
-		elements++;
-		e += n;
-		if (*e == '\0')
-			break;
-		if (*e != '.')
-			return false;
-		e++;
-	}
-	return elements >= 2;
+	return dotted_elements(name, true) >= 2;
 }
 
 static bool env_name_ok(const char *s)
@@ -995,9 +990,7 @@ static bento_env_var *get_env(ctx *c, const scope *sc, const char *key, size_t *
 			       sc->prefix, key, sc->owner, kind(k));
 			continue;
 		}
-		autofree char *nm = strndup(name, klen);
-		if (nm == NULL)
-			abort();
+		autofree char *nm = dup_text(name, klen);
 		if (!env_name_ok(nm)) {
 			autofree char *q = quote(name, klen);
 			report(
@@ -1025,9 +1018,7 @@ static bento_env_var *get_env(ctx *c, const scope *sc, const char *key, size_t *
 		if (!text_ok(c, sc, label, v, k, value, vlen, TEXT_LINE))
 			continue;
 		env[n].name = steal_pointer(&nm);
-		env[n].value = strndup(value, vlen);
-		if (env[n].value == NULL)
-			abort();
+		env[n].value = dup_text(value, vlen);
 		n++;
 	}
 	*n_out = n;
@@ -1171,12 +1162,13 @@ static void parse_source(ctx *c, struct fy_node *n, int index, const char *owner
 	autofree char *what = xasprintf("%s sources", source_type_names[type]);
 	check_keys(c, &sc, src_keys[type], src_all_keys, what);
 
-	bool remote_ok = s->type != BENTO_SOURCE_DIR && s->type != BENTO_SOURCE_SHELL;
+	/* (keys of other types were reported by check_keys: they are not read) */
+	const char *const *keys = src_keys[type];
+	bool remote_ok = in_words("url", keys);
 	struct fy_node *url_n = NULL, *path_n = NULL, *sha_n = NULL;
 	autofree char *url = remote_ok ? get_string(c, &sc, "url", TEXT_NONEMPTY, &url_n) : NULL;
-	autofree char *path = s->type != BENTO_SOURCE_SHELL
-	                          ? get_string(c, &sc, "path", TEXT_NONEMPTY, &path_n)
-	                          : NULL;
+	autofree char *path =
+	    in_words("path", keys) ? get_string(c, &sc, "path", TEXT_NONEMPTY, &path_n) : NULL;
 	autofree char *sha = remote_ok ? get_string(c, &sc, "sha256", TEXT_NONEMPTY, &sha_n) : NULL;
 	autofree char *last = NULL;
 
@@ -1209,11 +1201,12 @@ static void parse_source(ctx *c, struct fy_node *n, int index, const char *owner
 
 	s->strip_components = 1;
 	unsigned long strip;
-	if (get_uint(c, &sc, "strip-components", 255, &strip))
+	if (in_words("strip-components", keys) && get_uint(c, &sc, "strip-components", 255, &strip))
 		s->strip_components = (unsigned)strip;
 
 	struct fy_node *dn = NULL;
-	autofree char *dest = get_string(c, &sc, "dest", TEXT_NONEMPTY, &dn);
+	autofree char *dest =
+	    in_words("dest", keys) ? get_string(c, &sc, "dest", TEXT_NONEMPTY, &dn) : NULL;
 	if (dest && check_relpath(c, &sc, "dest", dn, dest))
 		s->dest = steal_pointer(&dest);
 
@@ -1643,7 +1636,7 @@ static void parse_root(ctx *c, struct fy_node *root, bento_manifest *m)
 		report(c, n, NULL,
 		       "\"id\" must be a reverse-DNS app id such as org.example.Hello (1 to 255 "
 		       "bytes; two or more elements of letters, digits, \"_\" and \"-\" separated "
-		       "by dots; the last not starting with a digit), found %s",
+		       "by dots), found %s",
 		       q);
 	}
 	m->name = get_string(c, &sc, "name", TEXT_REQUIRED | TEXT_NONEMPTY, &n);
