@@ -147,6 +147,15 @@ const char *bento_source_type_name(bento_source_type t)
 	return (unsigned)t < ARRAY_SIZE(source_type_names) - 1 ? source_type_names[t] : "?";
 }
 
+/* A copy of len bytes of text, NUL-terminated. */
+static char *dup_text(const char *s, size_t len)
+{
+	char *d = xmalloc(len + 1);
+	memcpy(d, s, len);
+	d[len] = '\0';
+	return d;
+}
+
 /* ---- the error list ---- */
 
 typedef struct diag {
@@ -219,6 +228,10 @@ static void report(ctx *c, struct fy_node *n, struct fy_node *fallback, const ch
     __attribute__((format(printf, 4, 5)));
 static void report(ctx *c, struct fy_node *n, struct fy_node *fallback, const char *fmt, ...)
 {
+	if (c->n_diags >= MAX_ERRORS) {
+		c->too_many = true;
+		return;
+	}
 	va_list ap;
 	char *msg = NULL;
 	va_start(ap, fmt);
@@ -415,7 +428,11 @@ enum {
 	TEXT_LINES = 1,    /* command lines: newlines and tabs allowed */
 	TEXT_NONEMPTY = 2, /* not "" */
 	TEXT_REQUIRED = 4, /* the key must be present */
+	TEXT_SET = 8,      /* a list without repeated items, of at most MAX_SET items */
 };
+
+/* Lists whose items must differ are compared item by item: keep them short. */
+#define MAX_SET 256
 
 static struct fy_node_pair *find_pair(struct fy_node *map, const char *key)
 {
@@ -496,7 +513,27 @@ static char *get_string(ctx *c, const scope *sc, const char *key, unsigned rules
 	}
 	if (!text_ok(c, sc, key, n, k, s, len, rules))
 		return NULL;
-	return strndup(s, len) ?: (abort(), NULL);
+	return dup_text(s, len);
+}
+
+/* Reports a repeated item of a list (the first one is kept). */
+static bool repeated(ctx *c, const scope *sc, const char *key, struct fy_node *item,
+                     const char *value)
+{
+	struct fy_node *seq = fy_node_get_parent(item);
+	void *it = NULL;
+	struct fy_node *other;
+	while ((other = fy_node_sequence_iterate(seq, &it)) != NULL && other != item) {
+		size_t len;
+		const char *s = scalar(other, &len);
+		if (s && len == strlen(value) && memcmp(s, value, len) == 0) {
+			autofree char *q = quote(value, len);
+			report(c, item, NULL, "%s is listed twice in \"%s%s\"%s", q, sc->prefix,
+			       key, sc->owner);
+			return true;
+		}
+	}
+	return false;
 }
 
 /* A list of strings; an empty list when absent or wrong.  Each element is
@@ -519,6 +556,11 @@ static char **get_list(ctx *c, const scope *sc, const char *key, unsigned rules,
 		return strv_new(0);
 	}
 	int count = fy_node_sequence_item_count(n);
+	if ((rules & TEXT_SET) && count > MAX_SET) {
+		report(c, n, k, "\"%s%s\"%s has %d items, more than the %d allowed", sc->prefix,
+		       key, sc->owner, count, MAX_SET);
+		return strv_new(0);
+	}
 	char **v = strv_new(count > 0 ? (size_t)count : 0);
 	size_t out = 0;
 	void *it = NULL;
@@ -531,12 +573,17 @@ static char **get_list(ctx *c, const scope *sc, const char *key, unsigned rules,
 			       sc->prefix, key, sc->owner, kind(item));
 			continue;
 		}
-		if (!text_ok(c, sc, key, item, n, s, len, (rules & ~TEXT_NONEMPTY) | TEXT_NONEMPTY))
+		if (len == 0) {
+			report(c, item, n, "item %d of \"%s%s\"%s must not be empty", i, sc->prefix,
+			       key, sc->owner);
 			continue;
-		autofree char *value = strndup(s, len);
-		if (value == NULL)
-			abort();
+		}
+		if (!text_ok(c, sc, key, item, n, s, len, rules))
+			continue;
+		autofree char *value = dup_text(s, len);
 		if (check && !check(c, sc, key, item, value))
+			continue;
+		if ((rules & TEXT_SET) && repeated(c, sc, key, item, value))
 			continue;
 		v[out++] = steal_pointer(&value);
 	}
@@ -611,11 +658,13 @@ static struct fy_node *get_mapping(ctx *c, const scope *sc, const char *key)
 }
 
 /* Reports keys of the scope that are not in allowed (nor in other, the keys
- * that exist but do not apply here, explained by other_why).  Returns false
- * if a key is not a string. */
+ * that exist but do not apply here, explained by other_why), keys that are
+ * not strings, and known keys given twice.  (libfyaml's own check for
+ * repeated keys is turned off: it takes quadratic time.) */
 static void check_keys(ctx *c, const scope *sc, const char *const *allowed,
                        const char *const *other, const char *other_why)
 {
+	struct fy_node *first[32] = {NULL}; /* the key node of each allowed key seen */
 	void *it = NULL;
 	struct fy_node_pair *p;
 	while ((p = fy_node_mapping_iterate(sc->map, &it)) != NULL) {
@@ -628,11 +677,26 @@ static void check_keys(ctx *c, const scope *sc, const char *const *allowed,
 			       sc->subject ? sc->subject : "");
 			continue;
 		}
-		bool known = false;
-		for (const char *const *a = allowed; *a && !known; a++)
-			known = strlen(*a) == len && memcmp(*a, s, len) == 0;
-		if (known)
+		size_t i = 0;
+		while (allowed[i] &&
+		       !(strlen(allowed[i]) == len && memcmp(allowed[i], s, len) == 0))
+			i++;
+		if (allowed[i] && i < ARRAY_SIZE(first) && first[i] == NULL) {
+			first[i] = k;
 			continue;
+		}
+		if (allowed[i]) {
+			int line = 0, column = 0;
+			node_mark(first[i], &line, &column);
+			report(c, k, NULL, "key \"%s\" is given twice %s%s (first at line %d)",
+			       allowed[i], sc->subject ? "in " : "at the top level",
+			       sc->subject ? sc->subject : "", line);
+			continue;
+		}
+		if (c->n_diags >= MAX_ERRORS) { /* (no use spelling out what is not shown) */
+			c->too_many = true;
+			continue;
+		}
 		autofree char *q = quote(s, len);
 		bool elsewhere = false;
 		for (const char *const *a = other; a && *a && !elsewhere; a++)
@@ -643,8 +707,8 @@ static void check_keys(ctx *c, const scope *sc, const char *const *allowed,
 			       other_why, list);
 			continue;
 		}
-		autofree char *word = strndup(s, len);
-		autofree char *hint = suggest(word ? word : "", allowed);
+		autofree char *word = dup_text(s, len);
+		autofree char *hint = suggest(word, allowed);
 		report(c, k, NULL, "unknown key %s %s%s%s", q,
 		       sc->subject ? "in " : "at the top level", sc->subject ? sc->subject : "",
 		       hint);
@@ -728,32 +792,34 @@ static bool check_cleanup(ctx *c, const scope *sc, const char *key, struct fy_no
 	return false;
 }
 
-/* The app id: 1 to 255 bytes, reverse-DNS (at least two elements of
- * [A-Za-z0-9_-] separated by dots), so no "/", no "..", no leading "."; the
- * last element does not start with a digit.
+/* The number of dot-separated elements of letters, digits, "_" and "-" in
+ * s, or 0 if s is not such a name (an empty element, another character, or
+ * with no_digit an element that starts with a digit). */
+static size_t dotted_elements(const char *s, bool no_digit)
+{
+	size_t elements = 0;
+	for (const char *e = s;; e++) {
+		size_t n =
+		    strspn(e, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+		if (n == 0 || (no_digit && isdigit((unsigned char)*e)))
+			return 0;
+		elements++;
+		e += n;
+		if (*e == '\0')
+			return elements;
+		if (*e != '.')
+			return 0;
+	}
+}
+
+/* The app id as runtime/lib/permissions.h defines it: 1 to 255 bytes,
+ * reverse-DNS (two or more dot-separated elements of [A-Za-z0-9_-]), so no
+ * "/", no "..", no leading ".".
  * TODO: bento_app_id_valid (runtime/lib/permissions.c) once it is merged. */
 static bool app_id_ok(const char *id)
 {
-	size_t len = strlen(id), elements = 0;
-	if (len == 0 || len > 255)
-		return false;
-	const char *e = id;
-	const char *last = id;
-	for (;;) {
-		size_t n =
-		    strspn(e, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
-		if (n == 0)
-			return false;
-		elements++;
-		last = e;
-		e += n;
-		if (*e == '\0')
-			break;
-		if (*e != '.')
-			return false;
-		e++;
-	}
-	return elements >= 2 && !isdigit((unsigned char)*last);
+	size_t len = strlen(id);
+	return len >= 1 && len <= 255 && dotted_elements(id, false) >= 2;
 }
 
 /* A D-Bus well-known name, or a prefix "a.b.*". */
@@ -765,21 +831,7 @@ static bool bus_name_ok(const char *s)
 	autofree char *name = xstrdup(s);
 	if (len > 2 && strcmp(name + len - 2, ".*") == 0)
 		name[len - 2] = '\0';
-	size_t elements = 0;
-	for (char *e = name;;) {
-		size_t n =
-		    strspn(e, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
-		if (n == 0 || isdigit((unsigned char)*e))
-			return false;
-		elements++;
-		e += n;
-		if (*e == '\0')
-			break;
-		if (*e != '.')
-			return false;
-		e++;
-	}
-	return elements >= 2;
+	return dotted_elements(name, true) >= 2;
 }
 
 static bool env_name_ok(const char *s)
@@ -817,26 +869,6 @@ static bool in_words(const char *s, const char *const *words)
 	return false;
 }
 
-/* Reports a repeated item of a list (the first one is kept). */
-static bool repeated(ctx *c, const scope *sc, const char *key, struct fy_node *item,
-                     const char *value)
-{
-	struct fy_node *seq = fy_node_get_parent(item);
-	void *it = NULL;
-	struct fy_node *other;
-	while ((other = fy_node_sequence_iterate(seq, &it)) != NULL && other != item) {
-		size_t len;
-		const char *s = scalar(other, &len);
-		if (s && len == strlen(value) && memcmp(s, value, len) == 0) {
-			autofree char *q = quote(value, len);
-			report(c, item, NULL, "%s is listed twice in \"%s%s\"%s", q, sc->prefix,
-			       key, sc->owner);
-			return true;
-		}
-	}
-	return false;
-}
-
 static bool check_word(ctx *c, const scope *sc, const char *key, struct fy_node *item,
                        const char *value, const char *const *words)
 {
@@ -848,7 +880,7 @@ static bool check_word(ctx *c, const scope *sc, const char *key, struct fy_node 
 		       sc->owner, q, hint, list);
 		return false;
 	}
-	return !repeated(c, sc, key, item, value);
+	return true;
 }
 
 static bool check_shared(ctx *c, const scope *sc, const char *key, struct fy_node *item,
@@ -908,13 +940,13 @@ static bool check_filesystem(ctx *c, const scope *sc, const char *key, struct fy
 		       sc->prefix, key, sc->owner, q);
 		return false;
 	}
-	return !repeated(c, sc, key, item, value);
+	return true;
 }
 
 static bool check_persistent(ctx *c, const scope *sc, const char *key, struct fy_node *item,
                              const char *value)
 {
-	return check_relpath(c, sc, key, item, value) && !repeated(c, sc, key, item, value);
+	return check_relpath(c, sc, key, item, value);
 }
 
 static bool check_bus_name(ctx *c, const scope *sc, const char *key, struct fy_node *item,
@@ -929,7 +961,7 @@ static bool check_bus_name(ctx *c, const scope *sc, const char *key, struct fy_n
 		       sc->prefix, key, sc->owner, q);
 		return false;
 	}
-	return !repeated(c, sc, key, item, value);
+	return true;
 }
 
 /* A mapping of environment variables to string values. */
@@ -940,6 +972,11 @@ static bento_env_var *get_env(ctx *c, const scope *sc, const char *key, size_t *
 	if (map == NULL)
 		return NULL;
 	int count = fy_node_mapping_item_count(map);
+	if (count > MAX_SET) {
+		report(c, map, NULL, "\"%s%s\"%s has %d variables, more than the %d allowed",
+		       sc->prefix, key, sc->owner, count, MAX_SET);
+		return NULL;
+	}
 	bento_env_var *env = xcalloc(count > 0 ? (size_t)count : 1, sizeof(*env));
 	size_t n = 0;
 	void *it = NULL;
@@ -953,9 +990,7 @@ static bento_env_var *get_env(ctx *c, const scope *sc, const char *key, size_t *
 			       sc->prefix, key, sc->owner, kind(k));
 			continue;
 		}
-		autofree char *nm = strndup(name, klen);
-		if (nm == NULL)
-			abort();
+		autofree char *nm = dup_text(name, klen);
 		if (!env_name_ok(nm)) {
 			autofree char *q = quote(name, klen);
 			report(
@@ -963,6 +998,14 @@ static bento_env_var *get_env(ctx *c, const scope *sc, const char *key, size_t *
 			    "\"%s%s\"%s: %s is not a variable name (letters, digits and \"_\", not "
 			    "starting with a digit)",
 			    sc->prefix, key, sc->owner, q);
+			continue;
+		}
+		bool twice = false;
+		for (size_t i = 0; i < n && !twice; i++)
+			twice = strcmp(env[i].name, nm) == 0;
+		if (twice) {
+			report(c, k, NULL, "\"%s%s\"%s: variable %s is given twice", sc->prefix,
+			       key, sc->owner, nm);
 			continue;
 		}
 		const char *value = scalar(v, &vlen);
@@ -975,9 +1018,7 @@ static bento_env_var *get_env(ctx *c, const scope *sc, const char *key, size_t *
 		if (!text_ok(c, sc, label, v, k, value, vlen, TEXT_LINE))
 			continue;
 		env[n].name = steal_pointer(&nm);
-		env[n].value = strndup(value, vlen);
-		if (env[n].value == NULL)
-			abort();
+		env[n].value = dup_text(value, vlen);
 		n++;
 	}
 	*n_out = n;
@@ -1121,12 +1162,13 @@ static void parse_source(ctx *c, struct fy_node *n, int index, const char *owner
 	autofree char *what = xasprintf("%s sources", source_type_names[type]);
 	check_keys(c, &sc, src_keys[type], src_all_keys, what);
 
-	bool remote_ok = s->type != BENTO_SOURCE_DIR && s->type != BENTO_SOURCE_SHELL;
+	/* (keys of other types were reported by check_keys: they are not read) */
+	const char *const *keys = src_keys[type];
+	bool remote_ok = in_words("url", keys);
 	struct fy_node *url_n = NULL, *path_n = NULL, *sha_n = NULL;
 	autofree char *url = remote_ok ? get_string(c, &sc, "url", TEXT_NONEMPTY, &url_n) : NULL;
-	autofree char *path = s->type != BENTO_SOURCE_SHELL
-	                          ? get_string(c, &sc, "path", TEXT_NONEMPTY, &path_n)
-	                          : NULL;
+	autofree char *path =
+	    in_words("path", keys) ? get_string(c, &sc, "path", TEXT_NONEMPTY, &path_n) : NULL;
 	autofree char *sha = remote_ok ? get_string(c, &sc, "sha256", TEXT_NONEMPTY, &sha_n) : NULL;
 	autofree char *last = NULL;
 
@@ -1159,11 +1201,12 @@ static void parse_source(ctx *c, struct fy_node *n, int index, const char *owner
 
 	s->strip_components = 1;
 	unsigned long strip;
-	if (get_uint(c, &sc, "strip-components", 255, &strip))
+	if (in_words("strip-components", keys) && get_uint(c, &sc, "strip-components", 255, &strip))
 		s->strip_components = (unsigned)strip;
 
 	struct fy_node *dn = NULL;
-	autofree char *dest = get_string(c, &sc, "dest", TEXT_NONEMPTY, &dn);
+	autofree char *dest =
+	    in_words("dest", keys) ? get_string(c, &sc, "dest", TEXT_NONEMPTY, &dn) : NULL;
 	if (dest && check_relpath(c, &sc, "dest", dn, dest))
 		s->dest = steal_pointer(&dest);
 
@@ -1350,11 +1393,16 @@ static void parse_module_keys(ctx *c, struct fy_node *n, int depth, unsigned num
 static void parse_module(ctx *c, struct fy_node *n, int depth, bento_module *mod)
 {
 	unsigned number = ++c->n_modules_seen;
-	node_mark(n, &mod->line, &mod->column);
-	if (!fy_node_is_mapping(n) || fy_node_is_alias(n))
+	if (number <= BENTO_MANIFEST_MAX_MODULES)
+		node_mark(n, &mod->line, &mod->column);
+	if (number > BENTO_MANIFEST_MAX_MODULES) {
+		if (number == BENTO_MANIFEST_MAX_MODULES + 1)
+			report(c, n, NULL, "more than %d modules", BENTO_MANIFEST_MAX_MODULES);
+	} else if (!fy_node_is_mapping(n) || fy_node_is_alias(n)) {
 		report(c, n, NULL, "module %u must be a mapping, found %s", number, kind(n));
-	else
+	} else {
 		parse_module_keys(c, n, depth, number, mod);
+	}
 	/* every list exists, even in a module with errors, so that freeing and
 	 * the canonical text need no special cases */
 	if (mod->config_opts == NULL)
@@ -1432,17 +1480,17 @@ static void parse_permissions(ctx *c, struct fy_node *map, bento_manifest_permis
 {
 	scope sc = {map, "\"permissions\"", "permissions.", ""};
 	check_keys(c, &sc, permission_keys, NULL, NULL);
-	p->shared = get_list(c, &sc, "shared", TEXT_LINE, check_shared, NULL);
-	p->sockets = get_list(c, &sc, "sockets", TEXT_LINE, check_socket, NULL);
-	p->devices = get_list(c, &sc, "devices", TEXT_LINE, check_device, NULL);
-	p->features = get_list(c, &sc, "features", TEXT_LINE, check_feature, NULL);
-	p->filesystems = get_list(c, &sc, "filesystems", TEXT_LINE, check_filesystem, NULL);
-	p->persistent = get_list(c, &sc, "persistent", TEXT_LINE, check_persistent, NULL);
-	p->talk_names = get_list(c, &sc, "talk-names", TEXT_LINE, check_bus_name, NULL);
-	p->own_names = get_list(c, &sc, "own-names", TEXT_LINE, check_bus_name, NULL);
+	p->shared = get_list(c, &sc, "shared", TEXT_SET, check_shared, NULL);
+	p->sockets = get_list(c, &sc, "sockets", TEXT_SET, check_socket, NULL);
+	p->devices = get_list(c, &sc, "devices", TEXT_SET, check_device, NULL);
+	p->features = get_list(c, &sc, "features", TEXT_SET, check_feature, NULL);
+	p->filesystems = get_list(c, &sc, "filesystems", TEXT_SET, check_filesystem, NULL);
+	p->persistent = get_list(c, &sc, "persistent", TEXT_SET, check_persistent, NULL);
+	p->talk_names = get_list(c, &sc, "talk-names", TEXT_SET, check_bus_name, NULL);
+	p->own_names = get_list(c, &sc, "own-names", TEXT_SET, check_bus_name, NULL);
 	p->system_talk_names =
-	    get_list(c, &sc, "system-talk-names", TEXT_LINE, check_bus_name, NULL);
-	p->system_own_names = get_list(c, &sc, "system-own-names", TEXT_LINE, check_bus_name, NULL);
+	    get_list(c, &sc, "system-talk-names", TEXT_SET, check_bus_name, NULL);
+	p->system_own_names = get_list(c, &sc, "system-own-names", TEXT_SET, check_bus_name, NULL);
 	p->env = get_env(c, &sc, "env", &p->n_env);
 }
 
@@ -1588,7 +1636,7 @@ static void parse_root(ctx *c, struct fy_node *root, bento_manifest *m)
 		report(c, n, NULL,
 		       "\"id\" must be a reverse-DNS app id such as org.example.Hello (1 to 255 "
 		       "bytes; two or more elements of letters, digits, \"_\" and \"-\" separated "
-		       "by dots; the last not starting with a digit), found %s",
+		       "by dots), found %s",
 		       q);
 	}
 	m->name = get_string(c, &sc, "name", TEXT_REQUIRED | TEXT_NONEMPTY, &n);
@@ -1713,10 +1761,10 @@ int bento_manifest_parse(const char *name, const char *base_dir, const char *dat
 	fy_diag_set_collect_errors(ydiag, true);
 	/* no mmap, no file access: the text is in memory; YAML 1.2; no
 	 * resolution of aliases (they are refused: a few aliases can expand
-	 * into a huge document) */
+	 * into a huge document); repeated keys are found by check_keys */
 	struct fy_parse_cfg cfg = {
-	    .flags =
-	        FYPCF_QUIET | FYPCF_DISABLE_MMAP_OPT | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_JSON_NONE,
+	    .flags = FYPCF_QUIET | FYPCF_DISABLE_MMAP_OPT | FYPCF_DEFAULT_VERSION_1_2 |
+	             FYPCF_JSON_NONE | FYPCF_ALLOW_DUPLICATE_KEYS,
 	    .diag = ydiag,
 	};
 	struct fy_parser *fyp = fy_parser_create(&cfg);

@@ -18,8 +18,9 @@
 #include "error.h"
 #include "permissions.h" /* bento_env_var */
 
-/* Largest manifest file accepted, and deepest nesting of modules. */
+/* Largest manifest file accepted, most modules, deepest nesting of modules. */
 #define BENTO_MANIFEST_MAX_SIZE (1024 * 1024)
+#define BENTO_MANIFEST_MAX_MODULES 1000
 #define BENTO_MANIFEST_MAX_MODULE_DEPTH 16
 
 /* Exit status of `bento-builder check` (and err->status of a failed load)

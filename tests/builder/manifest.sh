@@ -99,7 +99,7 @@ yaml-syntax.yml:11:1: flow sequence without a closing bracket"
 bad duplicate-key 1 '@HEAD@
 version: "2.0"
 @MOD@' "$H: duplicate-key.yml: invalid manifest (1 error)
-duplicate-key.yml:6:1: duplicate key"
+duplicate-key.yml:6:1: key \"version\" is given twice at the top level (first at line 3)"
 
 bad duplicate-module 1 '@HEAD@
 @MOD@
@@ -135,7 +135,7 @@ version: "1.0"
 command: test
 icon: icon.svg
 @MOD@' "$H: id-with-slash.yml: invalid manifest (1 error)
-id-with-slash.yml:1:5: \"id\" must be a reverse-DNS app id such as org.example.Hello (1 to 255 bytes; two or more elements of letters, digits, \"_\" and \"-\" separated by dots; the last not starting with a digit), found \"org.example/Test\""
+id-with-slash.yml:1:5: \"id\" must be a reverse-DNS app id such as org.example.Hello (1 to 255 bytes; two or more elements of letters, digits, \"_\" and \"-\" separated by dots), found \"org.example/Test\""
 
 bad id-dotdot 1 'id: org..Test
 name: Test
@@ -143,7 +143,7 @@ version: "1.0"
 command: test
 icon: icon.svg
 @MOD@' "$H: id-dotdot.yml: invalid manifest (1 error)
-id-dotdot.yml:1:5: \"id\" must be a reverse-DNS app id such as org.example.Hello (1 to 255 bytes; two or more elements of letters, digits, \"_\" and \"-\" separated by dots; the last not starting with a digit), found \"org..Test\""
+id-dotdot.yml:1:5: \"id\" must be a reverse-DNS app id such as org.example.Hello (1 to 255 bytes; two or more elements of letters, digits, \"_\" and \"-\" separated by dots), found \"org..Test\""
 
 bad url-scheme 1 '@HEAD@
 @MOD@
@@ -292,6 +292,26 @@ icon: icon.jpg
 @MOD@' "$H: icon-extension.yml: invalid manifest (1 error)
 icon-extension.yml:5:7: \"icon\" must name a file ending in .png, .svg, .svgz, .xpm, found \"icon.jpg\""
 
+bad duplicates 1 '@HEAD@
+permissions:
+  sockets: [x11, wayland, x11]
+  env: {A: "1", A: "2"}
+@MOD@
+    buildsystem: meson' "$H: duplicates.yml: invalid manifest (3 errors)
+duplicates.yml:7:27: \"x11\" is listed twice in \"permissions.sockets\"
+duplicates.yml:8:17: \"permissions.env\": variable A is given twice
+duplicates.yml:13:5: key \"buildsystem\" is given twice in module \"test\" (first at line 11)"
+
+bad control-characters 1 'id: org.example.Test
+name: "Te\0st"
+version: "1.0"
+summary: "two\nlines"
+command: test
+icon: icon.svg
+@MOD@' "$H: control-characters.yml: invalid manifest (2 errors)
+control-characters.yml:2:8: \"name\" must not contain control characters (NUL), found \"Te\\x00st\"
+control-characters.yml:4:11: \"summary\" must not contain control characters or line breaks, found \"two\\x0alines\""
+
 bad env-name 1 '@HEAD@
 permissions:
   env:
@@ -318,7 +338,7 @@ modules:
   - name: a
     buildsystem: cmake
     build-options: {cflag: -O2}' "$H: many.yml: invalid manifest (6 errors)
-many.yml:1:5: \"id\" must be a reverse-DNS app id such as org.example.Hello (1 to 255 bytes; two or more elements of letters, digits, \"_\" and \"-\" separated by dots; the last not starting with a digit), found \"bad\"
+many.yml:1:5: \"id\" must be a reverse-DNS app id such as org.example.Hello (1 to 255 bytes; two or more elements of letters, digits, \"_\" and \"-\" separated by dots), found \"bad\"
 many.yml:3:11: \"version\" must be 1 to 128 letters, digits, \".\", \"+\", \"~\", \"_\" or \"-\", starting with a letter or digit, found \"1.0 beta\"
 many.yml:11:9: source 1 of module \"a\" has no \"sha256\" (required with \"url\": the SHA-256 of the download)
 many.yml:14:15: \"path\" of source 2 of module \"a\": cannot use $CASES/nowhere.patch: No such file or directory
