@@ -1119,6 +1119,21 @@ static int set_path_list(ctx *c, const elf_obj *o, const char *list, bento_error
 	struct stat st;
 	if (stat(o->path, &st) < 0)
 		return bento_error_errno(err, "%s: cannot stat %s", c->appdir, shown(c, o->path));
+	/* patchelf rewrites the file in place: a file with other names (hard
+	 * links, maybe to files outside the AppDir) first becomes a copy of its
+	 * own. */
+	if (st.st_nlink > 1) {
+		autofree char *dir = xstrdup(o->path);
+		*strrchr(dir, '/') = '\0';
+		autoclose int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dir_fd < 0 ||
+		    builder_copy_file(o->path, dir_fd, strrchr(o->path, '/') + 1, err) < 0) {
+			if (dir_fd < 0)
+				bento_error_errno(err, "cannot open %s", dir);
+			bento_error_prefix(err, "%s", c->appdir);
+			return -1;
+		}
+	}
 	bool writable = (st.st_mode & S_IWUSR) != 0;
 	if (!writable && chmod(o->path, (st.st_mode & 07777) | S_IWUSR) < 0)
 		return bento_error_errno(err, "%s: cannot make %s writable", c->appdir,

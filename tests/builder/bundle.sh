@@ -131,6 +131,16 @@ urun "$BUILDER" bundle A
 [ "$RC" = 0 ] && ! grep -q '^bundled' "$OUT_FILE" && [ "$sums" = "$(cd A && find . -type f -exec sha256sum {} + | sort)" ]
 verdict "reproducible: bundling a bundled AppDir changes nothing"
 
+# A file with another name outside the AppDir: patchelf must not change that one.
+cp -a ORIG L
+cp ORIG/bin/prog outside-prog
+ln -f outside-prog L/bin/prog
+chown -R "$TEST_UID:$TEST_GID" L outside-prog
+urun "$BUILDER" bundle -q L
+[ "$RC" = 0 ] && cmp -s outside-prog ORIG/bin/prog && [ "$(stat -c %h outside-prog)" = 1 ] &&
+	[ "$(runpath L/bin/prog)" = '$ORIGIN/../lib' ]
+verdict "hard link: the file is copied before its RUNPATH is set, the other name is untouched"
+
 # ---------------------------------------------------------------- checks
 
 urun "$BUILDER" bundle --check A
@@ -227,7 +237,7 @@ hostile() { # NAME EXPECTED_MESSAGE SETUP...
 	local name=$1 msg=$2 d=$TEST_DIR/H
 	shift 2
 	rm -rf "$d"
-	cp -a ORIG "$d"
+	mkdir -p "$d/bin"
 	"$@" "$d/bin/bad" || { fail "hostile ELF: $name (setup)"; return; }
 	chown -R "$TEST_UID:$TEST_GID" "$d"
 	urun "$BB" bundle "$d"
@@ -257,9 +267,9 @@ EOF
 # the needs) or a clear message, never a crash.
 noisy() {
 	local name=$1 from=$2 seed bad="" d=$TEST_DIR/N
-	for seed in 1 2 3 4 5 6; do
+	for seed in 1 2 3; do
 		rm -rf "$d"
-		cp -a ORIG "$d"
+		mkdir -p "$d/bin"
 		noise $seed "$from" "$d/bin/bad"
 		chown -R "$TEST_UID:$TEST_GID" "$d"
 		urun "$BB" bundle -q "$d"
@@ -285,9 +295,12 @@ for BB in "$BUILDER" ${BENTO_SAN_BUILD:+"$TEST_DIR/san/bento-builder"}; do
 	hostile "string table outside the segments" "the dynamic string table lies outside the file's segments" strtab_outside
 	hostile "string table of absurd size" "the dynamic string table is implausibly large" strsz_huge
 	hostile "DT_NEEDED outside the string table" "a DT_NEEDED name is outside the string table" needed_outside
-	noisy "noise after the ELF header" 64
-	noisy "noise after the program headers" 1024
-	noisy "noise after the first page" 4096
+	# (with the sanitizer build only, when there is one: it sees more)
+	if [ -z "${BENTO_SAN_BUILD:-}" ] || [ "$BB" != "$BUILDER" ]; then
+		noisy "noise after the ELF header" 64
+		noisy "noise after the program headers" 1024
+		noisy "noise after the first page" 4096
+	fi
 done
 
 # ---------------------------------------------------------------- usage
