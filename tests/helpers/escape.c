@@ -716,23 +716,32 @@ static int attack_ia32_tiocsti(int argc, char **argv)
 
 /* ------------------------------------------------------------ files */
 
-/* read PATH MARKER: the file can be read and holds MARKER */
+/* read MARKER PATH...: one of the files can be read and holds MARKER */
 static int attack_read(int argc, char **argv)
 {
 	if (argc < 3)
-		return report(USAGE, "usage: read PATH MARKER");
-	int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return report(BLOCKED, "%s: %s", argv[1], strerror(errno));
-	char buf[4096];
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n < 0)
-		return report(BLOCKED, "reading %s: %s", argv[1], strerror(errno));
-	buf[n] = '\0';
-	if (strstr(buf, argv[2]) == NULL)
-		return report(BLOCKED, "%s is readable but is not the host's file", argv[1]);
-	return report(ESCAPED, "read the host's %s", argv[1]);
+		return report(USAGE, "usage: read MARKER PATH...");
+	char tried[1024] = "";
+	for (int i = 2; i < argc; i++) {
+		int fd = open(argv[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			append(tried, sizeof tried, " %s:%s", argv[i], strerror(errno));
+			continue;
+		}
+		char buf[4096];
+		ssize_t n = read(fd, buf, sizeof buf - 1);
+		int saved = errno;
+		close(fd);
+		if (n < 0) {
+			append(tried, sizeof tried, " %s:%s", argv[i], strerror(saved));
+			continue;
+		}
+		buf[n] = '\0';
+		if (strstr(buf, argv[1]))
+			return report(ESCAPED, "read the host's %s", argv[i]);
+		append(tried, sizeof tried, " %s:not the host's file", argv[i]);
+	}
+	return report(BLOCKED, "%s", tried);
 }
 
 /* write MARKER PATH...: creates each file with MARKER in it.  Whether that
@@ -756,12 +765,16 @@ static int attack_write(int argc, char **argv)
 	return report(ok ? ESCAPED : BLOCKED, "%s", done);
 }
 
-/* openw PATH...: any of them opens for writing (nothing is written) */
+/* openw PATH...: any of them opens for writing (nothing is written);
+ * "unsupported" when none exists (a kernel without them, a sandbox that
+ * hides them) */
 static int attack_openw(int argc, char **argv)
 {
 	char tried[1024] = "";
+	int absent = 0;
 	for (int i = 1; i < argc; i++) {
 		int fd = open(argv[i], O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		absent += fd < 0 && errno == ENOENT;
 		if (fd >= 0) {
 			close(fd);
 			return report(ESCAPED, "%s opens for writing", argv[i]);
@@ -770,6 +783,8 @@ static int attack_openw(int argc, char **argv)
 	}
 	if (argc < 2)
 		return report(USAGE, "usage: openw PATH...");
+	if (absent == argc - 1)
+		return report(UNSUPPORTED, "none of them exists here:%s", tried);
 	return report(BLOCKED, "%s", tried);
 }
 
@@ -1078,13 +1093,19 @@ int main(int argc, char **argv)
 		return USAGE;
 	}
 	const char *what = argv[1];
+	/* A setuid copy (the control of the setuid attack) answers "euid" and
+	 * nothing else: it must not hand out exec or files as its owner. */
+	if (strcmp(what, "euid") == 0)
+		return mode_euid();
+	if (geteuid() != getuid() || getegid() != getgid()) {
+		fprintf(stderr, "escape: run setuid/setgid, only \"euid\" is allowed\n");
+		return USAGE;
+	}
 	if (strcmp(what, "exec") == 0 && argc > 2) {
 		execvp(argv[2], argv + 2);
 		fprintf(stderr, "escape: exec %s: %s\n", argv[2], strerror(errno));
 		return 127;
 	}
-	if (strcmp(what, "euid") == 0)
-		return mode_euid();
 	if (strcmp(what, "serve-tcp") == 0)
 		return serve(argc - 1, argv + 1, true);
 	if (strcmp(what, "serve-abstract") == 0)
