@@ -5,7 +5,10 @@
 #include <string.h>
 
 #include "image.h"
+#include "image_metadata.h"
 #include "keyfile.h"
+#include "override.h"
+#include "permissions.h"
 #include "util.h"
 #include "verbs.h"
 
@@ -14,37 +17,56 @@ static void print_help(void)
 	printf("Usage: bento info FILE\n"
 	       "\n"
 	       "Describes a bento file or AppImage: where its image starts, how it is\n"
-	       "compressed, the app it holds, its update information and whether it is\n"
-	       "signed. Exit status: 0, 127 if FILE is not a valid image, 2 on a usage error.\n");
+	       "compressed, the app it holds, its update information, whether it is\n"
+	       "signed, its app id, command and permissions (from its .bento/metadata and\n"
+	       "your override, see bento override).\n"
+	       "Exit status: 0, 127 if FILE is not a valid image or its metadata or your\n"
+	       "override is invalid, 2 on a usage error.\n");
 }
 
 /* The desktop entry at the top of the image names the app. */
 static char *desktop_name(bento_image *img)
 {
-	sqfs_inode root;
-	sqfs_dir dir;
-	if (bento_inode_get(&img->fs, &root, sqfs_inode_root(&img->fs)) != SQFS_OK ||
-	    sqfs_dir_open(&img->fs, &root, &dir, 0) != SQFS_OK)
+	autofree char *name = bento_image_desktop_file(img);
+	autofree char *data = NULL;
+	size_t len;
+	auto_bento_keyfile kf = NULL;
+	if (name == NULL || bento_image_read_file(img, name, 1 << 20, &data, &len, NULL) <= 0 ||
+	    bento_keyfile_parse(name, data, len, &kf, NULL) < 0)
 		return NULL;
-	autofree bento_sqfs_name *namebuf = xmalloc(sizeof(*namebuf));
-	sqfs_dir_entry entry;
-	sqfs_dentry_init(&entry, namebuf->name);
-	sqfs_err sqerr;
-	while (sqfs_dir_next(&img->fs, &dir, &entry, &sqerr)) {
-		const char *name = sqfs_dentry_name(&entry);
-		size_t n = strlen(name);
-		if (n < 8 || strcmp(name + n - 8, ".desktop") != 0)
-			continue;
-		autofree char *data = NULL;
-		size_t len;
-		auto_bento_keyfile kf = NULL;
-		if (bento_image_read_file(img, name, 1 << 20, &data, &len, NULL) <= 0 ||
-		    bento_keyfile_parse(name, data, len, &kf, NULL) < 0)
-			return NULL;
-		const char *value = bento_keyfile_get(kf, "Desktop Entry", "Name");
-		return value ? xstrdup(value) : NULL;
+	const char *value = bento_keyfile_get(kf, "Desktop Entry", "Name");
+	return value ? xstrdup(value) : NULL;
+}
+
+/* The app id, command and permissions, with the user's override applied. */
+static int print_app(bento_image *img, bento_error **err)
+{
+	__attribute__((cleanup(bento_metadata_clear))) bento_metadata md = {0};
+	__attribute__((cleanup(bento_permissions_clear))) bento_permissions override = {0};
+	if (bento_image_load_metadata(img, &md, err) < 0)
+		return -1;
+	if (bento_override_load(md.app_id, &override, err) < 0) {
+		(*err)->status = BENTO_EXIT_RUNTIME;
+		return -1;
 	}
-	return NULL;
+	printf("App id: %s%s\n", md.app_id,
+	       md.present ? "" : " (derived: the image has no .bento/metadata)");
+	printf("Command: %s\n", md.command ? md.command : "AppRun");
+	if (md.present)
+		printf("Sandbox: yes (unless run with --no-sandbox)\n");
+	else
+		printf("Sandbox: no, a plain AppImage (unless run with --sandbox)\n");
+	bento_permissions_merge(&md.permissions, &override);
+	printf("Permissions%s:\n", md.present ? "" : " when sandboxed");
+	bento_permissions_describe(&md.permissions, "  ", stdout);
+	if (!bento_permissions_empty(&override)) {
+		autofree char *path = bento_override_path(md.app_id, NULL);
+		printf("Your override (included above): %s\n", path);
+		autofree char *text = bento_permissions_to_keyfile(&override);
+		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+			printf("  %s\n", line);
+	}
+	return 0;
 }
 
 static int print_info(bento_image *img, bento_error **err)
@@ -64,7 +86,7 @@ static int print_info(bento_image *img, bento_error **err)
 	printf("Name: %s\n", name ? name : "(no desktop entry)");
 	printf("Update information: %s\n", updinfo && updinfo[0] ? updinfo : "none");
 	printf("Signature: %s\n", sig && sig[0] ? "present" : "none");
-	return 0;
+	return print_app(img, err);
 }
 
 int bento_cmd_info(int argc, char **argv)

@@ -15,6 +15,7 @@ static const struct verb {
     {"run", bento_cmd_run, "run the app of a bento file or AppImage"},
     {"info", bento_cmd_info, "describe a bento file or AppImage"},
     {"extract", bento_cmd_extract, "extract the contents of a file into a directory"},
+    {"override", bento_cmd_override, "change an app's permissions for good"},
 };
 
 static void print_help(void)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* bento run [--strategy=NAME] FILE [ARGS...] */
+/* bento run [--strategy=NAME] [--sandbox|--no-sandbox] [PERMISSIONS] FILE [ARGS...] */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +20,14 @@ static void print_help(void)
 	       "  --strategy=NAME  how to open the image: userns, fusermount, extract,\n"
 	       "                   extract-and-run (default: the first that works)\n"
 	       "  --debug          say which strategy was used\n"
+	       "  --sandbox        run it in the sandbox, even a plain AppImage without\n"
+	       "                   .bento/metadata (which runs unconfined by default)\n"
+	       "  --no-sandbox     run it unconfined, with the user's rights (a warning)\n"
 	       "  -h, --help       print this help\n"
+	       "\n");
+	bento_perm_print_help();
+	printf("These change this run only, over the image's .bento/metadata and the\n"
+	       "user's override (bento override).\n"
 	       "\n"
 	       "Exit status: the app's, 128+N if signal N ended it, 127 if it could not\n"
 	       "be started, 2 on a usage error.\n");
@@ -28,10 +35,12 @@ static void print_help(void)
 
 int bento_cmd_run(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"strategy", required_argument, NULL, 's'},
-	                                         {"debug", no_argument, NULL, 'd'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {NULL, 0, NULL, 0}};
+	static const struct option fixed[] = {
+	    {"strategy", required_argument, NULL, 's'}, {"debug", no_argument, NULL, 'd'},
+	    {"sandbox", no_argument, NULL, 'S'},        {"no-sandbox", no_argument, NULL, 'N'},
+	    {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+	autofree struct option *longopts = bento_perm_longopts(fixed);
+	__attribute__((cleanup(bento_permissions_clear))) bento_permissions perms = {0};
 	bento_launch launch = {.strategy = BENTO_STRATEGY_AUTO};
 	bool debug = false;
 	auto_bento_error err = NULL;
@@ -46,13 +55,25 @@ int bento_cmd_run(int argc, char **argv)
 		case 'd':
 			debug = true;
 			break;
+		case 'S':
+			launch.sandbox = BENTO_SANDBOX_ON;
+			break;
+		case 'N':
+			launch.sandbox = BENTO_SANDBOX_OFF;
+			break;
 		case 'h':
 			print_help();
 			return 0;
 		default:
-			return bento_usage_error("run", "invalid option");
+			if (c < BENTO_PERM_OPT_BASE)
+				return bento_usage_error("run", "invalid option");
+			int status = bento_perm_apply("run", &perms, c, optarg);
+			if (status)
+				return status;
 		}
 	}
+	if (!bento_permissions_empty(&perms))
+		launch.run_permissions = &perms;
 	if (optind >= argc)
 		return bento_usage_error("run", "missing FILE");
 	autofree char *path = realpath(argv[optind], NULL);

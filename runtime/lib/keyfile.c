@@ -10,11 +10,19 @@ typedef struct entry {
 	char *group;
 	char *key;
 	char *value;
+	unsigned line;
 } entry;
+
+typedef struct kf_group {
+	char *name;
+	unsigned line;
+} kf_group;
 
 struct bento_keyfile {
 	entry *entries;
 	size_t count;
+	kf_group *groups; /* every header, in file order */
+	size_t n_groups;
 };
 
 static char *trim(char *s)
@@ -27,7 +35,8 @@ static char *trim(char *s)
 	return s;
 }
 
-static int parse_line(bento_keyfile *kf, char **group, char *line, bento_error **err)
+static int parse_line(bento_keyfile *kf, char **group, char *line, unsigned lineno,
+                      bento_error **err)
 {
 	line = trim(line);
 	if (line[0] == '\0' || line[0] == '#')
@@ -39,6 +48,10 @@ static int parse_line(bento_keyfile *kf, char **group, char *line, bento_error *
 		*close = '\0';
 		free(*group);
 		*group = xstrdup(line + 1);
+		kf->groups = realloc(kf->groups, (kf->n_groups + 1) * sizeof(*kf->groups));
+		if (kf->groups == NULL)
+			abort();
+		kf->groups[kf->n_groups++] = (kf_group){xstrdup(*group), lineno};
 		return 0;
 	}
 	char *eq = strchr(line, '=');
@@ -53,7 +66,8 @@ static int parse_line(bento_keyfile *kf, char **group, char *line, bento_error *
 	kf->entries = realloc(kf->entries, (kf->count + 1) * sizeof(entry));
 	if (kf->entries == NULL)
 		abort();
-	kf->entries[kf->count++] = (entry){xstrdup(*group), xstrdup(key), xstrdup(trim(eq + 1))};
+	kf->entries[kf->count++] =
+	    (entry){xstrdup(*group), xstrdup(key), xstrdup(trim(eq + 1)), lineno};
 	return 0;
 }
 
@@ -73,7 +87,7 @@ int bento_keyfile_parse(const char *name, const char *data, size_t len, bento_ke
 		save = strchr(line, '\n');
 		if (save)
 			*save++ = '\0';
-		if (parse_line(kf, &group, line, err) < 0) {
+		if (parse_line(kf, &group, line, lineno, err) < 0) {
 			bento_error_prefix(err, "%s:%u", name, lineno);
 			bento_keyfile_free(kf);
 			return -1;
@@ -91,6 +105,9 @@ void bento_keyfile_free(bento_keyfile *kf)
 		free(kf->entries[i].value);
 	}
 	free(kf->entries);
+	for (size_t i = 0; i < kf->n_groups; i++)
+		free(kf->groups[i].name);
+	free(kf->groups);
 	free(kf);
 }
 
@@ -101,4 +118,27 @@ const char *bento_keyfile_get(const bento_keyfile *kf, const char *group, const 
 		    strcmp(kf->entries[i].key, key) == 0)
 			return kf->entries[i].value;
 	return NULL;
+}
+
+size_t bento_keyfile_n_entries(const bento_keyfile *kf)
+{
+	return kf->count;
+}
+
+bento_keyfile_entry bento_keyfile_nth(const bento_keyfile *kf, size_t i)
+{
+	const entry *e = &kf->entries[i];
+	return (bento_keyfile_entry){e->group, e->key, e->value, e->line};
+}
+
+size_t bento_keyfile_n_groups(const bento_keyfile *kf)
+{
+	return kf->n_groups;
+}
+
+const char *bento_keyfile_group(const bento_keyfile *kf, size_t i, unsigned *line)
+{
+	if (line)
+		*line = kf->groups[i].line;
+	return kf->groups[i].name;
 }

@@ -25,4 +25,20 @@ static inline void bento_keyfile_freep(bento_keyfile **kf)
 /* The value of key in group, or NULL.  The last occurrence wins. */
 const char *bento_keyfile_get(const bento_keyfile *kf, const char *group, const char *key);
 
+/* Every "key=value" line in file order (repeated keys included), with its
+ * group and line number: for readers that check each key. */
+typedef struct bento_keyfile_entry {
+	const char *group;
+	const char *key;
+	const char *value;
+	unsigned line;
+} bento_keyfile_entry;
+size_t bento_keyfile_n_entries(const bento_keyfile *kf);
+bento_keyfile_entry bento_keyfile_nth(const bento_keyfile *kf, size_t i);
+
+/* Every "[Group]" header in file order (a group may appear twice), with the
+ * line it is on: groups without keys are listed too. */
+size_t bento_keyfile_n_groups(const bento_keyfile *kf);
+const char *bento_keyfile_group(const bento_keyfile *kf, size_t i, unsigned *line);
+
 #endif

@@ -12,10 +12,13 @@
 #include <sys/wait.h>
 
 #include "extract.h"
+#include "image_metadata.h"
+#include "override.h"
+#include "sandbox.h"
 #include "keyfile.h"
 #include "serve.h"
 #include "server.h"
-#include "spawn.h"
+#include "appspawn.h"
 #include "util.h"
 
 /* Signals a user sends to "the app" reach the runtime; it passes them on. */
@@ -58,6 +61,11 @@ const char *bento_strategy_name(bento_strategy s)
 typedef struct run_ctx {
 	const bento_launch *launch;
 	const char *command; /* relative to the app directory */
+	/* The app's identity and permissions (metadata, the user's override,
+	 * this run's options), and whether it runs sandboxed. */
+	bento_metadata metadata;
+	bento_permissions permissions;
+	bool sandboxed;
 	sigset_t saved_mask;
 	int sigfd;
 	char owd[PATH_MAX];
@@ -65,93 +73,76 @@ typedef struct run_ctx {
 	gid_t gid;
 } run_ctx;
 
-/* A NULL-terminated array of strings, built before the child is created
- * (the child shares our memory and must not allocate). */
-typedef struct strv {
-	char **items;
-	size_t count;
-} strv;
-
-static void strv_add(strv *v, char *item)
-{
-	v->items = realloc(v->items, (v->count + 2) * sizeof(char *));
-	if (v->items == NULL)
-		abort();
-	v->items[v->count++] = item;
-	v->items[v->count] = NULL;
-}
-
-static void strv_free(strv *v)
-{
-	for (size_t i = 0; i < v->count; i++)
-		free(v->items[i]);
-	free(v->items);
-}
-
-/* The environment without NAME, plus NAME=VALUE. */
-static void env_set(strv *env, const char *name, const char *value)
-{
-	size_t len = strlen(name);
-	for (size_t i = 0; i < env->count; i++) {
-		if (strncmp(env->items[i], name, len) == 0 && env->items[i][len] == '=') {
-			free(env->items[i]);
-			env->items[i] = xasprintf("%s=%s", name, value);
-			return;
-		}
-	}
-	strv_add(env, xasprintf("%s=%s", name, value));
-}
-
 /* What AppImage's runtime gives the app, and its portable mode: FILE.home
  * and FILE.config beside the file become HOME and XDG_CONFIG_HOME. */
-static void app_environment(const run_ctx *ctx, const char *appdir, strv *env)
+static void app_environment(const run_ctx *ctx, const char *appdir, const bento_sandbox *sb,
+                            bento_strv *env)
 {
 	extern char **environ;
 	const bento_launch *l = ctx->launch;
+	if (sb) {
+		/* The sandbox's environment, already cleaned of the host's
+		 * loader and interpreter variables; no portable mode (the
+		 * app's data lives in ~/.var/app). */
+		for (size_t i = 0; i < sb->env.count; i++)
+			bento_strv_add(env, xstrdup(sb->env.items[i]));
+		bento_strv_setenv(env, "APPIMAGE", l->appimage);
+		bento_strv_setenv(env, "APPDIR", appdir);
+		bento_strv_setenv(env, "ARGV0", l->argv0);
+		bento_strv_setenv(env, "OWD", ctx->owd);
+		return;
+	}
 	for (char **e = environ; *e; e++)
-		strv_add(env, xstrdup(*e));
-	env_set(env, "APPIMAGE", l->appimage);
-	env_set(env, "APPDIR", appdir);
-	env_set(env, "ARGV0", l->argv0);
-	env_set(env, "OWD", ctx->owd);
+		bento_strv_add(env, xstrdup(*e));
+	bento_strv_setenv(env, "APPIMAGE", l->appimage);
+	bento_strv_setenv(env, "APPDIR", appdir);
+	bento_strv_setenv(env, "ARGV0", l->argv0);
+	bento_strv_setenv(env, "OWD", ctx->owd);
 	struct stat st;
 	autofree char *home = xasprintf("%s.home", l->appimage);
 	autofree char *config = xasprintf("%s.config", l->appimage);
 	if (stat(home, &st) == 0 && S_ISDIR(st.st_mode))
-		env_set(env, "HOME", home);
+		bento_strv_setenv(env, "HOME", home);
 	if (stat(config, &st) == 0 && S_ISDIR(st.st_mode))
-		env_set(env, "XDG_CONFIG_HOME", config);
+		bento_strv_setenv(env, "XDG_CONFIG_HOME", config);
 }
 
 /* The app's process, prepared for bento_spawn_run. */
 typedef struct app_process {
 	bento_spawn spawn;
 	char *path;
-	strv argv, env;
+	bento_strv argv, env;
 } app_process;
 
-static void app_process_init(app_process *app, const run_ctx *ctx, const char *appdir)
+static void app_process_init(app_process *app, const run_ctx *ctx, const char *appdir,
+                             const bento_sandbox *sb)
 {
 	*app = (app_process){0};
+	if (sb)
+		appdir = "/app";
 	app->path = xasprintf("%s/%s", appdir, ctx->command);
-	strv_add(&app->argv, xstrdup(app->path));
+	bento_strv_add(&app->argv, xstrdup(app->path));
 	for (char **a = ctx->launch->args; *a; a++)
-		strv_add(&app->argv, xstrdup(*a));
-	app_environment(ctx, appdir, &app->env);
+		bento_strv_add(&app->argv, xstrdup(*a));
+	app_environment(ctx, appdir, sb, &app->env);
 	app->spawn = (bento_spawn){.path = app->path,
 	                           .argv = app->argv.items,
 	                           .envp = app->env.items,
 	                           .exec = !ctx->launch->mount_only,
 	                           .exec_mask = &ctx->saved_mask,
 	                           .uid = ctx->uid,
-	                           .gid = ctx->gid};
+	                           .gid = ctx->gid,
+	                           .sandbox = sb,
+	                           .cwd = ctx->owd[0] ? ctx->owd : NULL,
+	                           .fallback_cwd = sb ? sb->home : NULL};
 }
 
 static void app_process_free(app_process *app)
 {
+	bento_spawn_release(&app->spawn);
 	free(app->path);
-	strv_free(&app->argv);
-	strv_free(&app->env);
+	bento_strv_free(&app->argv);
+	bento_strv_free(&app->env);
 }
 
 /* ---- supervision ---------------------------------------------------------- */
@@ -346,19 +337,74 @@ static attempt start_app(const run_ctx *ctx, app_process *app, bento_error **err
 	if (r <= 0)
 		return r < 0 ? ATTEMPT_FAILED : ATTEMPT_RAN;
 	int e = app->spawn.errnum;
+	const bento_sandbox_failure *f = &app->spawn.failure;
 	switch (app->spawn.stage) {
 	case BENTO_SPAWN_USERNS:
+		if (ctx->sandboxed) {
+			autofree char *why = bento_userns_refusal_reason(e);
+			bento_error_set(err, e,
+			                "%s: cannot start %s in its sandbox: %s.  To run it "
+			                "unconfined, with all your rights, pass --bento-no-sandbox "
+			                "(bento run --no-sandbox)",
+			                ctx->launch->img->path, ctx->metadata.app_id, why);
+			return ATTEMPT_FAILED;
+		}
 		bento_error_set(err, e, "unprivileged user namespaces are not available: %s",
 		                strerror(e));
 		return ATTEMPT_UNAVAILABLE;
 	case BENTO_SPAWN_MOUNT:
 		bento_error_set(err, e, "cannot mount FUSE in a user namespace: %s", strerror(e));
 		return ATTEMPT_UNAVAILABLE;
+	case BENTO_SPAWN_SANDBOX:
+		bento_error_set(err, f->errnum, "%s: cannot set up the sandbox: %s%s%s: %s",
+		                ctx->launch->img->path, f->step, f->path ? " " : "",
+		                f->path ? f->path : "", strerror(f->errnum));
+		return ATTEMPT_FAILED;
 	default:
 		bento_error_set(err, e, "%s: cannot run %s: %s", ctx->launch->img->path, app->path,
 		                strerror(e));
 		return ATTEMPT_FAILED;
 	}
+}
+
+/* The sandbox for this launch, its root built on root; app_dir is bound at
+ * /app, or NULL when the image is mounted there. */
+static int prepare_sandbox(const run_ctx *ctx, const char *root, const char *app_dir,
+                           bento_sandbox **sb, bento_error **err)
+{
+	extern char **environ;
+	bento_sandbox_config cfg = {.app_id = ctx->metadata.app_id,
+	                            .permissions = &ctx->permissions,
+	                            .root = root,
+	                            .appimage = ctx->launch->appimage,
+	                            .uid = ctx->uid,
+	                            .gid = ctx->gid,
+	                            .app_dir = app_dir};
+	if (bento_sandbox_prepare(&cfg, environ, sb, err) < 0) {
+		bento_error_prefix(err, "%s: cannot prepare the sandbox", ctx->launch->img->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Once the app runs, the runtime only serves the image and waits: it gives
+ * up every other system call, since what it serves is an untrusted file.
+ * (Not under AddressSanitizer, whose leak checker needs ptrace at exit.) */
+static void confine_runtime(const run_ctx *ctx)
+{
+#if !defined(__SANITIZE_ADDRESS__)
+	bento_bpf bpf;
+	auto_bento_error err = NULL;
+	if (bento_bpf_runtime(&bpf, &err) < 0 || bento_bpf_install(&bpf, true) < 0) {
+		if (ctx->launch->debug)
+			fprintf(stderr, "bento: cannot confine the runtime: %s\n",
+			        err ? err->message : strerror(errno));
+	}
+	if (err == NULL)
+		bento_bpf_free(&bpf);
+#else
+	(void)ctx;
+#endif
 }
 
 /* Waits for the started app; for --appimage-mount, prints where the image
@@ -379,6 +425,12 @@ static attempt wait_app(const run_ctx *ctx, app_process *app, bento_strategy s,
 		kill(sv.child, SIGKILL);
 		waitpid(sv.child, NULL, 0);
 	}
+	/* In a sandbox the child was its PID 1, which left the app's status. */
+	if (r == 0 && app->spawn.sandbox && sv.child_exited &&
+	    __atomic_load_n(&app->spawn.app_exited, __ATOMIC_ACQUIRE)) {
+		int st = app->spawn.app_status;
+		*exit_status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+	}
 	/* The holder takes the namespace's teardown with it; nobody needs to
 	 * wait for that. */
 	if (app->spawn.holder > 0)
@@ -390,8 +442,20 @@ static attempt wait_app(const run_ctx *ctx, app_process *app, bento_strategy s,
 static attempt run_in(const run_ctx *ctx, const char *appdir, bento_strategy s, int *exit_status,
                       bento_error **err)
 {
+	auto_bento_sandbox sb = NULL;
+	autofree char *root = NULL;
+	if (ctx->sandboxed) {
+		root = shared_mount_point(ctx);
+		if (root == NULL) {
+			bento_error_set(err, EACCES, "no private directory for the sandbox's root");
+			return ATTEMPT_FAILED;
+		}
+		if (prepare_sandbox(ctx, root, appdir, &sb, err) < 0)
+			return ATTEMPT_FAILED;
+	}
 	app_process app;
-	app_process_init(&app, ctx, appdir);
+	app_process_init(&app, ctx, appdir, sb);
+	app.spawn.new_namespace = sb != NULL;
 	attempt a = start_app(ctx, &app, err);
 	if (a == ATTEMPT_RAN)
 		a = wait_app(ctx, &app, s, appdir, exit_status, err);
@@ -402,15 +466,24 @@ static attempt run_in(const run_ctx *ctx, const char *appdir, bento_strategy s, 
 static attempt try_userns(const run_ctx *ctx, const mount_dir *md, int *exit_status,
                           bento_error **err)
 {
+	auto_bento_sandbox sb = NULL;
+	bool sandboxed = ctx->sandboxed && !ctx->launch->mount_only;
+	if (sandboxed && prepare_sandbox(ctx, md->path, NULL, &sb, err) < 0)
+		return ATTEMPT_FAILED;
 	auto_bento_server server = NULL;
 	if (bento_server_start(ctx->launch->img, NULL, ctx->uid, ctx->gid, &server, err) < 0)
 		return ATTEMPT_FAILED;
 	app_process app;
-	app_process_init(&app, ctx, md->path);
+	app_process_init(&app, ctx, md->path, sb);
 	app.spawn.new_namespace = true;
 	app.spawn.mountpoint = md->path;
 	app.spawn.server = server;
 	attempt a = start_app(ctx, &app, err);
+	if (a == ATTEMPT_RAN) {
+		if (sb)
+			bento_sandbox_app_started(sb);
+		confine_runtime(ctx);
+	}
 	if (a == ATTEMPT_RAN && ctx->launch->mount_only && app.spawn.holder <= 0) {
 		bento_error_set(err, EAGAIN, "cannot keep the private mount alive");
 		a = ATTEMPT_FAILED;
@@ -484,31 +557,33 @@ static attempt try_extract_and_run(const run_ctx *ctx, int *exit_status, bento_e
 
 /* ---- the whole launch -------------------------------------------------------- */
 
-/* The command is AppRun unless .bento/metadata names another path inside the
- * image. */
-static int resolve_command(bento_image *img, char **command, bento_error **err)
+/* The app's metadata and its permissions, layer upon layer: the image's,
+ * the user's lasting override, this run's options.  The command is AppRun
+ * unless the metadata names another path inside the image. */
+static int load_app(run_ctx *ctx, bento_error **err)
 {
-	autofree char *data = NULL;
-	size_t len = 0;
-	int found = bento_image_read_file(img, ".bento/metadata", 1 << 20, &data, &len, err);
-	if (found < 0)
+	const bento_launch *l = ctx->launch;
+	if (bento_image_load_metadata(l->img, &ctx->metadata, err) < 0)
 		return -1;
-	const char *cmd = NULL;
-	auto_bento_keyfile kf = NULL;
-	if (found) {
-		autofree char *name = xasprintf("%s:.bento/metadata", img->path);
-		if (bento_keyfile_parse(name, data, len, &kf, err) < 0)
-			return -1;
-		cmd = bento_keyfile_get(kf, "Application", "command");
-	}
-	if (cmd == NULL || cmd[0] == '\0')
-		cmd = "AppRun";
-	if (cmd[0] == '/' || strstr(cmd, "..") != NULL)
-		return bento_error_set(err, EINVAL,
-		                       "%s: .bento/metadata: command \"%s\" must be a path inside "
-		                       "the image",
-		                       img->path, cmd);
-	*command = xstrdup(cmd);
+	ctx->command =
+	    ctx->metadata.command && ctx->metadata.command[0] ? ctx->metadata.command : "AppRun";
+	ctx->sandboxed = l->sandbox == BENTO_SANDBOX_ON ||
+	                 (l->sandbox == BENTO_SANDBOX_AUTO && ctx->metadata.present);
+	if (l->sandbox == BENTO_SANDBOX_OFF && !l->mount_only)
+		fprintf(stderr,
+		        "bento: warning: running %s without its sandbox: it can read and change "
+		        "all your files\n",
+		        ctx->metadata.app_id);
+	if (!ctx->sandboxed)
+		return 0;
+	bento_permissions user = {0};
+	if (bento_override_load(ctx->metadata.app_id, &user, err) < 0)
+		return -1;
+	bento_permissions_merge(&ctx->permissions, &ctx->metadata.permissions);
+	bento_permissions_merge(&ctx->permissions, &user);
+	bento_permissions_clear(&user);
+	if (l->run_permissions)
+		bento_permissions_merge(&ctx->permissions, l->run_permissions);
 	return 0;
 }
 
@@ -559,6 +634,11 @@ static int run_strategies(const run_ctx *ctx, int *exit_status, bento_error **er
 	if (launch->mount_only) {
 		order[0] = BENTO_STRATEGY_FUSERMOUNT;
 		order[1] = BENTO_STRATEGY_USERNS;
+	} else if (ctx->sandboxed) {
+		/* A sandbox is made of user namespaces: where they are refused
+		 * the setuid helper is no help. */
+		order[1] = BENTO_STRATEGY_EXTRACT;
+		count = 2;
 	}
 	if (launch->strategy != BENTO_STRATEGY_AUTO) {
 		order[0] = launch->strategy;
@@ -594,9 +674,7 @@ static int run_strategies(const run_ctx *ctx, int *exit_status, bento_error **er
 int bento_launch_run(const bento_launch *launch, int *exit_status, bento_error **err)
 {
 	run_ctx ctx = {.launch = launch, .sigfd = -1, .uid = getuid(), .gid = getgid()};
-	autofree char *command = NULL;
-	int r = resolve_command(launch->img, &command, err);
-	ctx.command = command;
+	int r = load_app(&ctx, err);
 	if (getcwd(ctx.owd, sizeof(ctx.owd)) == NULL)
 		ctx.owd[0] = '\0';
 	if (r == 0)
@@ -606,6 +684,8 @@ int bento_launch_run(const bento_launch *launch, int *exit_status, bento_error *
 		close(ctx.sigfd);
 		sigprocmask(SIG_SETMASK, &ctx.saved_mask, NULL);
 	}
+	bento_metadata_clear(&ctx.metadata);
+	bento_permissions_clear(&ctx.permissions);
 	if (r < 0 && *err)
 		(*err)->status = BENTO_EXIT_RUNTIME;
 	return r;

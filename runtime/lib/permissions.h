@@ -16,6 +16,10 @@
 
 #include "error.h"
 
+/* Exit status of errors about an image or its metadata (as in image.h, which
+ * this header cannot include: the builder has no libsquashfuse). */
+#define BENTO_EXIT_RUNTIME 127
+
 /* [Context] shared= */
 enum {
 	BENTO_SHARE_NETWORK = 1u << 0,
@@ -115,13 +119,25 @@ void bento_permissions_merge(bento_permissions *base, const bento_permissions *l
  * "env", "unset-env", "talk-name", "no-talk-name", "own-name", "see-name",
  * "system-talk-name", "system-no-talk-name", "system-own-name"), value its
  * argument.  Returns 1 when option is not a permission option. */
-int bento_permissions_apply_option(bento_permissions *layer, const char *option,
-                                   const char *value, bento_error **err);
+int bento_permissions_apply_option(bento_permissions *layer, const char *option, const char *value,
+                                   bento_error **err);
 
 /* The layer as key-file groups ([Context], bus policies, [Environment]),
  * using "!name" for revoked flags and "!location" for removed filesystems:
  * the format of override files and of /.flatpak-info's [Context]. */
 char *bento_permissions_to_keyfile(const bento_permissions *layer);
+
+/* The option names bento_permissions_apply_option knows (see above, plus
+ * "system-see-name"), NULL-terminated: for getopt tables. */
+extern const char *const bento_permission_options[];
+
+/* Applies several options written in one string, separated by blanks:
+ * "--share=network --nofilesystem=home" (the runtime's --bento-permissions=).
+ * A value cannot contain a blank. */
+int bento_permissions_apply_words(bento_permissions *layer, const char *words, bento_error **err);
+
+/* Whether the layer states nothing at all. */
+bool bento_permissions_empty(const bento_permissions *p);
 
 /* Lists the permissions in plain words, one per line, each line starting
  * with indent ("Network: yes", "Files: your home folder (read/write)"...). */
@@ -135,7 +151,7 @@ typedef struct bento_metadata {
 	bool present; /* the image has .bento/metadata */
 } bento_metadata;
 
-/* Parses a .bento/metadata (or override file) text.  name is used in
+/* Parses a .bento/metadata (or override file) text (docs/man/bento-metadata.5).  name is used in
  * messages ("NAME:LINE: ...").  Unknown keys and groups are reported on
  * stderr as warnings; malformed lines, unknown values and invalid app ids are
  * errors (status BENTO_EXIT_RUNTIME). */
@@ -145,7 +161,15 @@ void bento_metadata_clear(bento_metadata *md);
 
 /* Whether id is acceptable as an app id: 1 to 255 bytes, no '/', no "..",
  * no NUL, no leading '.'; reverse-DNS (at least two dot-separated elements of
- * [A-Za-z0-9_-]). */
+ * [A-Za-z0-9_-]).  Like D-Bus names (an app may own its id on the bus), no
+ * element starts with a digit; and the id does not start with '-'. */
 bool bento_app_id_valid(const char *id, size_t len);
+
+/* Why id is not a valid app id ("contains '/'", ...), or NULL if it is. */
+const char *bento_app_id_problem(const char *id, size_t len);
+
+/* Checks [Application] command: a relative path inside the image without
+ * empty, "." or ".." elements or control characters. */
+int bento_command_check(const char *command, bento_error **err);
 
 #endif

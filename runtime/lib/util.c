@@ -107,6 +107,30 @@ int bento_write_file(const char *path, const char *contents, bento_error **err)
 	return 0;
 }
 
+int bento_replace_file(const char *path, const char *contents, mode_t mode, bento_error **err)
+{
+	autofree char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL)
+		return bento_error_set(err, EINVAL, "%s: not an absolute path", path);
+	slash[slash == dir ? 1 : 0] = '\0';
+	autofree char *tmp = xasprintf("%s.XXXXXX", path);
+	autoclose int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return bento_error_errno(err, "cannot create a file beside %s", path);
+	if (fchmod(fd, mode) < 0 || bento_write_all(fd, contents, strlen(contents)) < 0 ||
+	    fsync(fd) < 0 || rename(tmp, path) < 0) {
+		bento_error_errno(err, "cannot write %s", path);
+		unlink(tmp);
+		return -1;
+	}
+	/* The rename is made durable; failing that does not undo a whole file. */
+	autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		fsync(dfd);
+	return 0;
+}
+
 const char *bento_tmpdir(void)
 {
 	const char *t = getenv("TMPDIR");
@@ -179,4 +203,54 @@ static int remove_tree_at(int parent, const char *name, bento_error **err)
 int bento_remove_tree(const char *path, bento_error **err)
 {
 	return remove_tree_at(AT_FDCWD, path, err);
+}
+
+void bento_strv_add(bento_strv *v, char *item)
+{
+	v->items = realloc(v->items, (v->count + 2) * sizeof(char *));
+	if (v->items == NULL)
+		abort();
+	v->items[v->count++] = item;
+	v->items[v->count] = NULL;
+}
+
+void bento_strv_free(bento_strv *v)
+{
+	for (size_t i = 0; i < v->count; i++)
+		free(v->items[i]);
+	free(v->items);
+	*v = (bento_strv){0};
+}
+
+static ssize_t strv_find_env(const bento_strv *env, const char *name)
+{
+	size_t len = strlen(name);
+	for (size_t i = 0; i < env->count; i++)
+		if (strncmp(env->items[i], name, len) == 0 && env->items[i][len] == '=')
+			return (ssize_t)i;
+	return -1;
+}
+
+const char *bento_strv_getenv(const bento_strv *env, const char *name)
+{
+	ssize_t i = strv_find_env(env, name);
+	return i < 0 ? NULL : env->items[i] + strlen(name) + 1;
+}
+
+void bento_strv_setenv(bento_strv *env, const char *name, const char *value)
+{
+	ssize_t i = strv_find_env(env, name);
+	if (i >= 0) {
+		free(env->items[i]);
+		if (value) {
+			env->items[i] = xasprintf("%s=%s", name, value);
+			return;
+		}
+		memmove(&env->items[i], &env->items[i + 1],
+		        (env->count - (size_t)i) * sizeof(char *));
+		env->count--;
+		return;
+	}
+	if (value)
+		bento_strv_add(env, xasprintf("%s=%s", name, value));
 }

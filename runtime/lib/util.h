@@ -63,6 +63,11 @@ int bento_read_file_at(int dirfd, const char *name, size_t max, char **data, siz
 /* Writes a whole small file (e.g. /proc/self/uid_map). */
 int bento_write_file(const char *path, const char *contents, bento_error **err);
 
+/* Replaces path with a new file of the given mode holding contents,
+ * atomically: a temporary file beside it, fsync, rename, fsync of the
+ * directory.  On failure path is left as it was and nothing else remains. */
+int bento_replace_file(const char *path, const char *contents, mode_t mode, bento_error **err);
+
 /* $TMPDIR or /tmp. */
 const char *bento_tmpdir(void);
 
@@ -74,5 +79,19 @@ bool bento_path_is_under(const char *path, const char *root);
 
 /* rm -rf of a directory tree without following symlinks; tolerates absence. */
 int bento_remove_tree(const char *path, bento_error **err);
+
+/* A growable NULL-terminated array of strings it owns (argv, environment). */
+typedef struct bento_strv {
+	char **items;
+	size_t count;
+} bento_strv;
+
+/* Appends item, which the array now owns. */
+void bento_strv_add(bento_strv *v, char *item);
+void bento_strv_free(bento_strv *v);
+/* For environments ("NAME=VALUE" items): the value of name, or NULL. */
+const char *bento_strv_getenv(const bento_strv *env, const char *name);
+/* Replaces or appends NAME=VALUE; a NULL value removes NAME. */
+void bento_strv_setenv(bento_strv *env, const char *name, const char *value);
 
 #endif

@@ -48,13 +48,29 @@ static void print_help(void)
 
 static void print_bento_help(void)
 {
-	printf("bento runtime options (first argument only):\n"
-	       "  --bento-strategy=NAME  open the image with NAME: userns (FUSE in a private\n"
-	       "                         user namespace), fusermount (setuid fusermount3),\n"
-	       "                         extract (cached extraction), extract-and-run\n"
-	       "  --bento-help           print this help\n"
-	       "  --bento-version        print the runtime's version\n"
-	       "The automatic order is userns, fusermount, extract. See also --appimage-help.\n");
+	printf(
+	    "bento runtime options (first argument only):\n"
+	    "  --bento-strategy=NAME  open the image with NAME: userns (FUSE in a private\n"
+	    "                         user namespace), fusermount (setuid fusermount3),\n"
+	    "                         extract (cached extraction), extract-and-run\n"
+	    "  --bento-sandbox        run the app in the sandbox, even without\n"
+	    "                         .bento/metadata\n"
+	    "  --bento-no-sandbox     run the app unconfined, with your rights\n"
+	    "  --bento-permissions=\"--OPTION=VALUE ...\"\n"
+	    "                         change permissions for this run, with the options\n"
+	    "                         of `bento run` separated by spaces, e.g.\n"
+	    "                         --bento-permissions=\"--share=network --nofilesystem=home\"\n"
+	    "  --bento-OPTION=VALUE   one of them alone, e.g. --bento-share=network,\n"
+	    "                         --bento-filesystem=xdg-download:ro\n"
+	    "  --bento-help           print this help\n"
+	    "  --bento-version        print the runtime's version\n"
+	    "The automatic order is userns, fusermount, extract. See also --appimage-help.\n"
+	    "Permission options: share, unshare, socket, nosocket, device, nodevice, allow,\n"
+	    "disallow, filesystem, nofilesystem, persist, env, unset-env, talk-name,\n"
+	    "no-talk-name, own-name, see-name, system-talk-name, system-no-talk-name,\n"
+	    "system-own-name, system-see-name (bento-metadata(5); `bento run --help`).\n"
+	    "Only the first argument is the runtime's: every later one goes to the app,\n"
+	    "even one that looks like these options.\n");
 }
 
 static int fail(bento_error *err)
@@ -123,16 +139,26 @@ static int make_portable_dir(const char *appimage, const char *suffix)
 	return 0;
 }
 
+/* What the first argument may change about the launch. */
+typedef struct run_options {
+	bento_strategy strategy;
+	bool mount_only;
+	bento_sandbox_choice sandbox;
+	const bento_permissions *permissions; /* NULL for none */
+} run_options;
+
 static int run(bento_image *img, const char *appimage, char **argv, char **args,
-               bento_strategy strategy, bool mount_only)
+               const run_options *o)
 {
 	auto_bento_error err = NULL;
 	bento_launch launch = {.img = img,
 	                       .appimage = appimage,
 	                       .argv0 = argv[0],
 	                       .args = args,
-	                       .strategy = strategy,
-	                       .mount_only = mount_only};
+	                       .strategy = o->strategy,
+	                       .mount_only = o->mount_only,
+	                       .sandbox = o->sandbox,
+	                       .run_permissions = o->permissions};
 	int status = 0;
 	if (bento_launch_apply_env(&launch, &err) < 0 ||
 	    bento_launch_run(&launch, &status, &err) < 0)
@@ -178,28 +204,56 @@ int main(int argc, char **argv)
 	auto_bento_image img = NULL;
 	if (bento_image_open(appimage, &img, &err) < 0)
 		return fail(steal_pointer(&err));
+	run_options ro = {.strategy = BENTO_STRATEGY_AUTO};
 	if (opt == NULL)
-		return run(img, appimage, argv, argv + 1, BENTO_STRATEGY_AUTO, false);
+		return run(img, appimage, argv, argv + 1, &ro);
 	if (strcmp(opt, "--appimage-extract") == 0) {
 		bento_extract_options eo = {.pattern = argc > 2 ? argv[2] : NULL, .verbose = true};
 		if (bento_extract(img, "squashfs-root", &eo, &err) < 0)
 			return fail(steal_pointer(&err));
 		return 0;
 	}
-	if (strcmp(opt, "--appimage-extract-and-run") == 0)
-		return run(img, appimage, argv, argv + 2, BENTO_STRATEGY_EXTRACT_AND_RUN, false);
-	if (strcmp(opt, "--appimage-mount") == 0)
-		return run(img, appimage, argv, argv + 2, BENTO_STRATEGY_AUTO, true);
+	if (strcmp(opt, "--appimage-extract-and-run") == 0) {
+		ro.strategy = BENTO_STRATEGY_EXTRACT_AND_RUN;
+		return run(img, appimage, argv, argv + 2, &ro);
+	}
+	if (strcmp(opt, "--appimage-mount") == 0) {
+		ro.mount_only = true;
+		return run(img, appimage, argv, argv + 2, &ro);
+	}
 	if (strcmp(opt, "--appimage-updateinformation") == 0 ||
 	    strcmp(opt, "--appimage-updateinfo") == 0)
 		return print_section(img, ".upd_info");
 	if (strcmp(opt, "--appimage-signature") == 0)
 		return print_section(img, ".sha256_sig");
 	if (has_prefix(opt, "--bento-strategy=")) {
-		bento_strategy s;
-		if (bento_strategy_parse(opt + strlen("--bento-strategy="), &s, &err) < 0)
+		if (bento_strategy_parse(opt + strlen("--bento-strategy="), &ro.strategy, &err) < 0)
 			return fail(steal_pointer(&err));
-		return run(img, appimage, argv, argv + 2, s, false);
+		return run(img, appimage, argv, argv + 2, &ro);
+	}
+	if (strcmp(opt, "--bento-sandbox") == 0 || strcmp(opt, "--bento-no-sandbox") == 0) {
+		ro.sandbox =
+		    strcmp(opt, "--bento-sandbox") == 0 ? BENTO_SANDBOX_ON : BENTO_SANDBOX_OFF;
+		return run(img, appimage, argv, argv + 2, &ro);
+	}
+	__attribute__((cleanup(bento_permissions_clear))) bento_permissions perms = {0};
+	ro.permissions = &perms;
+	if (has_prefix(opt, "--bento-permissions=")) {
+		if (bento_permissions_apply_words(&perms, opt + strlen("--bento-permissions="),
+		                                  &err) < 0)
+			return fail(steal_pointer(&err));
+		return run(img, appimage, argv, argv + 2, &ro);
+	}
+	/* --bento-OPTION=VALUE, a single permission option */
+	autofree char *name = xstrdup(opt + strlen("--bento-"));
+	char *eq = strchr(name, '=');
+	if (eq) {
+		*eq = '\0';
+		int r = bento_permissions_apply_option(&perms, name, eq + 1, &err);
+		if (r < 0)
+			return fail(steal_pointer(&err));
+		if (r == 0)
+			return run(img, appimage, argv, argv + 2, &ro);
 	}
 	fprintf(stderr, PROG ": unknown option %s (see --appimage-help and --bento-help)\n", opt);
 	return BENTO_EXIT_RUNTIME;

@@ -11,22 +11,25 @@
  *
  * The child shares the parent's memory: everything it needs is prepared in
  * struct bento_spawn beforehand, and it calls nothing that allocates. */
-#ifndef BENTO_SPAWN_H
-#define BENTO_SPAWN_H
+#ifndef BENTO_APPSPAWN_H
+#define BENTO_APPSPAWN_H
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
+#include "sandbox.h"
 #include "serve.h"
 #include "server.h"
 
 typedef enum bento_spawn_stage {
 	BENTO_SPAWN_OK,
-	BENTO_SPAWN_USERNS, /* the kernel refused the user namespace */
-	BENTO_SPAWN_MOUNT,  /* FUSE could not be mounted in it */
-	BENTO_SPAWN_EXEC,   /* the app could not be executed */
+	BENTO_SPAWN_USERNS,  /* the kernel refused the user namespace */
+	BENTO_SPAWN_MOUNT,   /* FUSE could not be mounted in it */
+	BENTO_SPAWN_SANDBOX, /* the sandbox could not be built (failure says where) */
+	BENTO_SPAWN_EXEC,    /* the app could not be executed */
 } bento_spawn_stage;
 
 typedef struct bento_spawn {
@@ -44,6 +47,13 @@ typedef struct bento_spawn {
 	uid_t uid;
 	gid_t gid;
 	bento_server *server;
+	/* With new_namespace: the app runs in this sandbox, in a new PID
+	 * namespace whose PID 1 (a child of the caller, sharing its memory)
+	 * reaps and passes signals on; pid is then that PID 1.  The app starts
+	 * in cwd, or in fallback_cwd where cwd does not exist inside. */
+	const bento_sandbox *sandbox;
+	const char *cwd;
+	const char *fallback_cwd;
 
 	/* Results. */
 	pid_t pid;    /* the app, a child of the caller */
@@ -51,16 +61,27 @@ typedef struct bento_spawn {
 	               * the caller kills it when done, bento_spawn_run reaps it */
 	bento_spawn_stage stage;
 	int errnum;
+	bento_sandbox_failure failure; /* with BENTO_SPAWN_SANDBOX */
+	/* With a sandbox, once pid has been reaped: whether the app ended and
+	 * its wait status (written by PID 1). */
+	bool app_exited;
+	int app_status;
 
 	/* Private. */
 	pid_t parent;
 	struct holder_slot *holder_slot;
 	char uid_map[32], gid_map[32];
+	uint32_t pid1_ready; /* futex: PID 1 has started the app (or failed) */
+	pid_t app_pid;       /* in the new PID namespace */
+	char *pid1_stack;
 } bento_spawn;
 
 /* Creates the child.  Returns 0 once the app runs (or, without exec, the
  * namespace is ready), 1 when sp->stage says why it could not, -1 on a
  * system error. */
 int bento_spawn_run(bento_spawn *sp, bento_error **err);
+
+/* After pid has been reaped: releases what the sandbox's PID 1 used. */
+void bento_spawn_release(bento_spawn *sp);
 
 #endif

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT */
+#include "appspawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
+#include <linux/futex.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* Status of a child that could not become the app (it reports why in
+ * struct bento_spawn). */
+#define BENTO_EXIT_CHILD 127
+
+/* The child's stack is needed only until it execs.  Holders share our memory
+ * and sleep for as long as they live, each on a stack of its own from a small
+ * pool; a slot is reused once its holder has been reaped.  Without a free
+ * slot a launch goes without a holder (its app's exit then pays for the
+ * namespace's teardown).  Generous sizes, for sanitizer builds. */
+#define CHILD_STACK_SIZE (256 * 1024)
+#define HOLDER_SLOTS 4
+static struct holder_slot {
+	pid_t pid;
+	char stack[64 * 1024] __attribute__((aligned(64)));
+} holder_slots[HOLDER_SLOTS];
+
+/* In the parent, before the child starts: a slot whose holder is gone. */
+static struct holder_slot *free_holder_slot(void)
+{
+	for (size_t i = 0; i < HOLDER_SLOTS; i++) {
+		struct holder_slot *slot = &holder_slots[i];
+		if (slot->pid > 0 && waitpid(slot->pid, NULL, WNOHANG) == slot->pid)
+			slot->pid = 0;
+		if (slot->pid == 0)
+			return slot;
+	}
+	return NULL;
+}
+
+static int fail(bento_spawn *sp, bento_spawn_stage stage)
+{
+	sp->stage = stage;
+	sp->errnum = errno;
+	return -1;
+}
+
+/* The holder keeps the namespace alive until the runtime ends, so that the
+ * app's exit is not delayed by the namespace's teardown. */
+static int holder_main(void *arg)
+{
+	pid_t parent = (pid_t)(intptr_t)arg;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(0);
+	for (;;)
+		pause();
+}
+
+/* Raw system calls for the sandbox's PID 1 once the runtime runs again
+ * beside it: it shares the runtime's memory and thread-local storage, so it
+ * must not touch errno or anything else of libc's. */
+static inline long raw_syscall4(long nr, long a, long b, long c, long d)
+{
+	long ret;
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = d;
+	__asm__ volatile("syscall"
+	                 : "=a"(ret)
+	                 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10)
+	                 : "rcx", "r11", "memory");
+#elif defined(__aarch64__)
+	register long x8 __asm__("x8") = nr;
+	register long x0 __asm__("x0") = a;
+	register long x1 __asm__("x1") = b;
+	register long x2 __asm__("x2") = c;
+	register long x3 __asm__("x3") = d;
+	__asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3) : "memory");
+	ret = x0;
+#else
+#error "raw_syscall4: add this architecture"
+#endif
+	return ret;
+}
+
+/* In the child: a user namespace mapping only the user, a mount namespace,
+ * and those of extra_flags. */
+static int enter_namespaces(bento_spawn *sp, int extra_flags)
+{
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | extra_flags) < 0)
+		return fail(sp, BENTO_SPAWN_USERNS);
+	/* With a NULL error, bento_write_file allocates nothing. */
+	if (bento_write_file("/proc/self/setgroups", "deny", NULL) < 0 ||
+	    bento_write_file("/proc/self/uid_map", sp->uid_map, NULL) < 0 ||
+	    bento_write_file("/proc/self/gid_map", sp->gid_map, NULL) < 0)
+		return fail(sp, BENTO_SPAWN_USERNS);
+	return 0;
+}
+
+/* The image mounted at path from a device opened here (the kernel accepts a
+ * FUSE mount only with a device opened inside the mounting namespace). */
+static int mount_fuse(void *arg, const char *path)
+{
+	bento_spawn *sp = arg;
+	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return fail(sp, BENTO_SPAWN_MOUNT);
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(10, 229)) {
+		close(fd);
+		errno = ENODEV;
+		return fail(sp, BENTO_SPAWN_MOUNT);
+	}
+	/* The new mount namespace's mounts are slaves of the host's, so this
+	 * mount stays private to the app. */
+	char opts[128];
+	snprintf(opts, sizeof(opts), BENTO_FUSE_MOUNT_OPTIONS, fd, (unsigned)sp->uid,
+	         (unsigned)sp->gid);
+	if (mount("bento", path, "fuse.bento", MS_RDONLY | MS_NOSUID | MS_NODEV, opts) < 0) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return fail(sp, BENTO_SPAWN_MOUNT);
+	}
+	bento_server_serve_fd(sp->server, fd);
+	return 0;
+}
+
+static int enter_namespace(bento_spawn *sp)
+{
+	if (enter_namespaces(sp, 0) < 0)
+		return -1;
+	return mount_fuse(sp, sp->mountpoint);
+}
+
+/* ---- the sandbox: PID 1 and the app -------------------------------------- */
+
+#define PID1_STACK_SIZE (256 * 1024)
+
+static void pid1_report_ready(bento_spawn *sp)
+{
+	__atomic_store_n(&sp->pid1_ready, 1, __ATOMIC_RELEASE);
+	raw_syscall4(SYS_futex, (long)&sp->pid1_ready, FUTEX_WAKE, 1, 0);
+}
+
+/* The app's process, a vfork-style child of PID 1: confined last, then
+ * exec'd.  Failures are reported in *sp. */
+static int sandboxed_app_main(void *arg)
+{
+	bento_spawn *sp = arg;
+	if (bento_sandbox_confine_app(sp->sandbox, &sp->failure) < 0) {
+		sp->stage = BENTO_SPAWN_SANDBOX;
+		_exit(BENTO_EXIT_CHILD);
+	}
+	if (sp->cwd == NULL || chdir(sp->cwd) < 0)
+		if (chdir(sp->fallback_cwd) < 0 && chdir("/") < 0)
+			_exit(BENTO_EXIT_CHILD);
+	sigprocmask(SIG_SETMASK, sp->exec_mask, NULL);
+	execve(sp->path, sp->argv, sp->envp);
+	fail(sp, BENTO_SPAWN_EXEC);
+	_exit(BENTO_EXIT_CHILD);
+}
+
+/* PID 1 of the sandbox's PID namespace: the runtime's child (CLONE_PARENT).
+ * It starts the app, then reaps every orphan of the sandbox and passes on
+ * the signals the runtime forwards, until the app ends; its own end then
+ * kills whatever the app left running.  The runtime reads the app's status
+ * from *sp. */
+static int pid1_main(void *arg)
+{
+	bento_spawn *sp = arg;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (bento_sandbox_finish_in_pid_ns(sp->sandbox, &sp->failure) < 0) {
+		sp->stage = BENTO_SPAWN_SANDBOX;
+		pid1_report_ready(sp);
+		_exit(BENTO_EXIT_CHILD);
+	}
+	char app_stack[32 * 1024] __attribute__((aligned(16)));
+	pid_t app = clone(sandboxed_app_main, app_stack + sizeof(app_stack),
+	                  CLONE_VM | CLONE_VFORK | SIGCHLD, sp);
+	if (app < 0)
+		fail(sp, BENTO_SPAWN_EXEC);
+	sp->app_pid = app;
+	bool started = sp->stage == BENTO_SPAWN_OK;
+	/* PID 1 needs no privilege to reap and pass signals on: it gives up
+	 * its capabilities, and becomes undumpable so that the app cannot
+	 * reach the runtime's memory or executable through /proc/1. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+	struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct no_caps[2] = {{0}};
+	syscall(SYS_capset, &header, no_caps);
+	pid1_report_ready(sp);
+	/* From here on the runtime runs beside us: raw system calls only. */
+	sigset_t set;
+	__builtin_memset(&set, 0xff, sizeof(set));
+	for (;;) {
+		siginfo_t info;
+		long sig = raw_syscall4(SYS_rt_sigtimedwait, (long)&set, (long)&info, 0, 8);
+		if (sig == SIGCHLD || !started) {
+			int status;
+			long pid;
+			while ((pid = raw_syscall4(SYS_wait4, -1, (long)&status, WNOHANG, 0)) > 0) {
+				if (pid == app) {
+					sp->app_status = status;
+					__atomic_store_n(&sp->app_exited, started,
+					                 __ATOMIC_RELEASE);
+					raw_syscall4(SYS_exit_group, 0, 0, 0, 0);
+				}
+			}
+		} else if (sig > 0) {
+			raw_syscall4(SYS_kill, app, sig, 0, 0);
+		}
+	}
+}
+
+/* In the vfork-style child: the namespaces, the root, then PID 1.  Returns
+ * once PID 1 has started the app. */
+static int enter_sandbox(bento_spawn *sp)
+{
+	const bento_sandbox *sb = sp->sandbox;
+	if (enter_namespaces(sp, sb->clone_flags) < 0)
+		return -1;
+	if (bento_sandbox_build_root(sb, mount_fuse, sp, &sp->failure) < 0) {
+		if (sp->stage == BENTO_SPAWN_OK)
+			sp->stage = BENTO_SPAWN_SANDBOX;
+		return -1;
+	}
+	if (unshare(CLONE_NEWPID) < 0)
+		return fail(sp, BENTO_SPAWN_USERNS);
+	pid_t pid1 = clone(pid1_main, sp->pid1_stack + PID1_STACK_SIZE,
+	                   CLONE_VM | CLONE_FILES | CLONE_PARENT | SIGCHLD, sp);
+	if (pid1 < 0)
+		return fail(sp, BENTO_SPAWN_EXEC);
+	while (__atomic_load_n(&sp->pid1_ready, __ATOMIC_ACQUIRE) == 0)
+		raw_syscall4(SYS_futex, (long)&sp->pid1_ready, FUTEX_WAIT, 0, 0);
+	sp->holder = pid1;
+	return sp->stage == BENTO_SPAWN_OK ? 0 : -1;
+}
+
+static int child_main(void *arg)
+{
+	bento_spawn *sp = arg;
+	/* The app must not outlive the runtime that serves its files. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != sp->parent)
+		_exit(BENTO_EXIT_CHILD);
+	if (sp->sandbox) {
+		enter_sandbox(sp);
+		_exit(0);
+	}
+	if (sp->new_namespace) {
+		if (enter_namespace(sp) < 0)
+			_exit(BENTO_EXIT_CHILD);
+		/* A child of the runtime (CLONE_PARENT), not of the app, so that
+		 * the app never sees it among its children. */
+		struct holder_slot *slot = sp->holder_slot;
+		if (slot != NULL) {
+			sp->holder =
+			    clone(holder_main, slot->stack + sizeof(slot->stack),
+			          CLONE_VM | CLONE_PARENT | SIGCHLD, (void *)(intptr_t)sp->parent);
+			slot->pid = sp->holder > 0 ? sp->holder : 0;
+		}
+		if (sp->holder < 0)
+			sp->holder = 0;
+	}
+	if (!sp->exec)
+		_exit(0);
+	sigprocmask(SIG_SETMASK, sp->exec_mask, NULL);
+	execve(sp->path, sp->argv, sp->envp);
+	fail(sp, BENTO_SPAWN_EXEC);
+	_exit(BENTO_EXIT_CHILD);
+}
+
+int bento_spawn_run(bento_spawn *sp, bento_error **err)
+{
+	sp->parent = getpid();
+	sp->holder_slot = sp->new_namespace && !sp->sandbox ? free_holder_slot() : NULL;
+	sp->pid1_ready = 0;
+	sp->app_exited = false;
+	sp->failure = (bento_sandbox_failure){0};
+	if (sp->sandbox && sp->pid1_stack == NULL) {
+		sp->pid1_stack = mmap(NULL, PID1_STACK_SIZE, PROT_READ | PROT_WRITE,
+		                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (sp->pid1_stack == MAP_FAILED) {
+			sp->pid1_stack = NULL;
+			return bento_error_errno(err, "cannot allocate a stack");
+		}
+	}
+	sp->stage = BENTO_SPAWN_OK;
+	sp->errnum = 0;
+	sp->holder = 0;
+	snprintf(sp->uid_map, sizeof(sp->uid_map), "%u %u 1\n", (unsigned)sp->uid,
+	         (unsigned)sp->uid);
+	snprintf(sp->gid_map, sizeof(sp->gid_map), "%u %u 1\n", (unsigned)sp->gid,
+	         (unsigned)sp->gid);
+	char *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+	                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return bento_error_errno(err, "cannot allocate a stack");
+	/* CLONE_VFORK: this thread resumes once the child has exec'd or
+	 * exited, so its results are in *sp; CLONE_FILES: the device it opens
+	 * is ours too (exec gives the app its own table, without it). */
+	sp->pid = clone(child_main, stack + CHILD_STACK_SIZE,
+	                CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, sp);
+	int saved = errno;
+	munmap(stack, CHILD_STACK_SIZE);
+	if (sp->pid < 0) {
+		errno = saved;
+		return bento_error_errno(err, "cannot create a process");
+	}
+	if (sp->sandbox) {
+		/* The vfork-style child has done its part; PID 1 (in holder)
+		 * is the process to watch now. */
+		waitpid(sp->pid, NULL, 0);
+		sp->pid = sp->holder;
+		sp->holder = 0;
+		if (sp->stage != BENTO_SPAWN_OK && sp->pid > 0) {
+			waitpid(sp->pid, NULL, 0);
+			sp->pid = 0;
+		}
+		return sp->stage == BENTO_SPAWN_OK ? 0 : 1;
+	}
+	if (sp->stage != BENTO_SPAWN_OK || !sp->exec) {
+		waitpid(sp->pid, NULL, 0);
+		sp->pid = 0;
+	}
+	return sp->stage == BENTO_SPAWN_OK ? 0 : 1;
+}
+
+void bento_spawn_release(bento_spawn *sp)
+{
+	if (sp->pid1_stack)
+		munmap(sp->pid1_stack, PID1_STACK_SIZE);
+	sp->pid1_stack = NULL;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* The application description of an image: its .bento/metadata, or for an
+ * image without one (a plain AppImage) an app id derived from it. */
+#ifndef BENTO_IMAGE_METADATA_H
+#define BENTO_IMAGE_METADATA_H
+
+#include "error.h"
+#include "image.h"
+#include "permissions.h"
+
+/* Reads and checks .bento/metadata (bento_metadata_parse; messages name
+ * "FILE:.bento/metadata:LINE").  The file must name the app id
+ * ([Application] name).  Without the file, out->present is false, the
+ * permissions are empty and the app id is derived:
+ *   - from the top-level desktop file's name when it is a valid app id
+ *     (org.foo.Bar.desktop -> org.foo.Bar);
+ *   - else "appimage." followed by that name without ".desktop" (or, without
+ *     a desktop file, the image file's name without ".AppImage"), each
+ *     character other than letters, digits, '_' and '-' made '_' (hello.desktop
+ *     -> appimage.hello, My App-1.2.AppImage -> appimage.My_App-1_2).
+ * Errors carry status BENTO_EXIT_RUNTIME. */
+int bento_image_load_metadata(bento_image *img, bento_metadata *out, bento_error **err);
+
+/* The name of the first regular-looking "*.desktop" entry at the top of the
+ * image (in directory order), or NULL. */
+char *bento_image_desktop_file(bento_image *img);
+
+#endif

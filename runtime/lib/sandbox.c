@@ -1,0 +1,943 @@
+/* SPDX-License-Identifier: MIT */
+/* The sandbox's plan: from the app's permissions to the list of mounts, the
+ * namespaces, the environment and the seccomp filter.  Carried out by
+ * sandbox_setup.c in the child. */
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <grp.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dbus_proxy.h"
+
+/* ---- the list of mounts ---------------------------------------------------- */
+
+static bento_mount_op *add_op(bento_sandbox *sb, bento_mount_kind kind, unsigned flags,
+                              const char *src, const char *dest)
+{
+	sb->ops = realloc(sb->ops, (sb->n_ops + 1) * sizeof(*sb->ops));
+	if (sb->ops == NULL)
+		abort();
+	bento_mount_op *op = &sb->ops[sb->n_ops++];
+	*op = (bento_mount_op){.kind = kind,
+	                       .flags = flags,
+	                       .mode = 0755,
+	                       .src = src ? xstrdup(src) : NULL,
+	                       .dest = xstrdup(dest)};
+	return op;
+}
+
+static void add_dir(bento_sandbox *sb, const char *dest, mode_t mode)
+{
+	add_op(sb, BENTO_MOUNT_DIR, 0, NULL, dest)->mode = mode;
+}
+
+static void add_tmpfs(bento_sandbox *sb, const char *dest, mode_t mode)
+{
+	add_op(sb, BENTO_MOUNT_TMPFS, 0, NULL, dest)->mode = mode;
+}
+
+static void add_bind(bento_sandbox *sb, const char *src, const char *dest, unsigned flags)
+{
+	add_op(sb, BENTO_MOUNT_BIND, flags, src, dest);
+}
+
+static void add_symlink(bento_sandbox *sb, const char *target, const char *dest)
+{
+	add_op(sb, BENTO_MOUNT_SYMLINK, 0, target, dest);
+}
+
+static void add_file(bento_sandbox *sb, const char *contents, const char *dest)
+{
+	add_op(sb, BENTO_MOUNT_FILE, 0, contents, dest)->mode = 0444;
+}
+
+static bool path_exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+/* ---- the host's operating system ------------------------------------------- */
+
+/* /usr, and the top-level directories that merged-/usr systems make symlinks
+ * into it and older ones keep as directories: the app sees them as the host
+ * has them, so that /bin/sh and the dynamic loader's path work. */
+static void add_host_os(bento_sandbox *sb, const char *prefix)
+{
+	static const char *const top[] = {"bin", "sbin", "lib", "lib32", "lib64", "libx32"};
+	autofree char *usr = xasprintf("%s/usr", prefix);
+	add_bind(sb, "/usr", usr, BENTO_MOUNT_RO);
+	for (size_t i = 0; i < ARRAY_SIZE(top); i++) {
+		autofree char *host = xasprintf("/%s", top[i]);
+		autofree char *dest = xasprintf("%s/%s", prefix, top[i]);
+		struct stat st;
+		if (lstat(host, &st) < 0)
+			continue;
+		char target[PATH_MAX];
+		ssize_t n;
+		if (S_ISLNK(st.st_mode) && (n = readlink(host, target, sizeof(target) - 1)) > 0) {
+			target[n] = '\0';
+			add_symlink(sb, target, dest);
+		} else if (S_ISDIR(st.st_mode)) {
+			add_bind(sb, host, dest, BENTO_MOUNT_RO);
+		}
+	}
+}
+
+/* Of the host's /etc, what programs need to start and behave as the user
+ * expects: the loader's cache, Debian's alternatives (/usr/bin links point
+ * there), name service configuration, fonts, certificates, time zone,
+ * locale and MIME data, the machine id. */
+static const char *const etc_entries[] = {
+    "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "nsswitch.conf", "host.conf",
+    "gai.conf",    "protocols",  "services",     "fonts",        "ssl",           "ca-certificates",
+    "pki",         "localtime",  "timezone",     "locale.alias", "locale.conf",   "default/locale",
+    "mime.types",  "machine-id", "os-release",   "xdg",          "gtk-2.0",       "gtk-3.0",
+    "X11/xkb",     "pulse",      "drirc",        "vulkan",       "glvnd",         "egl",
+    "asound.conf", "inputrc",    "profile",      "bash.bashrc",  "shells",
+};
+static const char *const etc_network_entries[] = {"resolv.conf", "hosts"};
+
+/* One entry of /etc: a symlink whose target stays in /usr is recreated (the
+ * time zone), anything else is bound read-only from where it resolves on
+ * the host (resolv.conf often points into /run). */
+static void add_etc_entry(bento_sandbox *sb, const char *name)
+{
+	autofree char *host = xasprintf("/etc/%s", name);
+	autofree char *dest = xasprintf("/etc/%s", name);
+	struct stat st;
+	if (lstat(host, &st) < 0)
+		return;
+	if (strchr(name, '/')) {
+		autofree char *parent = xstrdup(dest);
+		*strrchr(parent, '/') = '\0';
+		add_dir(sb, parent, 0755);
+	}
+	if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t n = readlink(host, target, sizeof(target) - 1);
+		if (n <= 0)
+			return;
+		target[n] = '\0';
+		autofree char *resolved = realpath(host, NULL);
+		if (resolved && bento_path_is_under(resolved, "/usr")) {
+			add_symlink(sb, target, dest);
+			return;
+		}
+		if (resolved)
+			add_bind(sb, resolved, dest, BENTO_MOUNT_RO | BENTO_MOUNT_OPTIONAL);
+		return;
+	}
+	add_bind(sb, host, dest, BENTO_MOUNT_RO | BENTO_MOUNT_OPTIONAL);
+}
+
+/* The user's entry of the host's /etc/passwd (the runtime is static: no
+ * NSS modules, so directory services are not asked), or NULL. */
+static struct passwd *host_passwd_entry(uid_t uid, struct passwd *copy)
+{
+	autofclose FILE *f = fopen("/etc/passwd", "re");
+	struct passwd *pw;
+	while (f && (pw = fgetpwent(f)) != NULL) {
+		if (pw->pw_uid != uid)
+			continue;
+		*copy = (struct passwd){.pw_name = xstrdup(pw->pw_name),
+		                        .pw_gecos = xstrdup(pw->pw_gecos ? pw->pw_gecos : ""),
+		                        .pw_dir = xstrdup(pw->pw_dir ? pw->pw_dir : ""),
+		                        .pw_shell = xstrdup(pw->pw_shell ? pw->pw_shell : ""),
+		                        .pw_uid = pw->pw_uid,
+		                        .pw_gid = pw->pw_gid};
+		return copy;
+	}
+	return NULL;
+}
+
+static void passwd_entry_free(struct passwd *pw)
+{
+	free(pw->pw_name);
+	free(pw->pw_gecos);
+	free(pw->pw_dir);
+	free(pw->pw_shell);
+}
+
+static char *host_group_name(gid_t gid)
+{
+	autofclose FILE *f = fopen("/etc/group", "re");
+	struct group *gr;
+	while (f && (gr = fgetgrent(f)) != NULL)
+		if (gr->gr_gid == gid)
+			return xstrdup(gr->gr_name);
+	return NULL;
+}
+
+/* passwd and group with the user (as the host knows them) and nobody: enough
+ * for `id`, `whoami` and shells, without the host's list of accounts. */
+static void add_passwd_group(bento_sandbox *sb)
+{
+	struct passwd entry = {0};
+	struct passwd *pw = host_passwd_entry(sb->uid, &entry);
+	const char *name = pw ? pw->pw_name : "user";
+	const char *gecos = pw ? pw->pw_gecos : "";
+	const char *shell = pw && pw->pw_shell[0] ? pw->pw_shell : "/bin/sh";
+	autofree char *group_name = host_group_name(sb->gid);
+	autofree char *passwd = NULL;
+	autofree char *group = NULL;
+	if (sb->uid == 65534)
+		passwd = xasprintf("nobody:x:65534:65534:nobody:%s:%s\n", sb->home, shell);
+	else
+		passwd =
+		    xasprintf("%s:x:%u:%u:%s:%s:%s\n"
+		              "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+		              name, (unsigned)sb->uid, (unsigned)sb->gid, gecos, sb->home, shell);
+	if (sb->gid == 65534)
+		group = xasprintf("nogroup:x:65534:\n");
+	else
+		group = xasprintf("%s:x:%u:\nnogroup:x:65534:\n", group_name ? group_name : name,
+		                  (unsigned)sb->gid);
+	add_file(sb, passwd, "/etc/passwd");
+	add_file(sb, group, "/etc/group");
+	if (pw)
+		passwd_entry_free(pw);
+}
+
+static void add_etc(bento_sandbox *sb, bool network)
+{
+	add_dir(sb, "/etc", 0755);
+	for (size_t i = 0; i < ARRAY_SIZE(etc_entries); i++)
+		add_etc_entry(sb, etc_entries[i]);
+	if (network)
+		for (size_t i = 0; i < ARRAY_SIZE(etc_network_entries); i++)
+			add_etc_entry(sb, etc_network_entries[i]);
+	add_passwd_group(sb);
+}
+
+/* ---- /dev, /sys, /tmp, /run ------------------------------------------------- */
+
+static void add_dev(bento_sandbox *sb, unsigned devices)
+{
+	if (devices & BENTO_DEVICE_ALL) {
+		/* Every device of the host, as Flatpak's devices=all. */
+		add_bind(sb, "/dev", "/dev", 0);
+		return;
+	}
+	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+	add_tmpfs(sb, "/dev", 0755);
+	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
+		autofree char *path = xasprintf("/dev/%s", nodes[i]);
+		add_bind(sb, path, path, BENTO_MOUNT_OPTIONAL);
+	}
+	/* A devpts of the sandbox's own: its terminals are not the host's. */
+	add_op(sb, BENTO_MOUNT_DEVPTS, 0, NULL, "/dev/pts");
+	add_symlink(sb, "pts/ptmx", "/dev/ptmx");
+	add_symlink(sb, "/proc/self/fd", "/dev/fd");
+	add_symlink(sb, "/proc/self/fd/0", "/dev/stdin");
+	add_symlink(sb, "/proc/self/fd/1", "/dev/stdout");
+	add_symlink(sb, "/proc/self/fd/2", "/dev/stderr");
+	if (devices & BENTO_DEVICE_SHM)
+		add_bind(sb, "/dev/shm", "/dev/shm", BENTO_MOUNT_OPTIONAL);
+	else
+		add_tmpfs(sb, "/dev/shm", 01777);
+	if (devices & BENTO_DEVICE_DRI) {
+		add_bind(sb, "/dev/dri", "/dev/dri", BENTO_MOUNT_OPTIONAL);
+		/* NVIDIA's proprietary driver has its nodes at the top. */
+		static const char *const nvidia[] = {"nvidiactl", "nvidia0", "nvidia-modeset",
+		                                     "nvidia-uvm", "nvidia-uvm-tools"};
+		for (size_t i = 0; i < ARRAY_SIZE(nvidia); i++) {
+			autofree char *path = xasprintf("/dev/%s", nvidia[i]);
+			add_bind(sb, path, path, BENTO_MOUNT_OPTIONAL);
+		}
+	}
+	if (devices & BENTO_DEVICE_KVM)
+		add_bind(sb, "/dev/kvm", "/dev/kvm", BENTO_MOUNT_OPTIONAL);
+	if (devices & BENTO_DEVICE_INPUT)
+		add_bind(sb, "/dev/input", "/dev/input", BENTO_MOUNT_OPTIONAL);
+}
+
+/* Of /sys, what libraries read to find devices (udev enumeration, GPUs),
+ * read-only; not the kernel's tunables and debugging interfaces. */
+static void add_sys(bento_sandbox *sb)
+{
+	static const char *const parts[] = {"block", "bus", "class", "dev", "devices"};
+	add_dir(sb, "/sys", 0755);
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+		autofree char *path = xasprintf("/sys/%s", parts[i]);
+		add_bind(sb, path, path, BENTO_MOUNT_RO | BENTO_MOUNT_OPTIONAL);
+	}
+}
+
+/* ---- the user's files ---------------------------------------------------- */
+
+/* XDG user directories (xdg-download ...) as the user configured them in
+ * ~/.config/user-dirs.dirs, or their English defaults. */
+static char *xdg_user_dir(const char *home, const char *which)
+{
+	static const struct {
+		const char *name, *key, *fallback;
+	} dirs[] = {
+	    {"desktop", "XDG_DESKTOP_DIR", "Desktop"},
+	    {"documents", "XDG_DOCUMENTS_DIR", "Documents"},
+	    {"download", "XDG_DOWNLOAD_DIR", "Downloads"},
+	    {"music", "XDG_MUSIC_DIR", "Music"},
+	    {"pictures", "XDG_PICTURES_DIR", "Pictures"},
+	    {"public-share", "XDG_PUBLICSHARE_DIR", "Public"},
+	    {"templates", "XDG_TEMPLATES_DIR", "Templates"},
+	    {"videos", "XDG_VIDEOS_DIR", "Videos"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		if (strcmp(dirs[i].name, which) != 0)
+			continue;
+		autofree char *conf = xasprintf("%s/.config/user-dirs.dirs", home);
+		autofree char *data = NULL;
+		size_t len = 0;
+		if (bento_read_file_at(AT_FDCWD, conf, 64 * 1024, &data, &len, NULL) == 0) {
+			size_t klen = strlen(dirs[i].key);
+			for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
+				if (strncmp(line, dirs[i].key, klen) != 0 || line[klen] != '=' ||
+				    line[klen + 1] != '"')
+					continue;
+				char *value = line + klen + 2;
+				char *end = strchr(value, '"');
+				if (end == NULL)
+					break;
+				*end = '\0';
+				if (strncmp(value, "$HOME/", 6) == 0 && !strstr(value, ".."))
+					return xasprintf("%s/%s", home, value + 6);
+				if (value[0] == '/' && !strstr(value, ".."))
+					return xstrdup(value);
+				break;
+			}
+		}
+		return xasprintf("%s/%s", home, dirs[i].fallback);
+	}
+	return NULL;
+}
+
+/* Destinations a filesystems= grant may not cover: the sandbox's own
+ * structure. */
+static bool reserved_destination(const char *dest)
+{
+	static const char *const reserved[] = {
+	    "/",     "/app", "/usr",   "/etc",   "/proc",   "/dev",      "/sys",          "/bin",
+	    "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/run/host", "/.flatpak-info"};
+	for (size_t i = 0; i < ARRAY_SIZE(reserved); i++) {
+		if (strcmp(reserved[i], "/") == 0 ? strcmp(dest, "/") == 0
+		                                  : bento_path_is_under(dest, reserved[i]))
+			return true;
+	}
+	return false;
+}
+
+typedef struct grant_bind {
+	char *src, *dest;
+	unsigned flags;
+} grant_bind;
+
+typedef struct grant_list {
+	grant_bind *items;
+	size_t count;
+} grant_list;
+
+static void grant_add(grant_list *l, const char *src, const char *dest, unsigned flags)
+{
+	l->items = realloc(l->items, (l->count + 1) * sizeof(*l->items));
+	if (l->items == NULL)
+		abort();
+	l->items[l->count++] =
+	    (grant_bind){.src = xstrdup(src), .dest = xstrdup(dest), .flags = flags};
+}
+
+static int grant_compare(const void *a, const void *b)
+{
+	return strcmp(((const grant_bind *)a)->dest, ((const grant_bind *)b)->dest);
+}
+
+/* The host path behind a filesystems= location, or NULL when it names
+ * something else (host, host-os, host-etc: handled by the caller). */
+static char *grant_location_path(const bento_sandbox *sb, const char *location,
+                                 const char *runtime_dir)
+{
+	const char *slash = strchr(location, '/');
+	size_t head = slash ? (size_t)(slash - location) : strlen(location);
+	const char *sub = slash ? slash : "";
+	if (location[0] == '/')
+		return xstrdup(location);
+	if (location[0] == '~')
+		return xasprintf("%s%s", sb->home, location + 1);
+	if (head == 4 && strncmp(location, "home", 4) == 0)
+		return xasprintf("%s%s", sb->home, sub);
+	if (strncmp(location, "xdg-config", head) == 0 && head == 10)
+		return xasprintf("%s/.config%s", sb->home, sub);
+	if (strncmp(location, "xdg-data", head) == 0 && head == 8)
+		return xasprintf("%s/.local/share%s", sb->home, sub);
+	if (strncmp(location, "xdg-cache", head) == 0 && head == 9)
+		return xasprintf("%s/.cache%s", sb->home, sub);
+	if (strncmp(location, "xdg-run", head) == 0 && head == 7)
+		return runtime_dir ? xasprintf("%s%s", runtime_dir, sub) : NULL;
+	if (strncmp(location, "xdg-", 4) == 0) {
+		autofree char *which = strndup(location + 4, head - 4);
+		autofree char *dir = xdg_user_dir(sb->home, which);
+		return dir ? xasprintf("%s%s", dir, sub) : NULL;
+	}
+	return NULL;
+}
+
+/* The host's own top-level directories that "host" shares at the same
+ * place (everything but what the sandbox provides itself). */
+static void grant_host(grant_list *l, unsigned flags)
+{
+	static const char *const shared[] = {"/home", "/media",     "/mnt", "/opt",
+	                                     "/srv",  "/run/media", "/var", "/root"};
+	for (size_t i = 0; i < ARRAY_SIZE(shared); i++)
+		grant_add(l, shared[i], shared[i], flags | BENTO_MOUNT_OPTIONAL);
+}
+
+static void add_filesystems(bento_sandbox *sb, const bento_permissions *p, const char *runtime_dir,
+                            const char *sandbox_runtime_dir)
+{
+	grant_list l = {0};
+	for (size_t i = 0; i < p->n_filesystems; i++) {
+		const bento_fs_grant *g = &p->filesystems[i];
+		if (g->mode == BENTO_FS_REMOVE)
+			continue;
+		unsigned flags = g->mode == BENTO_FS_RO ? BENTO_MOUNT_RO : 0;
+		if (strcmp(g->location, "host-os") == 0 || strcmp(g->location, "host") == 0)
+			add_host_os(sb, "/run/host");
+		if (strcmp(g->location, "host-etc") == 0 || strcmp(g->location, "host") == 0)
+			add_bind(sb, "/etc", "/run/host/etc", BENTO_MOUNT_RO);
+		if (strcmp(g->location, "host") == 0) {
+			grant_host(&l, flags);
+			continue;
+		}
+		if (strncmp(g->location, "host-", 5) == 0)
+			continue;
+		autofree char *path = grant_location_path(sb, g->location, runtime_dir);
+		if (path == NULL)
+			continue;
+		/* xdg-run/ entries appear in the sandbox's runtime directory. */
+		autofree char *dest = NULL;
+		if (runtime_dir && strncmp(g->location, "xdg-run", 7) == 0)
+			dest = xasprintf("%s%s", sandbox_runtime_dir, path + strlen(runtime_dir));
+		else
+			dest = xstrdup(path);
+		if (reserved_destination(dest)) {
+			fprintf(stderr,
+			        "bento: warning: filesystems=%s is not allowed to cover %s\n",
+			        g->location, dest);
+			continue;
+		}
+		if (g->mode == BENTO_FS_CREATE)
+			bento_mkdir_p(path, 0755, NULL);
+		grant_add(&l, path, dest, flags | BENTO_MOUNT_OPTIONAL);
+	}
+	/* Parents before children, so that ~/Documents:ro stays read-only
+	 * under home:rw. */
+	if (l.count)
+		qsort(l.items, l.count, sizeof(*l.items), grant_compare);
+	for (size_t i = 0; i < l.count; i++) {
+		add_bind(sb, l.items[i].src, l.items[i].dest, l.items[i].flags);
+		free(l.items[i].src);
+		free(l.items[i].dest);
+	}
+	free(l.items);
+}
+
+/* ~/.var/app/APPID on the host, with the XDG directories the app is told to
+ * use, and the persistent= directories inside it.  The app can write there,
+ * so what it may have left (a symlink to ~/.ssh in place of a persistent
+ * directory) is never followed when binding. */
+static int add_app_data(bento_sandbox *sb, const char *app_id, const bento_permissions *p,
+                        bento_error **err)
+{
+	autofree char *apps = xasprintf("%s/.var/app", sb->home);
+	if (bento_mkdir_p(apps, 0755, err) < 0)
+		return -1;
+	autofree char *apps_real = realpath(apps, NULL);
+	if (apps_real == NULL)
+		return bento_error_errno(err, "%s", apps);
+	autofree char *data = xasprintf("%s/%s", apps_real, app_id);
+	static const char *const subdirs[] = {"config", "data", "cache", ".local/state"};
+	for (size_t i = 0; i < ARRAY_SIZE(subdirs); i++) {
+		autofree char *dir = xasprintf("%s/%s", data, subdirs[i]);
+		struct stat st;
+		if (lstat(dir, &st) < 0 && bento_mkdir_p(dir, 0755, err) < 0)
+			return -1;
+	}
+	autofree char *dest = xasprintf("%s/.var/app/%s", sb->home, app_id);
+	bento_mount_op *op = add_op(sb, BENTO_MOUNT_BIND, BENTO_MOUNT_NO_SYMLINKS, app_id, dest);
+	op->beneath = xstrdup(apps_real);
+	for (size_t i = 0; i < p->n_persistent; i++) {
+		const char *dir = p->persistent[i];
+		autofree char *host = xasprintf("%s/%s", data, dir);
+		struct stat st;
+		if (lstat(host, &st) < 0)
+			bento_mkdir_p(host, 0755, NULL);
+		autofree char *src = xasprintf("%s/%s", app_id, dir);
+		autofree char *pdest = xasprintf("%s/%s", sb->home, dir);
+		op = add_op(sb, BENTO_MOUNT_BIND, BENTO_MOUNT_NO_SYMLINKS, src, pdest);
+		op->beneath = xstrdup(apps_real);
+	}
+	return 0;
+}
+
+/* ---- sockets ----------------------------------------------------------------- */
+
+/* The X server's socket for $DISPLAY (":N" or ":N.S", local only). */
+static char *x11_socket(const char *display)
+{
+	if (display == NULL || display[0] != ':')
+		return NULL;
+	char *end;
+	long n = strtol(display + 1, &end, 10);
+	if (end == display + 1 || (*end != '\0' && *end != '.') || n < 0 || n > 65535)
+		return NULL;
+	return xasprintf("/tmp/.X11-unix/X%ld", n);
+}
+
+/* The path of a D-Bus address "unix:path=/x[,...]", or NULL. */
+static char *dbus_socket_path(const char *address)
+{
+	if (address == NULL || strncmp(address, "unix:path=", 10) != 0)
+		return NULL;
+	const char *path = address + 10;
+	size_t len = strcspn(path, ",;");
+	return strndup(path, len);
+}
+
+static void add_sockets(bento_sandbox *sb, unsigned sockets, const char *runtime_dir,
+                        const char *sandbox_runtime_dir)
+{
+	const char *wayland = bento_strv_getenv(&sb->env, "WAYLAND_DISPLAY");
+	bool have_wayland = false;
+	if (sockets & (BENTO_SOCKET_WAYLAND | BENTO_SOCKET_FALLBACK_X11)) {
+		autofree char *path =
+		    runtime_dir ? xasprintf("%s/%s", runtime_dir, wayland ? wayland : "wayland-0")
+		                : NULL;
+		have_wayland = path && !strchr(wayland ? wayland : "", '/') && path_exists(path);
+		if (have_wayland && (sockets & BENTO_SOCKET_WAYLAND)) {
+			autofree char *dest = xasprintf("%s/wayland-0", sandbox_runtime_dir);
+			add_bind(sb, path, dest, 0);
+			bento_strv_setenv(&sb->env, "WAYLAND_DISPLAY", "wayland-0");
+		}
+	}
+	if (!(sockets & BENTO_SOCKET_WAYLAND) || !have_wayland)
+		bento_strv_setenv(&sb->env, "WAYLAND_DISPLAY", NULL);
+	bool x11 = (sockets & BENTO_SOCKET_X11) ||
+	           ((sockets & BENTO_SOCKET_FALLBACK_X11) && !have_wayland);
+	autofree char *xsock = x11 ? x11_socket(bento_strv_getenv(&sb->env, "DISPLAY")) : NULL;
+	if (xsock && path_exists(xsock)) {
+		add_dir(sb, "/tmp/.X11-unix", 01777);
+		add_bind(sb, xsock, xsock, 0);
+		const char *xauth = bento_strv_getenv(&sb->env, "XAUTHORITY");
+		autofree char *default_xauth = xasprintf("%s/.Xauthority", sb->home);
+		if (xauth == NULL)
+			xauth = default_xauth;
+		if (xauth[0] == '/' && path_exists(xauth)) {
+			autofree char *dest = xasprintf("%s/Xauthority", sandbox_runtime_dir);
+			add_bind(sb, xauth, dest, BENTO_MOUNT_RO);
+			bento_strv_setenv(&sb->env, "XAUTHORITY", dest);
+		} else {
+			bento_strv_setenv(&sb->env, "XAUTHORITY", NULL);
+		}
+	} else {
+		bento_strv_setenv(&sb->env, "DISPLAY", NULL);
+		bento_strv_setenv(&sb->env, "XAUTHORITY", NULL);
+	}
+	if (sockets & BENTO_SOCKET_PULSEAUDIO) {
+		autofree char *path =
+		    runtime_dir ? xasprintf("%s/pulse/native", runtime_dir) : NULL;
+		if (path && path_exists(path)) {
+			autofree char *dest = xasprintf("%s/pulse/native", sandbox_runtime_dir);
+			add_bind(sb, path, dest, 0);
+			autofree char *server = xasprintf("unix:%s", dest);
+			bento_strv_setenv(&sb->env, "PULSE_SERVER", server);
+		}
+	}
+	const char *ssh = bento_strv_getenv(&sb->env, "SSH_AUTH_SOCK");
+	if ((sockets & BENTO_SOCKET_SSH_AUTH) && ssh && ssh[0] == '/' && path_exists(ssh)) {
+		autofree char *dest = xasprintf("%s/ssh-auth", sandbox_runtime_dir);
+		add_bind(sb, ssh, dest, 0);
+		bento_strv_setenv(&sb->env, "SSH_AUTH_SOCK", dest);
+	} else {
+		bento_strv_setenv(&sb->env, "SSH_AUTH_SOCK", NULL);
+	}
+	if (sockets & BENTO_SOCKET_CUPS)
+		add_bind(sb, "/run/cups/cups.sock", "/run/cups/cups.sock", BENTO_MOUNT_OPTIONAL);
+	if (sockets & BENTO_SOCKET_PCSC)
+		add_bind(sb, "/run/pcscd/pcscd.comm", "/run/pcscd/pcscd.comm",
+		         BENTO_MOUNT_OPTIONAL);
+}
+
+/* The session and system buses: the host's socket itself with
+ * sockets=session-bus / system-bus, else a filtering proxy when the app has
+ * bus rules, else no bus at all. */
+static int add_buses(bento_sandbox *sb, const char *app_id, const bento_permissions *p,
+                     unsigned sockets, const char *runtime_dir, const char *sandbox_runtime_dir,
+                     bento_error **err)
+{
+	const char *session_address = bento_strv_getenv(&sb->env, "DBUS_SESSION_BUS_ADDRESS");
+	autofree char *session_path = dbus_socket_path(session_address);
+	if (session_path == NULL && runtime_dir) {
+		autofree char *guess = xasprintf("%s/bus", runtime_dir);
+		if (path_exists(guess))
+			session_path = steal_pointer(&guess);
+	}
+	const char *system_address = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+	autofree char *system_path = dbus_socket_path(system_address);
+	if (system_path == NULL)
+		system_path = xstrdup("/run/dbus/system_bus_socket");
+
+	bool session_rules = false, system_rules = false;
+	for (size_t i = 0; i < p->n_session_bus; i++)
+		session_rules |= p->session_bus[i].policy != BENTO_BUS_NONE;
+	for (size_t i = 0; i < p->n_system_bus; i++)
+		system_rules |= p->system_bus[i].policy != BENTO_BUS_NONE;
+
+	bento_dbus_proxy_request req = {.app_id = app_id, .permissions = p};
+	if (session_address && !(sockets & BENTO_SOCKET_SESSION_BUS) && session_rules)
+		req.session_address = session_address;
+	if (!(sockets & BENTO_SOCKET_SYSTEM_BUS) && system_rules && path_exists(system_path))
+		req.system_address =
+		    system_address ? system_address : "unix:path=/run/dbus/system_bus_socket";
+	bento_dbus_proxy_result res = {0};
+	if ((req.session_address || req.system_address) &&
+	    bento_dbus_proxy_start(&req, &res, err) < 0)
+		return -1;
+	sb->dbus_proxy = res.pid;
+	sb->dbus_proxy_sync = res.sync_fd;
+	sb->dbus_proxy_dir = res.dir;
+
+	autofree char *session_dest = xasprintf("%s/bus", sandbox_runtime_dir);
+	autofree char *session_env = xasprintf("unix:path=%s", session_dest);
+	const char *session_src = NULL;
+	if ((sockets & BENTO_SOCKET_SESSION_BUS) && session_path && path_exists(session_path))
+		session_src = session_path;
+	else if (res.session_socket)
+		session_src = res.session_socket;
+	if (session_src) {
+		add_bind(sb, session_src, session_dest, 0);
+		bento_strv_setenv(&sb->env, "DBUS_SESSION_BUS_ADDRESS", session_env);
+	} else {
+		bento_strv_setenv(&sb->env, "DBUS_SESSION_BUS_ADDRESS", NULL);
+	}
+	const char *system_src = NULL;
+	if ((sockets & BENTO_SOCKET_SYSTEM_BUS) && path_exists(system_path))
+		system_src = system_path;
+	else if (res.system_socket)
+		system_src = res.system_socket;
+	if (system_src) {
+		add_bind(sb, system_src, "/run/dbus/system_bus_socket", 0);
+		bento_strv_setenv(&sb->env, "DBUS_SYSTEM_BUS_ADDRESS",
+		                  "unix:path=/run/dbus/system_bus_socket");
+	} else {
+		bento_strv_setenv(&sb->env, "DBUS_SYSTEM_BUS_ADDRESS", NULL);
+	}
+	free(res.session_socket);
+	free(res.system_socket);
+	return 0;
+}
+
+/* ---- /.flatpak-info ------------------------------------------------------------ */
+
+/* What xdg-desktop-portal reads to tell which app is calling: the app id in
+ * [Application], the instance in [Instance], the permissions in [Context]. */
+static char *flatpak_info(const bento_sandbox_config *cfg, const bento_permissions *p,
+                          bool session_proxy, bool system_proxy)
+{
+	autofree char *context = bento_permissions_to_keyfile(p);
+	return xasprintf("[Application]\n"
+	                 "name=%s\n"
+	                 "runtime=runtime/org.bento.Host/x86_64/1\n"
+	                 "\n"
+	                 "[Instance]\n"
+	                 "instance-id=%ld\n"
+	                 "app-path=/app\n"
+	                 "original-app-path=%s\n"
+	                 "arch=x86_64\n"
+	                 "session-bus-proxy=%s\n"
+	                 "system-bus-proxy=%s\n"
+	                 "bento-version=%s\n"
+	                 "\n"
+	                 "%s",
+	                 cfg->app_id, (long)getpid(), cfg->appimage ? cfg->appimage : "",
+	                 session_proxy ? "true" : "false", system_proxy ? "true" : "false",
+	                 BENTO_VERSION, context ? context : "");
+}
+
+/* ---- the environment ---------------------------------------------------------- */
+
+/* Variables of the caller that must not reach the app: they make the
+ * dynamic loader or an interpreter load code from the host (LD_PRELOAD,
+ * PYTHONPATH...), or name host paths the sandbox does not have. */
+static bool dropped_variable(const char *item)
+{
+	static const char *const prefixes[] = {"LD_",
+	                                       "GCONV_PATH=",
+	                                       "GETCONF_DIR=",
+	                                       "MALLOC_",
+	                                       "LOCPATH=",
+	                                       "HOSTALIASES=",
+	                                       "RES_OPTIONS=",
+	                                       "LOCALDOMAIN=",
+	                                       "NLSPATH=",
+	                                       "TMPDIR=",
+	                                       "TMP=",
+	                                       "TEMP=",
+	                                       "PYTHONPATH=",
+	                                       "PYTHONHOME=",
+	                                       "PYTHONSTARTUP=",
+	                                       "PERL5LIB=",
+	                                       "PERLLIB=",
+	                                       "PERL5OPT=",
+	                                       "RUBYLIB=",
+	                                       "RUBYOPT=",
+	                                       "NODE_PATH=",
+	                                       "NODE_OPTIONS=",
+	                                       "GI_TYPELIB_PATH=",
+	                                       "GST_PLUGIN_",
+	                                       "GIO_EXTRA_MODULES=",
+	                                       "GTK_PATH=",
+	                                       "GTK_MODULES=",
+	                                       "QT_PLUGIN_PATH=",
+	                                       "XDG_CONFIG_DIRS=",
+	                                       "XDG_DATA_DIRS=",
+	                                       "XDG_CONFIG_HOME=",
+	                                       "XDG_DATA_HOME=",
+	                                       "XDG_CACHE_HOME=",
+	                                       "XDG_STATE_HOME=",
+	                                       "XDG_RUNTIME_DIR=",
+	                                       "BASH_ENV=",
+	                                       "ENV=",
+	                                       "SHELLOPTS=",
+	                                       "PS4=",
+	                                       "DBUS_SYSTEM_BUS_ADDRESS=",
+	                                       "BENTO_"};
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (strncmp(item, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+/* A search path with its empty and relative elements removed: an empty
+ * element means the current directory to the dynamic loader, which an
+ * attacker may control (CVE-2020-27348). */
+static char *clean_search_path(const char *value)
+{
+	autofree char *copy = xstrdup(value);
+	char *out = xcalloc(1, strlen(value) + 1);
+	char *rest = copy;
+	for (char *el; (el = strsep(&rest, ":")) != NULL;) {
+		if (el[0] != '/')
+			continue;
+		if (out[0])
+			strcat(out, ":");
+		strcat(out, el);
+	}
+	return out;
+}
+
+static void build_environment(bento_sandbox *sb, const char *app_id, char *const *host_env,
+                              const char *sandbox_runtime_dir)
+{
+	for (char *const *e = host_env; *e; e++)
+		if (!dropped_variable(*e))
+			bento_strv_add(&sb->env, xstrdup(*e));
+	autofree char *data = xasprintf("%s/.var/app/%s", sb->home, app_id);
+	struct {
+		const char *name, *sub;
+	} xdg[] = {{"XDG_CONFIG_HOME", "config"},
+	           {"XDG_DATA_HOME", "data"},
+	           {"XDG_CACHE_HOME", "cache"},
+	           {"XDG_STATE_HOME", ".local/state"}};
+	for (size_t i = 0; i < ARRAY_SIZE(xdg); i++) {
+		autofree char *v = xasprintf("%s/%s", data, xdg[i].sub);
+		bento_strv_setenv(&sb->env, xdg[i].name, v);
+	}
+	bento_strv_setenv(&sb->env, "HOME", sb->home);
+	bento_strv_setenv(&sb->env, "PATH", "/app/bin:/app/usr/bin:/usr/local/bin:/usr/bin:/bin");
+	bento_strv_setenv(&sb->env, "XDG_RUNTIME_DIR", sandbox_runtime_dir);
+	bento_strv_setenv(&sb->env, "XDG_DATA_DIRS", "/app/share:/app/usr/share:/usr/share");
+	bento_strv_setenv(&sb->env, "XDG_CONFIG_DIRS", "/app/etc/xdg:/etc/xdg");
+	bento_strv_setenv(&sb->env, "container", "bento");
+	bento_strv_setenv(&sb->env, "FLATPAK_ID", app_id);
+	bento_strv_setenv(&sb->env, "BENTO_APP_ID", app_id);
+}
+
+/* [Environment] of the metadata, after the sandbox's own. */
+static void apply_app_environment(bento_sandbox *sb, const bento_permissions *p)
+{
+	for (size_t i = 0; i < p->n_env; i++) {
+		const bento_env_var *v = &p->env[i];
+		if (v->value &&
+		    (strcmp(v->name, "LD_LIBRARY_PATH") == 0 || strcmp(v->name, "PATH") == 0)) {
+			autofree char *clean = clean_search_path(v->value);
+			bento_strv_setenv(&sb->env, v->name, clean[0] ? clean : NULL);
+			continue;
+		}
+		bento_strv_setenv(&sb->env, v->name, v->value);
+	}
+}
+
+/* ---- the plan ------------------------------------------------------------------ */
+
+static char *user_home(uid_t uid)
+{
+	const char *home = getenv("HOME");
+	if (home && home[0] == '/' && !strstr(home, "/..") && strlen(home) > 1)
+		return xstrdup(home);
+	struct passwd entry = {0};
+	char *dir = NULL;
+	if (host_passwd_entry(uid, &entry) && entry.pw_dir[0] == '/' && strlen(entry.pw_dir) > 1)
+		dir = xstrdup(entry.pw_dir);
+	if (entry.pw_name)
+		passwd_entry_free(&entry);
+	return dir ? dir : xasprintf("/home/%u", (unsigned)uid);
+}
+
+int bento_sandbox_prepare(const bento_sandbox_config *cfg, char *const *host_env,
+                          bento_sandbox **out, bento_error **err)
+{
+	static const bento_permissions none;
+	const bento_permissions *p = cfg->permissions ? cfg->permissions : &none;
+	auto_bento_sandbox sb = xcalloc(1, sizeof(*sb));
+	sb->dbus_proxy_sync = -1;
+	sb->root = xstrdup(cfg->root);
+	sb->uid = cfg->uid;
+	sb->gid = cfg->gid;
+	sb->home = user_home(cfg->uid);
+	char host[256] = "bento";
+	if (gethostname(host, sizeof(host) - 1) == 0)
+		host[sizeof(host) - 1] = '\0';
+	sb->hostname = xstrdup(host);
+
+	bool network = (p->shared.enabled & BENTO_SHARE_NETWORK) != 0;
+	sb->clone_flags = CLONE_NEWUTS | CLONE_NEWCGROUP;
+	if (!(p->shared.enabled & BENTO_SHARE_IPC))
+		sb->clone_flags |= CLONE_NEWIPC;
+	if (!network) {
+		sb->clone_flags |= CLONE_NEWNET;
+		sb->loopback = true;
+	}
+
+	const char *runtime_dir = getenv("XDG_RUNTIME_DIR");
+	if (runtime_dir && (runtime_dir[0] != '/' || strstr(runtime_dir, "..")))
+		runtime_dir = NULL;
+	autofree char *sandbox_runtime_dir = xasprintf("/run/user/%u", (unsigned)cfg->uid);
+	build_environment(sb, cfg->app_id, host_env, sandbox_runtime_dir);
+
+	/* The root, and the image in it. */
+	add_tmpfs(sb, "/", 0755);
+	add_dir(sb, "/app", 0755);
+	if (cfg->app_dir)
+		add_bind(sb, cfg->app_dir, "/app", cfg->app_dir_writable ? 0 : BENTO_MOUNT_RO);
+	else
+		add_op(sb, BENTO_MOUNT_IMAGE, 0, NULL, "/app");
+	add_host_os(sb, "");
+	add_etc(sb, network);
+	add_dir(sb, "/proc", 0555);
+	add_dev(sb, p->devices.enabled);
+	add_sys(sb);
+	add_tmpfs(sb, "/tmp", 01777);
+	add_dir(sb, "/var", 0755);
+	add_symlink(sb, "/tmp", "/var/tmp");
+	add_tmpfs(sb, "/run", 0755);
+	add_dir(sb, sandbox_runtime_dir, 0700);
+	add_dir(sb, sb->home, 0700);
+
+	add_filesystems(sb, p, runtime_dir, sandbox_runtime_dir);
+	if (!cfg->build && add_app_data(sb, cfg->app_id, p, err) < 0)
+		return -1;
+	add_sockets(sb, p->sockets.enabled, runtime_dir, sandbox_runtime_dir);
+	if (!cfg->build && add_buses(sb, cfg->app_id, p, p->sockets.enabled, runtime_dir,
+	                             sandbox_runtime_dir, err) < 0)
+		return -1;
+	if (cfg->build)
+		bento_strv_setenv(&sb->env, "DBUS_SESSION_BUS_ADDRESS", NULL);
+	for (size_t i = 0; i < cfg->n_extra; i++) {
+		const bento_mount_op *e = &cfg->extra[i];
+		bento_mount_op *op = add_op(sb, e->kind, e->flags, e->src, e->dest);
+		op->mode = e->mode;
+		op->beneath = e->beneath ? xstrdup(e->beneath) : NULL;
+	}
+	autofree char *info = flatpak_info(cfg, p, sb->dbus_proxy > 0, false);
+	add_file(sb, info, "/.flatpak-info");
+	apply_app_environment(sb, p);
+
+	bento_app_filter_options fopt = {.devel = (p->features.enabled & BENTO_FEATURE_DEVEL) != 0,
+	                                 .multiarch =
+	                                     (p->features.enabled & BENTO_FEATURE_MULTIARCH) != 0};
+	if (bento_bpf_app(&fopt, &sb->filter, err) < 0)
+		return -1;
+	*out = steal_pointer(&sb);
+	return 0;
+}
+
+void bento_sandbox_app_started(bento_sandbox *sb)
+{
+	/* The proxy's sockets are bound into the sandbox and the proxy keeps
+	 * listening: their names on the host are no longer needed. */
+	if (sb->dbus_proxy_dir) {
+		bento_remove_tree(sb->dbus_proxy_dir, NULL);
+		free(sb->dbus_proxy_dir);
+		sb->dbus_proxy_dir = NULL;
+	}
+}
+
+void bento_sandbox_free(bento_sandbox *sb)
+{
+	for (size_t i = 0; i < sb->n_ops; i++) {
+		free(sb->ops[i].src);
+		free(sb->ops[i].beneath);
+		free(sb->ops[i].dest);
+	}
+	free(sb->ops);
+	bento_bpf_free(&sb->filter);
+	bento_strv_free(&sb->env);
+	bento_dbus_proxy_stop(sb->dbus_proxy, sb->dbus_proxy_sync, sb->dbus_proxy_dir);
+	free(sb->dbus_proxy_dir);
+	free(sb->root);
+	free(sb->home);
+	free(sb->hostname);
+	free(sb);
+}
+
+/* ---- when user namespaces are refused ------------------------------------------ */
+
+static long read_sysctl(const char *path)
+{
+	autofree char *data = NULL;
+	size_t len = 0;
+	if (bento_read_file_at(AT_FDCWD, path, 64, &data, &len, NULL) < 0)
+		return -1;
+	return strtol(data, NULL, 10);
+}
+
+char *bento_userns_refusal_reason(int errnum)
+{
+	if (read_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
+		return xasprintf(
+		    "AppArmor refuses unprivileged user namespaces "
+		    "(kernel.apparmor_restrict_unprivileged_userns=1); allow them with "
+		    "`sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0` or an AppArmor "
+		    "profile for this file");
+	if (read_sysctl("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+		return xasprintf("the kernel refuses unprivileged user namespaces "
+		                 "(kernel.unprivileged_userns_clone=0); allow them with "
+		                 "`sudo sysctl kernel.unprivileged_userns_clone=1`");
+	if (read_sysctl("/proc/sys/user/max_user_namespaces") == 0)
+		return xasprintf("user namespaces are disabled (user.max_user_namespaces=0); "
+		                 "allow them with `sudo sysctl user.max_user_namespaces=15000`");
+	if (errnum == ENOSPC)
+		return xasprintf("the limit of user namespaces is reached "
+		                 "(user.max_user_namespaces); raise it with sysctl");
+	return xasprintf("the system refuses unprivileged user namespaces (%s), probably a "
+	                 "container's or a security module's seccomp policy; run the file "
+	                 "outside that container or allow user namespaces in it",
+	                 strerror(errnum));
+}

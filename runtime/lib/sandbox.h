@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/* The sandbox an app runs in.
+ *
+ * It is made in two halves.  bento_sandbox_prepare, in the runtime, turns
+ * the app's permissions into a plan: the namespaces to create, the list of
+ * mounts that build the app's root, the environment, the seccomp filter.
+ * Everything that allocates, reads host configuration or starts a helper
+ * (the D-Bus proxy) happens there.  The child that becomes the sandbox then
+ * carries the plan out (bento_sandbox_build_root, _finish_in_pid_ns,
+ * _confine_app) with system calls only, since it shares the runtime's
+ * memory.
+ *
+ * The app's root is a tmpfs built on a directory of the user's; after
+ * pivot_root it holds (see sandbox.c for why each is there):
+ *   /app            the image, read-only
+ *   /usr, /bin ...  the host's, read-only
+ *   /etc            a few files of the host's, passwd and group generated
+ *   /proc /dev /sys a new proc, a minimal dev, a read-only part of sys
+ *   /tmp, /run/user/UID   private, empty
+ *   $HOME           empty but for ~/.var/app/APPID (the app's own, on the
+ *                   host at the same place) and what is granted
+ *   /.flatpak-info  the app's identity, for xdg-desktop-portal */
+#ifndef BENTO_SANDBOX_H
+#define BENTO_SANDBOX_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "permissions.h"
+#include "seccomp_filter.h"
+#include "util.h"
+
+typedef enum bento_mount_kind {
+	BENTO_MOUNT_TMPFS,   /* a new tmpfs at dest (mode of its root) */
+	BENTO_MOUNT_DIR,     /* a directory at dest */
+	BENTO_MOUNT_BIND,    /* the host's src at dest */
+	BENTO_MOUNT_SYMLINK, /* dest -> src */
+	BENTO_MOUNT_FILE,    /* a file at dest holding src */
+	BENTO_MOUNT_DEVPTS,  /* a new devpts instance at dest */
+	BENTO_MOUNT_IMAGE,   /* the image at dest (the caller mounts it) */
+} bento_mount_kind;
+
+enum {
+	BENTO_MOUNT_RO = 1u << 0,       /* read-only, recursively */
+	BENTO_MOUNT_OPTIONAL = 1u << 1, /* skip a bind whose source is missing */
+	/* src is relative to the trusted directory beneath and is resolved
+	 * without following any symlink (a directory the app can write to:
+	 * CVE-2024-42472). */
+	BENTO_MOUNT_NO_SYMLINKS = 1u << 2,
+};
+
+typedef struct bento_mount_op {
+	bento_mount_kind kind;
+	unsigned flags;
+	mode_t mode;
+	char *src;
+	char *beneath;
+	char *dest; /* absolute, inside the sandbox */
+} bento_mount_op;
+
+typedef struct bento_sandbox_config {
+	const char *app_id;
+	const bento_permissions *permissions;
+	const char *root;     /* the host directory the root is built on */
+	const char *appimage; /* the file, for /.flatpak-info */
+	uid_t uid;
+	gid_t gid;
+	/* /app: the image mounted by the caller (app_dir NULL), or app_dir
+	 * bound read-only (an extracted image, or a build's /app, writable
+	 * with app_dir_writable). */
+	const char *app_dir;
+	bool app_dir_writable;
+	/* Builds: no data directory of the app's, no D-Bus, extra binds. */
+	bool build;
+	const bento_mount_op *extra;
+	size_t n_extra;
+} bento_sandbox_config;
+
+typedef struct bento_sandbox {
+	char *root;
+	int clone_flags; /* namespaces beyond user and mount */
+	bool loopback;   /* bring lo up in the new network namespace */
+	bento_mount_op *ops;
+	size_t n_ops;
+	bento_bpf filter;
+	char *home;
+	char *hostname;
+	uid_t uid;
+	gid_t gid;
+	/* The environment the app starts with, built from the caller's. */
+	bento_strv env;
+	/* The D-Bus proxy, if one was started: it exits when sync_fd closes. */
+	pid_t dbus_proxy;
+	int dbus_proxy_sync;
+	char *dbus_proxy_dir;
+} bento_sandbox;
+
+int bento_sandbox_prepare(const bento_sandbox_config *cfg, char *const *host_env,
+                          bento_sandbox **out, bento_error **err);
+/* Once the app runs: removes what the host no longer needs (the proxy's
+ * socket directory), before the runtime confines itself. */
+void bento_sandbox_app_started(bento_sandbox *sb);
+void bento_sandbox_free(bento_sandbox *sb);
+static inline void bento_sandbox_freep(bento_sandbox **sb)
+{
+	if (*sb)
+		bento_sandbox_free(*sb);
+}
+#define auto_bento_sandbox __attribute__((cleanup(bento_sandbox_freep))) bento_sandbox *
+
+/* ---- in the child, which shares the runtime's memory: no allocation ---- */
+
+/* Where a step of the setup failed, for the runtime's message. */
+typedef struct bento_sandbox_failure {
+	const char *step; /* a static string */
+	const char *path; /* the op's path, or NULL */
+	int errnum;
+} bento_sandbox_failure;
+
+/* After unshare(CLONE_NEWUSER | CLONE_NEWNS | sb->clone_flags) and the id
+ * maps: builds the root on sb->root, calling mount_image(ctx, path) for the
+ * image.  Returns -1 and fills *why on
+ * failure. */
+int bento_sandbox_build_root(const bento_sandbox *sb,
+                             int (*mount_image)(void *ctx, const char *path), void *ctx,
+                             bento_sandbox_failure *why);
+
+/* In PID 1 of the new PID namespace: mounts /proc, read-only where it
+ * could change the host, and makes the root read-only. */
+int bento_sandbox_finish_in_pid_ns(const bento_sandbox *sb, bento_sandbox_failure *why);
+
+/* In the app's process, last before execve: drops every capability,
+ * bounding set included, and installs the seccomp filter (with
+ * no_new_privs). */
+int bento_sandbox_confine_app(const bento_sandbox *sb, bento_sandbox_failure *why);
+
+/* Why unprivileged user namespaces are refused here, and the fix, as a
+ * sentence for an error message. */
+char *bento_userns_refusal_reason(int errnum);
+
+#endif
