@@ -87,6 +87,7 @@ make_image base "$(app Escape)" &&
 	make_image persist "$(app EscapePersist $'\n[Context]\npersistent=.escape-persist;')" &&
 	make_image datalink "$(app EscapeDataLink)" &&
 	make_image cfglink "$(app EscapeCfgLink)" &&
+	make_image locallink "$(app EscapeLocalLink)" &&
 	make_image optcmd "$(printf '[Application]\nname=org.example.EscapeOpt\ncommand=--bind\n')" &&
 	make_image plain "" ||
 	{
@@ -292,7 +293,7 @@ PROBE_LIB=libbentoescapeprobe.so
 cp /usr/lib/x86_64-linux-gnu/libz.so.1 "$USER_HOME/work/$PROBE_LIB"
 # Symbolic links planted where the runtime binds directories from: the
 # persistent directory, the app's data directory, a directory inside it.
-for t in persist data cfg; do
+for t in persist data cfg local; do
 	mkdir -p "$TEST_DIR/target-$t"
 	printf '%s\n' "$MARK-$t" >"$TEST_DIR/target-$t/secret.txt"
 done
@@ -498,6 +499,16 @@ row "app data directory planted as a symlink to a host directory" "CVE-2024-4247
 SYMLINK_TARGET=$TEST_DIR/target-cfg HOSTCHECK=target_check REFUSAL_OK='symbolic link|symlink'
 row "app config directory planted as a symlink to a host directory" "CVE-2024-42472 class" \
 	sandbox:cfglink user read "$MARK-cfg" "$VAR_APP/org.example.EscapeCfgLink/config/secret.txt"
+# The app itself plants one: its data directory is its own to write, a
+# symbolic link in place of ~/.var/app/APPID/.local (where the runtime makes
+# .local/state for XDG_STATE_HOME) must not lead the next launch to the host.
+in_ctx sandbox:locallink exec sh -c 'rm -rf "$1/.local" && ln -s "$2" "$1/.local"' sh \
+	"$VAR_APP/org.example.EscapeLocalLink" "$TEST_DIR/target-local"
+[ "$RC" = 0 ] && [ -L "$VAR_APP/org.example.EscapeLocalLink/.local" ]
+verdict "the app plants a symbolic link in its data directory (.local -> a host directory)" 0
+SYMLINK_TARGET=$TEST_DIR/target-local HOSTCHECK=target_check REFUSAL_OK='symbolic link|symlink'
+row "app-planted symlink in its data directory (.local)" "CVE-2024-42472 class" \
+	sandbox:locallink user read "$MARK-local" "$VAR_APP/org.example.EscapeLocalLink/.local/secret.txt"
 
 # ---------------------------------------------------------------- network
 
@@ -519,6 +530,11 @@ row "call a session-bus name without any bus permission" "D-Bus filtering" \
 	sandbox:base sandbox:bus dbus org.example.Granted
 row "the host's session bus socket, bypassing the proxy" "D-Bus filtering" \
 	sandbox:bus user unixpath "$HOSTBUS"
+# The attack does reach a name where the whole bus is granted.
+in_ctx bento:bus:--socket=session-bus dbus org.example.Secret
+verdict_of_run
+[ "$V" = escaped ]
+ok "with --socket=session-bus any name on the bus can be called" "$V: $OBS"
 
 # ---------------------------------------------------------------- arguments, environment
 
@@ -547,7 +563,8 @@ row "/proc/sysrq-trigger (app started by root)" "host kernel control" \
 row "/proc/sys (app started by root)" "host kernel control" \
 	rootsandbox:base root openw /proc/sys/kernel/core_pattern /proc/sys/vm/drop_caches
 row "/sys (app started by root)" "host kernel control" \
-	rootsandbox:base root openw /sys/kernel/mm/ksm/run /sys/kernel/profiling /sys/power/state
+	rootsandbox:base root openw /sys/kernel/mm/ksm/run /sys/kernel/profiling /sys/power/state \
+	/sys/devices/system/cpu/cpu1/online /sys/class/net/lo/mtu
 
 # ---------------------------------------------------------------- the sanitizer build
 
