@@ -279,7 +279,7 @@ print_table() {
 
 # ---------------------------------------------------------------- the host side
 
-as_root_u() { # chown to the test user
+give_user() { # PATH...: owned by the test user
 	chown -R "$TEST_UID:$TEST_GID" "$@"
 }
 
@@ -302,7 +302,7 @@ mkdir -p "$VAR_APP/org.example.EscapePersist" "$VAR_APP/org.example.EscapeCfgLin
 ln -s "$TEST_DIR/target-persist" "$VAR_APP/org.example.EscapePersist/.escape-persist"
 ln -s "$TEST_DIR/target-data" "$VAR_APP/org.example.EscapeDataLink"
 ln -s "$TEST_DIR/target-cfg" "$VAR_APP/org.example.EscapeCfgLink/config"
-as_root_u "$USER_HOME" "$HOSTSECRET" "$TEST_DIR/outside" "$TEST_DIR"/target-*
+give_user "$USER_HOME" "$HOSTSECRET" "$TEST_DIR/outside" "$TEST_DIR"/target-*
 chown -h "$TEST_UID:$TEST_GID" "$VAR_APP/org.example.EscapeDataLink" \
 	"$VAR_APP/org.example.EscapePersist/.escape-persist" "$VAR_APP/org.example.EscapeCfgLink/config"
 
@@ -412,6 +412,12 @@ target_check() {
 		;;
 	esac
 }
+
+# The harness itself: a run that does not even start is no "blocked".
+in_ctx sandbox:no-such-image tcp "$PORT"
+verdict_of_run
+[ "$V" = error ]
+ok "a launch that fails is counted as an error, not as blocked (harness self-check)" "$V: $OBS"
 
 # ---------------------------------------------------------------- terminals
 
@@ -612,7 +618,8 @@ if [ -n "$DNUM" ]; then
 	bg_wait "$xeyes_pid" 10
 	control=no
 	[ -n "$drawn" ] && [ "$drawn" -gt 1 ] && control=yes
-	RUN_TIMEOUT=10 urun "${SESSION_ENV[@]}" "$IMG/base.AppImage" exec xeyes
+	# (the display named explicitly: the sandbox may well unset DISPLAY)
+	RUN_TIMEOUT=10 urun "${SESSION_ENV[@]}" "$IMG/base.AppImage" exec xeyes -display ":$DNUM"
 	blocked=NO
 	[ "$RC" != 0 ] && [ "$RC" != 124 ] && grep -q "Can't open display" <<<"$ERR" && blocked=yes
 	record "an X11 program (xeyes) without sockets=x11" "X11 isolation" "$blocked" "$control" \
