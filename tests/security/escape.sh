@@ -99,9 +99,11 @@ make_image base "$(app Escape)" &&
 
 # Variables every launch gets (a desktop session's), set below.
 SESSION_ENV=()
-# Per-row extra variables for the control and the sandboxed run.
+# Per-row extra variables for the control and the sandboxed run; the ones
+# of the run going on (in_ctx adds them).
 C_ENV=()
 S_ENV=()
+ENV_NOW=()
 
 # in_ctx CONTEXT ATTACK ARGS...: runs the attack there (urun/rrun: sets
 # RC OUT ERR ...).  "@SCRATCH@" in ARGS becomes the context's scratch
@@ -113,8 +115,7 @@ in_ctx() {
 	local ctx=$1 scratch=/tmp a img opts=() b
 	shift
 	case $ctx in
-	user | root) scratch=$SCRATCH ;;
-	userns) scratch=$SCRATCH ;;
+	user | root | userns) scratch=$SCRATCH ;;
 	esac
 	local args=()
 	for a in "$@"; do
@@ -177,7 +178,8 @@ verdict_of_run() {
 # ---------------------------------------------------------------- rows
 
 T_NAME=() T_CLASS=() T_BLOCKED=() T_CONTROL=() T_OBS=()
-# A function run before and after each run of a row (see host_files):
+# A function run before and after each run of a row (write_check,
+# target_check below):
 #   $HOSTCHECK reset   before;   $HOSTCHECK check   after: status 0 if
 # the host was reached.  HOSTCHECK_ONLY=1: the host decides alone (the
 # attack may "succeed" inside the sandbox's own tmpfs).
@@ -207,6 +209,7 @@ one_run() {
 	ENV_NOW=("${!envname}")
 	[ -n "$HOSTCHECK" ] && $HOSTCHECK reset
 	in_ctx "$ctx" "$@"
+	ENV_NOW=()
 	verdict_of_run
 	if [ "$V" = error ] && [ -n "$REFUSAL_OK" ] && [ "$RC" != 0 ] && [ -z "$OUT" ] &&
 		[[ ${ERR,,} =~ $REFUSAL_OK ]]; then
@@ -257,16 +260,18 @@ row() {
 
 # print_table: the summary, one line per row
 print_table() {
-	local i w=6
+	local i w=6 c=12 line
 	for i in "${!T_NAME[@]}"; do
 		[ ${#T_NAME[i]} -gt $w ] && w=${#T_NAME[i]}
+		[ ${#T_CLASS[i]} -gt $c ] && c=${#T_CLASS[i]}
 	done
 	echo
-	echo "Sandbox escape attempts ($((${#T_NAME[@]})) rows):"
-	printf "%-${w}s | %-26s | %-7s | %s\n" attack "CVE or class" blocked "control escaped"
-	printf '%s\n' "$(printf '%*s' $((w + 56)) '' | tr ' ' -)"
+	echo "Sandbox escape attempts (${#T_NAME[@]} rows):"
+	printf "%-${w}s | %-${c}s | %-7s | %s\n" attack "CVE or class" blocked "control escaped"
+	printf -v line '%*s' $((w + c + 30)) ''
+	echo "${line// /-}"
 	for i in "${!T_NAME[@]}"; do
-		printf "%-${w}s | %-26s | %-7s | %s\n" "${T_NAME[i]}" "${T_CLASS[i]}" "${T_BLOCKED[i]}" \
+		printf "%-${w}s | %-${c}s | %-7s | %s\n" "${T_NAME[i]}" "${T_CLASS[i]}" "${T_BLOCKED[i]}" \
 			"${T_CONTROL[i]}"
 	done
 	echo
