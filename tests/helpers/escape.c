@@ -129,20 +129,29 @@ static int controlling_pty(int *master)
 	return s;
 }
 
+/* Before an injection: the terminal in raw mode without echo (so that an
+ * injected byte can be read back at once and shows nowhere). */
+static void raw_terminal(int fd, struct termios *saved)
+{
+	struct termios t;
+	if (tcgetattr(fd, saved) < 0)
+		return;
+	t = *saved;
+	t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	t.c_cc[VMIN] = 0;
+	t.c_cc[VTIME] = 0;
+	tcsetattr(fd, TCSANOW, &t);
+}
+
 /* After an injection that "worked", the byte must be readable from the
  * terminal: then it was really pushed into the input queue. */
-static bool injected(int slave, char c)
+static bool injected(int fd, char c, const struct termios *saved)
 {
-	char got = 0;
-	int flags = fcntl(slave, F_GETFL);
-	fcntl(slave, F_SETFL, flags | O_NONBLOCK);
-	/* canonical mode would wait for a newline */
-	struct termios t;
-	if (tcgetattr(slave, &t) == 0) {
-		t.c_lflag &= ~(tcflag_t)ICANON;
-		tcsetattr(slave, TCSANOW, &t);
-	}
-	return read(slave, &got, 1) == 1 && got == c;
+	char got[64];
+	ssize_t n = read(fd, got, sizeof got);
+	tcsetattr(fd, TCSANOW, saved);
+	/* (a terminal may hold other bytes already: script(1)'s holds a NUL) */
+	return n > 0 && memchr(got, c, (size_t)n) != NULL;
 }
 
 static int attack_tiocsti(int argc, char **argv, unsigned long high)
@@ -152,13 +161,36 @@ static int attack_tiocsti(int argc, char **argv, unsigned long high)
 	if (s < 0)
 		return report(UNTESTABLE, "no pseudo-terminal: %s", strerror(errno));
 	char c = 'Z';
+	struct termios saved;
+	raw_terminal(s, &saved);
 	long rc = syscall(SYS_ioctl, s, high | (unsigned long)TIOCSTI, &c);
 	if (rc < 0)
 		return report(BLOCKED, "ioctl(TIOCSTI%s): %s", high ? " | 1<<32" : "",
 		              strerror(errno));
-	if (!injected(s, c))
+	if (!injected(s, c, &saved))
 		return report(UNTESTABLE, "TIOCSTI returned 0 but nothing was injected");
 	return report(ESCAPED, "TIOCSTI pushed a byte into the terminal's input");
+}
+
+/* The terminal the app was started from (the CVE's setting: a sandboxed
+ * app typing commands into the user's shell).  No controlling terminal at
+ * all, as in a new session, blocks it as well. */
+static int attack_tiocsti_tty(int argc, char **argv)
+{
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return report(BLOCKED, "no controlling terminal: /dev/tty: %s", strerror(errno));
+	char c = 'X';
+	struct termios saved;
+	raw_terminal(fd, &saved);
+	if (ioctl(fd, TIOCSTI, &c) < 0) {
+		int e = errno;
+		tcsetattr(fd, TCSANOW, &saved);
+		return report(BLOCKED, "ioctl(/dev/tty, TIOCSTI): %s", strerror(e));
+	}
+	if (!injected(fd, c, &saved))
+		return report(UNTESTABLE, "TIOCSTI returned 0 but nothing was injected");
+	return report(ESCAPED, "TIOCSTI typed into the terminal the app was started from");
 }
 
 static int attack_tiocsti_plain(int argc, char **argv)
@@ -175,27 +207,34 @@ static int attack_tiocsti_high(int argc, char **argv)
  * console.  Where one can be opened it is used with the harmless subcode 12
  * (which console is in front); elsewhere the request goes to a pty, where a
  * tty driver answers ENOTTY: the request got past any filter. */
-static int attack_tioclinux(int argc, char **argv)
+static int attack_tioclinux(int argc, char **argv, unsigned long high)
 {
 	const char *where = "/dev/tty0";
 	int fd = open(where, O_RDONLY | O_NOCTTY);
-	int master = -1;
 	if (fd < 0) {
 		where = "a pty";
 		fd = posix_openpt(O_RDWR | O_NOCTTY);
-		master = fd;
 		if (fd < 0)
 			return report(UNTESTABLE, "no terminal: %s", strerror(errno));
 	}
 	char sub = 12; /* TIOCL_GETFGCONSOLE */
-	long rc = syscall(SYS_ioctl, fd, (unsigned long)TIOCLINUX, &sub);
+	long rc = syscall(SYS_ioctl, fd, high | (unsigned long)TIOCLINUX, &sub);
 	if (rc >= 0)
 		return report(ESCAPED, "TIOCLINUX on %s answered", where);
 	if (errno == ENOTTY || errno == EINVAL)
 		return report(ESCAPED, "TIOCLINUX on %s reached the tty driver (%s)", where,
 		              strerror(errno));
-	(void)master;
 	return report(BLOCKED, "TIOCLINUX on %s: %s", where, strerror(errno));
+}
+
+static int attack_tioclinux_plain(int argc, char **argv)
+{
+	return attack_tioclinux(argc, argv, 0);
+}
+
+static int attack_tioclinux_high(int argc, char **argv)
+{
+	return attack_tioclinux(argc, argv, 1ul << 32);
 }
 
 /* ------------------------------------------------------------ mounts */
@@ -706,10 +745,12 @@ static int attack_ia32_tiocsti(int argc, char **argv)
 	if (c == MAP_FAILED)
 		return report(UNTESTABLE, "mmap(MAP_32BIT): %s", strerror(errno));
 	*c = 'Y';
+	struct termios saved;
+	raw_terminal(s, &saved);
 	long ret = int80(I386_IOCTL, s, TIOCSTI, (long)(uintptr_t)c);
 	if (ret < 0 && ret > -4096)
 		return int80_verdict(ret, "int 0x80 ioctl(TIOCSTI)");
-	if (!injected(s, 'Y'))
+	if (!injected(s, 'Y', &saved))
 		return report(UNTESTABLE, "TIOCSTI returned 0 but nothing was injected");
 	return report(ESCAPED, "int 0x80 ioctl(TIOCSTI) pushed a byte into the terminal");
 }
@@ -1043,7 +1084,9 @@ static const struct {
 } attacks[] = {
     {"tiocsti", attack_tiocsti_plain},
     {"tiocsti-high", attack_tiocsti_high},
-    {"tioclinux", attack_tioclinux},
+    {"tiocsti-tty", attack_tiocsti_tty},
+    {"tioclinux", attack_tioclinux_plain},
+    {"tioclinux-high", attack_tioclinux_high},
     {"mount", attack_mount},
     {"umount2", attack_umount2},
     {"pivot_root", attack_pivot_root},

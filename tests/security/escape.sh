@@ -110,10 +110,14 @@ ENV_NOW=()
 # directory (a mount point where it can be one): /tmp in the sandbox.
 # CONTEXT: user | root | userns | sandbox:IMAGE | rootsandbox:IMAGE |
 #          bento:IMAGE[:OPTION...] (bento run OPTION... IMAGE) |
-#          sanbento:IMAGE[:OPTION...] (the sanitizer build's bento)
+#          sanbento:IMAGE[:OPTION...] (the sanitizer build's bento);
+#          with "pty+" in front, under a terminal of script(1)'s.
 in_ctx() {
-	local ctx=$1 scratch=/tmp a img opts=() b
+	local ctx=$1 scratch=/tmp a opts=() run=urun envs=("${SESSION_ENV[@]}") cmd=() pty=0
 	shift
+	if [[ $ctx == pty+* ]]; then
+		ctx=${ctx#pty+} pty=1
+	fi
 	case $ctx in
 	user | root | userns) scratch=$SCRATCH ;;
 	esac
@@ -122,29 +126,33 @@ in_ctx() {
 		args+=("${a//@SCRATCH@/$scratch}")
 	done
 	case $ctx in
-	user) urun "${SESSION_ENV[@]}" "${ENV_NOW[@]}" "$ESC" "${args[@]}" ;;
-	root) rrun "${ROOT_SESSION_ENV[@]}" "${ENV_NOW[@]}" "$ESC" "${args[@]}" ;;
+	root | rootsandbox:*) run=rrun envs=("${ROOT_SESSION_ENV[@]}") ;;
+	esac
+	case $ctx in
+	user | root) cmd=("$ESC") ;;
 	userns)
-		urun "${SESSION_ENV[@]}" "${ENV_NOW[@]}" unshare -Urmu sh -c \
-			'mount -t tmpfs scratch "$1" && shift && exec "$@"' sh "$SCRATCH" "$ESC" "${args[@]}"
+		cmd=(unshare -Urmu sh -c 'mount -t tmpfs scratch "$1" && shift && exec "$@"' sh
+			"$SCRATCH" "$ESC")
 		;;
-	sandbox:*) urun "${SESSION_ENV[@]}" "${ENV_NOW[@]}" "$IMG/${ctx#sandbox:}.AppImage" "${args[@]}" ;;
-	rootsandbox:*) rrun "${ROOT_SESSION_ENV[@]}" "${ENV_NOW[@]}" "$IMG/${ctx#rootsandbox:}.AppImage" "${args[@]}" ;;
+	sandbox:* | rootsandbox:*) cmd=("$IMG/${ctx#*sandbox:}.AppImage") ;;
 	bento:* | sanbento:*)
-		b=$BENTO
-		if [[ $ctx == sanbento:* ]]; then
-			b=$SAN_BENTO
-		fi
 		IFS=: read -r -a opts <<<"${ctx#*:}"
-		img=${opts[0]}
-		opts=("${opts[@]:1}")
-		urun "${SESSION_ENV[@]}" "${ENV_NOW[@]}" "$b" run "${opts[@]}" "$IMG/$img.AppImage" "${args[@]}"
+		cmd=("$BENTO" run "${opts[@]:1}" "$IMG/${opts[0]}.AppImage")
+		[[ $ctx == sanbento:* ]] && cmd[0]=$SAN_BENTO
 		;;
 	*)
 		echo "in_ctx: unknown context $ctx" >&2
 		RC=99 OUT="" ERR="unknown context $ctx"
+		return
 		;;
 	esac
+	cmd+=("${args[@]}")
+	if [ $pty = 1 ]; then
+		# (script runs the command with sh -c; -e: its exit status)
+		cmd=(script -qec "${cmd[*]@Q}" /dev/null)
+	fi
+	$run "${envs[@]}" "${ENV_NOW[@]}" "${cmd[@]}"
+	[ $pty = 1 ] && OUT=${OUT//$'\r'/}
 }
 
 # verdict_of_run: V (escaped | blocked | unsupported | error) and OBS from
@@ -429,6 +437,9 @@ ok "a launch that fails is counted as an error, not as blocked (harness self-che
 row "TIOCSTI into the terminal" "CVE-2017-5226" sandbox:base root tiocsti
 row "TIOCSTI with high bits set" "CVE-2019-10063" sandbox:base root tiocsti-high
 row "TIOCLINUX (selection paste)" "CVE-2023-28100" sandbox:base root tioclinux
+row "TIOCLINUX with high bits set" "CVE-2023-28100" sandbox:base root tioclinux-high
+row "TIOCSTI into the terminal the app was started from" "CVE-2017-5226" \
+	pty+sandbox:base pty+user tiocsti-tty
 
 # ---------------------------------------------------------------- mounts, namespaces
 
