@@ -15,6 +15,7 @@
 #include "image_metadata.h"
 #include "override.h"
 #include "sandbox.h"
+#include "seccomp_filter.h"
 #include "keyfile.h"
 #include "serve.h"
 #include "server.h"
@@ -393,15 +394,8 @@ static int prepare_sandbox(const run_ctx *ctx, const char *root, const char *app
 static void confine_runtime(const run_ctx *ctx)
 {
 #if !defined(__SANITIZE_ADDRESS__)
-	bento_bpf bpf;
-	auto_bento_error err = NULL;
-	if (bento_bpf_runtime(&bpf, &err) < 0 || bento_bpf_install(&bpf, true) < 0) {
-		if (ctx->launch->debug)
-			fprintf(stderr, "bento: cannot confine the runtime: %s\n",
-			        err ? err->message : strerror(errno));
-	}
-	if (err == NULL)
-		bento_bpf_free(&bpf);
+	if (bento_seccomp_install(bento_seccomp_runtime_filter(), true) < 0 && ctx->launch->debug)
+		fprintf(stderr, "bento: cannot confine the runtime: %s\n", strerror(errno));
 #else
 	(void)ctx;
 #endif

@@ -869,11 +869,8 @@ int bento_sandbox_prepare(const bento_sandbox_config *cfg, char *const *host_env
 	add_file(sb, info, "/.flatpak-info");
 	apply_app_environment(sb, p);
 
-	bento_app_filter_options fopt = {.devel = (p->features.enabled & BENTO_FEATURE_DEVEL) != 0,
-	                                 .multiarch =
-	                                     (p->features.enabled & BENTO_FEATURE_MULTIARCH) != 0};
-	if (bento_bpf_app(&fopt, &sb->filter, err) < 0)
-		return -1;
+	sb->filter = bento_seccomp_app_filter((p->features.enabled & BENTO_FEATURE_DEVEL) != 0,
+	                                      (p->features.enabled & BENTO_FEATURE_MULTIARCH) != 0);
 	*out = steal_pointer(&sb);
 	return 0;
 }
@@ -897,7 +894,6 @@ void bento_sandbox_free(bento_sandbox *sb)
 		free(sb->ops[i].dest);
 	}
 	free(sb->ops);
-	bento_bpf_free(&sb->filter);
 	bento_strv_free(&sb->env);
 	bento_dbus_proxy_stop(sb->dbus_proxy, sb->dbus_proxy_sync, sb->dbus_proxy_dir);
 	free(sb->dbus_proxy_dir);

@@ -83,7 +83,7 @@ typedef struct bento_sandbox {
 	bool loopback;   /* bring lo up in the new network namespace */
 	bento_mount_op *ops;
 	size_t n_ops;
-	bento_bpf filter;
+	const struct sock_fprog *filter;
 	char *home;
 	char *hostname;
 	uid_t uid;

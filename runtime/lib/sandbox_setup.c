@@ -319,7 +319,7 @@ int bento_sandbox_confine_app(const bento_sandbox *sb, bento_sandbox_failure *wh
 	struct __user_cap_data_struct data[2] = {{0}};
 	if (syscall(SYS_capset, &header, data) < 0)
 		return failed(why, "cannot drop capabilities", NULL);
-	if (bento_bpf_install(&sb->filter, false) < 0)
+	if (bento_seccomp_install(sb->filter, false) < 0)
 		return failed(why, "cannot install the seccomp filter", NULL);
 	return 0;
 }
