@@ -88,6 +88,7 @@ make_image base "$(app Escape)" &&
 	make_image datalink "$(app EscapeDataLink)" &&
 	make_image cfglink "$(app EscapeCfgLink)" &&
 	make_image locallink "$(app EscapeLocalLink)" &&
+	make_image nestpersist "$(app EscapeNest $'\n[Context]\npersistent=.nest/dir;')" &&
 	make_image optcmd "$(printf '[Application]\nname=org.example.EscapeOpt\ncommand=--bind\n')" &&
 	make_image plain "" ||
 	{
@@ -306,18 +307,21 @@ PROBE_LIB=libbentoescapeprobe.so
 cp /usr/lib/x86_64-linux-gnu/libz.so.1 "$USER_HOME/work/$PROBE_LIB"
 # Symbolic links planted where the runtime binds directories from: the
 # persistent directory, the app's data directory, a directory inside it.
-for t in persist data cfg local; do
+for t in persist data cfg local nest; do
 	mkdir -p "$TEST_DIR/target-$t"
 	printf '%s\n' "$MARK-$t" >"$TEST_DIR/target-$t/secret.txt"
 done
 VAR_APP=$USER_HOME/.var/app
-mkdir -p "$VAR_APP/org.example.EscapePersist" "$VAR_APP/org.example.EscapeCfgLink"
+mkdir -p "$VAR_APP/org.example.EscapePersist" "$VAR_APP/org.example.EscapeCfgLink" \
+	"$VAR_APP/org.example.EscapeNest"
 ln -s "$TEST_DIR/target-persist" "$VAR_APP/org.example.EscapePersist/.escape-persist"
+ln -s "$TEST_DIR/target-nest" "$VAR_APP/org.example.EscapeNest/.nest"
 ln -s "$TEST_DIR/target-data" "$VAR_APP/org.example.EscapeDataLink"
 ln -s "$TEST_DIR/target-cfg" "$VAR_APP/org.example.EscapeCfgLink/config"
 give_user "$USER_HOME" "$HOSTSECRET" "$TEST_DIR/outside" "$TEST_DIR"/target-*
 chown -h "$TEST_UID:$TEST_GID" "$VAR_APP/org.example.EscapeDataLink" \
-	"$VAR_APP/org.example.EscapePersist/.escape-persist" "$VAR_APP/org.example.EscapeCfgLink/config"
+	"$VAR_APP/org.example.EscapePersist/.escape-persist" "$VAR_APP/org.example.EscapeCfgLink/config" \
+	"$VAR_APP/org.example.EscapeNest/.nest"
 
 # A setuid-root copy of the escape program, for the user only (it answers
 # "euid" and nothing else).
@@ -521,6 +525,10 @@ row "app data directory planted as a symlink to a host directory" "CVE-2024-4247
 SYMLINK_TARGET=$TEST_DIR/target-cfg HOSTCHECK=target_check REFUSAL_OK='symbolic link|symlink'
 row "app config directory planted as a symlink to a host directory" "CVE-2024-42472 class" \
 	sandbox:cfglink user read "$MARK-cfg" "$VAR_APP/org.example.EscapeCfgLink/config/secret.txt"
+SYMLINK_TARGET=$TEST_DIR/target-nest HOSTCHECK=target_check REFUSAL_OK='symbolic link|symlink'
+row "parent of a persistent directory planted as a symlink (persistent=.nest/dir)" \
+	"CVE-2024-42472 class" sandbox:nestpersist user read "$MARK-nest" \
+	"$USER_HOME/.nest/secret.txt" "$VAR_APP/org.example.EscapeNest/.nest/secret.txt"
 # The app itself plants one: its data directory is its own to write, a
 # symbolic link in place of ~/.var/app/APPID/.local (where the runtime makes
 # .local/state for XDG_STATE_HOME) must not lead the next launch to the host.
