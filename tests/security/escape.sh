@@ -14,6 +14,8 @@
 # At the end a table: attack | CVE or class | blocked | control escaped.
 # A row whose control says the kernel lacks the feature is skipped (n/a).
 # Real programs too: bash from the host, xeyes drawing into Xvfb.
+# Alone: BENTO_TEST_FILTER=security tests/run BUILD [SAN_BUILD] (the
+# sanitizer build's bento repeats a few rows).
 . "$(dirname "$0")/../lib.sh" "$@"
 
 make_test_dir
