@@ -18,6 +18,7 @@
 void appdir_info_clear(appdir_info *info)
 {
 	free(info->icon_file);
+	free(info->desktop_file);
 }
 
 static int open_appdir(const char *appdir, bento_error **err)
@@ -231,5 +232,6 @@ int check_appdir(const char *appdir, appdir_info *info, bento_error **err)
 		return -1;
 	struct stat st;
 	info->has_diricon = fstatat(dir_fd, ".DirIcon", &st, AT_SYMLINK_NOFOLLOW) == 0;
+	info->desktop_file = steal_pointer(&desktop);
 	return 0;
 }

@@ -13,6 +13,7 @@
 typedef struct appdir_info {
 	char *icon_file; /* ICON.png (or .svg ...) at the top level */
 	bool has_diricon;
+	char *desktop_file; /* NAME.desktop at the top level */
 } appdir_info;
 
 void appdir_info_clear(appdir_info *info);

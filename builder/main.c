@@ -3,7 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fetch_cmd.h"
+#include "check.h"
 #include "pack.h"
+#include "sign.h"
+#include "build.h"
+#include "bundle_verb.h"
 
 #define PROG "bento-builder"
 #define EXIT_USAGE 2
@@ -16,8 +21,23 @@ typedef struct verb {
 } verb;
 
 static const verb verbs[] = {
+    {"build", bento_builder_build, bento_builder_build_usage,
+     "build an app from its manifest into a single file"},
     {"pack", bento_builder_pack, bento_builder_pack_usage,
      "pack an AppDir into a single-file AppImage"},
+    {"fetch", bento_builder_fetch, bento_builder_fetch_usage,
+     "download a file into the cache, checked by SHA-256"},
+    {"unpack", bento_builder_unpack, bento_builder_unpack_usage,
+     "unpack a source archive safely into an empty directory"},
+    {"sign", bento_builder_sign, bento_builder_sign_usage, "sign a single-file AppImage in place"},
+    {"check", bento_builder_check, bento_builder_check_usage,
+     "check a build manifest and print what it describes"},
+    {"bundle", bento_builder_bundle, bento_builder_bundle_usage,
+     "copy the shared libraries an AppDir needs into it"},
+    {"integrate", bento_builder_integrate, bento_builder_integrate_usage,
+     "write an AppDir's AppRun, desktop entry, icon and metainfo"},
+    {"validate", bento_builder_validate, bento_builder_validate_usage,
+     "check an AppDir: desktop entry, metainfo, libraries"},
 };
 
 static const verb *find_verb(const char *name)

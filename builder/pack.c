@@ -20,9 +20,13 @@
 
 #include "appdir.h"
 #include "error.h"
+#include "elf_layout.h"
 #include "runtime_blob.h"
+#include "sign.h"
 #include "squashfs_writer.h"
+#include "updinfo.h"
 #include "util.h"
+#include "zsync.h"
 
 #define PROG "bento-builder"
 #define EXIT_USAGE 2
@@ -30,7 +34,9 @@
 typedef struct pack_options {
 	const char *appdir;
 	const char *output;
-	const char *runtime; /* NULL: the one embedded in bento-builder */
+	const char *runtime;            /* NULL: the one embedded in bento-builder */
+	const char *update_information; /* NULL: none, and no .zsync */
+	const char *sign_key;           /* NULL: unsigned */
 	bento_sqfs_options sqfs;
 } pack_options;
 
@@ -52,6 +58,15 @@ void bento_builder_pack_usage(FILE *out)
 	      "                             (default: 128K)\n"
 	      "  -j, --jobs N               compression threads (default: online CPUs)\n"
 	      "      --runtime FILE         prepend FILE instead of the built-in runtime\n"
+	      "      --update-information STRING\n"
+	      "                             embed STRING, where updates come from, and write\n"
+	      "                             FILE.zsync beside FILE; STRING is one of\n"
+	      "                               zsync|http(s)://HOST/PATH.zsync\n"
+	      "                               gh-releases-zsync|USER|REPO|TAG|NAME.zsync\n"
+	      "                               pling-v1-zsync|PRODUCT-ID|NAME.zsync\n"
+	      "                             (NAME may hold * wildcards; TAG may be latest)\n"
+	      "      --sign-key KEYID       sign FILE with this GnuPG secret key (from\n"
+	      "                             $GNUPGHOME or ~/.gnupg) and embed its public key\n"
 	      "  -h, --help                 show this help and exit\n"
 	      "\n"
 	      "Files are stored owned by root with their permission bits; every time stamp is\n"
@@ -148,7 +163,14 @@ static unsigned online_cpus(void)
 	return n < 1 ? 1 : (unsigned)n;
 }
 
-enum { OPT_COMPRESSION = 256, OPT_LEVEL, OPT_BLOCK_SIZE, OPT_RUNTIME };
+enum {
+	OPT_COMPRESSION = 256,
+	OPT_LEVEL,
+	OPT_BLOCK_SIZE,
+	OPT_RUNTIME,
+	OPT_UPDATE_INFORMATION,
+	OPT_SIGN_KEY
+};
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},
@@ -157,6 +179,8 @@ static const struct option long_options[] = {
     {"block-size", required_argument, NULL, OPT_BLOCK_SIZE},
     {"jobs", required_argument, NULL, 'j'},
     {"runtime", required_argument, NULL, OPT_RUNTIME},
+    {"update-information", required_argument, NULL, OPT_UPDATE_INFORMATION},
+    {"sign-key", required_argument, NULL, OPT_SIGN_KEY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -187,6 +211,16 @@ static int parse_one(int c, pack_options *o, const char **level_arg, bento_error
 		return parse_jobs(optarg, &o->sqfs.jobs, err);
 	case OPT_RUNTIME:
 		o->runtime = optarg;
+		return 0;
+	case OPT_UPDATE_INFORMATION:
+		if (bento_updinfo_check(optarg, err) < 0)
+			return mark_usage(err);
+		o->update_information = optarg;
+		return 0;
+	case OPT_SIGN_KEY:
+		if (optarg[0] == '\0')
+			return usage_error(err, "--sign-key: names no key");
+		o->sign_key = optarg;
 		return 0;
 	default:
 		return -1;
@@ -302,36 +336,42 @@ static int load_runtime(const char *path, runtime *rt, bento_error **err)
 
 /* ---- the output file ---- */
 
-/* The temporary file is removed on every way out that is not success,
- * including SIGINT, SIGTERM and SIGHUP. */
-static char *volatile pending_tmp;
+/* The temporary files (the image and its .zsync) are removed on every way
+ * out that is not success, including SIGINT, SIGTERM and SIGHUP. */
+static char *volatile pending_tmp[2];
 
 static void remove_pending_tmp(int sig)
 {
-	char *path = pending_tmp;
-	if (path != NULL)
-		unlink(path);
+	for (size_t i = 0; i < ARRAY_SIZE(pending_tmp); i++) {
+		char *path = pending_tmp[i];
+		if (path != NULL)
+			unlink(path);
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
-typedef struct tmp_output {
-	char *path; /* NULL once renamed into place */
-	int fd;
-} tmp_output;
+static void forget_pending(const char *path)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(pending_tmp); i++)
+		if (pending_tmp[i] == path)
+			pending_tmp[i] = NULL;
+}
 
-static void tmp_output_clear(tmp_output *t)
+void bento_tmp_clear(bento_tmp_output *t)
 {
 	if (t->fd >= 0)
 		close(t->fd);
+	t->fd = -1;
 	if (t->path != NULL) {
-		pending_tmp = NULL;
+		forget_pending(t->path);
 		unlink(t->path);
 		free(t->path);
+		t->path = NULL;
 	}
 }
 
-static void watch_signals(void)
+void bento_watch_signals(void)
 {
 	struct sigaction sa = {.sa_handler = remove_pending_tmp};
 	sigemptyset(&sa.sa_mask);
@@ -347,8 +387,7 @@ static char *dir_of(const char *path)
 	return slash ? xasprintf("%.*s", (int)(slash - path + 1), path) : xstrdup("./");
 }
 
-/* .FILE.XXXXXX next to FILE, so that rename() is atomic (same file system). */
-static int create_tmp(const char *output, tmp_output *t, bento_error **err)
+int bento_tmp_create(const char *output, bento_tmp_output *t, bento_error **err)
 {
 	const char *slash = strrchr(output, '/');
 	const char *base = slash ? slash + 1 : output;
@@ -364,7 +403,11 @@ static int create_tmp(const char *output, tmp_output *t, bento_error **err)
 		errno = saved;
 		return bento_error_errno(err, "cannot create a temporary file next to %s", output);
 	}
-	pending_tmp = t->path;
+	for (size_t i = 0; i < ARRAY_SIZE(pending_tmp); i++)
+		if (pending_tmp[i] == NULL) {
+			pending_tmp[i] = t->path;
+			break;
+		}
 	return 0;
 }
 
@@ -392,11 +435,63 @@ static void sync_parent_dir(const char *output)
 		fsync(fd);
 }
 
+int bento_tmp_commit(bento_tmp_output *t, const char *output, mode_t mode, bento_error **err)
+{
+	if (fchmod(t->fd, mode) < 0 || fsync(t->fd) < 0)
+		return bento_error_errno(err, "%s: cannot write", t->path);
+	if (rename(t->path, output) < 0)
+		return bento_error_errno(err, "cannot rename %s to %s", t->path, output);
+	forget_pending(t->path);
+	free(steal_pointer(&t->path));
+	sync_parent_dir(output);
+	return 0;
+}
+
+int bento_pack_zsync(int fd, const char *output, bento_tmp_output *zs, bento_error **err)
+{
+	struct stat st;
+	uint32_t epoch = 0;
+	if (fstat(fd, &st) < 0)
+		return bento_error_errno(err, "%s", output);
+	if (source_date_epoch(&epoch, err) < 0)
+		return -1;
+	/* The time a client gives the file it rebuilds. */
+	int64_t mtime = getenv("SOURCE_DATE_EPOCH") ? (int64_t)epoch : (int64_t)st.st_mtime;
+	const char *slash = strrchr(output, '/');
+	autofree char *data = NULL;
+	size_t len;
+	if (bento_zsync_make(fd, (uint64_t)st.st_size, slash ? slash + 1 : output, mtime, output,
+	                     &data, &len, err) < 0)
+		return -1;
+	autofree char *path = xasprintf("%s.zsync", output);
+	if (bento_tmp_create(path, zs, err) < 0)
+		return -1;
+	if (bento_write_all(zs->fd, data, len) < 0)
+		return bento_error_errno(err, "%s: cannot write", zs->path);
+	return 0;
+}
+
+/* Update information, signature, then the .zsync: the signature covers
+ * .upd_info, and the .zsync describes the final bytes. */
+static int finish_output(const pack_options *o, bento_tmp_output *img, bento_tmp_output *zs,
+                         bento_error **err)
+{
+	if (o->update_information != NULL &&
+	    bento_updinfo_write(img->fd, o->output, o->update_information, err) < 0)
+		return -1;
+	if (o->sign_key != NULL && bento_sign_fd(img->fd, o->output, o->sign_key, err) < 0)
+		return -1;
+	if (o->update_information != NULL && bento_pack_zsync(img->fd, o->output, zs, err) < 0)
+		return -1;
+	return 0;
+}
+
 static int write_output(const pack_options *o, const runtime *rt, const appdir_info *info,
                         bento_error **err)
 {
-	__attribute__((cleanup(tmp_output_clear))) tmp_output t = {.fd = -1};
-	if (create_tmp(o->output, &t, err) < 0)
+	__attribute__((cleanup(bento_tmp_clear))) bento_tmp_output t = {.fd = -1};
+	__attribute__((cleanup(bento_tmp_clear))) bento_tmp_output zs = {.fd = -1};
+	if (bento_tmp_create(o->output, &t, err) < 0)
 		return -1;
 	if (bento_write_all(t.fd, rt->data, rt->len) < 0)
 		return bento_error_errno(err, "%s: cannot write", t.path);
@@ -407,13 +502,13 @@ static int write_output(const pack_options *o, const runtime *rt, const appdir_i
 	if (bento_sqfs_write_tree(o->appdir, &diricon, info->has_diricon ? 0 : 1, &out, &o->sqfs,
 	                          NULL, err) < 0)
 		return -1;
-	if (fchmod(t.fd, 0755) < 0 || fsync(t.fd) < 0)
-		return bento_error_errno(err, "%s: cannot write", t.path);
-	if (rename(t.path, o->output) < 0)
-		return bento_error_errno(err, "cannot rename %s to %s", t.path, o->output);
-	pending_tmp = NULL;
-	free(steal_pointer(&t.path));
-	sync_parent_dir(o->output);
+	if (finish_output(o, &t, &zs, err) < 0 || bento_tmp_commit(&t, o->output, 0755, err) < 0)
+		return -1;
+	if (zs.fd >= 0) {
+		autofree char *path = xasprintf("%s.zsync", o->output);
+		if (bento_tmp_commit(&zs, path, 0644, err) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -431,7 +526,7 @@ static int pack(int argc, char **argv, bento_error **err)
 	__attribute__((cleanup(runtime_clear))) runtime rt = {0};
 	if (load_runtime(o.runtime, &rt, err) < 0)
 		return -1;
-	watch_signals();
+	bento_watch_signals();
 	return write_output(&o, &rt, &info, err);
 }
 

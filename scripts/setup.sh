@@ -9,10 +9,13 @@ packages="
   libfuse3-dev fuse3 libsquashfuse-dev libsquashfs-dev
   zlib1g-dev liblzma-dev liblz4-dev libzstd-dev libseccomp-dev
   libfyaml-dev libcurl4-openssl-dev libarchive-dev libgpgme-dev libelf-dev
+  libssl-dev zstd
+  libgcrypt20-dev
   squashfs-tools squashfuse bubblewrap hyperfine python3 util-linux procps psmisc attr
   xdg-dbus-proxy dbus dbus-daemon iproute2
   nginx-light curl zsync gnupg gpg-agent desktop-file-utils appstream
   xvfb x11-apps x11-utils xterm xauth imagemagick netpbm
+  patchelf
 "
 
 missing=

@@ -39,34 +39,48 @@ static char *desktop_name(bento_image *img)
 }
 
 /* The app id, command and permissions, with the user's override applied. */
-static int print_app(bento_image *img, bento_error **err)
+typedef struct app_info {
+	bento_metadata md;
+	bento_permissions override;
+} app_info;
+
+static void app_info_clear(app_info *a)
 {
-	__attribute__((cleanup(bento_metadata_clear))) bento_metadata md = {0};
-	__attribute__((cleanup(bento_permissions_clear))) bento_permissions override = {0};
-	if (bento_image_load_metadata(img, &md, err) < 0)
+	bento_metadata_clear(&a->md);
+	bento_permissions_clear(&a->override);
+}
+
+static int load_app(bento_image *img, app_info *a, bento_error **err)
+{
+	if (bento_image_load_metadata(img, &a->md, err) < 0)
 		return -1;
-	if (bento_override_load(md.app_id, &override, err) < 0) {
+	if (bento_override_load(a->md.app_id, &a->override, err) < 0) {
 		(*err)->status = BENTO_EXIT_RUNTIME;
 		return -1;
 	}
-	printf("App id: %s%s\n", md.app_id,
-	       md.present ? "" : " (derived: the image has no .bento/metadata)");
-	printf("Command: %s\n", md.command ? md.command : "AppRun");
-	if (md.present)
+	return 0;
+}
+
+static void print_app(app_info *a)
+{
+	bento_metadata *md = &a->md;
+	printf("App id: %s%s\n", md->app_id,
+	       md->present ? "" : " (derived: the image has no .bento/metadata)");
+	printf("Command: %s\n", md->command ? md->command : "AppRun");
+	if (md->present)
 		printf("Sandbox: yes (unless run with --no-sandbox)\n");
 	else
 		printf("Sandbox: no, a plain AppImage (unless run with --sandbox)\n");
-	bento_permissions_merge(&md.permissions, &override);
-	printf("Permissions%s:\n", md.present ? "" : " when sandboxed");
-	bento_permissions_describe(&md.permissions, "  ", stdout);
-	if (!bento_permissions_empty(&override)) {
-		autofree char *path = bento_override_path(md.app_id, NULL);
+	bento_permissions_merge(&md->permissions, &a->override);
+	printf("Permissions%s:\n", md->present ? "" : " when sandboxed");
+	bento_permissions_describe(&md->permissions, "  ", stdout);
+	if (!bento_permissions_empty(&a->override)) {
+		autofree char *path = bento_override_path(md->app_id, NULL);
 		printf("Your override (included above): %s\n", path);
-		autofree char *text = bento_permissions_to_keyfile(&override);
+		autofree char *text = bento_permissions_to_keyfile(&a->override);
 		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
 			printf("  %s\n", line);
 	}
-	return 0;
 }
 
 static int print_info(bento_image *img, bento_error **err)
@@ -75,6 +89,10 @@ static int print_info(bento_image *img, bento_error **err)
 	size_t len;
 	if (bento_image_read_section(img, ".upd_info", &updinfo, &len, err) < 0 ||
 	    bento_image_read_section(img, ".sha256_sig", &sig, &len, err) < 0)
+		return -1;
+	/* Checked first: a bad file prints nothing but the error. */
+	__attribute__((cleanup(app_info_clear))) app_info app = {0};
+	if (load_app(img, &app, err) < 0)
 		return -1;
 	autofree char *name = desktop_name(img);
 	printf("File: %s\n", img->path);
@@ -86,7 +104,8 @@ static int print_info(bento_image *img, bento_error **err)
 	printf("Name: %s\n", name ? name : "(no desktop entry)");
 	printf("Update information: %s\n", updinfo && updinfo[0] ? updinfo : "none");
 	printf("Signature: %s\n", sig && sig[0] ? "present" : "none");
-	return print_app(img, err);
+	print_app(&app);
+	return 0;
 }
 
 int bento_cmd_info(int argc, char **argv)

@@ -16,6 +16,7 @@ static const struct verb {
     {"info", bento_cmd_info, "describe a bento file or AppImage"},
     {"extract", bento_cmd_extract, "extract the contents of a file into a directory"},
     {"override", bento_cmd_override, "change an app's permissions for good"},
+    {"verify", bento_cmd_verify, "check the signature of a bento file or AppImage"},
 };
 
 static void print_help(void)

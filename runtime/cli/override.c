@@ -33,8 +33,10 @@ static void print_help(void)
 	       "usage error (an invalid APPID or permission included).\n");
 }
 
+/* One status for every failure of this verb, whatever the library chose. */
 static int fail(bento_error *err)
 {
+	err->status = OVERRIDE_EXIT_FAILURE;
 	return bento_error_report(err, "bento override", OVERRIDE_EXIT_FAILURE);
 }
 

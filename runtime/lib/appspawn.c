@@ -165,6 +165,11 @@ static int sandboxed_app_main(void *arg)
 	if (sp->cwd == NULL || chdir(sp->cwd) < 0)
 		if (chdir(sp->fallback_cwd) < 0 && chdir("/") < 0)
 			_exit(BENTO_EXIT_CHILD);
+	if ((sp->out_fd >= 0 && dup2(sp->out_fd, STDOUT_FILENO) < 0) ||
+	    (sp->err_fd >= 0 && dup2(sp->err_fd, STDERR_FILENO) < 0)) {
+		fail(sp, BENTO_SPAWN_EXEC);
+		_exit(BENTO_EXIT_CHILD);
+	}
 	sigprocmask(SIG_SETMASK, sp->exec_mask, NULL);
 	execve(sp->path, sp->argv, sp->envp);
 	fail(sp, BENTO_SPAWN_EXEC);

@@ -54,6 +54,8 @@ typedef struct bento_spawn {
 	const bento_sandbox *sandbox;
 	const char *cwd;
 	const char *fallback_cwd;
+	/* The app's stdout and stderr, or -1 to keep the caller's. */
+	int out_fd, err_fd;
 
 	/* Results. */
 	pid_t pid;    /* the app, a child of the caller */

@@ -4,6 +4,8 @@
 #include <elf.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -90,8 +92,8 @@ int bento_elf_find_section(int fd, uint64_t file_size, const char *name, bento_e
 	if (sh == NULL)
 		return -1;
 	const Elf64_Shdr *strtab = &sh[eh.e_shstrndx];
-	if (strtab->sh_size == 0 || strtab->sh_size > MAX_SHSTRTAB ||
-	    strtab->sh_offset + strtab->sh_size > file_size)
+	if (strtab->sh_size == 0 || strtab->sh_size > MAX_SHSTRTAB || strtab->sh_size > file_size ||
+	    strtab->sh_offset > file_size - strtab->sh_size)
 		return bento_error_set(err, ENOEXEC, "ELF section name table is invalid");
 	autofree char *names = xmalloc(strtab->sh_size + 1);
 	if (bento_pread_all(fd, names, strtab->sh_size, (off_t)strtab->sh_offset) !=
@@ -101,7 +103,8 @@ int bento_elf_find_section(int fd, uint64_t file_size, const char *name, bento_e
 	for (unsigned i = 0; i < eh.e_shnum; i++) {
 		if (sh[i].sh_name >= strtab->sh_size || strcmp(names + sh[i].sh_name, name) != 0)
 			continue;
-		if (sh[i].sh_offset + sh[i].sh_size > file_size || sh[i].sh_type == SHT_NOBITS)
+		if (sh[i].sh_size > file_size || sh[i].sh_offset > file_size - sh[i].sh_size ||
+		    sh[i].sh_type == SHT_NOBITS)
 			return bento_error_set(err, ENOEXEC, "ELF section %s lies outside the file",
 			                       name);
 		out->offset = sh[i].sh_offset;
@@ -118,4 +121,30 @@ int bento_elf_has_appimage_magic(int fd, bento_error **err)
 	if (n < 0)
 		return bento_error_errno(err, "cannot read AppImage magic");
 	return n == sizeof(magic) && memcmp(magic, BENTO_APPIMAGE_MAGIC, sizeof(magic)) == 0;
+}
+
+int bento_elf_write_section(int fd, const char *file, const char *name, const void *data,
+                            size_t len, bento_error **err)
+{
+	struct stat st;
+	bento_elf_section sec;
+	if (fstat(fd, &st) < 0)
+		return bento_error_errno(err, "%s", file);
+	int found = bento_elf_find_section(fd, (uint64_t)st.st_size, name, &sec, err);
+	if (found < 0) {
+		bento_error_prefix(err, "%s", file);
+		return -1;
+	}
+	if (found == 0)
+		return bento_error_set(err, ENOEXEC, "%s: the runtime has no %s section", file,
+		                       name);
+	if (len > sec.size)
+		return bento_error_set(err, EFBIG,
+		                       "%s: %zu bytes do not fit in its %s section (%llu bytes)",
+		                       file, len, name, (unsigned long long)sec.size);
+	autofree char *buf = xcalloc(1, (size_t)sec.size);
+	memcpy(buf, data, len);
+	if (pwrite(fd, buf, (size_t)sec.size, (off_t)sec.offset) != (ssize_t)sec.size)
+		return bento_error_errno(err, "%s: cannot write its %s section", file, name);
+	return 0;
 }

@@ -5,6 +5,7 @@
 #ifndef BENTO_ELF_LAYOUT_H
 #define BENTO_ELF_LAYOUT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -26,6 +27,12 @@ int bento_elf_payload_offset(int fd, uint64_t file_size, uint64_t *offset, bento
 /* Looks up a section by name.  Returns 1 and fills *out if found, 0 if absent. */
 int bento_elf_find_section(int fd, uint64_t file_size, const char *name, bento_elf_section *out,
                            bento_error **err);
+
+/* Replaces the contents of the section name of the file open as fd (for
+ * writing) with len bytes of data followed by NULs; fails, naming the file,
+ * if the section is missing or data does not fit. */
+int bento_elf_write_section(int fd, const char *file, const char *name, const void *data,
+                            size_t len, bento_error **err);
 
 /* Whether the AppImage Type 2 magic is present. */
 int bento_elf_has_appimage_magic(int fd, bento_error **err);

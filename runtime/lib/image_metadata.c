@@ -54,7 +54,7 @@ static char *default_app_id(bento_image *img)
 	if (desktop) {
 		size_t n = strlen(desktop) - strlen(".desktop");
 		if (bento_app_id_valid(desktop, n))
-			return strndup(desktop, n);
+			return xasprintf("%.*s", (int)n, desktop);
 		return derived_app_id(desktop, n);
 	}
 	const char *base = strrchr(img->path, '/');

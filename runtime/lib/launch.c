@@ -135,7 +135,9 @@ static void app_process_init(app_process *app, const run_ctx *ctx, const char *a
 	                           .gid = ctx->gid,
 	                           .sandbox = sb,
 	                           .cwd = ctx->owd[0] ? ctx->owd : NULL,
-	                           .fallback_cwd = sb ? sb->home : NULL};
+	                           .fallback_cwd = sb ? sb->home : NULL,
+	                           .out_fd = -1,
+	                           .err_fd = -1};
 }
 
 static void app_process_free(app_process *app)
@@ -570,8 +572,11 @@ static int load_app(run_ctx *ctx, bento_error **err)
 		        ctx->metadata.app_id);
 	if (!ctx->sandboxed)
 		return 0;
+	/* Without a home there is no override to read (a service's launch). */
+	const char *home = getenv("HOME"), *data_home = getenv("XDG_DATA_HOME");
+	bool have_overrides = (home && home[0] == '/') || (data_home && data_home[0] == '/');
 	bento_permissions user = {0};
-	if (bento_override_load(ctx->metadata.app_id, &user, err) < 0)
+	if (have_overrides && bento_override_load(ctx->metadata.app_id, &user, err) < 0)
 		return -1;
 	bento_permissions_merge(&ctx->permissions, &ctx->metadata.permissions);
 	bento_permissions_merge(&ctx->permissions, &user);

@@ -576,7 +576,7 @@ static int apply_option(bento_permissions *p, const char *option, const char *va
 		const char *eq = strchr(value, '=');
 		if (eq == NULL)
 			return bento_error_set(err, EINVAL, "expected VAR=VALUE");
-		autofree char *name = strndup(value, (size_t)(eq - value));
+		autofree char *name = xasprintf("%.*s", (int)(eq - value), value);
 		if (check_env_name(name, err) < 0 || check_env_value(name, eq + 1, err) < 0)
 			return -1;
 		env_set(p, name, eq + 1);
@@ -1099,10 +1099,11 @@ static int parse_entry(bento_metadata *md, const char *name, const bento_keyfile
 		}
 		char **items;
 		size_t n;
-		if (unescape(e->value, true, &items, &n, err) < 0)
-			return -1;
-		int r = parse_context(p, e->key, items, n, err);
-		free_items(items, n);
+		int r = unescape(e->value, true, &items, &n, err);
+		if (r == 0) {
+			r = parse_context(p, e->key, items, n, err);
+			free_items(items, n);
+		}
 		if (r < 0)
 			bento_error_prefix(err, "%s", e->key);
 		return r;

@@ -119,8 +119,8 @@ void bento_permissions_merge(bento_permissions *base, const bento_permissions *l
  * "env", "unset-env", "talk-name", "no-talk-name", "own-name", "see-name",
  * "system-talk-name", "system-no-talk-name", "system-own-name"), value its
  * argument.  Returns 1 when option is not a permission option. */
-int bento_permissions_apply_option(bento_permissions *layer, const char *option, const char *value,
-                                   bento_error **err);
+int bento_permissions_apply_option(bento_permissions *layer, const char *option,
+                                   const char *value, bento_error **err);
 
 /* The layer as key-file groups ([Context], bus policies, [Environment]),
  * using "!name" for revoked flags and "!location" for removed filesystems:
@@ -151,10 +151,11 @@ typedef struct bento_metadata {
 	bool present; /* the image has .bento/metadata */
 } bento_metadata;
 
-/* Parses a .bento/metadata (or override file) text (docs/man/bento-metadata.5).  name is used in
- * messages ("NAME:LINE: ...").  Unknown keys and groups are reported on
- * stderr as warnings; malformed lines, unknown values and invalid app ids are
- * errors (status BENTO_EXIT_RUNTIME). */
+/* Parses a .bento/metadata (or override file) text, as bento-metadata(5)
+ * describes it.  name is used in messages ("NAME:LINE: ...").  Unknown keys
+ * and groups are reported on stderr as warnings; malformed lines, unknown
+ * values and invalid app ids are errors (status BENTO_EXIT_RUNTIME).  *out
+ * needs no initialisation; free it with bento_metadata_clear(). */
 int bento_metadata_parse(const char *name, const char *data, size_t len, bento_metadata *out,
                          bento_error **err);
 void bento_metadata_clear(bento_metadata *md);

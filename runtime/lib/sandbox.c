@@ -838,7 +838,8 @@ int bento_sandbox_prepare(const bento_sandbox_config *cfg, char *const *host_env
 		add_bind(sb, cfg->app_dir, "/app", cfg->app_dir_writable ? 0 : BENTO_MOUNT_RO);
 	else
 		add_op(sb, BENTO_MOUNT_IMAGE, 0, NULL, "/app");
-	add_host_os(sb, "");
+	if (!cfg->no_host_os)
+		add_host_os(sb, "");
 	add_etc(sb, network);
 	add_dir(sb, "/proc", 0555);
 	add_dev(sb, p->devices.enabled);

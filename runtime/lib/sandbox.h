@@ -75,6 +75,9 @@ typedef struct bento_sandbox_config {
 	bool build;
 	const bento_mount_op *extra;
 	size_t n_extra;
+	/* No /usr, /bin, /lib* of the host's (extra ops provide what is
+	 * needed: the builder's check that an AppDir is self-contained). */
+	bool no_host_os;
 } bento_sandbox_config;
 
 typedef struct bento_sandbox {
@@ -108,6 +111,22 @@ static inline void bento_sandbox_freep(bento_sandbox **sb)
 		bento_sandbox_free(*sb);
 }
 #define auto_bento_sandbox __attribute__((cleanup(bento_sandbox_freep))) bento_sandbox *
+
+/* Runs argv (argv[0] a path inside the sandbox, or a name looked up in its
+ * PATH) in a sandbox made from cfg,
+ * in cwd (inside), with env's NAME=VALUE entries added to the sandbox's
+ * environment, its stdout and stderr on out_fd and err_fd (-1: ours), and
+ * waits for it: *exit_status is its status, or 128+N for signal N.  For the
+ * builder, whose commands need no image. */
+typedef struct bento_sandbox_command {
+	const bento_sandbox_config *config;
+	char *const *argv;
+	char *const *env;
+	const char *cwd;
+	int out_fd, err_fd;
+} bento_sandbox_command;
+
+int bento_sandbox_run(const bento_sandbox_command *cmd, int *exit_status, bento_error **err);
 
 /* ---- in the child, which shares the runtime's memory: no allocation ---- */
 

@@ -14,7 +14,8 @@
 #        index, long names);
 #   0x01 + a whole file: the synthetic runtime ELF of fuzz_image.c plus a
 #        payload, and broken ELF headers.
-# corpus/keyfile/*: metadata and desktop files as bento reads them.
+# corpus/keyfile/*: metadata, override and desktop files as bento reads them
+# (the seeds of fuzz_keyfile and fuzz_metadata).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -202,5 +203,33 @@ printf '[Desktop Entry]\nName[de]=Hallo\nName=Hello\nExec=a "b c" %%U\n[X-Other]
 	>"$out/keyfile/no-final-newline"
 printf 'k=v\n' >"$out/keyfile/outside-group"
 printf '[]\n' >"$out/keyfile/empty-group"
+# every key, value kind and escape of bento-metadata(5), and an override
+cat >"$out/keyfile/metadata-full" <<'EOF'
+[Application]
+name=org.example.Full
+command=usr/bin/full
+[Context]
+shared=network;!ipc;
+sockets=x11;wayland;fallback-x11;pulseaudio;session-bus;system-bus;ssh-auth;cups;pcsc;
+devices=dri;kvm;input;shm;!all;
+features=devel;multiarch;
+filesystems=home;!host;host-os:ro;host-etc;xdg-download/a\;b:create;xdg-run/pipewire-0;~/x:ro;/srv/data:rw;
+persistent=.full;\sspaced;
+unset-environment=DEBUG;
+[Session Bus Policy]
+org.example.Full.*=own
+org.freedesktop.Notifications=talk
+org.a.b=see
+org.a.c=none
+[System Bus Policy]
+org.freedesktop.UPower=talk
+[Environment]
+A=\s x\ty\n\\;z\s
+[X-Unknown]
+k=v
+EOF
+printf '[Context]\nshared=!network;\nfilesystems=!home;~/Scans:ro;\n' >"$out/keyfile/override"
+printf -- '--share=network --nofilesystem=host --filesystem=~/a:ro --env=A=b' \
+	>"$out/keyfile/permission-words"
 
 du -sh "$out/image" "$out/keyfile"

@@ -181,4 +181,32 @@ else
 	fail "tests/restrict is not built: cannot test a system that refuses user namespaces"
 fi
 no_leaks "nothing left behind"
+
+# ---- the same paths under AddressSanitizer and UBSan ---------------------
+
+if [ -n "${BENTO_SAN_BUILD:-}" ]; then
+	mkdir -p san && chown "$TEST_UID:$TEST_GID" san
+	copy_artifacts "$BENTO_SAN_BUILD" "$TEST_DIR/san"
+	if [ -n "$RUNTIME" ] && [ -n "$BENTO" ]; then
+		"$BUILDER" pack --runtime "$RUNTIME" probe.AppDir -o san/probe.AppImage >/dev/null 2>&1
+		chmod 0755 san/probe.AppImage
+		S=./san/probe.AppImage
+		urun $S sh -c 'cat /app/usr/share/marker; echo $$; id -u; exit 3'
+		[ "$RC" = 3 ] && [ "$OUT" = $'image-file\n2\n65534' ]
+		verdict "[sanitizers] a sandboxed run, its status through PID 1" 3
+		urun "$TEST_DIR/san/bento" run --filesystem='~/Docs:ro' --share=network $S sh -c 'cat ~/Docs/a.txt'
+		[ "$RC" = 0 ] && [ "$OUT" = doc ]; verdict "[sanitizers] bento run with permission options" 0
+		urun "$TEST_DIR/san/bento" info $S
+		[ "$RC" = 0 ] && [[ $OUT == *org.bento.Probe* ]]; verdict "[sanitizers] bento info of a sandboxed app" 0
+		urun BENTO_STRATEGY=extract $S true
+		[ "$RC" = 0 ]; verdict "[sanitizers] the extract strategy in the sandbox" 0
+		AS_USER_PREFIX=("$RESTRICT" --no-userns --)
+		urun $S true
+		[ "$RC" = 127 ]; verdict "[sanitizers] user namespaces refused: the app does not start" 127
+		AS_USER_PREFIX=()
+	else
+		fail "[sanitizers] no bento-runtime or bento in $BENTO_SAN_BUILD"
+	fi
+	no_leaks "[sanitizers] nothing left behind"
+fi
 finish

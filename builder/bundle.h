@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/* Library bundling: makes an AppDir carry every shared library its ELF files
+ * need, except those that must come from the host (builder/excludelist), and
+ * makes the dynamic loader find the bundled ones.
+ *
+ * The AppDir is the app's /app: the sandbox mounts the image there, so an
+ * absolute /app/... path in a RUNPATH or a DT_NEEDED means the AppDir.
+ *
+ * How a DT_NEEDED name is looked for, as ld.so does (LD_LIBRARY_PATH left
+ * out: the sandbox drops it):
+ *   1. a name with a '/' is a path (only absolute /app/... ones can work);
+ *   2. unless the object has a DT_RUNPATH: the DT_RPATH of the object, then
+ *      of the object that loaded it, ... up to the executable;
+ *   3. the object's DT_RUNPATH;
+ *   4. while bundling only: the AppDir's lib, lib/MULTIARCH and lib64;
+ *   5. while bundling only: the host, in the order of its ld.so.cache
+ *      (`ldconfig -p`), then /lib/MULTIARCH, /usr/lib/MULTIARCH, /lib64,
+ *      /usr/lib64, /lib, /usr/lib.
+ * In paths, $ORIGIN and ${ORIGIN} expand to the directory of the object's
+ * real file; an element that is empty, relative or uses another $TOKEN is
+ * skipped ($LIB and $PLATFORM differ from host to host).  A candidate counts
+ * only if its ELF class, byte order and machine are the requester's.  A name
+ * on the exclude list is the host's: it is not looked for and its own needs
+ * are not followed.  A name already loaded (as DT_NEEDED name or SONAME) is
+ * not looked for again.
+ *
+ * Bundling copies each library found on the host into APPDIR/lib under the
+ * name it was asked for (the real file, not a symbolic link; its permission
+ * bits kept), then gives every ELF file of the AppDir whose needs were found
+ * only through step 4 a RUNPATH ($ORIGIN/relative) that reaches them, with
+ * patchelf.  RUNPATH rather than LD_LIBRARY_PATH: it travels with each file,
+ * so the app's command works whether it is started by AppRun, by the bento
+ * runtime or by another program of the app, and the processes the app starts
+ * (host programs among them) do not inherit a library path that would load
+ * the app's libraries into them. */
+#ifndef BENTO_BUILDER_BUNDLE_H
+#define BENTO_BUILDER_BUNDLE_H
+
+#include <stdio.h>
+
+#include "error.h"
+#include "sandbox.h"
+
+typedef struct bundle_options {
+	/* The exclude list's text (builder/excludelist's format); NULL: the
+	 * one built into bento-builder. */
+	const char *exclude_list;
+	/* Where to say what is copied and patched; NULL: nowhere. */
+	FILE *log;
+} bundle_options;
+
+/* The exclude list built into bento-builder (builder/excludelist). */
+const char *bundle_builtin_exclude_list(void);
+
+/* Copies the missing libraries into appdir, sets the RUNPATHs, then runs
+ * bundle_check.  Fails before changing anything if a library cannot be found
+ * at all, naming each file and the library it needs. */
+int bundle_libraries(const char *appdir, const bundle_options *o, bento_error **err);
+
+/* The static check: every ELF file in appdir finds each library it needs,
+ * transitively, the way ld.so will at run time: inside the AppDir (through
+ * the RPATHs and RUNPATHs) or on the exclude list (from the host).  The error
+ * lists each file and the library it cannot find. */
+int bundle_check(const char *appdir, const bundle_options *o, bento_error **err);
+
+/* ---- The run-time check: NOT WIRED UP YET ----
+ * bundle_check_in_sandbox asks the dynamic loader itself: for every ELF file
+ * of the AppDir it runs LOADER /app/REL with LD_TRACE_LOADED_OBJECTS=1 (what
+ * ldd does: the loader lists what it finds and runs nothing) through run,
+ * which must run the command inside a sandbox that holds only the AppDir at
+ * /app and the host's excluded libraries, with envp as its whole environment.
+ * The builder's sandbox is to provide run; until it is merged, only the test
+ * helper tests/helpers/loadercheck.c (bwrap) calls this.  run sets *output
+ * (the command's stdout and stderr) and *status (its exit status) and fails
+ * only when it cannot run the command.  Each "=> not found" the loader reports
+ * becomes a line of the error. */
+typedef int (*bundle_run_fn)(void *data, char *const argv[], char *const envp[], char **output,
+                             int *status, bento_error **err);
+int bundle_check_in_sandbox(const char *appdir, bundle_run_fn run, void *data, bento_error **err);
+
+/* Bind mounts, for that sandbox, of the host's excluded libraries at the
+ * paths of the host's ld.so.cache (the dynamic loader among them).  Free with
+ * bundle_host_excluded_paths_free. */
+int bundle_host_excluded_paths(const bundle_options *o, bento_mount_op **ops, size_t *n_ops,
+                               bento_error **err);
+void bundle_host_excluded_paths_free(bento_mount_op *ops, size_t n_ops);
+
+#endif

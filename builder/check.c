@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/* The check verb: loads a manifest (which reports every error in it) and
+ * prints a summary, or the canonical text of each module. */
+#include "check.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "manifest.h"
+#include "util.h"
+
+#define PROG "bento-builder"
+#define EXIT_USAGE 2
+
+void bento_builder_check_usage(FILE *out)
+{
+	fputs("Usage: " PROG " check [OPTION...] MANIFEST\n"
+	      "\n"
+	      "Parse and check the build manifest MANIFEST (see bento-manifest(5)) and print\n"
+	      "what it describes: the app, its permissions, its bundle settings and its\n"
+	      "modules in build order with their sources.  Every error in the file is\n"
+	      "reported, each as MANIFEST:LINE:COLUMN: MESSAGE.\n"
+	      "\n"
+	      "Options:\n"
+	      "      --canonical   print the canonical text of each module (what the build\n"
+	      "                    cache hashes) instead of the summary\n"
+	      "  -h, --help        show this help and exit\n"
+	      "\n"
+	      "Exit status: 0 if the manifest is valid, 1 if it is invalid or cannot be read,\n"
+	      "2 on a usage error.\n",
+	      out);
+}
+
+static void print_list(const char *label, char *const *v)
+{
+	if (v == NULL || v[0] == NULL)
+		return;
+	printf("  %s:", label);
+	for (; *v; v++)
+		printf(" %s", *v);
+	putchar('\n');
+}
+
+static void print_permissions(const bento_manifest_permissions *p)
+{
+	char *const *lists[] = {
+	    p->shared,     p->sockets,    p->devices,   p->features,          p->filesystems,
+	    p->persistent, p->talk_names, p->own_names, p->system_talk_names, p->system_own_names};
+	static const char *const labels[] = {
+	    "shared",     "sockets",    "devices",   "features",          "filesystems",
+	    "persistent", "talk-names", "own-names", "system-talk-names", "system-own-names"};
+	bool any = p->n_env > 0;
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
+		any |= lists[i][0] != NULL;
+	if (!any) {
+		puts("permissions: none");
+		return;
+	}
+	puts("permissions:");
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
+		print_list(labels[i], lists[i]);
+	if (p->n_env > 0) {
+		printf("  env:");
+		for (size_t i = 0; i < p->n_env; i++)
+			printf(" %s=%s", p->env[i].name, p->env[i].value);
+		putchar('\n');
+	}
+}
+
+/* The module that contains mod, or NULL at the top level. */
+static const bento_module *parent_of(const bento_manifest *m, const bento_module *mod)
+{
+	for (size_t i = 0; i < m->n_build_order; i++) {
+		const bento_module *p = m->build_order[i];
+		if (mod >= p->modules && mod < p->modules + p->n_modules)
+			return p;
+	}
+	return NULL;
+}
+
+static void print_source(const bento_source *s)
+{
+	printf("       %s", bento_source_type_name(s->type));
+	if (s->type == BENTO_SOURCE_SHELL) {
+		size_t n = 0;
+		while (s->commands[n])
+			n++;
+		printf(" (%zu command%s)", n, n == 1 ? "" : "s");
+	} else {
+		printf(" %s", s->url ? s->url : s->path);
+	}
+	if (s->dest || s->dest_filename)
+		printf(" -> %s%s%s", s->dest ? s->dest : "", s->dest && s->dest_filename ? "/" : "",
+		       s->dest_filename ? s->dest_filename : "");
+	putchar('\n');
+}
+
+static void print_summary(const bento_manifest *m)
+{
+	printf("id: %s\n", m->id);
+	printf("name: %s\n", m->name);
+	printf("version: %s\n", m->version);
+	if (m->summary)
+		printf("summary: %s\n", m->summary);
+	if (m->license)
+		printf("license: %s\n", m->license);
+	printf("command: /app/%s\n", m->command);
+	print_permissions(&m->permissions);
+	printf("desktop: %s\n", m->desktop ? m->desktop : "generated");
+	printf("icon: %s\n", m->icon);
+	printf("appstream: %s\n", m->appstream ? m->appstream : "generated");
+	printf("bundle: %s", m->bundle.compression);
+	if (m->bundle.level >= 0)
+		printf(" level %d", m->bundle.level);
+	printf(", %u-byte blocks\n", m->bundle.block_size);
+	if (m->bundle.update_information)
+		printf("update-information: %s\n", m->bundle.update_information);
+	printf("sign-key: %s\n", m->bundle.sign_key ? m->bundle.sign_key : "none (unsigned)");
+	printf("modules, in build order:\n");
+	for (size_t i = 0; i < m->n_build_order; i++) {
+		const bento_module *mod = m->build_order[i];
+		const bento_module *parent = parent_of(m, mod);
+		printf("  %2zu. %s (%s)", i + 1, mod->name,
+		       bento_buildsystem_name(mod->buildsystem));
+		if (parent)
+			printf(", for %s", parent->name);
+		putchar('\n');
+		for (size_t j = 0; j < mod->n_sources; j++)
+			print_source(&mod->sources[j]);
+	}
+}
+
+static const struct option long_options[] = {
+    {"canonical", no_argument, NULL, 'c'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+int bento_builder_check(int argc, char **argv)
+{
+	bool canonical = false;
+	int opt;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+h", long_options, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			canonical = true;
+			break;
+		case 'h':
+			bento_builder_check_usage(stdout);
+			return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+		default:
+			fprintf(stderr,
+			        PROG " check: unknown option '%s' (see " PROG " check --help)\n",
+			        argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, PROG " check: %s (see " PROG " check --help)\n",
+		        argc == optind ? "no manifest given" : "only one manifest at a time");
+		return EXIT_USAGE;
+	}
+	auto_bento_error err = NULL;
+	auto_bento_manifest m = NULL;
+	if (bento_manifest_load(argv[optind], &m, &err) < 0)
+		return bento_error_report(steal_pointer(&err), PROG, BENTO_EXIT_MANIFEST);
+	if (canonical) {
+		for (size_t i = 0; i < m->n_build_order; i++) {
+			autofree char *text = bento_module_canonical(m->build_order[i]);
+			printf("%s%s", i ? "\n" : "", text);
+		}
+	} else {
+		print_summary(m);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, PROG " check: cannot write the output\n");
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+#include "sign.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <gpgme.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "elf_layout.h"
+#include "pack.h"
+#include "signature.h"
+#include "util.h"
+
+#define PROG "bento-builder"
+#define EXIT_USAGE 2
+
+static void ctx_releasep(gpgme_ctx_t *ctx)
+{
+	if (*ctx)
+		gpgme_release(*ctx);
+}
+static void data_releasep(gpgme_data_t *d)
+{
+	if (*d)
+		gpgme_data_release(*d);
+}
+static void key_releasep(gpgme_key_t *k)
+{
+	if (*k)
+		gpgme_key_unref(*k);
+}
+static void gpgme_freep(char **p)
+{
+	if (*p)
+		gpgme_free(*p);
+}
+
+static const char *gnupg_home(void)
+{
+	const char *h = getenv("GNUPGHOME");
+	return h && *h ? h : "~/.gnupg";
+}
+
+static int find_key(gpgme_ctx_t ctx, const char *keyid, gpgme_key_t *key, bento_error **err)
+{
+	gpgme_error_t e = gpgme_get_key(ctx, keyid, key, 1);
+	if (gpg_err_code(e) == GPG_ERR_EOF || (e == 0 && *key == NULL))
+		return bento_error_set(err, 0, "signing key %s: no such secret key in %s", keyid,
+		                       gnupg_home());
+	if (e != 0)
+		return bento_error_set(err, 0, "signing key %s: %s", keyid, gpgme_strerror(e));
+	if (!(*key)->can_sign || (*key)->revoked || (*key)->expired || (*key)->disabled)
+		return bento_error_set(err, 0,
+		                       "signing key %s: this key cannot sign (revoked, "
+		                       "expired, disabled or without a signing subkey)",
+		                       keyid);
+	return 0;
+}
+
+/* gpgme data to a NUL-terminated buffer owned by gpgme; releases d. */
+static char *take_mem(gpgme_data_t *d, size_t *len)
+{
+	char *p = gpgme_data_release_and_get_mem(*d, len);
+	*d = NULL;
+	return p;
+}
+
+static int make_signature(gpgme_ctx_t ctx, const char *file, const char *keyid, const char *hex,
+                          char **sig, size_t *sig_len, bento_error **err)
+{
+	__attribute__((cleanup(data_releasep))) gpgme_data_t in = NULL, out = NULL;
+	gpgme_error_t e = gpgme_data_new_from_mem(&in, hex, strlen(hex), 0);
+	if (e == 0)
+		e = gpgme_data_new(&out);
+	if (e == 0)
+		e = gpgme_op_sign(ctx, in, out, GPGME_SIG_MODE_DETACH);
+	gpgme_sign_result_t r = e == 0 ? gpgme_op_sign_result(ctx) : NULL;
+	if (e == 0 && (r == NULL || r->invalid_signers != NULL || r->signatures == NULL))
+		e = r && r->invalid_signers ? r->invalid_signers->reason : GPG_ERR_GENERAL;
+	if (e != 0)
+		return bento_error_set(err, 0, "%s: cannot sign with key %s: %s", file, keyid,
+		                       gpgme_strerror(e));
+	*sig = take_mem(&out, sig_len);
+	return 0;
+}
+
+static int export_key(gpgme_ctx_t ctx, gpgme_key_t key, const char *file, char **out, size_t *len,
+                      bento_error **err)
+{
+	__attribute__((cleanup(data_releasep))) gpgme_data_t d = NULL;
+	gpgme_key_t keys[] = {key, NULL};
+	gpgme_error_t e = gpgme_data_new(&d);
+	/* Minimal: the key, its user ids and self-signatures, no third-party
+	 * signatures, so that it fits the section. */
+	if (e == 0)
+		e = gpgme_op_export_keys(ctx, keys, GPGME_EXPORT_MODE_MINIMAL, d);
+	if (e != 0)
+		return bento_error_set(err, 0, "%s: cannot export the public key %s: %s", file,
+		                       key->fpr, gpgme_strerror(e));
+	*out = take_mem(&d, len);
+	return 0;
+}
+
+int bento_sign_fd(int fd, const char *file, const char *keyid, bento_error **err)
+{
+	struct stat st;
+	bento_sig_sections secs;
+	char hex[65];
+	if (fstat(fd, &st) < 0)
+		return bento_error_errno(err, "%s", file);
+	if (bento_sig_find_sections(fd, (uint64_t)st.st_size, file, &secs, err) < 0 ||
+	    bento_sig_digest(fd, (uint64_t)st.st_size, &secs, file, hex, err) < 0)
+		return -1;
+	__attribute__((cleanup(ctx_releasep))) gpgme_ctx_t ctx = NULL;
+	gpgme_error_t e = gpgme_new(&ctx);
+	if (e != 0)
+		return bento_error_set(err, 0, "cannot start GnuPG: %s", gpgme_strerror(e));
+	/* As appimagetool does: an armoured text signature of the hex digest. */
+	gpgme_set_armor(ctx, 1);
+	gpgme_set_textmode(ctx, 1);
+	__attribute__((cleanup(key_releasep))) gpgme_key_t key = NULL;
+	if (find_key(ctx, keyid, &key, err) < 0)
+		return -1;
+	if ((e = gpgme_signers_add(ctx, key)) != 0)
+		return bento_error_set(err, 0, "signing key %s: %s", keyid, gpgme_strerror(e));
+	__attribute__((cleanup(gpgme_freep))) char *sig = NULL, *pub = NULL;
+	size_t sig_len, pub_len;
+	if (make_signature(ctx, file, keyid, hex, &sig, &sig_len, err) < 0 ||
+	    export_key(ctx, key, file, &pub, &pub_len, err) < 0)
+		return -1;
+	if (bento_elf_write_section(fd, file, BENTO_SIG_SECTION, sig, sig_len, err) < 0 ||
+	    bento_elf_write_section(fd, file, BENTO_KEY_SECTION, pub, pub_len, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- the verb ---- */
+
+void bento_builder_sign_usage(FILE *out)
+{
+	fputs("Usage: " PROG " sign --key KEYID FILE\n"
+	      "\n"
+	      "Sign FILE, a bento file or AppImage of type 2, in place: the signature goes\n"
+	      "into its .sha256_sig section and the public key into .sig_key, the way\n"
+	      "appimagetool does it. The key comes from the GnuPG home ($GNUPGHOME, else\n"
+	      "~/.gnupg); gpg-agent asks for its passphrase if it has one. FILE is replaced\n"
+	      "atomically; a FILE.zsync beside it is rewritten to match. 'bento verify'\n"
+	      "checks the signature.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -k, --key KEYID   the secret key to sign with (fingerprint, key id or user id)\n"
+	      "  -h, --help        show this help and exit\n"
+	      "\n"
+	      "Exit status: 0 when signed, 1 on failure (nothing is changed), 2 on a usage\n"
+	      "error.\n",
+	      out);
+}
+
+static int usage_error(bento_error **err, const char *fmt, const char *arg)
+{
+	bento_error_set(err, 0, fmt, arg);
+	(*err)->status = EXIT_USAGE;
+	return -1;
+}
+
+static int copy_contents(int from, int to, uint64_t len, const char *file, bento_error **err)
+{
+	for (uint64_t done = 0; done < len;) {
+		ssize_t n = copy_file_range(from, NULL, to, NULL, (size_t)(len - done), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return bento_error_errno(err, "%s: cannot copy", file);
+		if (n == 0)
+			return bento_error_set(err, EIO, "%s: file shrank while copying it", file);
+		done += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int sign_in_place(const char *file, const char *keyid, bento_error **err)
+{
+	autoclose int fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return bento_error_errno(err, "%s", file);
+	if (!S_ISREG(st.st_mode))
+		return bento_error_set(err, 0, "%s: not a regular file", file);
+	bento_watch_signals();
+	__attribute__((cleanup(bento_tmp_clear))) bento_tmp_output t = {.fd = -1};
+	__attribute__((cleanup(bento_tmp_clear))) bento_tmp_output zs = {.fd = -1};
+	if (bento_tmp_create(file, &t, err) < 0 ||
+	    copy_contents(fd, t.fd, (uint64_t)st.st_size, file, err) < 0 ||
+	    bento_sign_fd(t.fd, file, keyid, err) < 0)
+		return -1;
+	autofree char *zsync = xasprintf("%s.zsync", file);
+	struct stat zst;
+	bool has_zsync = lstat(zsync, &zst) == 0 && S_ISREG(zst.st_mode);
+	if (has_zsync && bento_pack_zsync(t.fd, file, &zs, err) < 0)
+		return -1;
+	if (bento_tmp_commit(&t, file, st.st_mode & 07777, err) < 0)
+		return -1;
+	if (has_zsync && bento_tmp_commit(&zs, zsync, zst.st_mode & 07777, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int sign_verb(int argc, char **argv, bento_error **err)
+{
+	static const struct option options[] = {
+	    {"key", required_argument, NULL, 'k'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *keyid = NULL;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":k:h", options, NULL)) != -1) {
+		if (c == 'h') {
+			bento_builder_sign_usage(stdout);
+			return 0;
+		}
+		if (c == 'k')
+			keyid = optarg;
+		else if (c == ':')
+			return usage_error(err, "sign: option %s needs an argument",
+			                   argv[optind - 1]);
+		else
+			return usage_error(err,
+			                   "sign: unknown option %s (see " PROG " sign --help)",
+			                   argv[optind - 1]);
+	}
+	if (keyid == NULL || keyid[0] == '\0')
+		return usage_error(err, "sign: %s",
+		                   "--key KEYID is missing (see " PROG " sign --help)");
+	if (optind != argc - 1)
+		return usage_error(err, "sign: %s (see " PROG " sign --help)",
+		                   optind == argc ? "FILE is missing" : "only one FILE, please");
+	bento_crypto_init();
+	return sign_in_place(argv[optind], keyid, err);
+}
+
+int bento_builder_sign(int argc, char **argv)
+{
+	bento_error *err = NULL;
+	if (sign_verb(argc, argv, &err) == 0)
+		return fflush(stdout) == 0 ? 0 : 1;
+	return bento_error_report(err, PROG, 1);
+}
