@@ -448,10 +448,39 @@ static void add_filesystems(bento_sandbox *sb, const bento_permissions *p, const
 	free(l.items);
 }
 
+/* Creates rel (its missing elements) below the directory dirfd without
+ * following any symlink: an element that is a symlink (or not a directory)
+ * fails with ELOOP or ENOTDIR.  The directories the app can write to are
+ * made this way, so that a symlink the app planted there never makes the
+ * runtime create anything elsewhere on the host. */
+static int mkdir_below_nofollow(int dirfd, const char *rel)
+{
+	autofree char *copy = xstrdup(rel);
+	autoclose int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+	char *rest = copy;
+	for (char *el; fd >= 0 && (el = strsep(&rest, "/")) != NULL;) {
+		if (el[0] == '\0')
+			continue;
+		if (mkdirat(fd, el, 0755) < 0 && errno != EEXIST)
+			return -1;
+		int next = openat(fd, el, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;
+		if (next < 0 && fstatat(fd, el, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			errno = ELOOP;
+		if (next < 0)
+			return -1;
+		close(fd);
+		fd = next;
+	}
+	return fd < 0 ? -1 : 0;
+}
+
 /* ~/.var/app/APPID on the host, with the XDG directories the app is told to
  * use, and the persistent= directories inside it.  The app can write there,
  * so what it may have left (a symlink to ~/.ssh in place of a persistent
- * directory) is never followed when binding. */
+ * directory, of .local, or of its own directory) is never followed, neither
+ * when making the directories nor when binding them. */
 static int add_app_data(bento_sandbox *sb, const char *app_id, const bento_permissions *p,
                         bento_error **err)
 {
@@ -459,25 +488,34 @@ static int add_app_data(bento_sandbox *sb, const char *app_id, const bento_permi
 	if (bento_mkdir_p(apps, 0755, err) < 0)
 		return -1;
 	autofree char *apps_real = realpath(apps, NULL);
-	if (apps_real == NULL)
+	autoclose int apps_fd =
+	    apps_real ? open(apps_real, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (apps_fd < 0)
 		return bento_error_errno(err, "%s", apps);
-	autofree char *data = xasprintf("%s/%s", apps_real, app_id);
+	if (mkdir_below_nofollow(apps_fd, app_id) < 0)
+		return bento_error_set(
+		    err, errno, "%s/%s: refusing to use the app's data directory: %s", apps, app_id,
+		    errno == ELOOP ? "it is or goes through a symbolic link" : strerror(errno));
+	autoclose int data_fd =
+	    openat(apps_fd, app_id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (data_fd < 0)
+		return bento_error_errno(err, "%s/%s", apps, app_id);
+	/* Where the app replaced one of these by a symlink, it gets what its
+	 * symlink means inside the sandbox: nothing is made on the host. */
 	static const char *const subdirs[] = {"config", "data", "cache", ".local/state"};
-	for (size_t i = 0; i < ARRAY_SIZE(subdirs); i++) {
-		autofree char *dir = xasprintf("%s/%s", data, subdirs[i]);
-		struct stat st;
-		if (lstat(dir, &st) < 0 && bento_mkdir_p(dir, 0755, err) < 0)
-			return -1;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(subdirs); i++)
+		mkdir_below_nofollow(data_fd, subdirs[i]);
 	autofree char *dest = xasprintf("%s/.var/app/%s", sb->home, app_id);
 	bento_mount_op *op = add_op(sb, BENTO_MOUNT_BIND, BENTO_MOUNT_NO_SYMLINKS, app_id, dest);
 	op->beneath = xstrdup(apps_real);
 	for (size_t i = 0; i < p->n_persistent; i++) {
 		const char *dir = p->persistent[i];
-		autofree char *host = xasprintf("%s/%s", data, dir);
-		struct stat st;
-		if (lstat(host, &st) < 0)
-			bento_mkdir_p(host, 0755, NULL);
+		if (mkdir_below_nofollow(data_fd, dir) < 0)
+			return bento_error_set(
+			    err, errno, "%s/%s/%s: refusing to use the persistent directory: %s",
+			    apps, app_id, dir,
+			    errno == ELOOP ? "it is or goes through a symbolic link"
+			                   : strerror(errno));
 		autofree char *src = xasprintf("%s/%s", app_id, dir);
 		autofree char *pdest = xasprintf("%s/%s", sb->home, dir);
 		op = add_op(sb, BENTO_MOUNT_BIND, BENTO_MOUNT_NO_SYMLINKS, src, pdest);

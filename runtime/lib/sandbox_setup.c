@@ -120,9 +120,14 @@ static int open_source(const bento_mount_op *op)
 	scoped_fd base = open(op->beneath, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (base < 0)
 		return -1;
+	/* O_PATH | O_NOFOLLOW opens a final symlink itself: refused too. */
 	int fd = openat2_beneath(base, op->src, O_PATH | O_NOFOLLOW);
-	if (fd < 0 && errno == ELOOP)
-		errno = ELOOP; /* a symlink on the way: refused */
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode))) {
+		close(fd);
+		errno = ELOOP;
+		return -1;
+	}
 	return fd;
 }
 
