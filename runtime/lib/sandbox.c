@@ -7,8 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
-#include <grp.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,53 +137,60 @@ static void add_etc_entry(bento_sandbox *sb, const char *name)
 	add_bind(sb, host, dest, BENTO_MOUNT_RO | BENTO_MOUNT_OPTIONAL);
 }
 
-/* The user's entry of the host's /etc/passwd (the runtime is static: no
- * NSS modules, so directory services are not asked), or NULL. */
-static struct passwd *host_passwd_entry(uid_t uid, struct passwd *copy)
+/* The fields of the line of a colon-separated account file (/etc/passwd,
+ * /etc/group) whose third field is id.  The runtime is static: no NSS
+ * modules, so directory services are not asked; and a few lines of parsing
+ * instead of fgetpwent, which would pull scanf into the runtime. */
+static int account_fields(const char *file, unsigned long id, char **fields, size_t n)
 {
-	autofclose FILE *f = fopen("/etc/passwd", "re");
-	struct passwd *pw;
-	while (f && (pw = fgetpwent(f)) != NULL) {
-		if (pw->pw_uid != uid)
+	autofree char *data = NULL;
+	size_t len = 0;
+	if (bento_read_file_at(AT_FDCWD, file, 16 << 20, &data, &len, NULL) < 0)
+		return -1;
+	for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
+		char *f[7] = {0};
+		size_t count = 0;
+		for (char *rest = line; rest && count < ARRAY_SIZE(f);)
+			f[count++] = strsep(&rest, ":");
+		char *end;
+		if (count < 3 || count < n || strtoul(f[2], &end, 10) != id || *end || !f[2][0])
 			continue;
-		*copy = (struct passwd){.pw_name = xstrdup(pw->pw_name),
-		                        .pw_gecos = xstrdup(pw->pw_gecos ? pw->pw_gecos : ""),
-		                        .pw_dir = xstrdup(pw->pw_dir ? pw->pw_dir : ""),
-		                        .pw_shell = xstrdup(pw->pw_shell ? pw->pw_shell : ""),
-		                        .pw_uid = pw->pw_uid,
-		                        .pw_gid = pw->pw_gid};
-		return copy;
+		for (size_t i = 0; i < n; i++)
+			fields[i] = xstrdup(f[i]);
+		return 0;
 	}
-	return NULL;
+	return -1;
 }
 
-static void passwd_entry_free(struct passwd *pw)
+typedef struct passwd_entry {
+	char *f[7]; /* name, password, uid, gid, gecos, home, shell */
+} passwd_entry;
+
+static void passwd_entry_free(passwd_entry *e)
 {
-	free(pw->pw_name);
-	free(pw->pw_gecos);
-	free(pw->pw_dir);
-	free(pw->pw_shell);
+	for (size_t i = 0; i < ARRAY_SIZE(e->f); i++)
+		free(e->f[i]);
 }
 
 static char *host_group_name(gid_t gid)
 {
-	autofclose FILE *f = fopen("/etc/group", "re");
-	struct group *gr;
-	while (f && (gr = fgetgrent(f)) != NULL)
-		if (gr->gr_gid == gid)
-			return xstrdup(gr->gr_name);
-	return NULL;
+	char *f[3] = {0};
+	if (account_fields("/etc/group", gid, f, 3) < 0)
+		return NULL;
+	free(f[1]);
+	free(f[2]);
+	return f[0];
 }
 
 /* passwd and group with the user (as the host knows them) and nobody: enough
  * for `id`, `whoami` and shells, without the host's list of accounts. */
 static void add_passwd_group(bento_sandbox *sb)
 {
-	struct passwd entry = {0};
-	struct passwd *pw = host_passwd_entry(sb->uid, &entry);
-	const char *name = pw ? pw->pw_name : "user";
-	const char *gecos = pw ? pw->pw_gecos : "";
-	const char *shell = pw && pw->pw_shell[0] ? pw->pw_shell : "/bin/sh";
+	passwd_entry pw = {0};
+	bool found = account_fields("/etc/passwd", sb->uid, pw.f, 7) == 0;
+	const char *name = found ? pw.f[0] : "user";
+	const char *gecos = found ? pw.f[4] : "";
+	const char *shell = found && pw.f[6][0] ? pw.f[6] : "/bin/sh";
 	autofree char *group_name = host_group_name(sb->gid);
 	autofree char *passwd = NULL;
 	autofree char *group = NULL;
@@ -203,8 +208,7 @@ static void add_passwd_group(bento_sandbox *sb)
 		                  (unsigned)sb->gid);
 	add_file(sb, passwd, "/etc/passwd");
 	add_file(sb, group, "/etc/group");
-	if (pw)
-		passwd_entry_free(pw);
+	passwd_entry_free(&pw);
 }
 
 static void add_etc(bento_sandbox *sb, bool network)
@@ -829,12 +833,12 @@ static char *user_home(uid_t uid)
 	const char *home = getenv("HOME");
 	if (home && home[0] == '/' && !strstr(home, "/..") && strlen(home) > 1)
 		return xstrdup(home);
-	struct passwd entry = {0};
+	passwd_entry pw = {0};
 	char *dir = NULL;
-	if (host_passwd_entry(uid, &entry) && entry.pw_dir[0] == '/' && strlen(entry.pw_dir) > 1)
-		dir = xstrdup(entry.pw_dir);
-	if (entry.pw_name)
-		passwd_entry_free(&entry);
+	if (account_fields("/etc/passwd", uid, pw.f, 7) == 0 && pw.f[5][0] == '/' &&
+	    strlen(pw.f[5]) > 1)
+		dir = xstrdup(pw.f[5]);
+	passwd_entry_free(&pw);
 	return dir ? dir : xasprintf("/home/%u", (unsigned)uid);
 }
 
