@@ -2,6 +2,7 @@
 #include "blockcache.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +10,17 @@
 
 #include "util.h"
 
+#define MIN_SLOTS 8
+#define MAX_SLOTS 256
 /* Blocks the read-ahead thread may have waiting to be read. */
 #define QUEUE_LEN 32
+/* While blocks are read from the image in its order, the kernel is asked to
+ * read this much of the image ahead (the device's own read-ahead, often
+ * 128 KiB, keeps a cold disk idle between requests). */
+#define ADVISE_WINDOW (2u << 20)
+/* How far a block may start from where the last one ended for the reads to
+ * count as in the image's order (threads finish out of order). */
+#define NEAR (1u << 20)
 
 typedef struct slot {
 	bento_block block; /* first: a held bento_block is its slot */
@@ -41,6 +51,8 @@ struct bento_blockcache {
 	slot *slots;
 	size_t nslots;
 	uint64_t clock;
+	uint64_t last_end;    /* in the file: of the block read last */
+	uint64_t advised_end; /* in the file: read ahead up to there */
 	/* Buffers for compressed blocks, kept for the next reader. */
 	char **spare;
 	size_t nspare, spare_cap;
@@ -58,9 +70,12 @@ bento_blockcache *bento_blockcache_new(bento_image *img, size_t budget)
 	cache->offset = img->offset;
 	cache->block_size = img->fs.sb.block_size;
 	cache->decompress = img->fs.decompressor;
+	/* Slots are searched one by one: few enough for that to stay cheap. */
 	cache->nslots = budget / cache->block_size;
-	if (cache->nslots < 8)
-		cache->nslots = 8;
+	if (cache->nslots < MIN_SLOTS)
+		cache->nslots = MIN_SLOTS;
+	if (cache->nslots > MAX_SLOTS)
+		cache->nslots = MAX_SLOTS;
 	cache->slots = xcalloc(cache->nslots, sizeof(slot));
 	pthread_mutex_init(&cache->lock, NULL);
 	pthread_cond_init(&cache->loaded, NULL);
@@ -111,6 +126,25 @@ static slot *victim(bento_blockcache *cache)
 	return best;
 }
 
+/* Asks the kernel to read the image ahead of [start, end) when reads follow
+ * the image's order. */
+static void advise(bento_blockcache *cache, uint64_t start, uint64_t end)
+{
+	uint64_t from = 0, to = 0;
+	pthread_mutex_lock(&cache->lock);
+	bool in_order = start + NEAR >= cache->last_end && start <= cache->last_end + NEAR;
+	cache->last_end = end;
+	if (in_order && end + ADVISE_WINDOW / 2 > cache->advised_end) {
+		from = cache->advised_end > end && cache->advised_end < end + ADVISE_WINDOW
+		           ? cache->advised_end
+		           : end;
+		to = cache->advised_end = end + ADVISE_WINDOW;
+	}
+	pthread_mutex_unlock(&cache->lock);
+	if (to > from)
+		posix_fadvise(cache->fd, (off_t)from, (off_t)(to - from), POSIX_FADV_WILLNEED);
+}
+
 /* Reads and decompresses the block into s->buf, without the lock.  The
  * header's size is the image's word: it must fit in a block, and the block
  * must decompress to at most a block. */
@@ -132,6 +166,7 @@ static int load(bento_blockcache *cache, slot *s)
 			in = xmalloc(cache->block_size);
 	}
 	int r = 0;
+	advise(cache, cache->offset + s->pos, cache->offset + s->pos + stored);
 	ssize_t n = pread(cache->fd, in, stored, (off_t)(cache->offset + s->pos));
 	if (n != (ssize_t)stored) {
 		r = n < 0 ? -errno : -EIO;
@@ -237,6 +272,8 @@ void bento_blockcache_release(bento_blockcache *cache, const bento_block *block)
 static void *reader_main(void *arg)
 {
 	bento_blockcache *cache = arg;
+	/* Named, so that one can tell it at work (tests/serve looks for it). */
+	pthread_setname_np(pthread_self(), "bento-readahead");
 	pthread_mutex_lock(&cache->lock);
 	for (;;) {
 		while (cache->queue_len == 0 && !cache->stop)

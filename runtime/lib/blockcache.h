@@ -27,7 +27,8 @@ typedef struct bento_block {
 	size_t len;
 } bento_block;
 
-/* A cache of about budget bytes of blocks of img (at least a few blocks).
+/* A cache of about budget bytes of blocks of img (at least 8 blocks, at most
+ * 256).  The read-ahead thread is called "bento-readahead".
  * The image's block size must already have been checked (image.c). */
 bento_blockcache *bento_blockcache_new(bento_image *img, size_t budget);
 /* Stops the read-ahead thread (if it was started) and frees everything;
