@@ -5,6 +5,7 @@
 #include "serve.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <string.h>
@@ -23,6 +24,8 @@
  * the inode and directory tables of a large app, so that a walk or a start-up
  * decompresses each metadata block once. */
 #define METADATA_CACHE_BLOCKS 128
+/* At most this much metadata is read ahead when serving starts. */
+#define METADATA_PREFETCH_MAX (8u << 20)
 /* Bytes of data and fragment blocks kept decompressed (blockcache.c). */
 #define BLOCK_CACHE_BYTES (8u << 20)
 /* Files whose last read is remembered, to tell sequential reads. */
@@ -329,7 +332,8 @@ static bool sequential(bento_serve *srv, fuse_ino_t node, uint64_t off, uint64_t
  * the range touches); and, in ahead, up to max_ahead blocks that follow (the
  * next blocks of the file, or the fragment block after the file's). */
 static int plan_read(bento_serve *srv, const sqfs_inode *inode, uint64_t off, size_t size,
-                     span *spans, size_t *nspans, span *ahead, size_t max_ahead, size_t *nahead)
+                     span *spans, size_t max_spans, size_t *nspans, span *ahead, size_t max_ahead,
+                     size_t *nahead)
 {
 	sqfs *fs = fs_of(srv);
 	uint64_t bs = fs->sb.block_size, end = off + size;
@@ -359,6 +363,8 @@ static int plan_read(bento_serve *srv, const sqfs_inode *inode, uint64_t off, si
 			}
 			s.from = off > bl.pos ? (size_t)(off - bl.pos) : 0;
 			s.len = (size_t)((end < bl.pos + bs ? end : bl.pos + bs) - bl.pos) - s.from;
+			if (*nspans == max_spans)
+				return -EIO;
 			spans[(*nspans)++] = s;
 		}
 	}
@@ -367,7 +373,8 @@ static int plan_read(bento_serve *srv, const sqfs_inode *inode, uint64_t off, si
 		if (!fragment)
 			return -EIO; /* a block list shorter than the file */
 		struct squashfs_fragment_entry frag;
-		if (sqfs_frag_entry(fs, &frag, inode->xtra.reg.frag_idx) != SQFS_OK)
+		if (*nspans == max_spans ||
+		    sqfs_frag_entry(fs, &frag, inode->xtra.reg.frag_idx) != SQFS_OK)
 			return -EIO;
 		uint64_t from = off > tail ? off - tail : 0;
 		spans[(*nspans)++] = (span){.pos = frag.start_block,
@@ -380,7 +387,11 @@ static int plan_read(bento_serve *srv, const sqfs_inode *inode, uint64_t off, si
 		    sqfs_frag_entry(fs, &frag, inode->xtra.reg.frag_idx + 1) == SQFS_OK)
 			ahead[(*nahead)++] = (span){.pos = frag.start_block, .hdr = frag.size};
 	}
-	return 0;
+	/* A corrupt block list may end before the range does. */
+	size_t covered = 0;
+	for (size_t i = 0; i < *nspans; i++)
+		covered += spans[i].len;
+	return covered == size ? 0 : -EIO;
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
@@ -418,7 +429,8 @@ static void op_read(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
 	autofree span *spans = xmalloc((nblocks + max_ahead) * sizeof(span));
 	span *ahead = spans + nblocks;
 	size_t nspans, nahead;
-	r = plan_read(srv, inode, (uint64_t)off, size, spans, &nspans, ahead, max_ahead, &nahead);
+	r = plan_read(srv, inode, (uint64_t)off, size, spans, nblocks, &nspans, ahead, max_ahead,
+	              &nahead);
 	fs_unlock(srv);
 
 	autofree const bento_block **held = xcalloc(nspans, sizeof(*held));
@@ -683,6 +695,10 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	srv->no_open = (conn->capable & no_open) == no_open && getenv("BENTO_FUSE_OPEN") == NULL;
 	if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
 		conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+	/* Nothing can change under the page cache: no attribute check on every
+	 * read (which auto_inval_data does, to drop the cache of files that
+	 * changed). */
+	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
 }
 
 static const struct fuse_lowlevel_ops serve_ops = {
@@ -715,6 +731,24 @@ static void enlarge_metadata_cache(sqfs *fs)
 	fs->md_cache = larger;
 }
 
+/* Asks the kernel to read the image's metadata (its inode and directory
+ * tables and the tables after them, which the writers put after the data)
+ * in the background: a walk or a start-up then finds it in the page cache
+ * instead of waiting for the disk one 8 KiB block at a time. */
+static void prefetch_metadata(const bento_image *img)
+{
+	const struct squashfs_super_block *sb = &img->fs.sb;
+	uint64_t start = sb->inode_table_start < sb->directory_table_start
+	                     ? sb->inode_table_start
+	                     : sb->directory_table_start;
+	if (start >= sb->bytes_used)
+		return;
+	uint64_t len = sb->bytes_used - start;
+	if (len > METADATA_PREFETCH_MAX)
+		len = METADATA_PREFETCH_MAX;
+	posix_fadvise(img->fd, (off_t)(img->offset + start), (off_t)len, POSIX_FADV_WILLNEED);
+}
+
 int bento_serve_new(bento_image *img, bento_mount_via via, int fuse_fd, const char *mountpoint,
                     uid_t owner_uid, gid_t owner_gid, bento_serve **out, bento_error **err)
 {
@@ -734,6 +768,7 @@ int bento_serve_new(bento_image *img, bento_mount_via via, int fuse_fd, const ch
 	pthread_mutex_init(&srv->handles_lock, NULL);
 	pthread_mutex_init(&srv->fs_lock, NULL);
 	enlarge_metadata_cache(&img->fs);
+	prefetch_metadata(img);
 	srv->cache = bento_blockcache_new(img, BLOCK_CACHE_BYTES);
 	srv->zeros = xcalloc(1, img->fs.sb.block_size);
 	srv->se = fuse_session_new(&args, &serve_ops, sizeof(serve_ops), srv);
