@@ -578,9 +578,10 @@ static void op_statfs(fuse_req_t req, fuse_ino_t node)
 	fuse_reply_statfs(req, &sv);
 }
 
-/* With fs_lock held: the value of the attribute name of node, into *value
- * (malloc'd; NULL when only the size is wanted) and *vsize. */
-static int getxattr_locked(bento_serve *srv, fuse_ino_t node, const char *name, bool want_value,
+/* With fs_lock held: the size of the attribute name of node in *vsize
+ * and, when size > 0, its value in *value (malloc'd); -ERANGE when the value
+ * is longer than size (checked before anything is allocated). */
+static int getxattr_locked(bento_serve *srv, fuse_ino_t node, const char *name, size_t size,
                            char **value, size_t *vsize)
 {
 	sqfs_inode inode;
@@ -608,8 +609,10 @@ static int getxattr_locked(bento_serve *srv, fuse_ino_t node, const char *name, 
 		return -ENODATA;
 	if (sqfs_xattr_value_size(&x, vsize) != SQFS_OK)
 		return -EIO;
-	if (!want_value)
+	if (size == 0)
 		return 0;
+	if (*vsize > size)
+		return -ERANGE;
 	*value = xmalloc(*vsize ? *vsize : 1);
 	if (sqfs_xattr_value(&x, *value) != SQFS_OK)
 		return -EIO;
@@ -622,14 +625,12 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t node, const char *name, size_
 	autofree char *value = NULL;
 	size_t vsize = 0;
 	fs_lock(srv);
-	int r = getxattr_locked(srv, node, name, size > 0, &value, &vsize);
+	int r = getxattr_locked(srv, node, name, size, &value, &vsize);
 	fs_unlock(srv);
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else if (size == 0)
 		fuse_reply_xattr(req, vsize);
-	else if (vsize > size)
-		fuse_reply_err(req, ERANGE);
 	else
 		fuse_reply_buf(req, value, vsize);
 }
