@@ -5,6 +5,7 @@
 #include "serve.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <string.h>
@@ -13,12 +14,25 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include "decompress.h"
+#include "blockcache.h"
 #include "util.h"
 
 /* The image never changes while it is served, so the kernel may cache names
  * and attributes for as long as it likes. */
 #define CACHE_TIMEOUT 86400.0
+/* Metadata blocks (8 KiB each) libsquashfuse keeps decompressed: enough for
+ * the inode and directory tables of a large app, so that a walk or a start-up
+ * decompresses each metadata block once. */
+#define METADATA_CACHE_BLOCKS 128
+/* At most this much metadata is read ahead when serving starts. */
+#define METADATA_PREFETCH_MAX (8u << 20)
+/* Bytes of data and fragment blocks kept decompressed (blockcache.c). */
+#define BLOCK_CACHE_BYTES (8u << 20)
+/* Files whose last read is remembered, to tell sequential reads. */
+#define RECENT_READS 64
+/* How far a sequential read is read ahead, in blocks and at most in bytes. */
+#define READ_AHEAD_BLOCKS 4
+#define READ_AHEAD_BYTES (1u << 20)
 
 /* An open file or directory.  The kernel sends no RELEASE when the mount
  * goes away with its namespace, so handles are also kept in a list and freed
@@ -30,6 +44,17 @@ typedef struct handle {
 
 struct bento_serve {
 	bento_image *img;
+	/* libsquashfuse's handle (the image's) is shared by the serving
+	 * threads; its metadata caches are not thread-safe, so every use of it
+	 * holds fs_lock.  Data and fragment blocks come from cache, without the
+	 * lock. */
+	pthread_mutex_t fs_lock;
+	bento_blockcache *cache;
+	struct {
+		fuse_ino_t node;
+		uint64_t end;
+	} recent[RECENT_READS]; /* with fs_lock */
+	char *zeros;            /* a block of zeros for holes (calloc'd: no memory until read) */
 	pthread_mutex_t handles_lock;
 	handle open_handles; /* list head */
 	struct fuse_session *se;
@@ -60,30 +85,28 @@ static bento_serve *serve_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
-/* libsquashfuse's caches are not thread-safe, so every serving thread reads
- * through a handle of its own (the first one through the image's). */
-static _Thread_local sqfs *thread_fs;
-
+/* The handle; callers hold fs_lock. */
 static sqfs *fs_of(bento_serve *srv)
 {
-	return thread_fs ? thread_fs : &srv->img->fs;
+	return &srv->img->fs;
 }
 
+static void fs_lock(bento_serve *srv)
+{
+	pthread_mutex_lock(&srv->fs_lock);
+}
+
+static void fs_unlock(bento_serve *srv)
+{
+	pthread_mutex_unlock(&srv->fs_lock);
+}
+
+/* With fs_lock held. */
 static int inode_get(bento_serve *srv, fuse_ino_t node, sqfs_inode *inode)
 {
 	if (node < FUSE_ROOT_ID)
 		return -EINVAL;
 	return bento_inode_get(fs_of(srv), inode, to_inode_id(srv, node)) == SQFS_OK ? 0 : -EIO;
-}
-
-/* Reads the inode of a request; on failure answers the request and returns
- * false. */
-static bool inode_for_request(fuse_req_t req, fuse_ino_t node, sqfs_inode *inode)
-{
-	int r = inode_get(fuse_req_userdata(req), node, inode);
-	if (r < 0)
-		fuse_reply_err(req, -r);
-	return r == 0;
 }
 
 static mode_t inode_mode(const sqfs_inode *inode)
@@ -117,77 +140,92 @@ static void inode_stat(bento_serve *srv, const sqfs_inode *inode, struct stat *s
 	}
 }
 
-static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+/* With fs_lock held: the entry of name in the directory parent (e->ino 0
+ * when there is none). */
+static int lookup_locked(bento_serve *srv, fuse_ino_t parent, const char *name,
+                         struct fuse_entry_param *e)
 {
-	bento_serve *srv = serve_of(req);
 	sqfs_inode dir;
-	if (!inode_for_request(req, parent, &dir))
-		return;
-	if (!S_ISDIR(inode_mode(&dir))) {
-		fuse_reply_err(req, ENOTDIR);
-		return;
-	}
-	if (strlen(name) > SQUASHFS_NAME_LEN) {
-		fuse_reply_err(req, ENAMETOOLONG);
-		return;
-	}
+	int r = inode_get(srv, parent, &dir);
+	if (r < 0)
+		return r;
+	if (!S_ISDIR(inode_mode(&dir)))
+		return -ENOTDIR;
+	if (strlen(name) > SQUASHFS_NAME_LEN)
+		return -ENAMETOOLONG;
 	autofree bento_sqfs_name *namebuf = xmalloc(sizeof(*namebuf));
 	sqfs_dir_entry entry;
 	sqfs_dentry_init(&entry, namebuf->name);
 	bool found = false;
-	if (bento_dir_lookup(fs_of(srv), &dir, name, &entry, &found) != SQFS_OK) {
-		fuse_reply_err(req, EIO);
-		return;
-	}
-	struct fuse_entry_param e = {.attr_timeout = CACHE_TIMEOUT, .entry_timeout = CACHE_TIMEOUT};
-	if (!found) {
-		/* A zero node id caches the negative answer: start-up probes many
-		 * names that do not exist. */
-		fuse_reply_entry(req, &e);
-		return;
-	}
+	if (bento_dir_lookup(fs_of(srv), &dir, name, &entry, &found) != SQFS_OK)
+		return -EIO;
+	if (!found)
+		return 0;
 	sqfs_inode inode;
-	if (bento_inode_get(fs_of(srv), &inode, sqfs_dentry_inode(&entry)) != SQFS_OK) {
-		fuse_reply_err(req, EIO);
-		return;
-	}
-	e.ino = to_node(srv, sqfs_dentry_inode(&entry));
-	inode_stat(srv, &inode, &e.attr);
-	fuse_reply_entry(req, &e);
+	if (bento_inode_get(fs_of(srv), &inode, sqfs_dentry_inode(&entry)) != SQFS_OK)
+		return -EIO;
+	e->ino = to_node(srv, sqfs_dentry_inode(&entry));
+	inode_stat(srv, &inode, &e->attr);
+	return 0;
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	bento_serve *srv = serve_of(req);
+	/* A zero node id (not found) caches the negative answer: start-up
+	 * probes many names that do not exist. */
+	struct fuse_entry_param e = {.attr_timeout = CACHE_TIMEOUT, .entry_timeout = CACHE_TIMEOUT};
+	fs_lock(srv);
+	int r = lookup_locked(srv, parent, name, &e);
+	fs_unlock(srv);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_entry(req, &e);
 }
 
 static void op_getattr(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *fi)
 {
 	bento_serve *srv = serve_of(req);
 	sqfs_inode inode;
-	if (!inode_for_request(req, node, &inode))
+	fs_lock(srv);
+	int r = inode_get(srv, node, &inode);
+	fs_unlock(srv);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
 		return;
+	}
 	struct stat st;
 	inode_stat(srv, &inode, &st);
 	fuse_reply_attr(req, &st, CACHE_TIMEOUT);
 }
 
+/* With fs_lock held: the target of a symlink, in target (PATH_MAX + 2 bytes). */
+static int readlink_locked(bento_serve *srv, fuse_ino_t node, char *target)
+{
+	sqfs_inode inode;
+	int r = inode_get(srv, node, &inode);
+	if (r < 0)
+		return r;
+	if (!S_ISLNK(inode_mode(&inode)))
+		return -EINVAL;
+	if (inode.xtra.symlink_size > PATH_MAX) /* the image's 32-bit size is not to be trusted */
+		return -EIO;
+	size_t size = inode.xtra.symlink_size + 1;
+	return sqfs_readlink(fs_of(srv), &inode, target, &size) == SQFS_OK ? 0 : -EIO;
+}
+
 static void op_readlink(fuse_req_t req, fuse_ino_t node)
 {
 	bento_serve *srv = serve_of(req);
-	sqfs_inode inode;
-	if (!inode_for_request(req, node, &inode))
-		return;
-	if (!S_ISLNK(inode_mode(&inode))) {
-		fuse_reply_err(req, EINVAL);
-		return;
-	}
-	if (inode.xtra.symlink_size > PATH_MAX) { /* the image's 32-bit size is not to be trusted */
-		fuse_reply_err(req, EIO);
-		return;
-	}
-	size_t size = inode.xtra.symlink_size + 1;
-	autofree char *target = xcalloc(1, size + 1);
-	if (sqfs_readlink(fs_of(srv), &inode, target, &size) != SQFS_OK) {
-		fuse_reply_err(req, EIO);
-		return;
-	}
-	fuse_reply_readlink(req, target);
+	autofree char *target = xcalloc(1, PATH_MAX + 2);
+	fs_lock(srv);
+	int r = readlink_locked(srv, node, target);
+	fs_unlock(srv);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_readlink(req, target);
 }
 
 static void handle_unlink(bento_serve *srv, handle *h)
@@ -199,15 +237,18 @@ static void handle_unlink(bento_serve *srv, handle *h)
 	free(h);
 }
 
-/* The inode a read or readdir is about: the open handle's copy, or (when
- * the kernel does not open files) read again into *scratch.  On failure the
- * request has been answered and NULL is returned. */
-static sqfs_inode *request_inode(fuse_req_t req, fuse_ino_t node, const struct fuse_file_info *fi,
-                                 sqfs_inode *scratch)
+/* With fs_lock held: the inode a read or readdir is about: the open
+ * handle's copy, or (when the kernel does not open files) read again into
+ * *scratch. */
+static int request_inode(bento_serve *srv, fuse_ino_t node, const struct fuse_file_info *fi,
+                         sqfs_inode *scratch, const sqfs_inode **inode)
 {
-	if (fi->fh != 0)
-		return &((handle *)(uintptr_t)fi->fh)->inode;
-	return inode_for_request(req, node, scratch) ? scratch : NULL;
+	if (fi->fh != 0) {
+		*inode = &((handle *)(uintptr_t)fi->fh)->inode;
+		return 0;
+	}
+	*inode = scratch;
+	return inode_get(srv, node, scratch);
 }
 
 /* Opened files and directories keep a copy of their inode in fi->fh. */
@@ -225,7 +266,9 @@ static void open_inode(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *f
 		return;
 	}
 	sqfs_inode inode;
+	fs_lock(srv);
 	int r = inode_get(srv, node, &inode);
+	fs_unlock(srv);
 	if (r == 0 && want_dir != S_ISDIR(inode_mode(&inode)))
 		r = want_dir ? -ENOTDIR : -EISDIR;
 	if (r < 0) {
@@ -265,32 +308,161 @@ static void op_release(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *f
 	fuse_reply_err(req, 0);
 }
 
+/* A piece of a read: part of a data or fragment block, or of a hole. */
+typedef struct span {
+	uint64_t pos; /* of the block in the image */
+	uint32_t hdr; /* its data header; 0 for a hole */
+	size_t from;  /* where the piece starts in the block */
+	size_t len;
+} span;
+
+/* With fs_lock held: whether a read at off follows the last read of node
+ * (which then ends at end). */
+static bool sequential(bento_serve *srv, fuse_ino_t node, uint64_t off, uint64_t end)
+{
+	__typeof__(srv->recent[0]) *r = &srv->recent[node % RECENT_READS];
+	bool seq = r->node == node && r->end == off;
+	r->node = node;
+	r->end = end;
+	return seq;
+}
+
+/* With fs_lock held: the pieces of the blocks that hold [off, off + size)
+ * of a regular file (size > 0, within the file), into spans (one per block
+ * the range touches); and, in ahead, up to max_ahead blocks that follow (the
+ * next blocks of the file, or the fragment block after the file's). */
+static int plan_read(bento_serve *srv, const sqfs_inode *inode, uint64_t off, size_t size,
+                     span *spans, size_t max_spans, size_t *nspans, span *ahead, size_t max_ahead,
+                     size_t *nahead)
+{
+	sqfs *fs = fs_of(srv);
+	uint64_t bs = fs->sb.block_size, end = off + size;
+	size_t blocks = sqfs_blocklist_count(fs, (sqfs_inode *)inode);
+	bool fragment = inode->xtra.reg.frag_idx != SQUASHFS_INVALID_FRAG;
+	*nspans = *nahead = 0;
+	if (off / bs < blocks) {
+		sqfs_blocklist bl;
+		if (sqfs_blockidx_blocklist(fs, (sqfs_inode *)inode, &bl, (sqfs_off_t)off) !=
+		    SQFS_OK)
+			return -EIO;
+		while (bl.remain > 0) {
+			if (sqfs_blocklist_next(&bl) != SQFS_OK)
+				return -EIO;
+			if (bl.pos + bs <= off)
+				continue;
+			bool compressed;
+			uint32_t stored;
+			sqfs_data_header(bl.header, &compressed, &stored);
+			span s = {.pos = bl.block, .hdr = stored == 0 ? 0 : bl.header};
+			if (bl.pos >= end) {
+				if (*nahead == max_ahead)
+					break;
+				if (s.hdr != 0)
+					ahead[(*nahead)++] = s;
+				continue;
+			}
+			s.from = off > bl.pos ? (size_t)(off - bl.pos) : 0;
+			s.len = (size_t)((end < bl.pos + bs ? end : bl.pos + bs) - bl.pos) - s.from;
+			if (*nspans == max_spans)
+				return -EIO;
+			spans[(*nspans)++] = s;
+		}
+	}
+	uint64_t tail = (uint64_t)blocks * bs;
+	if (end > tail) {
+		if (!fragment)
+			return -EIO; /* a block list shorter than the file */
+		struct squashfs_fragment_entry frag;
+		if (*nspans == max_spans ||
+		    sqfs_frag_entry(fs, &frag, inode->xtra.reg.frag_idx) != SQFS_OK)
+			return -EIO;
+		uint64_t from = off > tail ? off - tail : 0;
+		spans[(*nspans)++] = (span){.pos = frag.start_block,
+		                            .hdr = frag.size,
+		                            .from = (size_t)(inode->xtra.reg.frag_off + from),
+		                            .len = (size_t)(end - tail - from)};
+		/* Small files are packed into fragments in the order they are
+		 * read most often (a directory's files one after the other). */
+		if (max_ahead > 0 && inode->xtra.reg.frag_idx + 1 < fs->sb.fragments &&
+		    sqfs_frag_entry(fs, &frag, inode->xtra.reg.frag_idx + 1) == SQFS_OK)
+			ahead[(*nahead)++] = (span){.pos = frag.start_block, .hdr = frag.size};
+	}
+	/* A corrupt block list may end before the range does. */
+	size_t covered = 0;
+	for (size_t i = 0; i < *nspans; i++)
+		covered += spans[i].len;
+	return covered == size ? 0 : -EIO;
+}
+
 static void op_read(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
                     struct fuse_file_info *fi)
 {
 	bento_serve *srv = serve_of(req);
-	sqfs_inode scratch, *inode = request_inode(req, node, fi, &scratch);
-	if (inode == NULL)
-		return;
-	uint64_t file_size = inode->xtra.reg.file_size;
-	if (off < 0 || (uint64_t)off >= file_size) {
-		fuse_reply_buf(req, NULL, 0);
+	sqfs_inode scratch;
+	const sqfs_inode *inode;
+	uint64_t bs = srv->img->fs.sb.block_size;
+	fs_lock(srv);
+	int r = request_inode(srv, node, fi, &scratch, &inode);
+	uint64_t file_size = r == 0 ? inode->xtra.reg.file_size : 0;
+	if (r == 0 && !S_ISREG(inode_mode(inode)))
+		r = -EISDIR;
+	if (r < 0 || off < 0 || (uint64_t)off >= file_size || size == 0) {
+		fs_unlock(srv);
+		if (r < 0)
+			fuse_reply_err(req, -r);
+		else
+			fuse_reply_buf(req, NULL, 0);
 		return;
 	}
 	if (size > file_size - (uint64_t)off)
 		size = (size_t)(file_size - (uint64_t)off);
-	autofree char *buf = xmalloc(size);
-	sqfs_off_t got = (sqfs_off_t)size;
-	if (sqfs_read_range(fs_of(srv), inode, off, &got, buf) != SQFS_OK) {
-		fuse_reply_err(req, EIO);
-		return;
+	/* Sequential reads are read ahead by as much as they read, within
+	 * bounds; a whole small file read at once, by the fragment after its. */
+	size_t nblocks = (size_t)(((uint64_t)off + size - 1) / bs - (uint64_t)off / bs + 1);
+	bool seq = sequential(srv, node, (uint64_t)off, (uint64_t)off + size);
+	size_t max_ahead = 0;
+	if (seq || off == 0) {
+		max_ahead = nblocks < READ_AHEAD_BLOCKS ? READ_AHEAD_BLOCKS : nblocks;
+		if (max_ahead * bs > READ_AHEAD_BYTES)
+			max_ahead = READ_AHEAD_BYTES / bs ? READ_AHEAD_BYTES / bs : 1;
 	}
-	fuse_reply_buf(req, buf, (size_t)got);
+	autofree span *spans = xmalloc((nblocks + max_ahead) * sizeof(span));
+	span *ahead = spans + nblocks;
+	size_t nspans, nahead;
+	r = plan_read(srv, inode, (uint64_t)off, size, spans, nblocks, &nspans, ahead, max_ahead,
+	              &nahead);
+	fs_unlock(srv);
+
+	autofree const bento_block **held = xcalloc(nspans, sizeof(*held));
+	autofree struct iovec *iov = xcalloc(nspans, sizeof(*iov));
+	for (size_t i = 0; r == 0 && i < nspans; i++) {
+		if (spans[i].hdr == 0) {
+			iov[i] = (struct iovec){.iov_base = srv->zeros, .iov_len = spans[i].len};
+			continue;
+		}
+		r = bento_blockcache_get(srv->cache, spans[i].pos, spans[i].hdr, &held[i]);
+		if (r == 0 &&
+		    (held[i]->len < spans[i].from || held[i]->len - spans[i].from < spans[i].len))
+			r = -EIO; /* the block is shorter than the file says */
+		if (r == 0)
+			iov[i] = (struct iovec){.iov_base = (char *)held[i]->data + spans[i].from,
+			                        .iov_len = spans[i].len};
+	}
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_iov(req, iov, (int)nspans);
+	for (size_t i = 0; i < nspans; i++)
+		if (held[i])
+			bento_blockcache_release(srv->cache, held[i]);
+	for (size_t i = 0; i < nahead; i++)
+		bento_blockcache_prefetch(srv->cache, ahead[i].pos, ahead[i].hdr);
 }
 
-/* Adds one directory entry to buf; with plus, its attributes too (so that
- * a walk that stats every entry needs no LOOKUP for each).  Returns the
- * size it needs, which is more than room when it did not fit. */
+/* With fs_lock held: adds one directory entry to buf; with plus, its
+ * attributes too (so that a walk that stats every entry needs no LOOKUP for
+ * each).  Returns the size it needs, which is more than room when it did not
+ * fit. */
 static size_t add_entry(fuse_req_t req, bool plus, char *buf, size_t room, const char *name,
                         const struct stat *st, sqfs_inode_id id, off_t next, bool *failed)
 {
@@ -311,17 +483,21 @@ static size_t add_entry(fuse_req_t req, bool plus, char *buf, size_t room, const
 	return fuse_add_direntry_plus(req, buf, room, name, &e, next);
 }
 
-/* Directory offsets: 1 and 2 stand for "." and ".."; SquashFS's own entry
+/* With fs_lock held: fills buf (size bytes) with the entries of a directory
+ * from off on; returns the bytes used or -errno.
+ *
+ * Directory offsets: 1 and 2 stand for "." and ".."; SquashFS's own entry
  * offsets (which start after a 12-byte header, so are never below 3) follow.
  * "." and ".." carry no attributes (the kernel does not take them). */
-static void list_dir(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
-                     struct fuse_file_info *fi, bool plus)
+static ssize_t list_dir_locked(fuse_req_t req, fuse_ino_t node, char *buf, size_t size, off_t off,
+                               struct fuse_file_info *fi, bool plus)
 {
 	bento_serve *srv = serve_of(req);
-	sqfs_inode scratch, *inode = request_inode(req, node, fi, &scratch);
-	if (inode == NULL)
-		return;
-	autofree char *buf = xmalloc(size);
+	sqfs_inode scratch;
+	const sqfs_inode *inode;
+	int r = request_inode(srv, node, fi, &scratch, &inode);
+	if (r < 0)
+		return r;
 	autofree bento_sqfs_name *namebuf = xmalloc(sizeof(*namebuf));
 	size_t used = 0;
 	bool failed = false;
@@ -332,14 +508,12 @@ static void list_dir(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
 		size_t n =
 		    add_entry(req, plus, buf + used, size - used, dots[i], &st, 0, i + 1, &failed);
 		if (n > size - used)
-			goto reply;
+			return (ssize_t)used;
 		used += n;
 	}
 	sqfs_dir dir;
-	if (sqfs_dir_open(fs_of(srv), inode, &dir, off > 2 ? off : 0) != SQFS_OK) {
-		fuse_reply_err(req, EIO);
-		return;
-	}
+	if (sqfs_dir_open(fs_of(srv), (sqfs_inode *)inode, &dir, off > 2 ? off : 0) != SQFS_OK)
+		return -EIO;
 	sqfs_dir_entry entry;
 	sqfs_dentry_init(&entry, namebuf->name);
 	sqfs_err sqerr = SQFS_OK;
@@ -357,12 +531,23 @@ static void list_dir(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
 			break;
 		used += n;
 	}
-	if (sqerr != SQFS_OK || failed) {
-		fuse_reply_err(req, EIO);
-		return;
-	}
-reply:
-	fuse_reply_buf(req, buf, used);
+	if (sqerr != SQFS_OK || failed)
+		return -EIO;
+	return (ssize_t)used;
+}
+
+static void list_dir(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
+                     struct fuse_file_info *fi, bool plus)
+{
+	bento_serve *srv = serve_of(req);
+	autofree char *buf = xmalloc(size);
+	fs_lock(srv);
+	ssize_t used = list_dir_locked(req, node, buf, size, off, fi, plus);
+	fs_unlock(srv);
+	if (used < 0)
+		fuse_reply_err(req, (int)-used);
+	else
+		fuse_reply_buf(req, buf, (size_t)used);
 }
 
 static void op_readdir(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,
@@ -393,92 +578,107 @@ static void op_statfs(fuse_req_t req, fuse_ino_t node)
 	fuse_reply_statfs(req, &sv);
 }
 
-static void op_getxattr(fuse_req_t req, fuse_ino_t node, const char *name, size_t size)
+/* With fs_lock held: the size of the attribute name of node in *vsize
+ * and, when size > 0, its value in *value (malloc'd); -ERANGE when the value
+ * is longer than size (checked before anything is allocated). */
+static int getxattr_locked(bento_serve *srv, fuse_ino_t node, const char *name, size_t size,
+                           char **value, size_t *vsize)
 {
-	bento_serve *srv = serve_of(req);
 	sqfs_inode inode;
 	sqfs_xattr x;
 	bool found = false;
-	size_t vsize = 0;
-	if (!inode_for_request(req, node, &inode))
-		return;
+	int r = inode_get(srv, node, &inode);
+	if (r < 0)
+		return r;
 	/* Looked up name by name: sqfs_xattr_lookup() cannot tell a missing
 	 * attribute from an empty one, and sqfs_xattr_find() overflows its
 	 * buffer on longer names of the same namespace. */
 	size_t want = strlen(name);
-	bool failed = sqfs_xattr_open(fs_of(srv), &inode, &x) != SQFS_OK;
-	while (!failed && !found && x.remain > 0) {
-		if (sqfs_xattr_read(&x) != SQFS_OK) {
-			failed = true;
-			break;
-		}
+	if (sqfs_xattr_open(fs_of(srv), &inode, &x) != SQFS_OK)
+		return -EIO;
+	while (!found && x.remain > 0) {
+		if (sqfs_xattr_read(&x) != SQFS_OK)
+			return -EIO;
 		size_t n = sqfs_xattr_name_size(&x);
 		autofree char *stored = xmalloc(n + 1);
-		failed = sqfs_xattr_name(&x, stored, true) != SQFS_OK;
-		found = !failed && n == want && memcmp(stored, name, n) == 0;
+		if (sqfs_xattr_name(&x, stored, true) != SQFS_OK)
+			return -EIO;
+		found = n == want && memcmp(stored, name, n) == 0;
 	}
-	if (found && !failed)
-		failed = sqfs_xattr_value_size(&x, &vsize) != SQFS_OK;
-	if (failed) {
-		fuse_reply_err(req, EIO);
-		return;
-	}
-	if (!found) {
-		fuse_reply_err(req, ENODATA);
-		return;
-	}
-	if (size == 0) {
+	if (!found)
+		return -ENODATA;
+	if (sqfs_xattr_value_size(&x, vsize) != SQFS_OK)
+		return -EIO;
+	if (size == 0)
+		return 0;
+	if (*vsize > size)
+		return -ERANGE;
+	*value = xmalloc(*vsize ? *vsize : 1);
+	if (sqfs_xattr_value(&x, *value) != SQFS_OK)
+		return -EIO;
+	return 0;
+}
+
+static void op_getxattr(fuse_req_t req, fuse_ino_t node, const char *name, size_t size)
+{
+	bento_serve *srv = serve_of(req);
+	autofree char *value = NULL;
+	size_t vsize = 0;
+	fs_lock(srv);
+	int r = getxattr_locked(srv, node, name, size, &value, &vsize);
+	fs_unlock(srv);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else if (size == 0)
 		fuse_reply_xattr(req, vsize);
-		return;
+	else
+		fuse_reply_buf(req, value, vsize);
+}
+
+/* With fs_lock held: the names of node's attributes, with their prefix
+ * ("user.") and a NUL each, into *names (malloc'd) and *used. */
+static int listxattr_locked(bento_serve *srv, fuse_ino_t node, char **names, size_t *used)
+{
+	sqfs_inode inode;
+	sqfs_xattr x;
+	int r = inode_get(srv, node, &inode);
+	if (r < 0)
+		return r;
+	if (sqfs_xattr_open(fs_of(srv), &inode, &x) != SQFS_OK)
+		return -EIO;
+	size_t cap = 256;
+	*names = xmalloc(cap);
+	*used = 0;
+	while (x.remain > 0) {
+		if (sqfs_xattr_read(&x) != SQFS_OK)
+			return -EIO;
+		size_t n = sqfs_xattr_name_size(&x);
+		if (*used + n + 1 > cap) {
+			cap = (*used + n + 1) * 2;
+			char *bigger = realloc(*names, cap);
+			if (bigger == NULL)
+				abort();
+			*names = bigger;
+		}
+		if (sqfs_xattr_name(&x, *names + *used, true) != SQFS_OK)
+			return -EIO;
+		*used += n;
+		(*names)[(*used)++] = '\0';
 	}
-	if (vsize > size) {
-		fuse_reply_err(req, ERANGE);
-		return;
-	}
-	autofree char *buf = xmalloc(vsize);
-	if (sqfs_xattr_value(&x, buf) != SQFS_OK) {
-		fuse_reply_err(req, EIO);
-		return;
-	}
-	fuse_reply_buf(req, buf, vsize);
+	return 0;
 }
 
 static void op_listxattr(fuse_req_t req, fuse_ino_t node, size_t size)
 {
 	bento_serve *srv = serve_of(req);
-	sqfs_inode inode;
-	sqfs_xattr x;
-	int r = inode_get(srv, node, &inode);
-	if (r == 0 && sqfs_xattr_open(fs_of(srv), &inode, &x) != SQFS_OK)
-		r = -EIO;
-	if (r < 0) {
+	autofree char *names = NULL;
+	size_t used = 0;
+	fs_lock(srv);
+	int r = listxattr_locked(srv, node, &names, &used);
+	fs_unlock(srv);
+	if (r < 0)
 		fuse_reply_err(req, -r);
-		return;
-	}
-	/* Names come with their prefix ("user.") and a NUL each. */
-	size_t cap = 256, used = 0;
-	autofree char *names = xmalloc(cap);
-	while (x.remain > 0) {
-		if (sqfs_xattr_read(&x) != SQFS_OK) {
-			fuse_reply_err(req, EIO);
-			return;
-		}
-		size_t n = sqfs_xattr_name_size(&x);
-		if (used + n + 1 > cap) {
-			cap = (used + n + 1) * 2;
-			char *bigger = realloc(names, cap);
-			if (bigger == NULL)
-				abort();
-			names = bigger;
-		}
-		if (sqfs_xattr_name(&x, names + used, true) != SQFS_OK) {
-			fuse_reply_err(req, EIO);
-			return;
-		}
-		used += n;
-		names[used++] = '\0';
-	}
-	if (size == 0)
+	else if (size == 0)
 		fuse_reply_xattr(req, used);
 	else if (used > size)
 		fuse_reply_err(req, ERANGE);
@@ -496,6 +696,10 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	srv->no_open = (conn->capable & no_open) == no_open && getenv("BENTO_FUSE_OPEN") == NULL;
 	if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
 		conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+	/* Nothing can change under the page cache: no attribute check on every
+	 * read (which auto_inval_data does, to drop the cache of files that
+	 * changed). */
+	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
 }
 
 static const struct fuse_lowlevel_ops serve_ops = {
@@ -515,6 +719,37 @@ static const struct fuse_lowlevel_ops serve_ops = {
     .listxattr = op_listxattr,
 };
 
+/* Replaces libsquashfuse's metadata cache of 8 blocks with a larger one
+ * (kept as it is if memory for it cannot be had). */
+static void enlarge_metadata_cache(sqfs *fs)
+{
+	if (fs->md_cache.count >= METADATA_CACHE_BLOCKS)
+		return;
+	sqfs_cache larger;
+	if (sqfs_block_cache_init(&larger, METADATA_CACHE_BLOCKS) != SQFS_OK)
+		return;
+	sqfs_cache_destroy(&fs->md_cache);
+	fs->md_cache = larger;
+}
+
+/* Asks the kernel to read the image's metadata (its inode and directory
+ * tables and the tables after them, which the writers put after the data)
+ * in the background: a walk or a start-up then finds it in the page cache
+ * instead of waiting for the disk one 8 KiB block at a time. */
+static void prefetch_metadata(const bento_image *img)
+{
+	const struct squashfs_super_block *sb = &img->fs.sb;
+	uint64_t start = sb->inode_table_start < sb->directory_table_start
+	                     ? sb->inode_table_start
+	                     : sb->directory_table_start;
+	if (start >= sb->bytes_used)
+		return;
+	uint64_t len = sb->bytes_used - start;
+	if (len > METADATA_PREFETCH_MAX)
+		len = METADATA_PREFETCH_MAX;
+	posix_fadvise(img->fd, (off_t)(img->offset + start), (off_t)len, POSIX_FADV_WILLNEED);
+}
+
 int bento_serve_new(bento_image *img, bento_mount_via via, int fuse_fd, const char *mountpoint,
                     uid_t owner_uid, gid_t owner_gid, bento_serve **out, bento_error **err)
 {
@@ -532,10 +767,15 @@ int bento_serve_new(bento_image *img, bento_mount_via via, int fuse_fd, const ch
 	srv->root_id = sqfs_inode_root(&img->fs);
 	srv->open_handles.prev = srv->open_handles.next = &srv->open_handles;
 	pthread_mutex_init(&srv->handles_lock, NULL);
+	pthread_mutex_init(&srv->fs_lock, NULL);
+	enlarge_metadata_cache(&img->fs);
+	prefetch_metadata(img);
+	srv->cache = bento_blockcache_new(img, BLOCK_CACHE_BYTES);
+	srv->zeros = xcalloc(1, img->fs.sb.block_size);
 	srv->se = fuse_session_new(&args, &serve_ops, sizeof(serve_ops), srv);
 	fuse_opt_free_args(&args);
 	if (srv->se == NULL) {
-		free(srv);
+		bento_serve_free(srv);
 		return bento_error_set(err, EINVAL, "cannot create the FUSE session");
 	}
 	const char *target = via == BENTO_MOUNT_FD ? fd_path : mountpoint;
@@ -557,30 +797,17 @@ int bento_serve_fd(const bento_serve *srv)
 struct bento_serve_worker {
 	bento_serve *srv;
 	struct fuse_buf buf;
-	sqfs fs; /* the worker's own handle, unless it uses the image's */
-	bool own_fs;
 };
 
-bento_serve_worker *bento_serve_worker_new(bento_serve *srv, bool own_handle, bento_error **err)
+bento_serve_worker *bento_serve_worker_new(bento_serve *srv)
 {
 	bento_serve_worker *w = xcalloc(1, sizeof(*w));
 	w->srv = srv;
-	if (own_handle) {
-		bento_image *img = srv->img;
-		if (sqfs_init(&w->fs, img->fd, (size_t)img->offset) != SQFS_OK) {
-			free(w);
-			bento_error_set(err, EIO, "%s: cannot open the image again", img->path);
-			return NULL;
-		}
-		bento_decompress_tune(&w->fs);
-		w->own_fs = true;
-	}
 	return w;
 }
 
 int bento_serve_worker_dispatch(bento_serve_worker *w)
 {
-	thread_fs = w->own_fs ? &w->fs : NULL;
 	int r = fuse_session_receive_buf(w->srv->se, &w->buf);
 	if (r == -EINTR || r == -EAGAIN)
 		return 1;
@@ -592,19 +819,22 @@ int bento_serve_worker_dispatch(bento_serve_worker *w)
 
 void bento_serve_worker_free(bento_serve_worker *w)
 {
-	if (w->own_fs)
-		bento_sqfs_destroy(&w->fs);
 	free(w->buf.mem);
 	free(w);
 }
 
 void bento_serve_free(bento_serve *srv)
 {
-	if (srv->mounted)
-		fuse_session_unmount(srv->se);
-	fuse_session_destroy(srv->se);
+	if (srv->se) {
+		if (srv->mounted)
+			fuse_session_unmount(srv->se);
+		fuse_session_destroy(srv->se);
+	}
 	while (srv->open_handles.next != &srv->open_handles)
 		handle_unlink(srv, srv->open_handles.next);
+	bento_blockcache_free(srv->cache);
+	free(srv->zeros);
+	pthread_mutex_destroy(&srv->fs_lock);
 	pthread_mutex_destroy(&srv->handles_lock);
 	free(srv);
 }

@@ -27,12 +27,12 @@ typedef enum bento_mount_via {
 int bento_serve_new(bento_image *img, bento_mount_via via, int fuse_fd, const char *mountpoint,
                     uid_t owner_uid, gid_t owner_gid, bento_serve **out, bento_error **err);
 /* ---- for the serving threads (server.c) ----
- * Each thread reads requests into a buffer of its own and, except the first,
- * reads the image through a libsquashfuse handle of its own (libsquashfuse's
- * caches are not thread-safe). */
+ * Each thread reads requests into a buffer of its own; they share the
+ * image's libsquashfuse handle (under a lock) and a cache of decompressed
+ * blocks (blockcache.h). */
 typedef struct bento_serve_worker bento_serve_worker;
 int bento_serve_fd(const bento_serve *srv);
-bento_serve_worker *bento_serve_worker_new(bento_serve *srv, bool own_handle, bento_error **err);
+bento_serve_worker *bento_serve_worker_new(bento_serve *srv);
 /* Reads and answers one request, in the calling thread.  Returns 2 when it
  * answered one, 1 when the read was interrupted or found nothing, 0 once
  * the kernel has ended the session (unmounted), -1 on error. */

@@ -8,13 +8,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "util.h"
 
 #define MAX_THREADS 16
-/* Helper threads cost their creation and a handle on the image each: worth
+/* Helper threads cost their creation and a request buffer each: worth
  * it for an app that reads a lot, not for one that starts and ends at once.
  * They start after the first thread has answered this many requests. */
 #define HELPERS_AFTER_REQUESTS 48
@@ -24,6 +25,9 @@ typedef struct worker {
 	pthread_t thread;
 	bento_serve_worker *serve;
 	bool started;
+	/* The thread's own epoll instance over the FUSE device (exclusive) and
+	 * the stop eventfd; -1: plain poll(). */
+	int epoll_fd;
 } worker;
 
 struct bento_server {
@@ -48,13 +52,46 @@ static unsigned thread_count(void)
 }
 
 /* Waits until fd or stop is readable; returns true for fd. */
-static bool wait_readable(int fd, int stop_fd)
+static bool poll_readable(int fd, int stop_fd)
 {
 	struct pollfd fds[2] = {{.fd = fd, .events = POLLIN}, {.fd = stop_fd, .events = POLLIN}};
 	while (poll(fds, 2, -1) < 0)
 		if (errno != EINTR)
 			return false;
 	return fds[1].revents == 0;
+}
+
+/* Sets up w's wait for requests: with poll() every idle thread wakes for
+ * each request and all but one find nothing to read, which costs two system
+ * calls per thread and request; EPOLLEXCLUSIVE wakes one of them. */
+static void worker_wait_init(worker *w, int fd)
+{
+	w->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (w->epoll_fd < 0)
+		return;
+	struct epoll_event dev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.fd = fd};
+	struct epoll_event stop = {.events = EPOLLIN, .data.fd = w->server->stop_fd};
+	if (epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, fd, &dev) < 0 ||
+	    epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, w->server->stop_fd, &stop) < 0) {
+		close(w->epoll_fd);
+		w->epoll_fd = -1;
+	}
+}
+
+/* Waits until a request may be read; false once serving is to stop. */
+static bool worker_wait(worker *w, int fd)
+{
+	if (w->epoll_fd < 0)
+		return poll_readable(fd, w->server->stop_fd);
+	struct epoll_event ev[2];
+	int n;
+	while ((n = epoll_wait(w->epoll_fd, ev, 2, -1)) < 0)
+		if (errno != EINTR)
+			return false;
+	for (int i = 0; i < n; i++)
+		if (ev[i].data.fd == w->server->stop_fd)
+			return false;
+	return true;
 }
 
 static void start_helpers(bento_server *server);
@@ -64,7 +101,8 @@ static void serve_until_stopped(worker *w, unsigned helpers_after)
 {
 	int fd = bento_serve_fd(w->server->srv);
 	unsigned answered = 0;
-	while (wait_readable(fd, w->server->stop_fd)) {
+	worker_wait_init(w, fd);
+	while (worker_wait(w, fd)) {
 		int r = bento_serve_worker_dispatch(w->serve);
 		if (r <= 0)
 			break;
@@ -79,8 +117,8 @@ static void *helper_main(void *arg)
 	return NULL;
 }
 
-/* More threads, each with its own handle on the image.  Any that cannot be
- * had are simply not there: one thread serves correctly, only slower. */
+/* More threads.  Any that cannot be had are simply not there: one thread
+ * serves correctly, only slower. */
 static void start_helpers(bento_server *server)
 {
 	pthread_attr_t attr;
@@ -90,9 +128,7 @@ static void start_helpers(bento_server *server)
 	for (unsigned i = 1; i < server->nthreads; i++) {
 		worker *w = &server->workers[i];
 		w->server = server;
-		w->serve = bento_serve_worker_new(server->srv, true, NULL);
-		if (w->serve == NULL)
-			break;
+		w->serve = bento_serve_worker_new(server->srv);
 		if (pthread_create(&w->thread, &attr, helper_main, w) != 0) {
 			bento_serve_worker_free(w->serve);
 			w->serve = NULL;
@@ -108,7 +144,7 @@ static void *server_main(void *arg)
 	bento_server *server = arg;
 	worker *w = &server->workers[0];
 	if (server->srv == NULL) {
-		if (!wait_readable(server->start_fd, server->stop_fd))
+		if (!poll_readable(server->start_fd, server->stop_fd))
 			return NULL;
 		auto_bento_error err = NULL;
 		if (bento_serve_new(server->img, BENTO_MOUNT_FD, server->fuse_fd, NULL, server->uid,
@@ -121,10 +157,9 @@ static void *server_main(void *arg)
 		}
 	}
 	w->server = server;
-	w->serve = bento_serve_worker_new(server->srv, false, NULL);
-	/* Every idle thread wakes for each request, and all but one find
-	 * nothing to read: a blocking read would keep them from seeing the
-	 * stop. */
+	w->serve = bento_serve_worker_new(server->srv);
+	/* An idle thread may wake for a request another one has already
+	 * read: a blocking read would keep it from seeing the stop. */
 	int fd = bento_serve_fd(server->srv);
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	serve_until_stopped(w, server->nthreads > 1 ? HELPERS_AFTER_REQUESTS : 0);
@@ -141,6 +176,8 @@ int bento_server_start(bento_image *img, bento_serve *srv, uid_t owner_uid, gid_
 	server->gid = owner_gid;
 	server->fuse_fd = -1;
 	server->nthreads = thread_count();
+	for (unsigned i = 0; i < MAX_THREADS; i++)
+		server->workers[i].epoll_fd = -1;
 	server->start_fd = eventfd(0, EFD_CLOEXEC);
 	server->stop_fd = eventfd(0, EFD_CLOEXEC);
 	int r = server->start_fd < 0 || server->stop_fd < 0 ? errno : 0;
@@ -186,6 +223,8 @@ void bento_server_stop(bento_server *server)
 			pthread_join(w->thread, NULL);
 		if (w->serve)
 			bento_serve_worker_free(w->serve);
+		if (w->epoll_fd >= 0)
+			close(w->epoll_fd);
 	}
 	if (server->srv)
 		bento_serve_free(server->srv);

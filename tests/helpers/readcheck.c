@@ -12,6 +12,9 @@
  *    block boundaries, end exactly at the end of the file, start at or beyond
  *    it, from 1 byte to 4 MiB; the page cache is sometimes dropped first
  *    (POSIX_FADV_DONTNEED) so that the reads reach the server;
+ *  - whole files read from start to end in chunks of one size (4 KiB to
+ *    4 MiB) with their page cache dropped first: the sequential reads the
+ *    server reads ahead of, while the other threads read elsewhere;
  *  - lstat/stat (type, mode & 07777, size, st_nlink, owner = the caller;
  *    mtime with --mtime), readlink, the names of hard links;
  *  - opendir/readdir (the set of names, d_type, d_ino = st_ino, "." and
@@ -70,7 +73,8 @@ typedef struct shared_file {
 } shared_file;
 
 typedef struct counters {
-	atomic_ullong reads, fresh_opens, bytes, stats, readlinks, dirs, xattrs, hardlinks;
+	atomic_ullong reads, fresh_opens, sequential, bytes, stats, readlinks, dirs, xattrs,
+	    hardlinks;
 	atomic_ullong mismatches, errors;
 } counters;
 
@@ -503,6 +507,44 @@ static void read_fresh(worker *w)
 	}
 	atomic_fetch_add(&g.c.reads, 1);
 	compare_data(e, "open+lseek+read", off, len, s, serr, w->src_buf, m, merr, w->mnt_buf);
+	close(mfd);
+	close(sfd);
+}
+
+/* A whole file, from its start to its end, in chunks of one size. */
+static void read_whole(worker *w)
+{
+	static const size_t chunks[] = {4096, BLOCK / 2, BLOCK, 1 << 20, MAX_READ};
+	const entry *e = &g.entries[pick_file(w)];
+	size_t chunk = chunks[below(&w->rng, ARRAY_LEN(chunks))];
+	pathbuf sp, mp;
+	int mfd = open(full_path(&mp, g.mnt, e->path), O_RDONLY | O_CLOEXEC);
+	if (mfd < 0) {
+		mismatch("open", "%s: open on the mount: %s", e->path, strerror(errno));
+		return;
+	}
+	int sfd = open(full_path(&sp, g.src, e->path), O_RDONLY | O_CLOEXEC);
+	if (sfd < 0) {
+		failure("%s: open in the source: %s", e->path, strerror(errno));
+		close(mfd);
+		return;
+	}
+	atomic_fetch_add(&g.c.sequential, 1);
+	posix_fadvise(mfd, 0, 0, POSIX_FADV_DONTNEED);
+	off_t off = 0;
+	for (;;) {
+		errno = 0;
+		ssize_t m = read_fully(mfd, w->mnt_buf, chunk, -1, 0);
+		int merr = errno;
+		ssize_t s = read_fully(sfd, w->src_buf, chunk, -1, 0);
+		int serr = errno;
+		atomic_fetch_add(&g.c.reads, 1);
+		compare_data(e, "sequential read", off, chunk, s, serr, w->src_buf, m, merr,
+		             w->mnt_buf);
+		if (m != s || m < (ssize_t)chunk)
+			break;
+		off += m;
+	}
 	close(mfd);
 	close(sfd);
 }
@@ -1022,8 +1064,10 @@ static void *worker_main(void *arg)
 		uint64_t op = below(&w->rng, 100);
 		if (op < 40 && g.n_shared)
 			read_shared(w);
-		else if (op < 62)
+		else if (op < 56)
 			read_fresh(w);
+		else if (op < 62)
+			read_whole(w);
 		else if (op < 74)
 			check_stat(w, &g.entries[below(&w->rng, g.n_entries)]);
 		else if (op < 80 && g.n_links)
@@ -1139,11 +1183,13 @@ int main(int argc, char **argv)
 	first_pass();
 
 	unsigned long long mism = atomic_load(&g.c.mismatches), errs = atomic_load(&g.c.errors);
-	printf("readcheck: %llu reads (%llu through fresh descriptors), %llu bytes compared; "
+	printf("readcheck: %llu reads (%llu through fresh descriptors, %llu whole files in "
+	       "order), %llu bytes compared; "
 	       "%llu stat, %llu readlink, %llu readdir, %llu xattr, %llu hard link checks; "
 	       "%llu mismatches, %llu errors\n",
 	       (unsigned long long)atomic_load(&g.c.reads),
 	       (unsigned long long)atomic_load(&g.c.fresh_opens),
+	       (unsigned long long)atomic_load(&g.c.sequential),
 	       (unsigned long long)atomic_load(&g.c.bytes),
 	       (unsigned long long)atomic_load(&g.c.stats),
 	       (unsigned long long)atomic_load(&g.c.readlinks),

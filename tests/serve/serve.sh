@@ -6,7 +6,11 @@
 # links and xattrs) behind the runtime, mounted with --appimage-mount as the
 # user with each strategy that serves (userns, fusermount), and compared
 # with the source: tests/readcheck from 8 threads (random ranges, metadata,
-# directories, xattrs), then diff -r, getfattr, find and ls listings.
+# directories, xattrs, whole files read in order), then diff -r, getfattr,
+# find and ls listings; the server's read-ahead thread must have started.
+# The same tree packed with 4 KiB blocks and gzip (so that the large file's
+# block list is long enough for libsquashfuse's block index, and blocks are
+# small and many in the shared cache) is served and checked the same way.
 # The sanitizer build's runtime serves one more readcheck run.
 #
 # While readcheck runs, the kernel's dentries and inodes are dropped every
@@ -175,6 +179,15 @@ log=$(tail -n 20 mksquashfs.log)
 ok "mksquashfs packs the tree (-comp zstd -b 131072 -all-root)" "$log" || exit 1
 cat "$RUNTIME" img.sqfs >t.AppImage && chmod 0755 t.AppImage
 
+t0=$(now_ms)
+mksquashfs "$T" small.sqfs -comp gzip -b 4096 -noappend -all-root -quiet >mksquashfs-small.log 2>&1
+rc=$?
+echo "    (image with 4 KiB blocks: $(stat -c %s small.sqfs 2>/dev/null) bytes, packed in $(($(now_ms) - t0)) ms)"
+log=$(tail -n 20 mksquashfs-small.log)
+[ $rc = 0 ]
+ok "mksquashfs packs the tree (-comp gzip -b 4096 -all-root)" "$log" || exit 1
+cat "$RUNTIME" small.sqfs >small.AppImage && chmod 0755 small.AppImage
+
 # ------------------------------------------------------------ comparisons
 
 # listing DIR: what find says of every entry below DIR (sorted; directory
@@ -271,6 +284,17 @@ compare_all() {
 	verdict "[$label] opening a file for writing fails with EROFS"
 }
 
+# readahead_started LABEL: the server (or a process below it) has a thread
+# named bento-readahead: sequential reads were read ahead
+readahead_started() {
+	local label=$1 p found=0
+	for p in $SRV $(descendants "$SRV"); do
+		grep -qx bento-readahead /proc/"$p"/task/*/comm 2>/dev/null && found=1
+	done
+	[ $found = 1 ]
+	ok "[$label] the server read ahead (its bento-readahead thread runs)"
+}
+
 # unmount LABEL: SIGTERM to the server; it ends, and nothing is left mounted
 unmount() {
 	local label=$1 procs err
@@ -288,10 +312,19 @@ unmount() {
 for strategy in userns fusermount; do
 	if mount_image "$strategy" t.AppImage "$strategy"; then
 		readcheck "$strategy" "$SECONDS_EACH" --threads 8 --mtime
+		readahead_started "$strategy"
 		compare_all "$strategy"
 	fi
 	unmount "$strategy"
 done
+
+if mount_image "4 KiB blocks, gzip" small.AppImage userns; then
+	readcheck "4 KiB blocks, gzip" $(((SECONDS_EACH + 1) / 2)) --threads 8 --mtime
+	RUN_TIMEOUT=120 urun diff -r --no-dereference -x unreadable-0000 "$T" "$MNT"
+	[ "$RC" = 0 ] && [ -z "$OUT$ERR" ]
+	verdict "[4 KiB blocks, gzip] diff -r --no-dereference: the mount has the source's contents" 0
+fi
+unmount "4 KiB blocks, gzip"
 
 if [ -n "${BENTO_SAN_BUILD:-}" ]; then
 	if [ -f "$BENTO_SAN_BUILD/runtime/stub/bento-runtime" ]; then
