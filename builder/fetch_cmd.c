@@ -69,14 +69,6 @@ void bento_builder_unpack_usage(FILE *out)
 	      out);
 }
 
-static int mark_usage(bento_error **err)
-{
-	if (*err)
-		(*err)->status = EXIT_USAGE;
-	return -1;
-}
-#define usage_error(err, ...) (bento_error_set((err), 0, __VA_ARGS__), mark_usage(err))
-
 /* A decimal number, with an optional K, M or G (powers of 1024) suffix when
  * sized is set; nothing else, no overflow. */
 static int parse_number(const char *opt, const char *arg, bool sized, uint64_t *out,
@@ -87,7 +79,7 @@ static int parse_number(const char *opt, const char *arg, bool sized, uint64_t *
 	for (; *p >= '0' && *p <= '9'; p++) {
 		unsigned d = (unsigned)(*p - '0');
 		if (v > (UINT64_MAX - d) / 10)
-			return usage_error(err, "%s %s: too large", opt, arg);
+			return bento_error_usage(err, "%s %s: too large", opt, arg);
 		v = v * 10 + d;
 	}
 	if (sized && p[0] != '\0' && p[1] == '\0') {
@@ -99,11 +91,11 @@ static int parse_number(const char *opt, const char *arg, bool sized, uint64_t *
 		}
 	}
 	if (p == arg || *p != '\0')
-		return usage_error(err, "%s %s: not a number%s", opt, arg,
-		                   sized ? " of bytes (digits, optionally followed by K, M or G)"
-		                         : "");
+		return bento_error_usage(
+		    err, "%s %s: not a number%s", opt, arg,
+		    sized ? " of bytes (digits, optionally followed by K, M or G)" : "");
 	if (v > UINT64_MAX / unit)
-		return usage_error(err, "%s %s: too large", opt, arg);
+		return bento_error_usage(err, "%s %s: too large", opt, arg);
 	*out = v * unit;
 	return 0;
 }
@@ -112,8 +104,9 @@ static int getopt_error(const char *verb, int c, char **argv, bento_error **err)
 {
 	const char *arg = argv[optind - 1];
 	if (c == ':')
-		return usage_error(err, "%s: option %s needs an argument", verb, arg);
-	return usage_error(err, "%s: unknown option %s (see " PROG " %s --help)", verb, arg, verb);
+		return bento_error_usage(err, "%s: option %s needs an argument", verb, arg);
+	return bento_error_usage(err, "%s: unknown option %s (see " PROG " %s --help)", verb, arg,
+	                         verb);
 }
 
 /* ---- fetch ---- */
@@ -144,14 +137,15 @@ static int fetch_option(int c, bento_fetch_options *o, bento_error **err)
 		if (parse_number("--max-size", optarg, true, &v, err) < 0)
 			return -1;
 		if (v == 0)
-			return usage_error(err, "--max-size 0: must be at least 1 byte");
+			return bento_error_usage(err, "--max-size 0: must be at least 1 byte");
 		o->max_size = v;
 		return 0;
 	case OPT_ATTEMPTS:
 		if (parse_number("--attempts", optarg, false, &v, err) < 0)
 			return -1;
 		if (v == 0 || v > 100)
-			return usage_error(err, "--attempts %s: must be from 1 to 100", optarg);
+			return bento_error_usage(err, "--attempts %s: must be from 1 to 100",
+			                         optarg);
 		o->attempts = (unsigned)v;
 		return 0;
 	case OPT_NO_PROGRESS:
@@ -179,10 +173,11 @@ static int fetch(int argc, char **argv, bento_error **err)
 			return -1;
 	}
 	if (argc - optind != 2)
-		return usage_error(err, "fetch: needs URL and SHA256 (see " PROG " fetch --help)");
+		return bento_error_usage(err,
+		                         "fetch: needs URL and SHA256 (see " PROG " fetch --help)");
 	const char *url = argv[optind], *sha = argv[optind + 1];
 	if (!bento_sha256_hex_valid(sha))
-		return usage_error(
+		return bento_error_usage(
 		    err, "fetch: '%s' is not a SHA-256 digest (64 hexadecimal digits)", sha);
 	autofree char *path = NULL;
 	if (bento_fetch(&o, url, sha, &path, err) < 0)
@@ -221,7 +216,8 @@ static int unpack_option(int c, bento_unpack_options *o, const char **lift, bent
 		if (parse_number("--strip-components", optarg, false, &v, err) < 0)
 			return -1;
 		if (v > 1000)
-			return usage_error(err, "--strip-components %s: at most 1000", optarg);
+			return bento_error_usage(err, "--strip-components %s: at most 1000",
+			                         optarg);
 		o->strip_components = (unsigned)v;
 		return 0;
 	case OPT_DEB:
@@ -230,8 +226,8 @@ static int unpack_option(int c, bento_unpack_options *o, const char **lift, bent
 	case OPT_LIFT:
 		if (strchr(optarg, '/') != NULL || strcmp(optarg, ".") == 0 ||
 		    strcmp(optarg, "..") == 0)
-			return usage_error(err, "--lift-dir %s: must be a single directory name",
-			                   optarg);
+			return bento_error_usage(
+			    err, "--lift-dir %s: must be a single directory name", optarg);
 		*lift = optarg;
 		return 0;
 	case OPT_UMAX_SIZE:
@@ -240,8 +236,9 @@ static int unpack_option(int c, bento_unpack_options *o, const char **lift, bent
 		                 c == OPT_UMAX_SIZE, &v, err) < 0)
 			return -1;
 		if (v == 0)
-			return usage_error(err, "%s 0: must be at least 1",
-			                   c == OPT_UMAX_SIZE ? "--max-size" : "--max-entries");
+			return bento_error_usage(err, "%s 0: must be at least 1",
+			                         c == OPT_UMAX_SIZE ? "--max-size"
+			                                            : "--max-entries");
 		*(c == OPT_UMAX_SIZE ? &o->max_bytes : &o->max_entries) = v;
 		return 0;
 	default:
@@ -267,8 +264,8 @@ static int unpack(int argc, char **argv, bento_error **err)
 			return -1;
 	}
 	if (argc - optind != 2)
-		return usage_error(err,
-		                   "unpack: needs ARCHIVE and DIR (see " PROG " unpack --help)");
+		return bento_error_usage(err, "unpack: needs ARCHIVE and DIR (see " PROG
+		                              " unpack --help)");
 	if (lift == NULL)
 		lift = o.deb ? "usr" : "";
 	o.lift_dir = lift[0] != '\0' ? lift : NULL;

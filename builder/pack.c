@@ -76,14 +76,6 @@ void bento_builder_pack_usage(FILE *out)
 
 /* ---- option parsing ---- */
 
-static int mark_usage(bento_error **err)
-{
-	if (*err)
-		(*err)->status = EXIT_USAGE;
-	return -1;
-}
-#define usage_error(err, ...) (bento_error_set((err), 0, __VA_ARGS__), mark_usage(err))
-
 /* Strict unsigned decimal: digits only, no sign, no spaces, no overflow. */
 static bool parse_decimal(const char *s, uint64_t max, uint64_t *out)
 {
@@ -116,10 +108,11 @@ static int parse_block_size(const char *arg, uint32_t *out, bento_error **err)
 		digits[len - 1] = '\0';
 	if (!parse_decimal(digits, SQFS_MAX_BLOCK_SIZE, &v) || v * unit < SQFS_MIN_BLOCK_SIZE ||
 	    v * unit > SQFS_MAX_BLOCK_SIZE || ((v * unit) & (v * unit - 1)) != 0)
-		return usage_error(err,
-		                   "--block-size %s: must be a power of two from 4096 (4K) to "
-		                   "1048576 (1M)",
-		                   arg);
+		return bento_error_usage(
+		    err,
+		    "--block-size %s: must be a power of two from 4096 (4K) to "
+		    "1048576 (1M)",
+		    arg);
 	*out = (uint32_t)(v * unit);
 	return 0;
 }
@@ -128,7 +121,7 @@ static int parse_jobs(const char *arg, unsigned *out, bento_error **err)
 {
 	uint64_t v;
 	if (!parse_decimal(arg, 1024, &v) || v == 0)
-		return usage_error(err, "--jobs %s: must be a number from 1 to 1024", arg);
+		return bento_error_usage(err, "--jobs %s: must be a number from 1 to 1024", arg);
 	*out = (unsigned)v;
 	return 0;
 }
@@ -137,7 +130,8 @@ static int parse_compression(const char *arg, int *out, bento_error **err)
 {
 	*out = bento_sqfs_compressor_from_name(arg);
 	if (*out < 0)
-		return usage_error(err, "--compression %s: must be gzip, xz, lz4 or zstd", arg);
+		return bento_error_usage(err, "--compression %s: must be gzip, xz, lz4 or zstd",
+		                         arg);
 	return 0;
 }
 
@@ -148,12 +142,12 @@ static int check_level(const pack_options *o, const char *level_arg, bento_error
 	if (level_arg == NULL)
 		return 0;
 	if (bento_sqfs_level_range(o->sqfs.compressor, &min, &max) < 0)
-		return usage_error(err, "--compression-level: this compressor has no levels");
+		return bento_error_usage(err, "--compression-level: this compressor has no levels");
 	if (!parse_decimal(level_arg, INT_MAX, &v) || (int)v < min || (int)v > max)
-		return usage_error(err,
-		                   "--compression-level %s: must be from %d to %d for this "
-		                   "compressor",
-		                   level_arg, min, max);
+		return bento_error_usage(err,
+		                         "--compression-level %s: must be from %d to %d for this "
+		                         "compressor",
+		                         level_arg, min, max);
 	return 0;
 }
 
@@ -190,8 +184,8 @@ static int getopt_error(int c, char **argv, bento_error **err)
 {
 	const char *arg = argv[optind - 1];
 	if (c == ':')
-		return usage_error(err, "pack: option %s needs an argument", arg);
-	return usage_error(err, "pack: unknown option %s (see " PROG " pack --help)", arg);
+		return bento_error_usage(err, "pack: option %s needs an argument", arg);
+	return bento_error_usage(err, "pack: unknown option %s (see " PROG " pack --help)", arg);
 }
 
 static int parse_one(int c, pack_options *o, const char **level_arg, bento_error **err)
@@ -213,13 +207,15 @@ static int parse_one(int c, pack_options *o, const char **level_arg, bento_error
 		o->runtime = optarg;
 		return 0;
 	case OPT_UPDATE_INFORMATION:
-		if (bento_updinfo_check(optarg, err) < 0)
-			return mark_usage(err);
+		if (bento_updinfo_check(optarg, err) < 0) {
+			(*err)->status = EXIT_USAGE;
+			return -1;
+		}
 		o->update_information = optarg;
 		return 0;
 	case OPT_SIGN_KEY:
 		if (optarg[0] == '\0')
-			return usage_error(err, "--sign-key: names no key");
+			return bento_error_usage(err, "--sign-key: names no key");
 		o->sign_key = optarg;
 		return 0;
 	default:
@@ -248,12 +244,13 @@ static int parse_options(int argc, char **argv, pack_options *o, bento_error **e
 			return -1;
 	}
 	if (optind != argc - 1)
-		return usage_error(err, "pack: %s (see " PROG " pack --help)",
-		                   optind == argc ? "APPDIR is missing"
-		                                  : "only one APPDIR, please");
+		return bento_error_usage(err, "pack: %s (see " PROG " pack --help)",
+		                         optind == argc ? "APPDIR is missing"
+		                                        : "only one APPDIR, please");
 	o->appdir = argv[optind];
 	if (o->output == NULL)
-		return usage_error(err, "pack: -o FILE is missing (see " PROG " pack --help)");
+		return bento_error_usage(err,
+		                         "pack: -o FILE is missing (see " PROG " pack --help)");
 	if (check_level(o, level_arg, err) < 0)
 		return -1;
 	if (level_arg != NULL)
@@ -393,7 +390,7 @@ int bento_tmp_create(const char *output, bento_tmp_output *t, bento_error **err)
 	const char *base = slash ? slash + 1 : output;
 	autofree char *dir = dir_of(output);
 	if (*base == '\0')
-		return usage_error(err, "-o %s: names a directory, not a file", output);
+		return bento_error_usage(err, "-o %s: names a directory, not a file", output);
 	t->path = xasprintf("%s.%s.XXXXXX", dir, base);
 	t->fd = mkostemp(t->path, O_CLOEXEC);
 	if (t->fd < 0) {
@@ -421,8 +418,8 @@ static int check_output_location(const pack_options *o, bento_error **err)
 		return bento_error_errno(err, "-o %s: cannot use the directory %s", o->output, dir);
 	autofree char *real_appdir = realpath(o->appdir, NULL);
 	if (real_appdir != NULL && bento_path_is_under(real_dir, real_appdir))
-		return usage_error(err, "-o %s: the output file must not be inside the AppDir",
-		                   o->output);
+		return bento_error_usage(
+		    err, "-o %s: the output file must not be inside the AppDir", o->output);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "elf_layout.h"
+#include "gpgme_cleanup.h"
 #include "pack.h"
 #include "signature.h"
 #include "util.h"
@@ -17,21 +18,6 @@
 #define PROG "bento-builder"
 #define EXIT_USAGE 2
 
-static void ctx_releasep(gpgme_ctx_t *ctx)
-{
-	if (*ctx)
-		gpgme_release(*ctx);
-}
-static void data_releasep(gpgme_data_t *d)
-{
-	if (*d)
-		gpgme_data_release(*d);
-}
-static void key_releasep(gpgme_key_t *k)
-{
-	if (*k)
-		gpgme_key_unref(*k);
-}
 static void gpgme_freep(char **p)
 {
 	if (*p)
@@ -71,7 +57,7 @@ static char *take_mem(gpgme_data_t *d, size_t *len)
 static int make_signature(gpgme_ctx_t ctx, const char *file, const char *keyid, const char *hex,
                           char **sig, size_t *sig_len, bento_error **err)
 {
-	__attribute__((cleanup(data_releasep))) gpgme_data_t in = NULL, out = NULL;
+	auto_gpgme_data in = NULL, out = NULL;
 	gpgme_error_t e = gpgme_data_new_from_mem(&in, hex, strlen(hex), 0);
 	if (e == 0)
 		e = gpgme_data_new(&out);
@@ -90,7 +76,7 @@ static int make_signature(gpgme_ctx_t ctx, const char *file, const char *keyid, 
 static int export_key(gpgme_ctx_t ctx, gpgme_key_t key, const char *file, char **out, size_t *len,
                       bento_error **err)
 {
-	__attribute__((cleanup(data_releasep))) gpgme_data_t d = NULL;
+	auto_gpgme_data d = NULL;
 	gpgme_key_t keys[] = {key, NULL};
 	gpgme_error_t e = gpgme_data_new(&d);
 	/* Minimal: the key, its user ids and self-signatures, no third-party
@@ -114,14 +100,14 @@ int bento_sign_fd(int fd, const char *file, const char *keyid, bento_error **err
 	if (bento_sig_find_sections(fd, (uint64_t)st.st_size, file, &secs, err) < 0 ||
 	    bento_sig_digest(fd, (uint64_t)st.st_size, &secs, file, hex, err) < 0)
 		return -1;
-	__attribute__((cleanup(ctx_releasep))) gpgme_ctx_t ctx = NULL;
+	auto_gpgme_ctx ctx = NULL;
 	gpgme_error_t e = gpgme_new(&ctx);
 	if (e != 0)
 		return bento_error_set(err, 0, "cannot start GnuPG: %s", gpgme_strerror(e));
 	/* As appimagetool does: an armoured text signature of the hex digest. */
 	gpgme_set_armor(ctx, 1);
 	gpgme_set_textmode(ctx, 1);
-	__attribute__((cleanup(key_releasep))) gpgme_key_t key = NULL;
+	auto_gpgme_key key = NULL;
 	if (find_key(ctx, keyid, &key, err) < 0)
 		return -1;
 	if ((e = gpgme_signers_add(ctx, key)) != 0)

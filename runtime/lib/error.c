@@ -48,6 +48,17 @@ int bento_error_set(bento_error **err, int errnum, const char *fmt, ...)
 	return -1;
 }
 
+int bento_error_usage(bento_error **err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	error_setv(err, 0, false, fmt, ap);
+	va_end(ap);
+	if (err && *err)
+		(*err)->status = BENTO_EXIT_USAGE_STATUS;
+	return -1;
+}
+
 int bento_error_errno(bento_error **err, const char *fmt, ...)
 {
 	int saved = errno;

@@ -20,6 +20,10 @@ int bento_error_set(bento_error **err, int errnum, const char *fmt, ...)
 /* Same, appending ": strerror(errno)" for the current errno. */
 int bento_error_errno(bento_error **err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Same, for a usage error: the status is BENTO_EXIT_USAGE (2). */
+#define BENTO_EXIT_USAGE_STATUS 2
+int bento_error_usage(bento_error **err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Prepends "context: " to an existing error. */
 void bento_error_prefix(bento_error **err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "gpgme_cleanup.h"
 #include "util.h"
 
 static void crypto_init_once(void)
@@ -134,25 +135,6 @@ static int invalid(bento_sig_result *res, const char *fmt, ...)
 	res->reason = s;
 	return 0;
 }
-
-static void ctx_releasep(gpgme_ctx_t *ctx)
-{
-	if (*ctx)
-		gpgme_release(*ctx);
-}
-static void data_releasep(gpgme_data_t *d)
-{
-	if (*d)
-		gpgme_data_release(*d);
-}
-static void key_releasep(gpgme_key_t *k)
-{
-	if (*k)
-		gpgme_key_unref(*k);
-}
-#define auto_gpgme_ctx __attribute__((cleanup(ctx_releasep))) gpgme_ctx_t
-#define auto_gpgme_data __attribute__((cleanup(data_releasep))) gpgme_data_t
-#define auto_gpgme_key __attribute__((cleanup(key_releasep))) gpgme_key_t
 
 /* A temporary GnuPG home, removed with everything in it. */
 typedef struct tmp_home {
