@@ -812,14 +812,10 @@ static size_t dotted_elements(const char *s, bool no_digit)
 	}
 }
 
-/* The app id as runtime/lib/permissions.h defines it: 1 to 255 bytes,
- * reverse-DNS (two or more dot-separated elements of [A-Za-z0-9_-]), so no
- * "/", no "..", no leading ".".
- * TODO: bento_app_id_valid (runtime/lib/permissions.c) once it is merged. */
+/* The app id as the runtime checks it (bento_app_id_valid). */
 static bool app_id_ok(const char *id)
 {
-	size_t len = strlen(id);
-	return len >= 1 && len <= 255 && dotted_elements(id, false) >= 2;
+	return bento_app_id_valid(id, strlen(id));
 }
 
 /* A D-Bus well-known name, or a prefix "a.b.*". */
@@ -844,9 +840,10 @@ static bool env_name_ok(const char *s)
 	return true;
 }
 
-/* The permission vocabulary of .bento/metadata (runtime/lib/permissions.h).
- * TODO: check values with bento_permissions_apply_option once
- * runtime/lib/permissions.c is merged, instead of these tables. */
+/* The permission vocabulary of .bento/metadata (runtime/lib/permissions.h),
+ * as lists so that an unknown value can be answered with the known ones and
+ * a suggestion; `build` passes every value through
+ * bento_permissions_apply_option as well. */
 static const char *const shared_names[] = {"network", "ipc", NULL};
 static const char *const socket_names[] = {
     "x11",        "wayland",  "fallback-x11", "pulseaudio", "session-bus",
