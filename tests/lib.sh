@@ -557,7 +557,8 @@ in_test_dir() {
 # start_web ROOT [SERVER_CONF]: nginx on a free loopback port, as the test
 # user, serving ROOT (its access log at $WEB_DIR/access.log, one line per
 # request: "STATUS URI RANGE"); SERVER_CONF is added inside server { }.
-# Sets PORT, WEB_URL and WEB_PID; stopped by stop_web or at exit.
+# Sets PORT (WEB_PORT when set: a port the test had to name beforehand),
+# WEB_URL and WEB_PID; stopped by stop_web or at exit.
 start_web() {
 	local root=$1 extra=${2:-} try nginx
 	nginx=$(command -v nginx || echo /usr/sbin/nginx)
@@ -565,7 +566,7 @@ start_web() {
 	mkdir -p "$WEB_DIR/tmp" && chown -R "$TEST_UID:$TEST_GID" "$WEB_DIR"
 	echo ready >"$root/.ready"
 	for try in 1 2 3; do
-		PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		PORT=${WEB_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 		cat >"$WEB_DIR/nginx.conf" <<CONF
 daemon off;
 worker_processes 1;

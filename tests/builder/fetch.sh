@@ -31,64 +31,22 @@ chown -R "$TEST_UID:$TEST_GID" "$NG"
 S_BIG=$(sha256sum "$WWW/big" | cut -d' ' -f1)
 S_SMALL=$(sha256sum "$WWW/small" | cut -d' ' -f1)
 WRONG=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-LOG=$NG/logs/access.log
+LOG=$TEST_DIR/web/access.log
 
-free_port() {
-	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-write_conf() {
-	cat >"$NG/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $NG/nginx.pid;
-error_log $NG/logs/error.log;
-events { worker_connections 64; }
-http {
-	log_format t '\$status \$request_uri "\$http_range"';
-	access_log $LOG t;
-	client_body_temp_path $NG/tmp/body;
-	proxy_temp_path $NG/tmp/proxy;
-	fastcgi_temp_path $NG/tmp/fastcgi;
-	uwsgi_temp_path $NG/tmp/uwsgi;
-	scgi_temp_path $NG/tmp/scgi;
-	default_type application/octet-stream;
-	server {
-		listen 127.0.0.1:$PORT;
-		root $WWW;
+# start_web (tests/lib.sh) with the locations these tests need; a restart
+# keeps the port (a client retries against it).
+start_nginx() {
+	WEB_PORT=${PORT:-} start_web "$WWW" "
 		location /flaky/ { if (-f $NG/fail) { return 503; } alias $WWW/; }
 		location /norange/ { max_ranges 0; alias $WWW/; }
 		location = /always503 { return 503; }
 		location = /redir-http { return 302 /small; }
-		location = /redir-file { return 302 file://$WWW/small; }
-	}
-}
-EOF
-}
-
-start_nginx() {
-	for _ in 1 2 3; do
-		[ -n "${PORT:-}" ] || PORT=$(free_port)
-		write_conf
-		bg_user "$NG/logs/out" "$NG/logs/err" "$NGINX" -p "$NG" -c "$NG/nginx.conf" \
-			-e "$NG/logs/error.log"
-		NGINX_PID=$BG_PID
-		for _ in $(seq 100); do
-			curl -sf -o /dev/null "http://127.0.0.1:$PORT/ready" && return 0
-			_alive "$NGINX_PID" || break
-			sleep 0.05
-		done
-		kill -TERM "$NGINX_PID" 2>/dev/null
-		bg_wait "$NGINX_PID" 5
-		PORT="" # taken meanwhile? another one
-	done
-	fail "fetch: nginx does not start" "$(cat "$NG/logs/error.log" "$NG/logs/err" 2>/dev/null)"
-	finish
+		location = /redir-file { return 302 file://$WWW/small; }" || finish
+	NGINX_PID=$WEB_PID
 }
 
 stop_nginx() {
-	kill -TERM "$NGINX_PID"
-	bg_wait "$NGINX_PID" 10
+	stop_web
 }
 
 PORT=""

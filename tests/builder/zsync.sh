@@ -62,38 +62,8 @@ ok "identical to zsyncmake's control file for the same file" "$(cmp ref.zsync ww
 
 # ---- serve version 2 with nginx on loopback, as the user
 
-mkdir -m 0755 nginx && chown "$TEST_UID:$TEST_GID" nginx
-cat >nginx/nginx.conf <<CONF
-daemon off;
-worker_processes 1;
-pid $TEST_DIR/nginx/nginx.pid;
-error_log $TEST_DIR/nginx/error.log;
-events { worker_connections 64; }
-http {
-	access_log $TEST_DIR/nginx/access.log;
-	client_body_temp_path $TEST_DIR/nginx/body;
-	proxy_temp_path $TEST_DIR/nginx/proxy;
-	fastcgi_temp_path $TEST_DIR/nginx/fastcgi;
-	uwsgi_temp_path $TEST_DIR/nginx/uwsgi;
-	scgi_temp_path $TEST_DIR/nginx/scgi;
-	default_type application/octet-stream;
-	server {
-		listen 127.0.0.1:$PORT;
-		root $TEST_DIR/www;
-	}
-}
-CONF
-bg_user nginx/stdout nginx/stderr /usr/sbin/nginx -p "$TEST_DIR/nginx" -c "$TEST_DIR/nginx/nginx.conf"
-NGINX=$BG_PID
-on_exit "kill $NGINX"
-up=0
-for _ in $(seq 100); do
-	curl -sf -o /dev/null "http://127.0.0.1:$PORT/Hello.AppImage.zsync" && up=1 && break
-	_alive "$NGINX" || break
-	sleep 0.05
-done
-[ $up = 1 ]
-ok "nginx serves the files on 127.0.0.1:$PORT" "$(cat nginx/stderr nginx/error.log 2>/dev/null)" || finish
+WEB_PORT=$PORT start_web "$TEST_DIR/www"
+ok "nginx serves the files on 127.0.0.1:$PORT" || finish
 
 # ---- the update, as the user: zsync with version 1 as the seed
 
@@ -106,8 +76,8 @@ fetched=$(sed -n 's/.*used \([0-9]*\) local, fetched \([0-9]*\).*/\2/p' <<<"$OUT
 [ "$RC" = 0 ] && [ -n "$used" ] && [ "$used" -gt $((size * 3 / 4)) ] && [ "$fetched" -lt $((size / 4)) ] &&
 	cmp -s new2.AppImage www/Hello.AppImage
 verdict "zsync took most of the file from the old version (used ${used:-?} local, fetched ${fetched:-?} of $size bytes)" 0
-grep -q ' 206 ' nginx/access.log
-ok "zsync fetched the rest with range requests (206 in nginx's log)" "$(tail -n 5 nginx/access.log)"
+grep -q '^206 ' "$WEB_DIR/access.log"
+ok "zsync fetched the rest with range requests (206 in nginx's log)" "$(tail -n 5 "$WEB_DIR/access.log")"
 chmod 0755 new.AppImage
 urun ./bento verify new.AppImage
 [ "$RC" = 0 ] && [[ $OUT == "valid signature by Bento Test <test@example.org>"* ]]
@@ -123,7 +93,7 @@ sha1=$(sha1sum <old.AppImage | cut -c1-40)
 [ "$RC" = 0 ] && ! cmp -s before.zsync old.AppImage.zsync && grep -aqx "SHA-1: $sha1" old.AppImage.zsync
 verdict "bento-builder sign rewrites FILE.zsync for the signed bytes" 0
 
-kill "$NGINX" && bg_wait "$NGINX" 10
-! _alive "$NGINX"
+stop_web
+! _alive "$WEB_PID"
 ok "nginx stopped"
 finish
