@@ -238,6 +238,18 @@ static int sandbox_step(const build_ctx *c, const bento_module *mod, char *const
 /* The local file of a source: downloaded (into the cache) or given. */
 static char *source_file(const build_ctx *c, const bento_source *s, bento_error **err)
 {
+	if (s->url == NULL && s->sha256) {
+		/* A local file may name its digest too: checked like a download. */
+		auto_bento_digest d = bento_digest_new();
+		if (bento_digest_add_path(d, s->path, err) < 0)
+			return NULL;
+		autofree char *actual = bento_digest_hex(d);
+		if (strcasecmp(actual, s->sha256) != 0) {
+			bento_error_set(err, 0, "%s: checksum mismatch: expected sha256 %s, got %s",
+			                s->path, s->sha256, actual);
+			return NULL;
+		}
+	}
 	if (s->url == NULL)
 		return xstrdup(s->path);
 	char *path = NULL;
@@ -361,8 +373,8 @@ static int run_argv(const build_ctx *c, const bento_module *mod, const char *con
 	return r;
 }
 
-/* Configure, build (and build-commands), install, as the build system does
- * it; then post-install. */
+/* Configure, build, install, as the build system does it; then the
+ * build-commands (the whole build for simple) and post-install. */
 static int build_module(const build_ctx *c, const bento_module *mod, bento_error **err)
 {
 	const char *prefix = mod->build_options.prefix ? mod->build_options.prefix : "/app";
@@ -385,7 +397,6 @@ static int build_module(const build_ctx *c, const bento_module *mod, bento_error
 		const char *install[] = {"make", "install", NULL};
 		r = run_argv(c, mod, configure, mod->config_opts, cwd, err) < 0 ||
 		            run_argv(c, mod, make, mod->make_args, cwd, err) < 0 ||
-		            run_list(c, mod, mod->build_commands, cwd, err) < 0 ||
 		            run_argv(c, mod, install, mod->make_install_args, cwd, err) < 0
 		        ? -1
 		        : 0;
@@ -408,7 +419,6 @@ static int build_module(const build_ctx *c, const bento_module *mod, bento_error
 		const char *install[] = {"cmake", "--install", "_build", NULL};
 		r = run_argv(c, mod, configure, mod->config_opts, cwd, err) < 0 ||
 		            run_argv(c, mod, make, mod->make_args, cwd, err) < 0 ||
-		            run_list(c, mod, mod->build_commands, cwd, err) < 0 ||
 		            run_argv(c, mod, install, NULL, cwd, err) < 0
 		        ? -1
 		        : 0;
@@ -420,7 +430,6 @@ static int build_module(const build_ctx *c, const bento_module *mod, bento_error
 		const char *install[] = {"meson", "install", "-C", "_build", "--no-rebuild", NULL};
 		r = run_argv(c, mod, configure, mod->config_opts, cwd, err) < 0 ||
 		            run_argv(c, mod, make, mod->make_args, cwd, err) < 0 ||
-		            run_list(c, mod, mod->build_commands, cwd, err) < 0 ||
 		            run_argv(c, mod, install, mod->make_install_args, cwd, err) < 0
 		        ? -1
 		        : 0;
@@ -428,6 +437,9 @@ static int build_module(const build_ctx *c, const bento_module *mod, bento_error
 	}
 	}
 	if (r < 0)
+		return -1;
+	/* The other build systems' build-commands run after their install. */
+	if (run_list(c, mod, mod->build_commands, cwd, err) < 0)
 		return -1;
 	return run_list(c, mod, mod->post_install, cwd, err);
 }
@@ -443,20 +455,22 @@ static int cleanup_visit(const char *path, const struct stat *st, int type, stru
 	return 0;
 }
 
+/* Every module's cleanup, once all are built (a library's headers are
+ * needed by the modules after it), over the AppDir. */
 static int apply_cleanup(const build_ctx *c, const bento_module *mod, bento_error **err)
 {
 	const char *prefix = mod->build_options.prefix ? mod->build_options.prefix : "/app";
 	const char *below = prefix + strlen("/app");
 	for (char **p = mod->cleanup; *p; p++) {
 		if ((*p)[0] == '/') {
-			autofree char *path = xasprintf("%s%s%s", c->app, below, *p);
+			autofree char *path = xasprintf("%s%s%s", c->appdir, below, *p);
 			if (bento_remove_tree(path, err) < 0)
 				return -1;
 			continue;
 		}
 		cleanup_pattern = *p;
 		/* Depth first, so that a removed directory is not entered. */
-		nftw(c->app, cleanup_visit, 16, FTW_PHYS | FTW_DEPTH);
+		nftw(c->appdir, cleanup_visit, 16, FTW_PHYS | FTW_DEPTH);
 	}
 	return 0;
 }
@@ -514,7 +528,7 @@ static int build_modules(build_ctx *c, char **result, bento_error **err)
 				                   j + 1, c->m->path, mod->sources[j].line);
 				return -1;
 			}
-		if (build_module(c, mod, err) < 0 || apply_cleanup(c, mod, err) < 0)
+		if (build_module(c, mod, err) < 0)
 			return -1;
 		/* Into the cache atomically: copied aside, then renamed. */
 		autofree char *tmp = xasprintf("%s/.tmp-%s", c->cache, hash);
@@ -614,6 +628,9 @@ static int make_appdir(build_ctx *c, const char *app, bento_error **err)
 	const bento_manifest *m = c->m;
 	if (fresh_dir(c->appdir, err) < 0 || copy_tree(app, c->appdir, err) < 0)
 		return -1;
+	for (size_t i = 0; i < m->n_build_order; i++)
+		if (apply_cleanup(c, m->build_order[i], err) < 0)
+			return -1;
 	bundle_options bo = {.log = c->verbose ? stdout : NULL};
 	if (bundle_libraries(c->appdir, &bo, err) < 0)
 		return -1;

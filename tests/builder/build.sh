@@ -134,6 +134,11 @@ if ls "$DEBS"/jq_*.deb "$DEBS"/x11-apps_*.deb >/dev/null 2>&1; then
 	cd "$TEST_DIR"
 	[ "$RC" = 0 ] && [ -x b5/xeyes-7.7-x86_64.AppImage ]
 	verdict "xeyes.yml: x11-apps from a .deb, its libraries bundled from the host" 0
+	listing=$(unsquashfs -l -o "$(b5/xeyes-7.7-x86_64.AppImage --appimage-offset)" \
+		b5/xeyes-7.7-x86_64.AppImage 2>/dev/null)
+	[[ $listing == *squashfs-root/bin/xeyes* ]] && [[ $listing == *squashfs-root/lib/libXmu.so.6* ]] &&
+		[[ $listing != *squashfs-root/share/man* ]]
+	ok "its image holds bin/xeyes and the bundled libXmu; cleanup removed share/man"
 	for d in $(seq 90 99); do [ -e /tmp/.X11-unix/X$d ] || break; done
 	bg_user "$TEST_DIR/xvfb.out" "$TEST_DIR/xvfb.err" Xvfb ":$d" -screen 0 320x240x24 -nolisten tcp
 	XVFB=$BG_PID
