@@ -176,6 +176,12 @@ if [ -n "$RESTRICT" ]; then
 	urun $P --bento-no-sandbox sh -c 'echo unconfined'
 	[ "$RC" = 0 ] && [ "$OUT" = unconfined ] && [[ $ERR == *warning* ]]
 	verdict "user namespaces refused: --bento-no-sandbox runs it, with a warning" 0
+	# FUSE unusable, user namespaces fine: the image is extracted and
+	# bound at /app of the same sandbox.
+	AS_USER_PREFIX=("$RESTRICT" --no-fuse --)
+	urun BENTO_DEBUG=1 $P sh -c 'cat /app/usr/share/marker; echo $$'
+	[ "$RC" = 0 ] && [ "$OUT" = $'image-file\n2' ] && [[ $ERR == *"strategy: extract"* ]]
+	verdict "FUSE unusable: the sandboxed app runs from the extracted image by itself" 0
 	AS_USER_PREFIX=()
 else
 	fail "tests/restrict is not built: cannot test a system that refuses user namespaces"
