@@ -12,15 +12,14 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "appspawn.h"
 #include "extract.h"
 #include "image_metadata.h"
 #include "override.h"
 #include "sandbox.h"
 #include "seccomp_filter.h"
-#include "keyfile.h"
 #include "serve.h"
 #include "server.h"
-#include "appspawn.h"
 #include "util.h"
 
 /* Signals a user sends to "the app" reach the runtime; it passes them on. */
@@ -76,30 +75,24 @@ typedef struct run_ctx {
 } run_ctx;
 
 /* What AppImage's runtime gives the app, and its portable mode: FILE.home
- * and FILE.config beside the file become HOME and XDG_CONFIG_HOME. */
+ * and FILE.config beside the file become HOME and XDG_CONFIG_HOME.  In a
+ * sandbox the environment starts from the sandbox's, already cleaned of the
+ * host's loader and interpreter variables, and there is no portable mode
+ * (the app's data lives in ~/.var/app). */
 static void app_environment(const run_ctx *ctx, const char *appdir, const bento_sandbox *sb,
                             bento_strv *env)
 {
 	extern char **environ;
 	const bento_launch *l = ctx->launch;
-	if (sb) {
-		/* The sandbox's environment, already cleaned of the host's
-		 * loader and interpreter variables; no portable mode (the
-		 * app's data lives in ~/.var/app). */
-		for (size_t i = 0; i < sb->env.count; i++)
-			bento_strv_add(env, xstrdup(sb->env.items[i]));
-		bento_strv_setenv(env, "APPIMAGE", l->appimage);
-		bento_strv_setenv(env, "APPDIR", appdir);
-		bento_strv_setenv(env, "ARGV0", l->argv0);
-		bento_strv_setenv(env, "OWD", ctx->owd);
-		return;
-	}
-	for (char **e = environ; *e; e++)
+	char *const *base = sb ? sb->env.items : environ;
+	for (char *const *e = base; e && *e; e++)
 		bento_strv_add(env, xstrdup(*e));
 	bento_strv_setenv(env, "APPIMAGE", l->appimage);
 	bento_strv_setenv(env, "APPDIR", appdir);
 	bento_strv_setenv(env, "ARGV0", l->argv0);
 	bento_strv_setenv(env, "OWD", ctx->owd);
+	if (sb)
+		return;
 	struct stat st;
 	autofree char *home = xasprintf("%s.home", l->appimage);
 	autofree char *config = xasprintf("%s.config", l->appimage);
