@@ -48,8 +48,10 @@ done
 if [ -n "$missing_debs" ] && [ "$(id -u)" -eq 0 ]; then
   echo "setup.sh: downloading$missing_debs into $debs_dir"
   mkdir -p "$debs_dir"
+  # (with fresh package lists if the ones there do not know these versions)
   # shellcheck disable=SC2086
-  (cd "$debs_dir" && apt-get download -qq -o APT::Sandbox::User=root $missing_debs)
+  (cd "$debs_dir" && { apt-get download -qq -o APT::Sandbox::User=root $missing_debs 2>/dev/null ||
+    { apt-get update -qq && apt-get download -qq -o APT::Sandbox::User=root $missing_debs; }; })
 fi
 
 if [ -c /dev/fuse ] && [ "$(id -u)" -eq 0 ]; then
