@@ -12,7 +12,7 @@ packages="
   libssl-dev zstd
   libgcrypt20-dev
   squashfs-tools squashfuse bubblewrap hyperfine python3 util-linux procps psmisc attr
-  xdg-dbus-proxy dbus dbus-daemon iproute2
+  xdg-dbus-proxy dbus dbus-daemon iproute2 python3-gi libglib2.0-bin
   nginx-light curl zsync gnupg gpg-agent desktop-file-utils appstream
   xvfb x11-apps x11-utils xterm xauth imagemagick netpbm
   cmake patch
