@@ -32,6 +32,12 @@ void bento_digest_free(bento_digest *d)
 	free(d);
 }
 
+void bento_digest_reset(bento_digest *d)
+{
+	if (EVP_DigestInit_ex(d->ctx, EVP_sha256(), NULL) != 1)
+		abort();
+}
+
 void bento_digest_add(bento_digest *d, const void *data, size_t len)
 {
 	EVP_DigestUpdate(d->ctx, data, len);
@@ -57,19 +63,32 @@ char *bento_digest_hex(const bento_digest *d)
 	return hex;
 }
 
+int bento_digest_add_fd(bento_digest *d, int fd, const char *path, uint64_t *size,
+                        bento_error **err)
+{
+	autofree char *buf = xmalloc(1 << 20);
+	uint64_t pos = 0;
+	for (;;) {
+		ssize_t n = bento_pread_all(fd, buf, 1 << 20, (off_t)pos);
+		if (n < 0)
+			return bento_error_errno(err, "cannot read %s", path);
+		if (n == 0)
+			break;
+		bento_digest_add(d, buf, (size_t)n);
+		pos += (uint64_t)n;
+	}
+	if (size)
+		*size = pos;
+	return 0;
+}
+
 static int add_file(bento_digest *d, int dirfd, const char *name, const char *path,
                     bento_error **err)
 {
 	autoclose int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return bento_error_errno(err, "%s", path);
-	char buf[65536];
-	ssize_t n;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		bento_digest_add(d, buf, (size_t)n);
-	if (n < 0)
-		return bento_error_errno(err, "%s", path);
-	return 0;
+	return bento_digest_add_fd(d, fd, path, NULL, err);
 }
 
 static int add_tree(bento_digest *d, int dirfd, const char *rel, const char *path,

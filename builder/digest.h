@@ -5,6 +5,7 @@
 #define BENTO_BUILDER_DIGEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 
@@ -19,7 +20,13 @@ static inline void bento_digest_freep(bento_digest **d)
 }
 #define auto_bento_digest __attribute__((cleanup(bento_digest_freep))) bento_digest *
 
+/* Starts again, as if new. */
+void bento_digest_reset(bento_digest *d);
 void bento_digest_add(bento_digest *d, const void *data, size_t len);
+/* The whole file behind fd, from offset 0 (path is for messages); *size,
+ * if not NULL, gets its length. */
+int bento_digest_add_fd(bento_digest *d, int fd, const char *path, uint64_t *size,
+                        bento_error **err);
 void bento_digest_add_str(bento_digest *d, const char *s); /* with its NUL */
 /* The contents of a file, or of a directory tree: each entry's relative path,
  * type, executable bit, symlink target and contents, in name order. */

@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
 
+#include "digest.h"
 #include "util.h"
 
 #define PROG "bento-builder"
@@ -34,7 +34,6 @@ enum {
 	DEFAULT_STALL_TIMEOUT = 60,
 	STALL_SPEED = 1024, /* bytes per second */
 	MAX_REDIRECTS = 10,
-	HASH_CHUNK = 1 << 16,
 };
 
 /* ---- small helpers ---- */
@@ -66,46 +65,6 @@ char *bento_fetch_default_cache_dir(bento_error **err)
 		return NULL;
 	}
 	return xasprintf("%s/.cache/bento-builder/downloads", home);
-}
-
-static void evp_freep(EVP_MD_CTX **ctx)
-{
-	if (*ctx)
-		EVP_MD_CTX_free(*ctx);
-}
-#define auto_evp __attribute__((cleanup(evp_freep))) EVP_MD_CTX *
-
-static void digest_hex(EVP_MD_CTX *ctx, char hex[BENTO_SHA256_HEX_LEN + 1])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned len = 0;
-	EVP_DigestFinal_ex(ctx, md, &len);
-	for (unsigned i = 0; i < len && i < BENTO_SHA256_HEX_LEN / 2; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	hex[BENTO_SHA256_HEX_LEN] = '\0';
-}
-
-static int digest_start(EVP_MD_CTX *ctx)
-{
-	return EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 ? 0 : -1;
-}
-
-/* Feeds the whole file behind fd (from offset 0) to ctx; *size gets its length. */
-static int hash_fd(int fd, const char *path, EVP_MD_CTX *ctx, uint64_t *size, bento_error **err)
-{
-	autofree char *buf = xmalloc(HASH_CHUNK);
-	uint64_t pos = 0;
-	for (;;) {
-		ssize_t n = bento_pread_all(fd, buf, HASH_CHUNK, (off_t)pos);
-		if (n < 0)
-			return bento_error_errno(err, "cannot read %s", path);
-		if (n == 0)
-			break;
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
-		pos += (uint64_t)n;
-	}
-	*size = pos;
-	return 0;
 }
 
 static void sleep_ms(unsigned ms)
@@ -156,14 +115,10 @@ static int cache_lookup(const char *path, const char *url, const char *hex, bool
 	if (!S_ISREG(st.st_mode))
 		return bento_error_set(err, 0, "%s: the cached %s is not a regular file", url,
 		                       path);
-	auto_evp ctx = EVP_MD_CTX_new();
-	uint64_t size;
-	char got[BENTO_SHA256_HEX_LEN + 1];
-	if (ctx == NULL || digest_start(ctx) < 0)
-		return bento_error_set(err, 0, "%s: cannot compute SHA-256 digests", url);
-	if (hash_fd(fd, path, ctx, &size, err) < 0)
+	auto_bento_digest digest = bento_digest_new();
+	if (bento_digest_add_fd(digest, fd, path, NULL, err) < 0)
 		return -1;
-	digest_hex(ctx, got);
+	autofree char *got = bento_digest_hex(digest);
 	if (strcmp(got, hex) == 0)
 		return 1;
 	if (unlink(path) < 0 && errno != ENOENT)
@@ -183,7 +138,7 @@ typedef struct download {
 	const char *url;
 	const char *part_path;
 	int fd;
-	EVP_MD_CTX *sha;
+	bento_digest *sha;
 	uint64_t size;         /* bytes in the .part file, all of them hashed */
 	uint64_t resumed_from; /* where the current transfer started */
 	uint64_t max_size;     /* 0: none */
@@ -200,8 +155,7 @@ static int download_reset(download *d, bento_error **err)
 {
 	if (ftruncate(d->fd, 0) < 0 || lseek(d->fd, 0, SEEK_SET) < 0)
 		return bento_error_errno(err, "%s: cannot truncate %s", d->url, d->part_path);
-	if (digest_start(d->sha) < 0)
-		return bento_error_set(err, 0, "%s: cannot compute SHA-256 digests", d->url);
+	bento_digest_reset(d->sha);
 	d->size = 0;
 	return 0;
 }
@@ -218,7 +172,7 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 		d->write_errno = errno;
 		return 0;
 	}
-	EVP_DigestUpdate(d->sha, ptr, n);
+	bento_digest_add(d->sha, ptr, n);
 	d->size += n;
 	return n;
 }
@@ -448,7 +402,7 @@ static int download_into(download *d, const bento_fetch_options *opt, const char
 	int r = -1;
 
 	/* What an earlier, interrupted download left. */
-	if (hash_fd(d->fd, d->part_path, d->sha, &d->size, err) < 0)
+	if (bento_digest_add_fd(d->sha, d->fd, d->part_path, &d->size, err) < 0)
 		goto out;
 	if (d->max_size != 0 && d->size > d->max_size && download_reset(d, err) < 0)
 		goto out;
@@ -460,8 +414,7 @@ static int download_into(download *d, const bento_fetch_options *opt, const char
 		if (transfer(d, opt, &o, err) < 0)
 			goto out;
 		if (o.rc == CURLE_OK && !d->too_big) {
-			char got[BENTO_SHA256_HEX_LEN + 1];
-			digest_hex(d->sha, got);
+			autofree char *got = bento_digest_hex(d->sha);
 			if (strcmp(got, hex) == 0)
 				break;
 			if (d->resumed_from > 0 && !restarted_after_mismatch) {
@@ -614,9 +567,7 @@ int bento_fetch(const bento_fetch_options *opt, const char *url, const char *sha
 		close(steal_fd(&fd));
 	}
 
-	auto_evp sha = EVP_MD_CTX_new();
-	if (sha == NULL || digest_start(sha) < 0)
-		return bento_error_set(err, 0, "%s: cannot compute SHA-256 digests", url);
+	auto_bento_digest sha = bento_digest_new();
 	const char *slash = strrchr(url, '/');
 	download d = {
 	    .url = url,
