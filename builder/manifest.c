@@ -233,10 +233,8 @@ static void report(ctx *c, struct fy_node *n, struct fy_node *fallback, const ch
 		return;
 	}
 	va_list ap;
-	char *msg = NULL;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
+	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	int line = 0, column = 0;
 	if (!node_mark(n, &line, &column))

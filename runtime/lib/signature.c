@@ -126,9 +126,7 @@ static int invalid(bento_sig_result *res, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
+	char *s = xvasprintf(fmt, ap);
 	va_end(ap);
 	res->status = BENTO_SIG_INVALID;
 	free(res->reason);
@@ -155,13 +153,9 @@ static int gpgme_failure(bento_error **err, gpgme_error_t e, const char *fmt, ..
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
+	autofree char *s = xvasprintf(fmt, ap);
 	va_end(ap);
-	bento_error_set(err, 0, "%s: %s", s, gpgme_strerror(e));
-	free(s);
-	return -1;
+	return bento_error_set(err, 0, "%s: %s", s, gpgme_strerror(e));
 }
 
 static int open_context(const char *home, gpgme_ctx_t *ctx, bento_error **err)
