@@ -221,10 +221,6 @@ static int pid1_main(void *arg)
 					sp->app_status = status;
 					__atomic_store_n(&sp->app_exited, started,
 					                 __ATOMIC_RELEASE);
-					uint64_t one = 1;
-					if (started && sp->done_fd >= 0)
-						raw_syscall4(SYS_write, sp->done_fd, (long)&one,
-						             sizeof(one), 0);
 					raw_syscall4(SYS_exit_group, 0, 0, 0, 0);
 				}
 			}
@@ -353,9 +349,6 @@ void bento_spawn_release(bento_spawn *sp)
 	/* PID 1 made our shared memory undumpable; once it is gone, the
 	 * process may make another sandbox (its /proc/self/uid_map must be
 	 * its own again). */
-	/* A PID 1 left to finish its exit still runs on its stack. */
-	if (sp->pid1_left)
-		return;
 	if (sp->sandbox && sp->pid1_stack)
 		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	if (sp->pid1_stack)

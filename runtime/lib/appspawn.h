@@ -56,12 +56,6 @@ typedef struct bento_spawn {
 	const char *fallback_cwd;
 	/* The app's stdout and stderr, or -1 to keep the caller's. */
 	int out_fd, err_fd;
-	/* With a sandbox: an eventfd PID 1 writes to once the app has ended
-	 * and app_status is set, before it exits itself; -1 for none.  A
-	 * caller that stops waiting then sets pid1_left: PID 1 is not reaped
-	 * and its stack stays mapped. */
-	int done_fd;
-	bool pid1_left;
 
 	/* Results. */
 	pid_t pid;    /* the app, a child of the caller */

@@ -7,7 +7,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -131,15 +130,12 @@ static void app_process_init(app_process *app, const run_ctx *ctx, const char *a
 	                           .cwd = ctx->owd[0] ? ctx->owd : NULL,
 	                           .fallback_cwd = sb ? sb->home : NULL,
 	                           .out_fd = -1,
-	                           .err_fd = -1,
-	                           .done_fd = sb ? eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) : -1};
+	                           .err_fd = -1};
 }
 
 static void app_process_free(app_process *app)
 {
 	bento_spawn_release(&app->spawn);
-	if (app->spawn.done_fd >= 0)
-		close(app->spawn.done_fd);
 	free(app->path);
 	bento_strv_free(&app->argv);
 	bento_strv_free(&app->env);
@@ -149,15 +145,9 @@ static void app_process_free(app_process *app)
 
 typedef struct supervisor {
 	int sigfd;
-	/* A sandbox's PID 1 says here that the app ended, with its status in
-	 * *app_status, before it exits itself: its exit tears the sandbox's
-	 * namespaces down, which nobody needs to wait for.  -1: none. */
-	int done_fd;
-	const int *app_status;
 	pid_t child; /* the app, 0 when there is none (--appimage-mount) */
 	bool mount_only;
 	bool child_exited;
-	bool child_left; /* exited, but still tearing down: not reaped */
 	int wait_status;
 	bool stop;
 } supervisor;
@@ -181,18 +171,11 @@ static void on_signal(supervisor *sv, int sig)
 static int supervise(supervisor *sv, int *exit_status, bento_error **err)
 {
 	while (sv->mount_only ? !sv->stop : !sv->child_exited) {
-		struct pollfd pfd[2] = {{.fd = sv->sigfd, .events = POLLIN},
-		                        {.fd = sv->done_fd, .events = POLLIN}};
-		if (poll(pfd, sv->done_fd >= 0 ? 2 : 1, -1) < 0) {
+		struct pollfd pfd = {.fd = sv->sigfd, .events = POLLIN};
+		if (poll(&pfd, 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return bento_error_errno(err, "poll");
-		}
-		if (sv->done_fd >= 0 && (pfd[1].revents & POLLIN)) {
-			sv->wait_status = *sv->app_status;
-			sv->child_exited = true;
-			sv->child_left = true;
-			break;
 		}
 		struct signalfd_siginfo si;
 		while (read(sv->sigfd, &si, sizeof(si)) == sizeof(si))
@@ -424,11 +407,8 @@ static attempt wait_app(const run_ctx *ctx, app_process *app, bento_strategy s,
 		printf("%s\n", visible_path);
 		fflush(stdout);
 	}
-	supervisor sv = {.sigfd = ctx->sigfd,
-	                 .done_fd = app->spawn.done_fd,
-	                 .app_status = &app->spawn.app_status,
-	                 .child = app->spawn.pid,
-	                 .mount_only = ctx->launch->mount_only};
+	supervisor sv = {
+	    .sigfd = ctx->sigfd, .child = app->spawn.pid, .mount_only = ctx->launch->mount_only};
 	int r = supervise(&sv, exit_status, err);
 	if (sv.child > 0 && !sv.child_exited) {
 		kill(sv.child, SIGKILL);
@@ -440,7 +420,6 @@ static attempt wait_app(const run_ctx *ctx, app_process *app, bento_strategy s,
 		int st = app->spawn.app_status;
 		*exit_status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
 	}
-	app->spawn.pid1_left = sv.child_left;
 	/* The holder takes the namespace's teardown with it; nobody needs to
 	 * wait for that. */
 	if (app->spawn.holder > 0)

@@ -72,8 +72,7 @@ int bento_sandbox_run(const bento_sandbox_command *cmd, int *exit_status, bento_
 	                  .cwd = cmd->cwd,
 	                  .fallback_cwd = "/",
 	                  .out_fd = cmd->out_fd,
-	                  .err_fd = cmd->err_fd,
-	                  .done_fd = -1};
+	                  .err_fd = cmd->err_fd};
 	int r = bento_spawn_run(&sp, err);
 	if (r == 1) {
 		const bento_sandbox_failure *f = &sp.failure;
