@@ -47,6 +47,9 @@ typedef struct bento_spawn {
 	uid_t uid;
 	gid_t gid;
 	bento_server *server;
+	/* With new_namespace: no overlayfs over the image (see mount_image in
+	 * appspawn.c); BENTO_IMAGE_OVERLAY=0. */
+	bool no_overlay;
 	/* With new_namespace: the app runs in this sandbox, in a new PID
 	 * namespace whose PID 1 (a child of the caller, sharing its memory)
 	 * reaps and passes signals on; pid is then that PID 1.  The app starts

@@ -467,6 +467,8 @@ static attempt try_userns(const run_ctx *ctx, const mount_dir *md, int *exit_sta
 	app.spawn.new_namespace = true;
 	app.spawn.mountpoint = md->path;
 	app.spawn.server = server;
+	const char *overlay = getenv("BENTO_IMAGE_OVERLAY");
+	app.spawn.no_overlay = overlay && strcmp(overlay, "0") == 0;
 	attempt a = start_app(ctx, &app, err);
 	if (a == ATTEMPT_RAN) {
 		if (sb)

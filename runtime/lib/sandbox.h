@@ -137,12 +137,14 @@ typedef struct bento_sandbox_failure {
 	int errnum;
 } bento_sandbox_failure;
 
+/* Mounts the image on the empty directory dir_fd (opened O_PATH), which
+ * name, relative to parent, reaches once something is mounted on it. */
+typedef int bento_mount_image_fn(void *ctx, int dir_fd, int parent, const char *name);
+
 /* After unshare(CLONE_NEWUSER | CLONE_NEWNS | sb->clone_flags) and the id
- * maps: builds the root on sb->root, calling mount_image(ctx, path) for the
- * image.  Returns -1 and fills *why on
- * failure. */
-int bento_sandbox_build_root(const bento_sandbox *sb,
-                             int (*mount_image)(void *ctx, const char *path), void *ctx,
+ * maps: builds the root on sb->root, calling mount_image for the image.
+ * Returns -1 and fills *why on failure. */
+int bento_sandbox_build_root(const bento_sandbox *sb, bento_mount_image_fn *mount_image, void *ctx,
                              bento_sandbox_failure *why);
 
 /* In PID 1 of the new PID namespace: mounts /proc, read-only where it

@@ -170,8 +170,7 @@ static int do_bind(const bento_mount_op *op, int parent, const char *name,
 	return 0;
 }
 
-static int do_op(const bento_mount_op *op, int rootfd,
-                 int (*mount_image)(void *ctx, const char *path), void *ctx,
+static int do_op(const bento_mount_op *op, int rootfd, bento_mount_image_fn *mount_image, void *ctx,
                  bento_sandbox_failure *why)
 {
 	char rel[PATH_MAX];
@@ -210,11 +209,11 @@ static int do_op(const bento_mount_op *op, int rootfd,
 	scoped_fd dir = make_mountpoint(parent, name, true, 0755);
 	if (dir < 0)
 		return failed(why, "cannot create the mount point", op->dest);
-	fd_path(path, dir);
 	if (op->kind == BENTO_MOUNT_IMAGE)
-		return mount_image(ctx, path) < 0
+		return mount_image(ctx, dir, parent, name) < 0
 		           ? failed(why, "cannot mount the image at", op->dest)
 		           : 0;
+	fd_path(path, dir);
 	if (op->kind == BENTO_MOUNT_DEVPTS) {
 		/* A new instance: the sandbox's terminals only. */
 		if (mount("devpts", path, "devpts", MS_NOSUID | MS_NOEXEC,
@@ -243,8 +242,7 @@ static int loopback_up(void)
 	return ioctl(s, SIOCSIFFLAGS, &ifr);
 }
 
-int bento_sandbox_build_root(const bento_sandbox *sb,
-                             int (*mount_image)(void *ctx, const char *path), void *ctx,
+int bento_sandbox_build_root(const bento_sandbox *sb, bento_mount_image_fn *mount_image, void *ctx,
                              bento_sandbox_failure *why)
 {
 	/* Nothing mounted here may propagate back to the host. */

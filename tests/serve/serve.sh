@@ -208,16 +208,17 @@ ls_big() {
 	as_user ls -lAn --time-style=+%s "$1/big" 2>&1 | grep -v '^total '
 }
 
-# mount_image LABEL FILE STRATEGY: start FILE --appimage-mount as the user;
-# sets MNT (where it is reachable), SRV (the runtime's pid) and SRV_ERR (its
-# stderr)
+# mount_image LABEL FILE STRATEGY [VAR=VALUE...]: start FILE --appimage-mount
+# as the user, with those variables; sets MNT (where it is reachable), SRV
+# (the runtime's pid) and SRV_ERR (its stderr)
 mount_image() {
 	local label=$1 file=$2 strategy=$3
+	shift 3
 	MNT="" SRV=""
 	OUT_FILE=$TEST_DIR/mount-${label//[^a-z]/_}.out ERR_FILE=$TEST_DIR/mount-${label//[^a-z]/_}.err
 	SRV_ERR=$ERR_FILE
-	LAST_CMD="BENTO_STRATEGY=$strategy ./$file --appimage-mount"
-	bg_user "$OUT_FILE" "$ERR_FILE" BENTO_STRATEGY="$strategy" ./"$file" --appimage-mount
+	LAST_CMD="$* BENTO_STRATEGY=$strategy ./$file --appimage-mount"
+	bg_user "$OUT_FILE" "$ERR_FILE" "$@" BENTO_STRATEGY="$strategy" ./"$file" --appimage-mount
 	SRV=$BG_PID
 	if wait_for_line "$OUT_FILE" '^/' 15 "$SRV"; then
 		MNT=$(head -n 1 "$OUT_FILE")
@@ -254,14 +255,24 @@ readcheck() {
 	ok "[$label] the server still runs after readcheck" "$err"
 }
 
-# compare_all LABEL: the other comparisons of $MNT with the source
+# as_merged_root [merged]: the source's listing as a mount whose top
+# directory overlayfs merges shows it (st_nlink 1; see readcheck --merged-root)
+as_merged_root() {
+	if [ "${1:-}" = merged ]; then
+		awk '$1 == "." && $2 == "d" { $4 = 1 } { print }'
+	else
+		cat
+	fi
+}
+
+# compare_all LABEL [merged]: the other comparisons of $MNT with the source
 compare_all() {
-	local label=$1 d
+	local label=$1 merged=${2:-} d
 	RUN_TIMEOUT=120 urun diff -r --no-dereference -x unreadable-0000 "$T" "$MNT"
 	[ "$RC" = 0 ] && [ -z "$OUT$ERR" ]
 	verdict "[$label] diff -r --no-dereference: the mount has the source's contents" 0
 
-	d=$(diff <(listing "$T") <(listing "$MNT"))
+	d=$(diff <(listing "$T" | as_merged_root "$merged") <(listing "$MNT"))
 	[ -z "$d" ]
 	ok "[$label] find: the same entries, types, modes, link counts, owners, mtimes, sizes, link targets" "$d"
 
@@ -309,17 +320,45 @@ unmount() {
 	LEAK_WAIT=3 no_leaks "[$label] nothing left mounted or running" "$procs"
 }
 
+# mount_types: the file system types mounted at $MNT, bottom first, as its
+# holder (the runtime's namespace, for the userns strategy) sees them
+mount_types() {
+	local holder=${MNT#/proc/} inner
+	holder=${holder%%/*}
+	inner=${MNT#/proc/"$holder"/root}
+	awk -v p="$inner" '$5 == p { i = 7; while ($i != "-") i++; printf "%s ", $(i + 1) }' \
+		"/proc/$holder/mountinfo"
+}
+
 for strategy in userns fusermount; do
 	if mount_image "$strategy" t.AppImage "$strategy"; then
-		readcheck "$strategy" "$SECONDS_EACH" --threads 8 --mtime
+		merged=''
+		if [ "$strategy" = userns ]; then
+			merged=merged
+			types=$(mount_types)
+			[ "$types" = "fuse.bento overlay " ]
+			ok "[userns] the image is stacked under a read-only overlayfs (at the mount point: $types)"
+			readcheck "$strategy" "$SECONDS_EACH" --threads 8 --mtime --merged-root
+		else
+			readcheck "$strategy" "$SECONDS_EACH" --threads 8 --mtime
+		fi
 		readahead_started "$strategy"
-		compare_all "$strategy"
+		compare_all "$strategy" $merged
 	fi
 	unmount "$strategy"
 done
 
+# BENTO_IMAGE_OVERLAY=0: the image's own mount, nothing over it
+if mount_image "userns, no overlay" t.AppImage userns BENTO_IMAGE_OVERLAY=0; then
+	types=$(mount_types)
+	[ "$types" = "fuse.bento " ]
+	ok "[userns, no overlay] BENTO_IMAGE_OVERLAY=0 mounts the image alone (at the mount point: $types)"
+	readcheck "userns, no overlay" $(((SECONDS_EACH + 1) / 2)) --threads 8 --mtime
+fi
+unmount "userns, no overlay"
+
 if mount_image "4 KiB blocks, gzip" small.AppImage userns; then
-	readcheck "4 KiB blocks, gzip" $(((SECONDS_EACH + 1) / 2)) --threads 8 --mtime
+	readcheck "4 KiB blocks, gzip" $(((SECONDS_EACH + 1) / 2)) --threads 8 --mtime --merged-root
 	RUN_TIMEOUT=120 urun diff -r --no-dereference -x unreadable-0000 "$T" "$MNT"
 	[ "$RC" = 0 ] && [ -z "$OUT$ERR" ]
 	verdict "[4 KiB blocks, gzip] diff -r --no-dereference: the mount has the source's contents" 0
@@ -331,7 +370,8 @@ if [ -n "${BENTO_SAN_BUILD:-}" ]; then
 		cat "$BENTO_SAN_BUILD/runtime/stub/bento-runtime" img.sqfs >san.AppImage &&
 			chmod 0755 san.AppImage
 		if mount_image "userns, sanitizer build" san.AppImage userns; then
-			readcheck "userns, sanitizer build" $(((SECONDS_EACH + 1) / 2)) --threads 8 --mtime
+			readcheck "userns, sanitizer build" $(((SECONDS_EACH + 1) / 2)) --threads 8 --mtime \
+				--merged-root
 		fi
 		unmount "userns, sanitizer build"
 	else
