@@ -330,6 +330,35 @@ mount_types() {
 		"/proc/$holder/mountinfo"
 }
 
+# fuse_ioctls: how many FUSE_IOCTL requests the kernel sends while the user
+# calls isatty() once on each of 20 files of $MNT/big (the kernel's
+# fuse_request_send tracepoint); empty when there is no tracefs
+fuse_ioctls() {
+	local t=/sys/kernel/tracing ev mounted=0 files n
+	if [ ! -d $t/events/fuse ] && mount -t tracefs nodev $t 2>/dev/null; then
+		mounted=1
+	fi
+	ev=$t/events/fuse/fuse_request_send
+	if [ -w "$ev/enable" ]; then
+		mapfile -t files < <(as_user find "$MNT/big" -type f -readable | head -n 20)
+		echo 'opcode == 39' >"$ev/filter"
+		: >"$t/trace"
+		echo 1 >"$ev/enable"
+		as_user python3 -c 'import os, sys
+for p in sys.argv[1:]:
+    fd = os.open(p, os.O_RDONLY)
+    os.isatty(fd)
+    os.close(fd)' "${files[@]}"
+		echo 0 >"$ev/enable"
+		echo 0 >"$ev/filter"
+		n=$(grep -c FUSE_IOCTL "$t/trace")
+		: >"$t/trace"
+		[ ${#files[@]} = 20 ] || n="$n (of only ${#files[@]} files)"
+		echo "$n"
+	fi
+	[ $mounted = 0 ] || umount $t
+}
+
 for strategy in userns fusermount; do
 	if mount_image "$strategy" t.AppImage "$strategy"; then
 		merged=''
@@ -338,6 +367,13 @@ for strategy in userns fusermount; do
 			types=$(mount_types)
 			[ "$types" = "fuse.bento overlay " ]
 			ok "[userns] the image is stacked under a read-only overlayfs (at the mount point: $types)"
+			n=$(fuse_ioctls)
+			if [ -z "$n" ]; then
+				skip "[userns] isatty() on 20 files sends no FUSE_IOCTL" "no tracefs with the fuse events"
+			else
+				[ "$n" = 0 ]
+				ok "[userns] isatty() on 20 files sends no FUSE_IOCTL to the server (sent: $n)"
+			fi
 			readcheck "$strategy" "$SECONDS_EACH" --threads 8 --mtime --merged-root
 		else
 			readcheck "$strategy" "$SECONDS_EACH" --threads 8 --mtime
@@ -353,6 +389,13 @@ if mount_image "userns, no overlay" t.AppImage userns BENTO_IMAGE_OVERLAY=0; the
 	types=$(mount_types)
 	[ "$types" = "fuse.bento " ]
 	ok "[userns, no overlay] BENTO_IMAGE_OVERLAY=0 mounts the image alone (at the mount point: $types)"
+	n=$(fuse_ioctls)
+	if [ -z "$n" ]; then
+		skip "[userns, no overlay] isatty() on 20 files sends 20 FUSE_IOCTL" "no tracefs with the fuse events"
+	else
+		[ "$n" = 20 ]
+		ok "[userns, no overlay] isatty() on 20 files sends 20 FUSE_IOCTL, one each (sent: $n)"
+	fi
 	readcheck "userns, no overlay" $(((SECONDS_EACH + 1) / 2)) --threads 8 --mtime
 fi
 unmount "userns, no overlay"
