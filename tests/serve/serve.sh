@@ -330,33 +330,42 @@ mount_types() {
 		"/proc/$holder/mountinfo"
 }
 
-# fuse_ioctls: how many FUSE_IOCTL requests the kernel sends while the user
-# calls isatty() once on each of 20 files of $MNT/big (the kernel's
-# fuse_request_send tracepoint); empty when there is no tracefs
-fuse_ioctls() {
-	local t=/sys/kernel/tracing ev mounted=0 files n
+# fuse_requests OPCODE CMD...: runs CMD and prints how many FUSE requests of
+# that opcode the kernel sent meanwhile (its fuse_request_send tracepoint);
+# prints nothing when there is no tracefs with that event
+fuse_requests() {
+	local op=$1 t=/sys/kernel/tracing ev mounted=0 n=''
+	shift
 	if [ ! -d $t/events/fuse ] && mount -t tracefs nodev $t 2>/dev/null; then
 		mounted=1
 	fi
 	ev=$t/events/fuse/fuse_request_send
 	if [ -w "$ev/enable" ]; then
-		mapfile -t files < <(as_user find "$MNT/big" -type f -readable | head -n 20)
-		echo 'opcode == 39' >"$ev/filter"
+		echo "opcode == $op" >"$ev/filter"
 		: >"$t/trace"
 		echo 1 >"$ev/enable"
-		as_user python3 -c 'import os, sys
+		"$@" >/dev/null 2>&1
+		echo 0 >"$ev/enable"
+		echo 0 >"$ev/filter"
+		n=$(grep -c fuse_request_send "$t/trace")
+		: >"$t/trace"
+	fi
+	[ $mounted = 0 ] || umount $t
+	[ -z "$n" ] || echo "$n"
+}
+
+# fuse_ioctls: how many FUSE_IOCTL requests the user's isatty() on each of
+# 20 files of $MNT/big sends
+fuse_ioctls() {
+	local files n
+	mapfile -t files < <(as_user find "$MNT/big" -type f -readable | head -n 20)
+	n=$(fuse_requests 39 as_user python3 -c 'import os, sys
 for p in sys.argv[1:]:
     fd = os.open(p, os.O_RDONLY)
     os.isatty(fd)
-    os.close(fd)' "${files[@]}"
-		echo 0 >"$ev/enable"
-		echo 0 >"$ev/filter"
-		n=$(grep -c FUSE_IOCTL "$t/trace")
-		: >"$t/trace"
-		[ ${#files[@]} = 20 ] || n="$n (of only ${#files[@]} files)"
-		echo "$n"
-	fi
-	[ $mounted = 0 ] || umount $t
+    os.close(fd)' "${files[@]}")
+	[ -z "$n" ] || [ ${#files[@]} = 20 ] || n="$n (of only ${#files[@]} files)"
+	echo "$n"
 }
 
 for strategy in userns fusermount; do
