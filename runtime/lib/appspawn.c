@@ -137,7 +137,7 @@ static int mount_fuse(bento_spawn *sp, const char *path)
 }
 
 /* A read-only overlayfs over the image's mount, its layers the image and,
- * below it, the empty directory the image is mounted on (overlayfs wants two
+ * below it, the empty tmpfs the image is mounted on (overlayfs wants two
  * layers when none is writable).  Why: FUSE forwards every ioctl on a file
  * to the server and does not remember that it has none, so each isatty() -
  * which Python, for one, calls on every file it opens - costs a round trip
@@ -161,8 +161,8 @@ static void stack_overlay(int empty_fd, int parent, const char *name)
 		return;
 	}
 	/* /proc/self/fd/N names the directory the descriptor was opened on,
-	 * not what was mounted there since: empty_fd is the directory under
-	 * the image's mount, image_fd the image's root. */
+	 * not what was mounted there since: empty_fd is the tmpfs under the
+	 * image's mount, image_fd the image's root. */
 	char opts[160], target[32];
 	snprintf(opts, sizeof(opts),
 	         "lowerdir=/proc/self/fd/%d:/proc/self/fd/%d,redirect_dir=nofollow,metacopy=off,"
@@ -173,16 +173,33 @@ static void stack_overlay(int empty_fd, int parent, const char *name)
 	close(image_fd);
 }
 
+/* A read-only tmpfs on the directory dir_fd: an empty directory that
+ * nothing can write to and only this mount namespace reaches, for the
+ * overlayfs's lower layer (the mount point itself is shared by every
+ * launch and writable by the user's other programs).  Returns it, opened
+ * O_PATH, or -1. */
+static int mount_empty_layer(int dir_fd, int parent, const char *name)
+{
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", dir_fd);
+	if (mount("bento", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	          "mode=0755") < 0)
+		return -1;
+	return openat(parent, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
 static int mount_image(void *arg, int dir_fd, int parent, const char *name)
 {
 	bento_spawn *sp = arg;
+	int empty_fd = sp->no_overlay ? -1 : mount_empty_layer(dir_fd, parent, name);
 	char path[32];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", dir_fd);
-	if (mount_fuse(sp, path) < 0)
-		return -1;
-	if (!sp->no_overlay)
-		stack_overlay(dir_fd, parent, name);
-	return 0;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", empty_fd >= 0 ? empty_fd : dir_fd);
+	int r = mount_fuse(sp, path);
+	if (r == 0 && empty_fd >= 0)
+		stack_overlay(empty_fd, parent, name);
+	if (empty_fd >= 0)
+		close(empty_fd);
+	return r;
 }
 
 static int enter_namespace(bento_spawn *sp)

@@ -374,8 +374,15 @@ for strategy in userns fusermount; do
 		if [ "$strategy" = userns ]; then
 			merged=merged
 			types=$(mount_types)
-			[ "$types" = "fuse.bento overlay " ]
-			ok "[userns] the image is stacked under a read-only overlayfs (at the mount point: $types)"
+			[ "$types" = "tmpfs fuse.bento overlay " ]
+			ok "[userns] the image is stacked under a read-only overlayfs, over an empty tmpfs (at the mount point: $types)"
+			# The mount point is shared by every launch and the user's
+			# to write: nothing put there shows through the overlayfs.
+			host_dir=${MNT#/proc/*/root}
+			as_user sh -c 'echo planted >"$1/planted"' sh "$host_dir"
+			! as_user test -e "$MNT/planted" && as_user test -e "$host_dir/planted"
+			ok "[userns] a file put in the mount point directory on the host is not in the app's view"
+			rm -f "$host_dir/planted"
 			n=$(fuse_ioctls)
 			if [ -z "$n" ]; then
 				skip "[userns] isatty() on 20 files sends no FUSE_IOCTL" "no tracefs with the fuse events"
