@@ -368,6 +368,18 @@ for p in sys.argv[1:]:
 	echo "$n"
 }
 
+# check_ioctls LABEL N TEXT: the user's isatty() on 20 files sends N FUSE_IOCTL
+check_ioctls() {
+	local n
+	n=$(fuse_ioctls)
+	if [ -z "$n" ]; then
+		skip "[$1] isatty() on 20 files sends $3" "no tracefs with the fuse events"
+	else
+		[ "$n" = "$2" ]
+		ok "[$1] isatty() on 20 files sends $3 (sent: $n)"
+	fi
+}
+
 for strategy in userns fusermount; do
 	if mount_image "$strategy" t.AppImage "$strategy"; then
 		merged=''
@@ -383,13 +395,7 @@ for strategy in userns fusermount; do
 			! as_user test -e "$MNT/planted" && as_user test -e "$host_dir/planted"
 			ok "[userns] a file put in the mount point directory on the host is not in the app's view"
 			rm -f "$host_dir/planted"
-			n=$(fuse_ioctls)
-			if [ -z "$n" ]; then
-				skip "[userns] isatty() on 20 files sends no FUSE_IOCTL" "no tracefs with the fuse events"
-			else
-				[ "$n" = 0 ]
-				ok "[userns] isatty() on 20 files sends no FUSE_IOCTL to the server (sent: $n)"
-			fi
+			check_ioctls userns 0 "no FUSE_IOCTL to the server"
 			readcheck "$strategy" "$SECONDS_EACH" --threads 8 --mtime --merged-root
 		else
 			readcheck "$strategy" "$SECONDS_EACH" --threads 8 --mtime
@@ -405,13 +411,7 @@ if mount_image "userns, no overlay" t.AppImage userns BENTO_IMAGE_OVERLAY=0; the
 	types=$(mount_types)
 	[ "$types" = "fuse.bento " ]
 	ok "[userns, no overlay] BENTO_IMAGE_OVERLAY=0 mounts the image alone (at the mount point: $types)"
-	n=$(fuse_ioctls)
-	if [ -z "$n" ]; then
-		skip "[userns, no overlay] isatty() on 20 files sends 20 FUSE_IOCTL" "no tracefs with the fuse events"
-	else
-		[ "$n" = 20 ]
-		ok "[userns, no overlay] isatty() on 20 files sends 20 FUSE_IOCTL, one each (sent: $n)"
-	fi
+	check_ioctls "userns, no overlay" 20 "20 FUSE_IOCTL, one each"
 	readcheck "userns, no overlay" $(((SECONDS_EACH + 1) / 2)) --threads 8 --mtime
 fi
 unmount "userns, no overlay"
