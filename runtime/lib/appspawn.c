@@ -148,17 +148,17 @@ static int mount_fuse(bento_spawn *sp, const char *path)
  * the top directory, which both layers have, shows a link count of 1.  Best
  * effort: where overlayfs cannot be mounted the image's mount is used alone.
  * No redirects or metacopy: an image's xattrs must not steer overlayfs. */
-static void stack_overlay(int empty_fd, int parent, const char *name)
+static int stack_overlay(int empty_fd, int parent, const char *name)
 {
 	int image_fd = openat(parent, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (image_fd < 0)
-		return;
+		return -1;
 	/* FUSE's root starts as mode 0 (rootmode=40000) until it is first
 	 * asked for its attributes; overlayfs copies them once. */
 	struct stat st;
 	if (fstat(image_fd, &st) < 0) {
 		close(image_fd);
-		return;
+		return -1;
 	}
 	/* /proc/self/fd/N names the directory the descriptor was opened on,
 	 * not what was mounted there since: empty_fd is the tmpfs under the
@@ -168,9 +168,12 @@ static void stack_overlay(int empty_fd, int parent, const char *name)
 	         "lowerdir=/proc/self/fd/%d:/proc/self/fd/%d,redirect_dir=nofollow,metacopy=off,"
 	         "xino=on",
 	         image_fd, empty_fd);
-	snprintf(target, sizeof(target), "/proc/self/fd/%d", image_fd);
-	mount("bento", target, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, opts);
+	bento_fd_path(target, image_fd);
+	int r = mount("bento", target, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, opts);
+	int saved = errno;
 	close(image_fd);
+	errno = saved;
+	return r;
 }
 
 /* A read-only tmpfs on the directory dir_fd: an empty directory that
@@ -181,7 +184,7 @@ static void stack_overlay(int empty_fd, int parent, const char *name)
 static int mount_empty_layer(int dir_fd, int parent, const char *name)
 {
 	char path[32];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", dir_fd);
+	bento_fd_path(path, dir_fd);
 	if (mount("bento", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 	          "mode=0755") < 0)
 		return -1;
@@ -192,11 +195,13 @@ static int mount_image(void *arg, int dir_fd, int parent, const char *name)
 {
 	bento_spawn *sp = arg;
 	int empty_fd = sp->no_overlay ? -1 : mount_empty_layer(dir_fd, parent, name);
+	if (!sp->no_overlay && empty_fd < 0)
+		sp->overlay_errno = errno;
 	char path[32];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", empty_fd >= 0 ? empty_fd : dir_fd);
+	bento_fd_path(path, empty_fd >= 0 ? empty_fd : dir_fd);
 	int r = mount_fuse(sp, path);
-	if (r == 0 && empty_fd >= 0)
-		stack_overlay(empty_fd, parent, name);
+	if (r == 0 && empty_fd >= 0 && stack_overlay(empty_fd, parent, name) < 0)
+		sp->overlay_errno = errno;
 	if (empty_fd >= 0)
 		close(empty_fd);
 	return r;

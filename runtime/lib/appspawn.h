@@ -50,6 +50,7 @@ typedef struct bento_spawn {
 	/* With new_namespace: no overlayfs over the image (see mount_image in
 	 * appspawn.c); BENTO_IMAGE_OVERLAY=0. */
 	bool no_overlay;
+	int overlay_errno; /* out: why there is none, when it was wanted */
 	/* With new_namespace: the app runs in this sandbox, in a new PID
 	 * namespace whose PID 1 (a child of the caller, sharing its memory)
 	 * reaps and passes signals on; pid is then that PID 1.  The app starts

@@ -470,6 +470,9 @@ static attempt try_userns(const run_ctx *ctx, const mount_dir *md, int *exit_sta
 	const char *overlay = getenv("BENTO_IMAGE_OVERLAY");
 	app.spawn.no_overlay = overlay && strcmp(overlay, "0") == 0;
 	attempt a = start_app(ctx, &app, err);
+	if (ctx->launch->debug && app.spawn.overlay_errno)
+		fprintf(stderr, "bento: the image has no overlayfs over it: %s\n",
+		        strerror(app.spawn.overlay_errno));
 	if (a == ATTEMPT_RAN) {
 		if (sb)
 			bento_sandbox_app_started(sb);

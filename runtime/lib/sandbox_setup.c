@@ -49,11 +49,6 @@ static int set_mount_attr(int fd, uint64_t set, bool recursive)
 	                    AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr));
 }
 
-static void fd_path(char buf[32], int fd)
-{
-	snprintf(buf, 32, "/proc/self/fd/%d", fd);
-}
-
 static void close_fd(int *fd)
 {
 	if (*fd >= 0)
@@ -151,8 +146,8 @@ static int do_bind(const bento_mount_op *op, int parent, const char *name,
 	if (dest < 0)
 		return failed(why, "cannot create the mount point", op->dest);
 	char src_path[32], dest_path[32];
-	fd_path(src_path, src);
-	fd_path(dest_path, dest);
+	bento_fd_path(src_path, src);
+	bento_fd_path(dest_path, dest);
 	if (mount(src_path, dest_path, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return failed(why, "cannot bind", op->src);
 	/* The new mount, to set its flags: never set-user-id, devices only
@@ -213,7 +208,7 @@ static int do_op(const bento_mount_op *op, int rootfd, bento_mount_image_fn *mou
 		return mount_image(ctx, dir, parent, name) < 0
 		           ? failed(why, "cannot mount the image at", op->dest)
 		           : 0;
-	fd_path(path, dir);
+	bento_fd_path(path, dir);
 	if (op->kind == BENTO_MOUNT_DEVPTS) {
 		/* A new instance: the sandbox's terminals only. */
 		if (mount("devpts", path, "devpts", MS_NOSUID | MS_NOEXEC,
@@ -276,7 +271,7 @@ int bento_sandbox_finish_in_pid_ns(const bento_sandbox *sb, bento_sandbox_failur
 		return failed(why, "cannot open", sb->root);
 	scoped_fd procfd = openat2_beneath(rootfd, "proc", O_PATH | O_DIRECTORY);
 	char path[32];
-	fd_path(path, procfd);
+	bento_fd_path(path, procfd);
 	if (procfd < 0 || mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return failed(why, "cannot mount", "/proc");
 	/* pivot_root(".", ".") stacks the old root under the new one; the
@@ -293,7 +288,7 @@ int bento_sandbox_finish_in_pid_ns(const bento_sandbox *sb, bento_sandbox_failur
 		scoped_fd fd = open(host_wide[i], O_PATH | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0)
 			continue;
-		fd_path(path, fd);
+		bento_fd_path(path, fd);
 		if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
 			return failed(why, "cannot bind", host_wide[i]);
 		scoped_fd mnt = open(host_wide[i], O_PATH | O_CLOEXEC | O_NOFOLLOW);

@@ -54,6 +54,14 @@ char *xstrdup(const char *s);
 char *xvasprintf(const char *fmt, va_list ap);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* "/proc/self/fd/N" into buf: the path of the file or directory fd was
+ * opened on - not of what has been mounted there since.  Allocates
+ * nothing (a vfork-style child may use it). */
+static inline void bento_fd_path(char buf[32], int fd)
+{
+	snprintf(buf, 32, "/proc/self/fd/%d", fd);
+}
+
 /* read()/write()/pread() that retry on EINTR and short counts. */
 int bento_write_all(int fd, const void *buf, size_t len);
 ssize_t bento_pread_all(int fd, void *buf, size_t len, off_t offset);
