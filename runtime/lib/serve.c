@@ -578,6 +578,35 @@ static void op_statfs(fuse_req_t req, fuse_ino_t node)
 	fuse_reply_statfs(req, &sv);
 }
 
+/* The prefixes of squashfs's xattr types, in the format's order: user,
+ * trusted, security (as the kernel's fs/squashfs/xattr.c has them).
+ * libsquashfuse 0.1's own table swaps the last two, which served an image's
+ * security.capability as trusted.capability and its trusted.* as
+ * security.*: names are built here instead. */
+static const char *const xattr_prefixes[] = {"user.", "trusted.", "security."};
+#define XATTR_TRUSTED 1
+
+/* With fs_lock held, after sqfs_xattr_read: x's whole name into *name
+ * (malloc'd, NUL-terminated) and its length into *len.  A name with a NUL
+ * in it (a corrupt image) gives -EINVAL: it cannot be listed. */
+static int xattr_full_name(sqfs_xattr *x, char **name, size_t *len)
+{
+	if (x->type >= ARRAY_SIZE(xattr_prefixes))
+		return -EIO;
+	const char *prefix = xattr_prefixes[x->type];
+	size_t plen = strlen(prefix), nlen = x->entry.size;
+	autofree char *full = xmalloc(plen + nlen + 1);
+	memcpy(full, prefix, plen);
+	if (sqfs_xattr_name(x, full + plen, false) != SQFS_OK)
+		return -EIO;
+	full[plen + nlen] = '\0';
+	if (memchr(full + plen, '\0', nlen) != NULL)
+		return -EINVAL;
+	*len = plen + nlen;
+	*name = steal_pointer(&full);
+	return 0;
+}
+
 /* With fs_lock held: the size of the attribute name of node in *vsize
  * and, when size > 0, its value in *value (malloc'd); -ERANGE when the value
  * is longer than size (checked before anything is allocated). */
@@ -599,11 +628,12 @@ static int getxattr_locked(bento_serve *srv, fuse_ino_t node, const char *name, 
 	while (!found && x.remain > 0) {
 		if (sqfs_xattr_read(&x) != SQFS_OK)
 			return -EIO;
-		size_t n = sqfs_xattr_name_size(&x);
-		autofree char *stored = xmalloc(n + 1);
-		if (sqfs_xattr_name(&x, stored, true) != SQFS_OK)
-			return -EIO;
-		found = n == want && memcmp(stored, name, n) == 0;
+		autofree char *stored = NULL;
+		size_t n;
+		r = xattr_full_name(&x, &stored, &n);
+		if (r == -EIO)
+			return r;
+		found = r == 0 && n == want && memcmp(stored, name, n) == 0;
 	}
 	if (!found)
 		return -ENODATA;
@@ -636,8 +666,11 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t node, const char *name, size_
 }
 
 /* With fs_lock held: the names of node's attributes, with their prefix
- * ("user.") and a NUL each, into *names (malloc'd) and *used. */
-static int listxattr_locked(bento_serve *srv, fuse_ino_t node, char **names, size_t *used)
+ * ("user.") and a NUL each, into *names (malloc'd) and *used.  trusted.*
+ * only with trusted: the kernel lets no one else read them, and its own
+ * squashfs driver lists them only to those who may. */
+static int listxattr_locked(bento_serve *srv, fuse_ino_t node, bool trusted, char **names,
+                            size_t *used)
 {
 	sqfs_inode inode;
 	sqfs_xattr x;
@@ -652,7 +685,13 @@ static int listxattr_locked(bento_serve *srv, fuse_ino_t node, char **names, siz
 	while (x.remain > 0) {
 		if (sqfs_xattr_read(&x) != SQFS_OK)
 			return -EIO;
-		size_t n = sqfs_xattr_name_size(&x);
+		autofree char *name = NULL;
+		size_t n;
+		r = xattr_full_name(&x, &name, &n);
+		if (r == -EIO)
+			return r;
+		if (r < 0 || (x.type == XATTR_TRUSTED && !trusted))
+			continue;
 		if (*used + n + 1 > cap) {
 			cap = (*used + n + 1) * 2;
 			char *bigger = realloc(*names, cap);
@@ -660,10 +699,8 @@ static int listxattr_locked(bento_serve *srv, fuse_ino_t node, char **names, siz
 				abort();
 			*names = bigger;
 		}
-		if (sqfs_xattr_name(&x, *names + *used, true) != SQFS_OK)
-			return -EIO;
-		*used += n;
-		(*names)[(*used)++] = '\0';
+		memcpy(*names + *used, name, n + 1);
+		*used += n + 1;
 	}
 	return 0;
 }
@@ -674,7 +711,9 @@ static void op_listxattr(fuse_req_t req, fuse_ino_t node, size_t size)
 	autofree char *names = NULL;
 	size_t used = 0;
 	fs_lock(srv);
-	int r = listxattr_locked(srv, node, &names, &used);
+	/* Root of the initial namespace is the only requester that may read
+	 * trusted.* (the app of a user namespace never may). */
+	int r = listxattr_locked(srv, node, fuse_req_ctx(req)->uid == 0, &names, &used);
 	fs_unlock(srv);
 	if (r < 0)
 		fuse_reply_err(req, -r);

@@ -159,6 +159,13 @@ if [ $HAVE_XATTR = 1 ]; then
 			setfattr -n user.linked -v "all names" "$T/hard/a/one" &&
 			setfattr -n user.sparse -v 1 "$T/sparse"
 		ok "setting extended attributes in the source tree (user.*)" || HAVE_XATTR=0
+		# The other two namespaces squashfs stores (as root): the user may
+		# read security.* and may not even see trusted.*, on the source as
+		# on the mount (libsquashfuse 0.1 swaps their prefixes).
+		setfattr -n security.bento -v label "$T/xattr/file" &&
+			setfattr -n trusted.bento -v secret "$T/xattr/file" &&
+			setfattr -n trusted.on-dir -v secret "$T/xattr/dir"
+		ok "setting extended attributes in the source tree (security.*, trusted.*)"
 	fi
 fi
 chown -R -h "$TEST_UID:$TEST_GID" "$T"
