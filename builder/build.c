@@ -181,6 +181,18 @@ static void module_env(const build_ctx *c, const bento_module *mod, bento_strv *
 		bento_strv_setenv(env, o->env[i].name, o->env[i].value);
 }
 
+/* What every build sandbox shares: the app's id, the state directory's
+ * root, the builder's own uid and gid, and app_dir at /app. */
+static bento_sandbox_config build_sandbox(const build_ctx *c, const char *app_dir)
+{
+	return (bento_sandbox_config){.app_id = c->m->id,
+	                              .root = c->root,
+	                              .uid = getuid(),
+	                              .gid = getgid(),
+	                              .app_dir = app_dir,
+	                              .build = true};
+}
+
 /* Runs argv in the module's sandbox: the host's /usr as the SDK, /app and
  * the module's sources writable, no home, the network only when the module
  * asks for it; its output goes to the module's log. */
@@ -194,16 +206,11 @@ static int sandbox_step(const build_ctx *c, const bento_module *mod, char *const
 	bento_permissions perms = {0};
 	if (mod->build_options.network)
 		perms.shared.enabled = perms.shared.valid = BENTO_SHARE_NETWORK;
-	bento_sandbox_config cfg = {.app_id = c->m->id,
-	                            .permissions = &perms,
-	                            .root = c->root,
-	                            .uid = getuid(),
-	                            .gid = getgid(),
-	                            .app_dir = c->app,
-	                            .app_dir_writable = true,
-	                            .build = true,
-	                            .extra = &sources,
-	                            .n_extra = 1};
+	bento_sandbox_config cfg = build_sandbox(c, c->app);
+	cfg.permissions = &perms;
+	cfg.app_dir_writable = true;
+	cfg.extra = &sources;
+	cfg.n_extra = 1;
 	bento_strv env = {0};
 	module_env(c, mod, &env);
 	autoclose int log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -373,6 +380,20 @@ static int run_argv(const build_ctx *c, const bento_module *mod, const char *con
 	return r;
 }
 
+/* configure with the module's config-opts, make with its make-args, install
+ * with install_args: the three steps of every build system but "simple". */
+static int configure_make_install(const build_ctx *c, const bento_module *mod,
+                                  const char *const *configure, const char *const *make,
+                                  const char *const *install, char **install_args, const char *cwd,
+                                  bento_error **err)
+{
+	return run_argv(c, mod, configure, mod->config_opts, cwd, err) < 0 ||
+	               run_argv(c, mod, make, mod->make_args, cwd, err) < 0 ||
+	               run_argv(c, mod, install, install_args, cwd, err) < 0
+	           ? -1
+	           : 0;
+}
+
 /* Configure, build, install, as the build system does it; then the
  * build-commands (the whole build for simple) and post-install. */
 static int build_module(const build_ctx *c, const bento_module *mod, bento_error **err)
@@ -395,11 +416,8 @@ static int build_module(const build_ctx *c, const bento_module *mod, bento_error
 		const char *configure[] = {"./configure", prefix_opt, NULL};
 		const char *make[] = {"make", jobs, NULL};
 		const char *install[] = {"make", "install", NULL};
-		r = run_argv(c, mod, configure, mod->config_opts, cwd, err) < 0 ||
-		            run_argv(c, mod, make, mod->make_args, cwd, err) < 0 ||
-		            run_argv(c, mod, install, mod->make_install_args, cwd, err) < 0
-		        ? -1
-		        : 0;
+		r = configure_make_install(c, mod, configure, make, install, mod->make_install_args,
+		                           cwd, err);
 		break;
 	}
 	case BENTO_BUILD_CMAKE:
@@ -417,22 +435,15 @@ static int build_module(const build_ctx *c, const bento_module *mod, bento_error
 		const char *make[] = {"cmake", "--build", "_build", "--parallel",
 		                      njobs,   "--",      NULL};
 		const char *install[] = {"cmake", "--install", "_build", NULL};
-		r = run_argv(c, mod, configure, mod->config_opts, cwd, err) < 0 ||
-		            run_argv(c, mod, make, mod->make_args, cwd, err) < 0 ||
-		            run_argv(c, mod, install, NULL, cwd, err) < 0
-		        ? -1
-		        : 0;
+		r = configure_make_install(c, mod, configure, make, install, NULL, cwd, err);
 		break;
 	}
 	case BENTO_BUILD_MESON: {
 		const char *configure[] = {"meson", "setup", "_build", prefix_opt, NULL};
 		const char *make[] = {"ninja", "-C", "_build", jobs, NULL};
 		const char *install[] = {"meson", "install", "-C", "_build", "--no-rebuild", NULL};
-		r = run_argv(c, mod, configure, mod->config_opts, cwd, err) < 0 ||
-		            run_argv(c, mod, make, mod->make_args, cwd, err) < 0 ||
-		            run_argv(c, mod, install, mod->make_install_args, cwd, err) < 0
-		        ? -1
-		        : 0;
+		r = configure_make_install(c, mod, configure, make, install, mod->make_install_args,
+		                           cwd, err);
 		break;
 	}
 	}
@@ -603,15 +614,10 @@ static int run_in_check_sandbox(void *data, char *const argv[], char *const envp
 	size_t n_ops = 0;
 	if (bundle_host_excluded_paths(NULL, &ops, &n_ops, err) < 0)
 		return -1;
-	bento_sandbox_config cfg = {.app_id = c->m->id,
-	                            .root = c->root,
-	                            .uid = getuid(),
-	                            .gid = getgid(),
-	                            .app_dir = c->appdir,
-	                            .build = true,
-	                            .no_host_os = true,
-	                            .extra = ops,
-	                            .n_extra = n_ops};
+	bento_sandbox_config cfg = build_sandbox(c, c->appdir);
+	cfg.no_host_os = true;
+	cfg.extra = ops;
+	cfg.n_extra = n_ops;
 	bento_sandbox_command cmd = {
 	    .config = &cfg, .argv = argv, .env = envp, .cwd = "/", .out_fd = fd, .err_fd = fd};
 	int r = bento_sandbox_run(&cmd, status, err);

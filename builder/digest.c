@@ -58,8 +58,7 @@ char *bento_digest_hex(const bento_digest *d)
 		abort();
 	EVP_MD_CTX_free(copy);
 	char *hex = xmalloc(2 * len + 1);
-	for (unsigned i = 0; i < len; i++)
-		sprintf(hex + 2 * i, "%02x", md[i]);
+	bento_hex(hex, md, len);
 	return hex;
 }
 

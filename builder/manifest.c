@@ -535,12 +535,16 @@ static bool repeated(ctx *c, const scope *sc, const char *key, struct fy_node *i
 }
 
 /* A list of strings; an empty list when absent or wrong.  Each element is
- * handed to check (if not NULL), which reports and returns false to drop it. */
+ * handed to check (if not NULL), which reports and returns false to drop it,
+ * and must be one of words (if not NULL). */
 typedef bool (*item_check)(ctx *c, const scope *sc, const char *key, struct fy_node *item,
                            const char *value);
 
+static bool check_word(ctx *c, const scope *sc, const char *key, struct fy_node *item,
+                       const char *value, const char *const *words);
+
 static char **get_list(ctx *c, const scope *sc, const char *key, unsigned rules, item_check check,
-                       struct fy_node **nodep)
+                       const char *const *words, struct fy_node **nodep)
 {
 	struct fy_node *k;
 	struct fy_node *n = lookup(c, sc, key, rules & TEXT_REQUIRED, &k);
@@ -580,6 +584,8 @@ static char **get_list(ctx *c, const scope *sc, const char *key, unsigned rules,
 			continue;
 		autofree char *value = dup_text(s, len);
 		if (check && !check(c, sc, key, item, value))
+			continue;
+		if (words && !check_word(c, sc, key, item, value, words))
 			continue;
 		if ((rules & TEXT_SET) && repeated(c, sc, key, item, value))
 			continue;
@@ -878,30 +884,6 @@ static bool check_word(ctx *c, const scope *sc, const char *key, struct fy_node 
 	return true;
 }
 
-static bool check_shared(ctx *c, const scope *sc, const char *key, struct fy_node *item,
-                         const char *value)
-{
-	return check_word(c, sc, key, item, value, shared_names);
-}
-
-static bool check_socket(ctx *c, const scope *sc, const char *key, struct fy_node *item,
-                         const char *value)
-{
-	return check_word(c, sc, key, item, value, socket_names);
-}
-
-static bool check_device(ctx *c, const scope *sc, const char *key, struct fy_node *item,
-                         const char *value)
-{
-	return check_word(c, sc, key, item, value, device_names);
-}
-
-static bool check_feature(ctx *c, const scope *sc, const char *key, struct fy_node *item,
-                          const char *value)
-{
-	return check_word(c, sc, key, item, value, feature_names);
-}
-
 /* home, host, xdg-download/sub, ~/path or /path, then :ro, :rw or :create. */
 static bool check_filesystem(ctx *c, const scope *sc, const char *key, struct fy_node *item,
                              const char *value)
@@ -936,12 +918,6 @@ static bool check_filesystem(ctx *c, const scope *sc, const char *key, struct fy
 		return false;
 	}
 	return true;
-}
-
-static bool check_persistent(ctx *c, const scope *sc, const char *key, struct fy_node *item,
-                             const char *value)
-{
-	return check_relpath(c, sc, key, item, value);
 }
 
 static bool check_bus_name(ctx *c, const scope *sc, const char *key, struct fy_node *item,
@@ -1226,12 +1202,13 @@ static void parse_source(ctx *c, struct fy_node *n, int index, const char *owner
 		}
 	}
 	s->options = s->type == BENTO_SOURCE_PATCH
-	                 ? get_list(c, &sc, "options", TEXT_LINE, NULL, NULL)
+	                 ? get_list(c, &sc, "options", TEXT_LINE, NULL, NULL, NULL)
 	                 : strv_new(0);
 	struct fy_node *cmds = NULL;
-	s->commands = s->type == BENTO_SOURCE_SHELL
-	                  ? get_list(c, &sc, "commands", TEXT_LINES | TEXT_REQUIRED, NULL, &cmds)
-	                  : strv_new(0);
+	s->commands =
+	    s->type == BENTO_SOURCE_SHELL
+	        ? get_list(c, &sc, "commands", TEXT_LINES | TEXT_REQUIRED, NULL, NULL, &cmds)
+	        : strv_new(0);
 	if (cmds && fy_node_is_sequence(cmds) && fy_node_sequence_item_count(cmds) == 0)
 		report(c, cmds, NULL, "\"commands\"%s is empty: a shell source needs a command",
 		       of);
@@ -1326,12 +1303,12 @@ static void parse_module_keys(ctx *c, struct fy_node *n, int depth, unsigned num
 	int bs = get_enum(c, &sc, "buildsystem", buildsystem_names, true);
 	mod->buildsystem = bs < 0 ? BENTO_BUILD_SIMPLE : (bento_buildsystem)bs;
 	struct fy_node *cn = NULL, *mn = NULL, *mi = NULL, *bn = NULL;
-	mod->config_opts = get_list(c, &sc, "config-opts", TEXT_LINE, NULL, &cn);
-	mod->make_args = get_list(c, &sc, "make-args", TEXT_LINE, NULL, &mn);
-	mod->make_install_args = get_list(c, &sc, "make-install-args", TEXT_LINE, NULL, &mi);
-	mod->build_commands = get_list(c, &sc, "build-commands", TEXT_LINES, NULL, &bn);
-	mod->post_install = get_list(c, &sc, "post-install", TEXT_LINES, NULL, NULL);
-	mod->cleanup = get_list(c, &sc, "cleanup", TEXT_LINE, check_cleanup, NULL);
+	mod->config_opts = get_list(c, &sc, "config-opts", TEXT_LINE, NULL, NULL, &cn);
+	mod->make_args = get_list(c, &sc, "make-args", TEXT_LINE, NULL, NULL, &mn);
+	mod->make_install_args = get_list(c, &sc, "make-install-args", TEXT_LINE, NULL, NULL, &mi);
+	mod->build_commands = get_list(c, &sc, "build-commands", TEXT_LINES, NULL, NULL, &bn);
+	mod->post_install = get_list(c, &sc, "post-install", TEXT_LINES, NULL, NULL, NULL);
+	mod->cleanup = get_list(c, &sc, "cleanup", TEXT_LINE, check_cleanup, NULL, NULL);
 	if (bs == BENTO_BUILD_SIMPLE) {
 		struct fy_node *nodes[] = {cn, mn, mi};
 		const char *keys[] = {"config-opts", "make-args", "make-install-args"};
@@ -1475,17 +1452,18 @@ static void parse_permissions(ctx *c, struct fy_node *map, bento_manifest_permis
 {
 	scope sc = {map, "\"permissions\"", "permissions.", ""};
 	check_keys(c, &sc, permission_keys, NULL, NULL);
-	p->shared = get_list(c, &sc, "shared", TEXT_SET, check_shared, NULL);
-	p->sockets = get_list(c, &sc, "sockets", TEXT_SET, check_socket, NULL);
-	p->devices = get_list(c, &sc, "devices", TEXT_SET, check_device, NULL);
-	p->features = get_list(c, &sc, "features", TEXT_SET, check_feature, NULL);
-	p->filesystems = get_list(c, &sc, "filesystems", TEXT_SET, check_filesystem, NULL);
-	p->persistent = get_list(c, &sc, "persistent", TEXT_SET, check_persistent, NULL);
-	p->talk_names = get_list(c, &sc, "talk-names", TEXT_SET, check_bus_name, NULL);
-	p->own_names = get_list(c, &sc, "own-names", TEXT_SET, check_bus_name, NULL);
+	p->shared = get_list(c, &sc, "shared", TEXT_SET, NULL, shared_names, NULL);
+	p->sockets = get_list(c, &sc, "sockets", TEXT_SET, NULL, socket_names, NULL);
+	p->devices = get_list(c, &sc, "devices", TEXT_SET, NULL, device_names, NULL);
+	p->features = get_list(c, &sc, "features", TEXT_SET, NULL, feature_names, NULL);
+	p->filesystems = get_list(c, &sc, "filesystems", TEXT_SET, check_filesystem, NULL, NULL);
+	p->persistent = get_list(c, &sc, "persistent", TEXT_SET, check_relpath, NULL, NULL);
+	p->talk_names = get_list(c, &sc, "talk-names", TEXT_SET, check_bus_name, NULL, NULL);
+	p->own_names = get_list(c, &sc, "own-names", TEXT_SET, check_bus_name, NULL, NULL);
 	p->system_talk_names =
-	    get_list(c, &sc, "system-talk-names", TEXT_SET, check_bus_name, NULL);
-	p->system_own_names = get_list(c, &sc, "system-own-names", TEXT_SET, check_bus_name, NULL);
+	    get_list(c, &sc, "system-talk-names", TEXT_SET, check_bus_name, NULL, NULL);
+	p->system_own_names =
+	    get_list(c, &sc, "system-own-names", TEXT_SET, check_bus_name, NULL, NULL);
 	p->env = get_env(c, &sc, "env", &p->n_env);
 }
 

@@ -100,8 +100,7 @@ static int block_sums(int fd, uint64_t len, const bento_zsync_params *p, const c
 		pos += want;
 	}
 	const unsigned char *d = gcry_md_read(md, GCRY_MD_SHA1);
-	for (unsigned i = 0; i < 20; i++)
-		snprintf(sha1 + 2 * i, 3, "%02x", d[i]);
+	bento_hex(sha1, d, 20);
 	gcry_md_close(md);
 	return 0;
 }

@@ -92,8 +92,7 @@ int bento_sig_digest(int fd, uint64_t file_size, const bento_sig_sections *secti
 		pos += want;
 	}
 	const unsigned char *d = gcry_md_read(md, GCRY_MD_SHA256);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	bento_hex(hex, d, 32);
 	gcry_md_close(md);
 	return 0;
 }

@@ -236,6 +236,16 @@ static ssize_t strv_find_env(const bento_strv *env, const char *name)
 	return -1;
 }
 
+void bento_hex(char *hex, const unsigned char *bytes, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		hex[2 * i] = digits[bytes[i] >> 4];
+		hex[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	hex[2 * n] = '\0';
+}
+
 const char *bento_strv_getenv(const bento_strv *env, const char *name)
 {
 	ssize_t i = strv_find_env(env, name);

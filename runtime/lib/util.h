@@ -62,6 +62,9 @@ static inline void bento_fd_path(char buf[32], int fd)
 	snprintf(buf, 32, "/proc/self/fd/%d", fd);
 }
 
+/* The n bytes at bytes as 2n lowercase hex digits and a NUL, into hex. */
+void bento_hex(char *hex, const unsigned char *bytes, size_t n);
+
 /* read()/write()/pread() that retry on EINTR and short counts. */
 int bento_write_all(int fd, const void *buf, size_t len);
 ssize_t bento_pread_all(int fd, void *buf, size_t len, off_t offset);

@@ -465,24 +465,34 @@ static void read_shared(worker *w)
 	compare_data(e, "pread (shared fd)", off, len, s, serr, w->src_buf, m, merr, w->mnt_buf);
 }
 
+/* e opened on the mount (*mfd) and in the source (*sfd); false, with the
+ * problem reported, when either fails. */
+static bool open_both(const entry *e, int *mfd, int *sfd)
+{
+	pathbuf sp, mp;
+	*mfd = open(full_path(&mp, g.mnt, e->path), O_RDONLY | O_CLOEXEC);
+	if (*mfd < 0) {
+		mismatch("open", "%s: open on the mount: %s", e->path, strerror(errno));
+		return false;
+	}
+	*sfd = open(full_path(&sp, g.src, e->path), O_RDONLY | O_CLOEXEC);
+	if (*sfd < 0) {
+		failure("%s: open in the source: %s", e->path, strerror(errno));
+		close(*mfd);
+		return false;
+	}
+	return true;
+}
+
 static void read_fresh(worker *w)
 {
 	const entry *e = &g.entries[pick_file(w)];
-	pathbuf sp, mp;
 	off_t off;
 	size_t len;
 	pick_range(&w->rng, e->st.st_size, &off, &len);
-	int mfd = open(full_path(&mp, g.mnt, e->path), O_RDONLY | O_CLOEXEC);
-	if (mfd < 0) {
-		mismatch("open", "%s: open on the mount: %s", e->path, strerror(errno));
+	int mfd, sfd;
+	if (!open_both(e, &mfd, &sfd))
 		return;
-	}
-	int sfd = open(full_path(&sp, g.src, e->path), O_RDONLY | O_CLOEXEC);
-	if (sfd < 0) {
-		failure("%s: open in the source: %s", e->path, strerror(errno));
-		close(mfd);
-		return;
-	}
 	atomic_fetch_add(&g.c.fresh_opens, 1);
 	struct stat st;
 	if (fstat(mfd, &st) < 0)
@@ -521,18 +531,9 @@ static void read_whole(worker *w)
 	static const size_t chunks[] = {4096, BLOCK / 2, BLOCK, 1 << 20, MAX_READ};
 	const entry *e = &g.entries[pick_file(w)];
 	size_t chunk = chunks[below(&w->rng, ARRAY_LEN(chunks))];
-	pathbuf sp, mp;
-	int mfd = open(full_path(&mp, g.mnt, e->path), O_RDONLY | O_CLOEXEC);
-	if (mfd < 0) {
-		mismatch("open", "%s: open on the mount: %s", e->path, strerror(errno));
+	int mfd, sfd;
+	if (!open_both(e, &mfd, &sfd))
 		return;
-	}
-	int sfd = open(full_path(&sp, g.src, e->path), O_RDONLY | O_CLOEXEC);
-	if (sfd < 0) {
-		failure("%s: open in the source: %s", e->path, strerror(errno));
-		close(mfd);
-		return;
-	}
 	atomic_fetch_add(&g.c.sequential, 1);
 	posix_fadvise(mfd, 0, 0, POSIX_FADV_DONTNEED);
 	off_t off = 0;
