@@ -37,6 +37,8 @@ typedef struct slot {
 typedef struct job {
 	uint64_t pos;
 	uint32_t hdr;
+	bool has_task;
+	bento_block_task task;
 } job;
 
 struct bento_blockcache {
@@ -60,7 +62,7 @@ struct bento_blockcache {
 	job queue[QUEUE_LEN];
 	size_t queue_head, queue_len;
 	pthread_t reader;
-	bool reader_started, stop;
+	bool reader_started, reader_joined, stop;
 };
 
 bento_blockcache *bento_blockcache_new(bento_image *img, size_t budget)
@@ -83,14 +85,21 @@ bento_blockcache *bento_blockcache_new(bento_image *img, size_t budget)
 	return cache;
 }
 
-void bento_blockcache_free(bento_blockcache *cache)
+void bento_blockcache_stop(bento_blockcache *cache)
 {
 	pthread_mutex_lock(&cache->lock);
 	cache->stop = true;
 	pthread_cond_broadcast(&cache->queued);
+	bool join = cache->reader_started && !cache->reader_joined;
+	cache->reader_joined = true;
 	pthread_mutex_unlock(&cache->lock);
-	if (cache->reader_started)
+	if (join)
 		pthread_join(cache->reader, NULL);
+}
+
+void bento_blockcache_free(bento_blockcache *cache)
+{
+	bento_blockcache_stop(cache);
 	for (size_t i = 0; i < cache->nslots; i++)
 		free(cache->slots[i].buf);
 	for (size_t i = 0; i < cache->nspare; i++)
@@ -283,6 +292,16 @@ static void *reader_main(void *arg)
 		job j = cache->queue[cache->queue_head];
 		cache->queue_head = (cache->queue_head + 1) % QUEUE_LEN;
 		cache->queue_len--;
+		if (j.has_task) {
+			pthread_mutex_unlock(&cache->lock);
+			const bento_block *b;
+			if (bento_blockcache_get(cache, j.pos, j.hdr, &b) == 0) {
+				j.task.run(j.task.ctx, b, j.task.arg);
+				bento_blockcache_release(cache, b);
+			}
+			pthread_mutex_lock(&cache->lock);
+			continue;
+		}
 		slot *s;
 		if (find(cache, j.pos, j.hdr) != NULL || (s = victim(cache)) == NULL)
 			continue;
@@ -300,11 +319,13 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-void bento_blockcache_prefetch(bento_blockcache *cache, uint64_t pos, uint32_t hdr)
+void bento_blockcache_prefetch(bento_blockcache *cache, uint64_t pos, uint32_t hdr,
+                               const bento_block_task *then)
 {
 	pthread_mutex_lock(&cache->lock);
-	bool wanted = !cache->stop && cache->queue_len < QUEUE_LEN && find(cache, pos, hdr) == NULL;
-	for (size_t i = 0; wanted && i < cache->queue_len; i++) {
+	bool wanted = !cache->stop && cache->queue_len < QUEUE_LEN &&
+	              (then != NULL || find(cache, pos, hdr) == NULL);
+	for (size_t i = 0; wanted && then == NULL && i < cache->queue_len; i++) {
 		const job *j = &cache->queue[(cache->queue_head + i) % QUEUE_LEN];
 		wanted = j->pos != pos || j->hdr != hdr;
 	}
@@ -320,7 +341,10 @@ void bento_blockcache_prefetch(bento_blockcache *cache, uint64_t pos, uint32_t h
 	}
 	if (wanted) {
 		cache->queue[(cache->queue_head + cache->queue_len) % QUEUE_LEN] =
-		    (job){.pos = pos, .hdr = hdr};
+		    (job){.pos = pos,
+		          .hdr = hdr,
+		          .has_task = then != NULL,
+		          .task = then ? *then : (bento_block_task){0}};
 		cache->queue_len++;
 		pthread_cond_signal(&cache->queued);
 	}

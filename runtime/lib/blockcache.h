@@ -31,8 +31,12 @@ typedef struct bento_block {
  * 256).  The read-ahead thread is called "bento-readahead".
  * The image's block size must already have been checked (image.c). */
 bento_blockcache *bento_blockcache_new(bento_image *img, size_t budget);
-/* Stops the read-ahead thread (if it was started) and frees everything;
- * no block may still be held. */
+/* Stops the read-ahead thread (if it was started), once it has finished
+ * the job it is on; later prefetches do nothing.  May be called more than
+ * once, from any thread. */
+void bento_blockcache_stop(bento_blockcache *cache);
+/* Stops the read-ahead thread and frees everything; no block may still be
+ * held. */
 void bento_blockcache_free(bento_blockcache *cache);
 
 /* The block that starts at pos (from the start of the SquashFS part) with
@@ -43,8 +47,20 @@ int bento_blockcache_get(bento_blockcache *cache, uint64_t pos, uint32_t hdr,
                          const bento_block **out);
 void bento_blockcache_release(bento_blockcache *cache, const bento_block *block);
 
+/* Something the read-ahead thread does with a block once it has it:
+ * run(ctx, block, arg) with the block held.  It may block (on the kernel, say)
+ * but must not wait for the read-ahead thread itself. */
+typedef struct bento_block_task {
+	void (*run)(void *ctx, const bento_block *block, const uint64_t arg[4]);
+	void *ctx;
+	uint64_t arg[4];
+} bento_block_task;
+
 /* Asks the read-ahead thread (started at the first call) to have that block
- * ready; does nothing if it is cached, queued or the queue is full. */
-void bento_blockcache_prefetch(bento_blockcache *cache, uint64_t pos, uint32_t hdr);
+ * ready and, with a task, to run it on the block.  Without a task it does
+ * nothing if the block is cached or queued; with or without, nothing if the
+ * queue is full. */
+void bento_blockcache_prefetch(bento_blockcache *cache, uint64_t pos, uint32_t hdr,
+                               const bento_block_task *then);
 
 #endif

@@ -39,6 +39,11 @@ bento_serve_worker *bento_serve_worker_new(bento_serve *srv);
 int bento_serve_worker_dispatch(bento_serve_worker *w);
 void bento_serve_worker_free(bento_serve_worker *w);
 
+/* Stops what serving does in the background (reading ahead, filling the
+ * kernel's page cache) and waits for it.  Call it while requests are still
+ * answered: filling the page cache may wait for the answer to a read. */
+void bento_serve_stop_background(bento_serve *srv);
+
 /* Unmounts (when this side mounted) and frees. */
 void bento_serve_free(bento_serve *srv);
 static inline void bento_serve_freep(bento_serve **srv)

@@ -38,6 +38,10 @@ struct bento_server {
 	int start_fd; /* eventfd: a descriptor is in fuse_fd */
 	int stop_fd;  /* eventfd: stop serving (never read, so it wakes every thread) */
 	volatile int fuse_fd;
+	/* Both atomic: bento_server_stop and the first thread, which makes srv,
+	 * each see the other's write, so one of them stops srv's background
+	 * work before the serving threads stop. */
+	bool stopping;
 	unsigned nthreads;
 	worker workers[MAX_THREADS];
 };
@@ -147,14 +151,18 @@ static void *server_main(void *arg)
 		if (!poll_readable(server->start_fd, server->stop_fd))
 			return NULL;
 		auto_bento_error err = NULL;
+		bento_serve *srv;
 		if (bento_serve_new(server->img, BENTO_MOUNT_FD, server->fuse_fd, NULL, server->uid,
-		                    server->gid, &server->srv, &err) < 0) {
+		                    server->gid, &srv, &err) < 0) {
 			/* Closing the device aborts the mount: the app fails instead of
 			 * waiting for answers. */
 			close(server->fuse_fd);
 			fprintf(stderr, "bento: %s\n", err->message);
 			return NULL;
 		}
+		__atomic_store_n(&server->srv, srv, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&server->stopping, __ATOMIC_SEQ_CST))
+			bento_serve_stop_background(srv);
 	}
 	w->server = server;
 	w->serve = bento_serve_worker_new(server->srv);
@@ -213,6 +221,11 @@ void bento_server_serve_fd(bento_server *server, int fuse_fd)
 
 void bento_server_stop(bento_server *server)
 {
+	/* First, while requests are still answered (see serve.h). */
+	__atomic_store_n(&server->stopping, true, __ATOMIC_SEQ_CST);
+	bento_serve *srv = __atomic_load_n(&server->srv, __ATOMIC_SEQ_CST);
+	if (srv)
+		bento_serve_stop_background(srv);
 	uint64_t one = 1;
 	while (write(server->stop_fd, &one, sizeof(one)) < 0 && errno == EINTR)
 		;

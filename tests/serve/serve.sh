@@ -8,6 +8,8 @@
 # with the source: tests/readcheck from 8 threads (random ranges, metadata,
 # directories, xattrs, whole files read in order), then diff -r, getfattr,
 # find and ls listings; the server's read-ahead thread must have started.
+# A page read at random makes the server store the rest of its block in the
+# page cache (and only that page with BENTO_FUSE_STORE=0).
 # The same tree packed with 4 KiB blocks and gzip (so that the large file's
 # block list is long enough for libsquashfuse's block index, and blocks are
 # small and many in the shared cache) is served and checked the same way.
@@ -387,8 +389,34 @@ check_ioctls() {
 	fi
 }
 
+# check_store LABEL BYTES TEXT: the user reads one page in the middle of the
+# second block of a file of three 128 KiB blocks, with read-ahead off
+# (POSIX_FADV_RANDOM); then BYTES of the file are in the page cache (fincore;
+# the server stores the rest of the block it decompressed from its
+# read-ahead thread, so up to 5 s are given), and the file reads back as the
+# source, the pages the server stored included
+check_store() {
+	local label=$1 want=$2 text=$3 f=$MNT/blocks/size-393216 res=''
+	urun python3 -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+sys.exit(len(os.pread(fd, 4096, 50 * 4096)) != 4096)' "$f"
+	verdict "[$label] one page read at random from the second block of a file"
+	[ "$want" = 4096 ] && sleep 1
+	for _ in $(seq 50); do
+		res=$(as_user fincore --bytes --noheadings --output RES "$f" | tr -d " ")
+		[ "$res" = "$want" ] && break
+		sleep 0.1
+	done
+	[ "$res" = "$want" ]
+	ok "[$label] $text (in the page cache: $res bytes of the file)"
+	urun cmp "$T/blocks/size-393216" "$f"
+	verdict "[$label] the file reads back as the source (the pages the server stored too)"
+}
+
 for strategy in userns fusermount; do
 	if mount_image "$strategy" t.AppImage "$strategy"; then
+		check_store "$strategy" 131072 "the server stored the rest of the block in the page cache"
 		merged=''
 		if [ "$strategy" = userns ]; then
 			merged=merged
@@ -412,6 +440,12 @@ for strategy in userns fusermount; do
 	fi
 	unmount "$strategy"
 done
+
+# BENTO_FUSE_STORE=0: only what the kernel asks for reaches its page cache
+if mount_image "userns, no store" t.AppImage userns BENTO_FUSE_STORE=0; then
+	check_store "userns, no store" 4096 "BENTO_FUSE_STORE=0: only the page read is"
+fi
+unmount "userns, no store"
 
 # BENTO_IMAGE_OVERLAY=0: the image's own mount, nothing over it
 if mount_image "userns, no overlay" t.AppImage userns BENTO_IMAGE_OVERLAY=0; then
