@@ -414,9 +414,25 @@ sys.exit(len(os.pread(fd, 4096, 50 * 4096)) != 4096)' "$f"
 	verdict "[$label] the file reads back as the source (the pages the server stored too)"
 }
 
+# check_walk_lookups LABEL: a first find that stats the 5000 entries of big/
+# sends at most two LOOKUPs (big itself and, for a reason of the kernel's,
+# its first entry), not one for each entry of the later parts of the
+# listing: every part came with its entries' attributes (READDIRPLUS)
+check_walk_lookups() {
+	local n
+	n=$(fuse_requests 1 as_user find "$MNT/big/" -printf '%s %m\n')
+	if [ -z "$n" ]; then
+		skip "[$1] a walk of 5000 entries sends at most two LOOKUPs" "no tracefs with the fuse events"
+	else
+		[ "$n" -le 2 ]
+		ok "[$1] a walk that stats 5000 entries sends at most two LOOKUPs (sent: $n)"
+	fi
+}
+
 for strategy in userns fusermount; do
 	if mount_image "$strategy" t.AppImage "$strategy"; then
 		check_store "$strategy" 131072 "the server stored the rest of the block in the page cache"
+		check_walk_lookups "$strategy"
 		merged=''
 		if [ "$strategy" = userns ]; then
 			merged=merged
