@@ -9,7 +9,8 @@
 # directories, xattrs, whole files read in order), then diff -r, getfattr,
 # find and ls listings; the server's read-ahead thread must have started.
 # A page read at random makes the server store the rest of its block in the
-# page cache (and only that page with BENTO_FUSE_STORE=0).
+# page cache (and only that page with BENTO_FUSE_STORE=0); a first walk of
+# the 5000-entry directory sends at most two LOOKUPs (READDIRPLUS throughout).
 # The same tree packed with 4 KiB blocks and gzip (so that the large file's
 # block list is long enough for libsquashfuse's block index, and blocks are
 # small and many in the shared cache) is served and checked the same way.
