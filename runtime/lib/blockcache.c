@@ -37,8 +37,7 @@ typedef struct slot {
 typedef struct job {
 	uint64_t pos;
 	uint32_t hdr;
-	bool has_task;
-	bento_block_task task;
+	bento_block_task task; /* task.run NULL: only read the block ahead */
 } job;
 
 struct bento_blockcache {
@@ -292,7 +291,7 @@ static void *reader_main(void *arg)
 		job j = cache->queue[cache->queue_head];
 		cache->queue_head = (cache->queue_head + 1) % QUEUE_LEN;
 		cache->queue_len--;
-		if (j.has_task) {
+		if (j.task.run != NULL) {
 			pthread_mutex_unlock(&cache->lock);
 			const bento_block *b;
 			if (bento_blockcache_get(cache, j.pos, j.hdr, &b) == 0) {
@@ -341,10 +340,7 @@ void bento_blockcache_prefetch(bento_blockcache *cache, uint64_t pos, uint32_t h
 	}
 	if (wanted) {
 		cache->queue[(cache->queue_head + cache->queue_len) % QUEUE_LEN] =
-		    (job){.pos = pos,
-		          .hdr = hdr,
-		          .has_task = then != NULL,
-		          .task = then ? *then : (bento_block_task){0}};
+		    (job){.pos = pos, .hdr = hdr, .task = then ? *then : (bento_block_task){0}};
 		cache->queue_len++;
 		pthread_cond_signal(&cache->queued);
 	}
