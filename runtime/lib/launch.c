@@ -467,8 +467,7 @@ static attempt try_userns(const run_ctx *ctx, const mount_dir *md, int *exit_sta
 	app.spawn.new_namespace = true;
 	app.spawn.mountpoint = md->path;
 	app.spawn.server = server;
-	const char *overlay = getenv("BENTO_IMAGE_OVERLAY");
-	app.spawn.no_overlay = overlay && strcmp(overlay, "0") == 0;
+	app.spawn.no_overlay = !bento_env_flag("BENTO_IMAGE_OVERLAY", true);
 	attempt a = start_app(ctx, &app, err);
 	if (ctx->launch->debug && app.spawn.overlay_errno)
 		fprintf(stderr, "bento: the image has no overlayfs over it: %s\n",
@@ -690,8 +689,7 @@ int bento_launch_run(const bento_launch *launch, int *exit_status, bento_error *
 
 int bento_launch_apply_env(bento_launch *launch, bento_error **err)
 {
-	const char *debug = getenv("BENTO_DEBUG");
-	launch->debug = debug && debug[0] && strcmp(debug, "0") != 0;
+	launch->debug = bento_env_flag("BENTO_DEBUG", false);
 	const char *extract_and_run = getenv("APPIMAGE_EXTRACT_AND_RUN");
 	if (extract_and_run && extract_and_run[0] && launch->strategy == BENTO_STRATEGY_AUTO)
 		launch->strategy = BENTO_STRATEGY_EXTRACT_AND_RUN;

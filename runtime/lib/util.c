@@ -236,6 +236,14 @@ static ssize_t strv_find_env(const bento_strv *env, const char *name)
 	return -1;
 }
 
+bool bento_env_flag(const char *name, bool dflt)
+{
+	const char *value = getenv(name);
+	if (value == NULL || value[0] == '\0')
+		return dflt;
+	return strcmp(value, "0") != 0;
+}
+
 void bento_hex(char *hex, const unsigned char *bytes, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";

@@ -62,6 +62,10 @@ static inline void bento_fd_path(char buf[32], int fd)
 	snprintf(buf, 32, "/proc/self/fd/%d", fd);
 }
 
+/* An on/off switch in the environment: unset or empty gives dflt, "0"
+ * off, anything else on. */
+bool bento_env_flag(const char *name, bool dflt);
+
 /* The n bytes at bytes as 2n lowercase hex digits and a NUL, into hex. */
 void bento_hex(char *hex, const unsigned char *bytes, size_t n);
 

@@ -378,16 +378,21 @@ for p in sys.argv[1:]:
 	echo "$n"
 }
 
+# check_count LABEL TEXT N OP WANT: PASS when [ N OP WANT ] (N a count of
+# FUSE requests from fuse_requests); a SKIP when N is empty (no tracefs)
+check_count() {
+	local label=$1 text=$2 n=$3 op=$4 want=$5
+	if [ -z "$n" ]; then
+		skip "[$label] $text" "no tracefs with the fuse events"
+		return
+	fi
+	[ "$n" "$op" "$want" ]
+	ok "[$label] $text (sent: $n)"
+}
+
 # check_ioctls LABEL N TEXT: the user's isatty() on 20 files sends N FUSE_IOCTL
 check_ioctls() {
-	local n
-	n=$(fuse_ioctls)
-	if [ -z "$n" ]; then
-		skip "[$1] isatty() on 20 files sends $3" "no tracefs with the fuse events"
-	else
-		[ "$n" = "$2" ]
-		ok "[$1] isatty() on 20 files sends $3 (sent: $n)"
-	fi
+	check_count "$1" "isatty() on 20 files sends $3" "$(fuse_ioctls)" = "$2"
 }
 
 # check_store LABEL BYTES TEXT: the user reads one page in the middle of the
@@ -420,14 +425,8 @@ sys.exit(len(os.pread(fd, 4096, 50 * 4096)) != 4096)' "$f"
 # its first entry), not one for each entry of the later parts of the
 # listing: every part came with its entries' attributes (READDIRPLUS)
 check_walk_lookups() {
-	local n
-	n=$(fuse_requests 1 as_user find "$MNT/big/" -printf '%s %m\n')
-	if [ -z "$n" ]; then
-		skip "[$1] a walk of 5000 entries sends at most two LOOKUPs" "no tracefs with the fuse events"
-	else
-		[ "$n" -le 2 ]
-		ok "[$1] a walk that stats 5000 entries sends at most two LOOKUPs (sent: $n)"
-	fi
+	check_count "$1" "a walk that stats 5000 entries sends at most two LOOKUPs" \
+		"$(fuse_requests 1 as_user find "$MNT/big/" -printf '%s %m\n')" -le 2
 }
 
 for strategy in userns fusermount; do
