@@ -794,7 +794,8 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 {
 	bento_serve *srv = userdata;
 	const unsigned no_open = FUSE_CAP_NO_OPEN_SUPPORT | FUSE_CAP_NO_OPENDIR_SUPPORT;
-	srv->no_open = (conn->capable & no_open) == no_open && getenv("BENTO_FUSE_OPEN") == NULL;
+	srv->no_open =
+	    (conn->capable & no_open) == no_open && !bento_env_flag("BENTO_FUSE_OPEN", false);
 	/* READDIRPLUS for every part of a listing, not only its first page
 	 * (readdirplus_auto): the entries of the later pages came without
 	 * attributes, so a walk that stats every entry sent a LOOKUP for each
