@@ -178,6 +178,7 @@ typedef struct ctx {
 	unsigned n_modules_seen; /* modules are numbered in file order */
 	module_name *names;      /* module names seen so far */
 	size_t n_names;
+	const char *app_id; /* the manifest's id, once read and valid */
 } ctx;
 
 /* A node's start as libfyaml knows it.  libfyaml 0.7 has no public accessor
@@ -935,6 +936,21 @@ static bool check_bus_name(ctx *c, const scope *sc, const char *key, struct fy_n
 	return true;
 }
 
+/* An own-names item: a bus name the app may own (bento_bus_own_problem). */
+static bool check_own_name(ctx *c, const scope *sc, const char *key, struct fy_node *item,
+                           const char *value)
+{
+	if (!check_bus_name(c, sc, key, item, value))
+		return false;
+	const char *problem = c->app_id ? bento_bus_own_problem(c->app_id, value) : NULL;
+	if (problem == NULL)
+		return true;
+	autofree char *q = quote(value, strlen(value));
+	report(c, item, NULL, "\"%s%s\"%s: %s: %s (%s)", sc->prefix, key, sc->owner, q, problem,
+	       c->app_id);
+	return false;
+}
+
 /* A mapping of environment variables to string values. */
 static bento_env_var *get_env(ctx *c, const scope *sc, const char *key, size_t *n_out)
 {
@@ -1459,11 +1475,11 @@ static void parse_permissions(ctx *c, struct fy_node *map, bento_manifest_permis
 	p->filesystems = get_list(c, &sc, "filesystems", TEXT_SET, check_filesystem, NULL, NULL);
 	p->persistent = get_list(c, &sc, "persistent", TEXT_SET, check_relpath, NULL, NULL);
 	p->talk_names = get_list(c, &sc, "talk-names", TEXT_SET, check_bus_name, NULL, NULL);
-	p->own_names = get_list(c, &sc, "own-names", TEXT_SET, check_bus_name, NULL, NULL);
+	p->own_names = get_list(c, &sc, "own-names", TEXT_SET, check_own_name, NULL, NULL);
 	p->system_talk_names =
 	    get_list(c, &sc, "system-talk-names", TEXT_SET, check_bus_name, NULL, NULL);
 	p->system_own_names =
-	    get_list(c, &sc, "system-own-names", TEXT_SET, check_bus_name, NULL, NULL);
+	    get_list(c, &sc, "system-own-names", TEXT_SET, check_own_name, NULL, NULL);
 	p->env = get_env(c, &sc, "env", &p->n_env);
 }
 
@@ -1606,11 +1622,14 @@ static void parse_root(ctx *c, struct fy_node *root, bento_manifest *m)
 	m->id = get_string(c, &sc, "id", TEXT_REQUIRED, &n);
 	if (m->id && !app_id_ok(m->id)) {
 		autofree char *q = quote(m->id, strlen(m->id));
-		report(c, n, NULL,
-		       "\"id\" must be a reverse-DNS app id such as org.example.Hello (1 to 255 "
-		       "bytes; two or more elements of letters, digits, \"_\" and \"-\" separated "
-		       "by dots), found %s",
-		       q);
+		report(
+		    c, n, NULL,
+		    "\"id\" must be a reverse-DNS app id such as org.example.Hello (1 to 255 "
+		    "bytes; three or more elements of letters, digits, \"_\" and \"-\" separated "
+		    "by dots, not under a prefix of the desktop's own services), found %s: it %s",
+		    q, bento_app_id_problem(m->id, strlen(m->id)));
+	} else if (m->id) {
+		c->app_id = m->id;
 	}
 	m->name = get_string(c, &sc, "name", TEXT_REQUIRED | TEXT_NONEMPTY, &n);
 	if (m->name && (strchr(m->name, '/') || strlen(m->name) > 255)) {

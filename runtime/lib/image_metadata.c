@@ -32,16 +32,19 @@ static bool has_suffix_ci(const char *s, size_t n, const char *suffix)
 	return n > m && strcasecmp(s + n - m, suffix) == 0;
 }
 
-/* "appimage." + stem with every character outside [A-Za-z0-9_-] made '_'. */
+#define DERIVED_ID_PREFIX "appimage.local."
+
+/* DERIVED_ID_PREFIX + stem with every character outside [A-Za-z0-9_-] made
+ * '_': three elements, under no reserved prefix. */
 static char *derived_app_id(const char *stem, size_t n)
 {
 	if (n > 200)
 		n = 200;
 	char *id =
-	    xasprintf("appimage.%s%.*s",
+	    xasprintf(DERIVED_ID_PREFIX "%s%.*s",
 	              n == 0 || (stem[0] >= '0' && stem[0] <= '9') || stem[0] == '-' ? "_" : "",
 	              (int)n, stem);
-	for (char *c = id + strlen("appimage."); *c; c++)
+	for (char *c = id + strlen(DERIVED_ID_PREFIX); *c; c++)
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
 		      (*c >= '0' && *c <= '9') || *c == '_' || *c == '-'))
 			*c = '_';
@@ -65,6 +68,34 @@ static char *default_app_id(bento_image *img)
 	return derived_app_id(base, n);
 }
 
+/* The image may let its app own only the names its id covers (the user's
+ * overrides may grant more). */
+static int check_own_rules(const char *name, const bento_metadata *md, bento_error **err)
+{
+	const bento_permissions *p = &md->permissions;
+	const struct {
+		const bento_bus_rule *rules;
+		size_t n;
+		const char *group;
+	} buses[] = {{p->session_bus, p->n_session_bus, "Session Bus Policy"},
+	             {p->system_bus, p->n_system_bus, "System Bus Policy"}};
+	for (size_t b = 0; b < ARRAY_SIZE(buses); b++)
+		for (size_t i = 0; i < buses[b].n; i++) {
+			const bento_bus_rule *r = &buses[b].rules[i];
+			const char *problem = r->policy == BENTO_BUS_OWN
+			                          ? bento_bus_own_problem(md->app_id, r->name)
+			                          : NULL;
+			if (problem == NULL)
+				continue;
+			bento_error_set(err, EPERM, "%s: [%s] %s=own is refused: %s (%s)", name,
+			                buses[b].group, r->name, problem, md->app_id);
+			if (err)
+				(*err)->status = BENTO_EXIT_RUNTIME;
+			return -1;
+		}
+	return 0;
+}
+
 int bento_image_load_metadata(bento_image *img, bento_metadata *out, bento_error **err)
 {
 	memset(out, 0, sizeof(*out));
@@ -86,6 +117,10 @@ int bento_image_load_metadata(bento_image *img, bento_metadata *out, bento_error
 		bento_error_set(err, EINVAL, "%s: no app id ([Application] name=)", name);
 		if (err)
 			(*err)->status = BENTO_EXIT_RUNTIME;
+		return -1;
+	}
+	if (check_own_rules(name, out, err) < 0) {
+		bento_metadata_clear(out);
 		return -1;
 	}
 	return 0;

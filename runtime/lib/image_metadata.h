@@ -14,10 +14,12 @@
  * permissions are empty and the app id is derived:
  *   - from the top-level desktop file's name when it is a valid app id
  *     (org.foo.Bar.desktop -> org.foo.Bar);
- *   - else "appimage." followed by that name without ".desktop" (or, without
- *     a desktop file, the image file's name without ".AppImage"), each
+ *   - else "appimage.local." followed by that name without ".desktop" (or,
+ *     without a desktop file, the image file's name without ".AppImage"), each
  *     character other than letters, digits, '_' and '-' made '_' (hello.desktop
- *     -> appimage.hello, My App-1.2.AppImage -> appimage.My_App-1_2).
+ *     -> appimage.local.hello, My App-1.2.AppImage -> appimage.local.My_App-1_2).
+ * An image's metadata may let its app own only the bus names its id covers
+ * (bento_bus_own_problem).
  * Errors carry status BENTO_EXIT_RUNTIME. */
 int bento_image_load_metadata(bento_image *img, bento_metadata *out, bento_error **err);
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <strings.h>
 
 #include "keyfile.h"
 #include "util.h"
@@ -119,8 +120,8 @@ static bool name_element_valid(const char *s, size_t n)
 	return true;
 }
 
-/* Dot-separated elements, at least two. */
-static bool dotted_name_valid(const char *s, size_t len)
+/* Dot-separated elements, at least min_elements. */
+static bool dotted_name_valid(const char *s, size_t len, size_t min_elements)
 {
 	size_t elements = 0, start = 0;
 	for (size_t i = 0; i <= len; i++) {
@@ -131,7 +132,25 @@ static bool dotted_name_valid(const char *s, size_t len)
 		elements++;
 		start = i + 1;
 	}
-	return elements >= 2;
+	return elements >= min_elements;
+}
+
+/* Names that belong to the desktop, its services and the portals: an app
+ * owns its id on the session bus, and one whose id began with these could
+ * own the names of services other programs trust. */
+static const char *const reserved_id_prefixes[] = {
+    "org.freedesktop.", "org.gnome.",     "org.kde.",    "org.gtk.",      "org.a11y.",
+    "org.mpris.",       "com.canonical.", "com.ubuntu.", "io.snapcraft.", "org.flatpak.",
+};
+
+const char *bento_app_id_reserved_prefix(const char *id, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(reserved_id_prefixes); i++) {
+		size_t n = strlen(reserved_id_prefixes[i]);
+		if (len >= n && strncasecmp(id, reserved_id_prefixes[i], n) == 0)
+			return reserved_id_prefixes[i];
+	}
+	return NULL;
 }
 
 const char *bento_app_id_problem(const char *id, size_t len)
@@ -150,10 +169,31 @@ const char *bento_app_id_problem(const char *id, size_t len)
 		return "starts with '.'";
 	if (id[0] == '-')
 		return "starts with '-'";
-	if (!dotted_name_valid(id, len))
-		return "is not a reverse-DNS name (two or more elements separated by dots, each "
-		       "of letters, digits, '_' and '-', not starting with a digit)";
+	if (!dotted_name_valid(id, len, 2))
+		return "is not a reverse-DNS name (three or more elements separated by dots, "
+		       "each of letters, digits, '_' and '-', not starting with a digit)";
+	if (!dotted_name_valid(id, len, 3))
+		return "has fewer than three elements (an app owns its id on the session bus: "
+		       "org.example.App, not org.example)";
+	if (bento_app_id_reserved_prefix(id, len))
+		return "starts with a prefix reserved for the desktop's own services "
+		       "(org.freedesktop., org.gnome., org.kde., org.gtk., com.canonical. ...)";
 	return NULL;
+}
+
+const char *bento_bus_own_problem(const char *app_id, const char *name)
+{
+	size_t id_len = strlen(app_id), n = strlen(name);
+	if (n >= 2 && strcmp(name + n - 2, ".*") == 0)
+		n -= 2;
+	static const char mpris[] = "org.mpris.MediaPlayer2.";
+	const char *below = name;
+	if (strncmp(name, mpris, strlen(mpris)) == 0)
+		below = name + strlen(mpris), n -= strlen(mpris);
+	if (n >= id_len && strncmp(below, app_id, id_len) == 0 &&
+	    (n == id_len || below[id_len] == '.'))
+		return NULL;
+	return "an app may own only its id, names below it and org.mpris.MediaPlayer2.ID";
 }
 
 bool bento_app_id_valid(const char *id, size_t len)
@@ -175,7 +215,7 @@ static int check_bus_name(const char *name, bento_error **err)
 	size_t n = strlen(name);
 	if (n >= 2 && strcmp(name + n - 2, ".*") == 0)
 		n -= 2;
-	if (n > 255 || !dotted_name_valid(name, n))
+	if (n > 255 || !dotted_name_valid(name, n, 2))
 		return bento_error_set(
 		    err, EINVAL,
 		    "invalid bus name \"%s\" (a D-Bus name such as "

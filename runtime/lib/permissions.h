@@ -119,8 +119,8 @@ void bento_permissions_merge(bento_permissions *base, const bento_permissions *l
  * "env", "unset-env", "talk-name", "no-talk-name", "own-name", "see-name",
  * "system-talk-name", "system-no-talk-name", "system-own-name"), value its
  * argument.  Returns 1 when option is not a permission option. */
-int bento_permissions_apply_option(bento_permissions *layer, const char *option,
-                                   const char *value, bento_error **err);
+int bento_permissions_apply_option(bento_permissions *layer, const char *option, const char *value,
+                                   bento_error **err);
 
 /* The layer as key-file groups ([Context], bus policies, [Environment]),
  * using "!name" for revoked flags and "!location" for removed filesystems:
@@ -161,13 +161,24 @@ int bento_metadata_parse(const char *name, const char *data, size_t len, bento_m
 void bento_metadata_clear(bento_metadata *md);
 
 /* Whether id is acceptable as an app id: 1 to 255 bytes, no '/', no "..",
- * no NUL, no leading '.'; reverse-DNS (at least two dot-separated elements of
- * [A-Za-z0-9_-]).  Like D-Bus names (an app may own its id on the bus), no
- * element starts with a digit; and the id does not start with '-'. */
+ * no NUL, no leading '.'; reverse-DNS (at least three dot-separated elements
+ * of [A-Za-z0-9_-]).  Like D-Bus names (an app may own its id on the bus), no
+ * element starts with a digit; and the id does not start with '-'.  Since
+ * the app owns its id and the names below it on the session bus, ids under a
+ * prefix of the desktop's own services (org.freedesktop., org.gnome.,
+ * org.kde. ...: bento_app_id_reserved_prefix) are refused. */
 bool bento_app_id_valid(const char *id, size_t len);
 
 /* Why id is not a valid app id ("contains '/'", ...), or NULL if it is. */
 const char *bento_app_id_problem(const char *id, size_t len);
+
+/* The reserved prefix id starts with (compared without case), or NULL. */
+const char *bento_app_id_reserved_prefix(const char *id, size_t len);
+
+/* Why the app app_id may not own the bus name (or prefix "a.b.*") name, or
+ * NULL when it may: its id, the names below it and
+ * org.mpris.MediaPlayer2.APPID (and below). */
+const char *bento_bus_own_problem(const char *app_id, const char *name);
 
 /* Checks [Application] command: a relative path inside the image without
  * empty, "." or ".." elements or control characters. */

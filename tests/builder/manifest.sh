@@ -135,7 +135,7 @@ version: "1.0"
 command: test
 icon: icon.svg
 @MOD@' "$H: id-with-slash.yml: invalid manifest (1 error)
-id-with-slash.yml:1:5: \"id\" must be a reverse-DNS app id such as org.example.Hello (1 to 255 bytes; two or more elements of letters, digits, \"_\" and \"-\" separated by dots), found \"org.example/Test\""
+id-with-slash.yml:1:5: \"id\" must be a reverse-DNS app id such as org.example.Hello (1 to 255 bytes; three or more elements of letters, digits, \"_\" and \"-\" separated by dots, not under a prefix of the desktop's own services), found \"org.example/Test\": it contains '/'"
 
 bad id-dotdot 1 'id: org..Test
 name: Test
@@ -143,7 +143,23 @@ version: "1.0"
 command: test
 icon: icon.svg
 @MOD@' "$H: id-dotdot.yml: invalid manifest (1 error)
-id-dotdot.yml:1:5: \"id\" must be a reverse-DNS app id such as org.example.Hello (1 to 255 bytes; two or more elements of letters, digits, \"_\" and \"-\" separated by dots), found \"org..Test\""
+id-dotdot.yml:1:5: \"id\" must be a reverse-DNS app id such as org.example.Hello (1 to 255 bytes; three or more elements of letters, digits, \"_\" and \"-\" separated by dots, not under a prefix of the desktop's own services), found \"org..Test\": it contains \"..\""
+
+# An app owns its id on the session bus: not under the desktop's own
+# prefixes, no other names (the runtime refuses them too).
+bad id-reserved 1 'id: org.freedesktop.portal.Desktop
+name: Test
+version: "1.0"
+command: test
+icon: icon.svg
+@MOD@' "$H: id-reserved.yml: invalid manifest (1 error)
+id-reserved.yml:1:5: \"id\" must be a reverse-DNS app id such as org.example.Hello (1 to 255 bytes; three or more elements of letters, digits, \"_\" and \"-\" separated by dots, not under a prefix of the desktop's own services), found \"org.freedesktop.portal.Desktop\": it starts with a prefix reserved for the desktop's own services (org.freedesktop., org.gnome., org.kde., org.gtk., com.canonical. ...)"
+
+bad own-names-other 1 '@HEAD@
+permissions:
+  own-names: [org.example.Test.Player, org.freedesktop.secrets]
+@MOD@' "$H: own-names-other.yml: invalid manifest (1 error)
+own-names-other.yml:7:40: \"permissions.own-names\": \"org.freedesktop.secrets\": an app may own only its id, names below it and org.mpris.MediaPlayer2.ID (org.example.Test)"
 
 bad url-scheme 1 '@HEAD@
 @MOD@
@@ -338,7 +354,7 @@ modules:
   - name: a
     buildsystem: cmake
     build-options: {cflag: -O2}' "$H: many.yml: invalid manifest (6 errors)
-many.yml:1:5: \"id\" must be a reverse-DNS app id such as org.example.Hello (1 to 255 bytes; two or more elements of letters, digits, \"_\" and \"-\" separated by dots), found \"bad\"
+many.yml:1:5: \"id\" must be a reverse-DNS app id such as org.example.Hello (1 to 255 bytes; three or more elements of letters, digits, \"_\" and \"-\" separated by dots, not under a prefix of the desktop's own services), found \"bad\": it is not a reverse-DNS name (three or more elements separated by dots, each of letters, digits, '_' and '-', not starting with a digit)
 many.yml:3:11: \"version\" must be 1 to 128 letters, digits, \".\", \"+\", \"~\", \"_\" or \"-\", starting with a letter or digit, found \"1.0 beta\"
 many.yml:11:9: source 1 of module \"a\" has no \"sha256\" (required with \"url\": the SHA-256 of the download)
 many.yml:14:15: \"path\" of source 2 of module \"a\": cannot use $CASES/nowhere.patch: No such file or directory

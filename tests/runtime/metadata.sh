@@ -82,10 +82,33 @@ refused "app id with a leading dot" '[Application]\nname=.org.Hello\n' \
 	":2: invalid app id \".org.Hello\": it starts with '.'"
 refused "app id of 256 bytes" "[Application]\nname=a.$long\n" \
 	":2: invalid app id \"a.$long\": it is longer than 255 bytes"
-image ok255 "[Application]\nname=a.${long:1}\n"
+image ok255 "[Application]\nname=a.b.${long:3}\n"
 urun "$BENTO" info ./ok255.AppImage
-[ "$RC" = 0 ] && grep -qx "App id: a.${long:1}" <<<"$OUT"
+[ "$RC" = 0 ] && grep -qx "App id: a.b.${long:3}" <<<"$OUT"
 verdict "an app id of 255 bytes is fine" 0
+# The app owns its id (and the names below it) on the session bus: ids of
+# two elements, and ids under the desktop's own prefixes, would own names
+# that other programs trust (org.freedesktop.* with id org.freedesktop).
+refused "an app id of two elements" '[Application]\nname=org.freedesktop\n' \
+	':2: invalid app id "org.freedesktop": it has fewer than three elements'
+refused "an app id under org.freedesktop." '[Application]\nname=org.freedesktop.portal.Desktop\n' \
+	':2: invalid app id "org.freedesktop.portal.Desktop": it starts with a prefix reserved'
+refused "an app id under org.gnome. (any case)" '[Application]\nname=Org.Gnome.Settings\n' \
+	':2: invalid app id "Org.Gnome.Settings": it starts with a prefix reserved'
+refused "an app id under com.canonical." '[Application]\nname=com.canonical.Unity.Panel\n' \
+	':2: invalid app id "com.canonical.Unity.Panel": it starts with a prefix reserved'
+# and owns no other name, whatever its metadata says
+refused "[Session Bus Policy] own of a name outside the app's id" \
+	"${A}[Session Bus Policy]\norg.freedesktop.secrets=own\n" \
+	': [Session Bus Policy] org.freedesktop.secrets=own is refused: an app may own only its id'
+refused "[Session Bus Policy] own of a prefix that covers the app's id" \
+	"${A}[Session Bus Policy]\norg.example.*=own\n" \
+	': [Session Bus Policy] org.example.*=own is refused: an app may own only its id'
+image ownok "${A}[Session Bus Policy]\norg.example.Hello.Sub=own\norg.mpris.MediaPlayer2.org.example.Hello=own\norg.freedesktop.Notifications=talk\n"
+urun "$BENTO" info ./ownok.AppImage
+[ "$RC" = 0 ] && grep -qx '  Session bus: may own org.example.Hello.Sub' <<<"$OUT" &&
+	grep -qx '  Session bus: may own org.mpris.MediaPlayer2.org.example.Hello' <<<"$OUT"
+verdict "own of names below the app's id and of its MPRIS name is fine" 0
 refused "app id of one element" '[Application]\nname=hello\n' \
 	':2: invalid app id "hello": it is not a reverse-DNS name'
 refused "app id element starting with a digit" '[Application]\nname=org.2048.Game\n' \
@@ -229,10 +252,10 @@ expect "the packed image with metadata runs its command (--bento-no-sandbox)" 0 
 # ------------------------------------------------------------ derived app ids
 
 urun "$BENTO" info ./"$b"
-[ "$RC" = 0 ] && grep -qx 'App id: appimage.hello (derived: the image has no .bento/metadata)' <<<"$OUT" &&
+[ "$RC" = 0 ] && grep -qx 'App id: appimage.local.hello (derived: the image has no .bento/metadata)' <<<"$OUT" &&
 	grep -qx 'Command: AppRun' <<<"$OUT" &&
 	grep -qx 'Sandbox: no, a plain AppImage (unless run with --sandbox)' <<<"$OUT"
-verdict "a plain AppImage: app id from hello.desktop (appimage.hello), not sandboxed" 0
+verdict "a plain AppImage: app id from hello.desktop (appimage.local.hello), not sandboxed" 0
 
 mkdir -p plain && cp app/hello.desktop plain/org.example.Plain.desktop
 mksquashfs plain plain.sqfs -quiet -noappend -all-root -no-progress >/dev/null
@@ -245,7 +268,7 @@ rm -rf plain && mkdir -p plain/usr
 mksquashfs plain plain.sqfs -quiet -noappend -all-root -no-progress >/dev/null
 cat "$RUNTIME" plain.sqfs >'My App-1.2.AppImage'
 urun "$BENTO" info './My App-1.2.AppImage'
-[ "$RC" = 0 ] && grep -qx 'App id: appimage.My_App-1_2 (derived: .*)' <<<"$OUT"
+[ "$RC" = 0 ] && grep -qx 'App id: appimage.local.My_App-1_2 (derived: .*)' <<<"$OUT"
 verdict "without a desktop file, the app id comes from the file's name" 0
 
 # ------------------------------------------------------------ bento run options

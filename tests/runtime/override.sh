@@ -141,7 +141,7 @@ urun "$BENTO" override --help
 verdict "bento override --help describes --show, --reset and the permissions" 0
 
 # the plain AppImage: its derived id takes overrides too
-urun "$BENTO" override appimage.hello --share=network
+urun "$BENTO" override appimage.local.hello --share=network
 urun "$BENTO" info ./"$b"
 [ "$RC" = 0 ] && grep -qx '  Network: yes' <<<"$OUT" && grep -q '^Permissions when sandboxed:' <<<"$OUT"
 verdict "a plain AppImage's derived app id takes an override too" 0
