@@ -17,6 +17,7 @@
 # Alone: BENTO_TEST_FILTER=security tests/run BUILD [SAN_BUILD] (the
 # sanitizer build's bento repeats a few rows).
 . "$(dirname "$0")/../lib.sh" "$@"
+. "$(dirname "$0")/lib/table.sh"
 
 make_test_dir
 copy_artifacts
@@ -188,7 +189,6 @@ verdict_of_run() {
 
 # ---------------------------------------------------------------- rows
 
-T_NAME=() T_CLASS=() T_BLOCKED=() T_CONTROL=() T_OBS=()
 # A function run before and after each run of a row (write_check,
 # target_check below):
 #   $HOSTCHECK reset   before;   $HOSTCHECK check   after: status 0 if
@@ -199,18 +199,6 @@ HOSTCHECK_ONLY=0
 # REFUSAL_OK=REGEX: the runtime refusing to start with a message matching
 # REGEX (lower case) (and the app not running) counts as blocked.
 REFUSAL_OK=""
-
-# record NAME CLASS BLOCKED(yes|NO|n/a) CONTROL(yes|no|n/a) OBSERVATION
-record() {
-	T_NAME+=("$1") T_CLASS+=("$2") T_BLOCKED+=("$3") T_CONTROL+=("$4") T_OBS+=("$5")
-	if [ "$3" = n/a ] || [ "$4" = n/a ]; then
-		skip "escape: $1 [$2]" "$5"
-	elif [ "$3" = yes ] && [ "$4" = yes ]; then
-		pass "escape: $1 [$2]"
-	else
-		fail "escape: $1 [$2]" "blocked in the sandbox: $3; control escaped: $4"$'\n'"$5"
-	fi
-}
 
 # one_run CONTEXT ENV-ARRAY-NAME ATTACK ARGS...: V and OBS of one run,
 # with the host check applied
@@ -267,30 +255,6 @@ row() {
 	[ "$control" = n/a ] && obs="the kernel lacks it (control: $cobs); sandbox: $V: $OBS"
 	record "$name" "$class" "$blocked" "$control" "$obs"
 	C_ENV=() S_ENV=() C_ATTACK=() HOSTCHECK="" HOSTCHECK_ONLY=0 REFUSAL_OK=""
-}
-
-# print_table: the summary, one line per row
-print_table() {
-	local i w=6 c=12 line
-	for i in "${!T_NAME[@]}"; do
-		[ ${#T_NAME[i]} -gt $w ] && w=${#T_NAME[i]}
-		[ ${#T_CLASS[i]} -gt $c ] && c=${#T_CLASS[i]}
-	done
-	echo
-	echo "Sandbox escape attempts (${#T_NAME[@]} rows):"
-	printf "%-${w}s | %-${c}s | %-7s | %s\n" attack "CVE or class" blocked "control escaped"
-	printf -v line '%*s' $((w + c + 30)) ''
-	echo "${line// /-}"
-	for i in "${!T_NAME[@]}"; do
-		printf "%-${w}s | %-${c}s | %-7s | %s\n" "${T_NAME[i]}" "${T_CLASS[i]}" "${T_BLOCKED[i]}" \
-			"${T_CONTROL[i]}"
-	done
-	echo
-	echo "Observations:"
-	for i in "${!T_NAME[@]}"; do
-		printf '  %s: %s\n' "${T_NAME[i]}" "${T_OBS[i]}"
-	done
-	echo
 }
 
 # ---------------------------------------------------------------- the host side
