@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "state.h"
 #include "util.h"
 
 /* How long the proxy may take to listen. */
@@ -55,11 +56,11 @@ int bento_dbus_proxy_start(const bento_dbus_proxy_request *req, bento_dbus_proxy
                            bento_error **err)
 {
 	*res = (bento_dbus_proxy_result){.sync_fd = -1};
-	const char *runtime_dir = getenv("XDG_RUNTIME_DIR");
-	autofree char *base = runtime_dir && runtime_dir[0] == '/'
-	                          ? xasprintf("%s/bento", runtime_dir)
-	                          : xasprintf("%s/bento-%u", bento_tmpdir(), (unsigned)getuid());
-	if (bento_mkdir_p(base, 0700, err) < 0)
+	/* A directory of the user's that no one else can enter or prepare:
+	 * another user who made $TMPDIR/bento-UID first could hand the app
+	 * a socket of theirs. */
+	autofree char *base = bento_state_dir(BENTO_STATE_RUNTIME, err);
+	if (base == NULL || bento_private_dir(base, err) < 0)
 		return -1;
 	autofree char *dir = xasprintf("%s/dbus-proxy-XXXXXX", base);
 	if (mkdtemp(dir) == NULL)

@@ -16,9 +16,11 @@
 #include "image_metadata.h"
 #include "override.h"
 #include "sandbox.h"
+#include "seal.h"
 #include "seccomp_filter.h"
 #include "serve.h"
 #include "server.h"
+#include "state.h"
 #include "util.h"
 
 /* Signals a user sends to "the app" reach the runtime; it passes them on. */
@@ -236,39 +238,30 @@ static void reaper_main(const char *path, int keepalive)
 	_exit(0);
 }
 
-/* ${XDG_CACHE_HOME:-$HOME/.cache}/bento/NAME */
+/* NAME in bento's cache, a private directory of the user's, made if
+ * needed. */
 static char *user_cache_dir(const char *name, bento_error **err)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME");
-	if (xdg && xdg[0] == '/')
-		return xasprintf("%s/bento/%s", xdg, name);
-	const char *home = getenv("HOME");
-	if (home && home[0] == '/')
-		return xasprintf("%s/.cache/bento/%s", home, name);
-	bento_error_set(err, ENOENT, "neither XDG_CACHE_HOME nor HOME is set to an absolute path");
-	return NULL;
-}
-
-static bool is_own_directory(const char *path, uid_t uid)
-{
-	struct stat st;
-	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid;
-}
-
-static char *shared_mount_point(const run_ctx *ctx)
-{
-	const char *runtime_dir = getenv("XDG_RUNTIME_DIR");
-	char *path = NULL;
-	if (runtime_dir && runtime_dir[0] == '/' && is_own_directory(runtime_dir, ctx->uid))
-		path = xasprintf("%s/bento/mnt", runtime_dir);
-	else
-		path = user_cache_dir("mnt", NULL);
-	if (path && !is_own_directory(path, ctx->uid) &&
-	    (bento_mkdir_p(path, 0700, NULL) < 0 || !is_own_directory(path, ctx->uid))) {
-		free(path);
+	autofree char *base = bento_state_dir(BENTO_STATE_CACHE, err);
+	if (base == NULL || bento_private_dir(base, err) < 0)
 		return NULL;
+	autofree char *dir = xasprintf("%s/%s", base, name);
+	if (bento_private_dir(dir, err) < 0)
+		return NULL;
+	return steal_pointer(&dir);
+}
+
+/* $XDG_RUNTIME_DIR/bento/mnt, or bento's cache's mnt: the same for every
+ * launch, each mounting there in a namespace of its own. */
+static char *shared_mount_point(bento_error **err)
+{
+	if (bento_user_runtime_dir()) {
+		autofree char *base = bento_state_dir(BENTO_STATE_RUNTIME, NULL);
+		autofree char *path = xasprintf("%s/mnt", base);
+		if (bento_private_dir(base, NULL) == 0 && bento_private_dir(path, NULL) == 0)
+			return steal_pointer(&path);
 	}
-	return path;
+	return user_cache_dir("mnt", err);
 }
 
 static int temporary_mount_point(mount_dir *md, const run_ctx *ctx, bento_error **err)
@@ -301,7 +294,7 @@ static int mount_dir_create(mount_dir *md, const run_ctx *ctx, bool private_moun
                             bento_error **err)
 {
 	*md = (mount_dir){.keepalive = -1};
-	if (private_mount && (md->path = shared_mount_point(ctx)) != NULL)
+	if (private_mount && (md->path = shared_mount_point(NULL)) != NULL)
 		return 0;
 	return temporary_mount_point(md, ctx, err);
 }
@@ -434,9 +427,9 @@ static attempt run_in(const run_ctx *ctx, const char *appdir, bento_strategy s, 
 	auto_bento_sandbox sb = NULL;
 	autofree char *root = NULL;
 	if (ctx->sandboxed) {
-		root = shared_mount_point(ctx);
+		root = shared_mount_point(err);
 		if (root == NULL) {
-			bento_error_set(err, EACCES, "no private directory for the sandbox's root");
+			bento_error_prefix(err, "no private directory for the sandbox's root");
 			return ATTEMPT_FAILED;
 		}
 		if (prepare_sandbox(ctx, root, appdir, &sb, err) < 0)
@@ -507,19 +500,67 @@ static attempt try_fusermount(const run_ctx *ctx, const mount_dir *md, int *exit
 	return run_in(ctx, md->path, BENTO_STRATEGY_FUSERMOUNT, exit_status, err);
 }
 
+/* Whether dir holds, unchanged, what bento extracted there before: its
+ * seal matches (seal.h).  A tree that does not (changed by a program that
+ * could write there, or made by one) is removed, to be extracted again. */
+static bool reuse_extracted(const run_ctx *ctx, const char *dir)
+{
+	struct stat st;
+	if (lstat(dir, &st) < 0)
+		return false;
+	autofree char *why = NULL;
+	auto_bento_error check_err = NULL;
+	if (bento_seal_check(dir, &why, &check_err) == 1)
+		return true;
+	if (ctx->launch->debug)
+		fprintf(stderr, "bento: extracting %s again: %s\n", dir,
+		        why ? why : check_err->message);
+	bento_seal_forget(dir);
+	bento_remove_tree(dir, NULL);
+	return false;
+}
+
 static attempt try_extract(const run_ctx *ctx, int *exit_status, bento_error **err)
 {
 	autofree char *base = user_cache_dir("extract", err);
-	if (base == NULL || bento_mkdir_p(base, 0700, err) < 0)
+	if (base == NULL)
 		return ATTEMPT_FAILED;
 	autofree char *identity = bento_image_identity(ctx->launch->img);
 	autofree char *dir = xasprintf("%s/%s", base, identity);
-	struct stat st;
-	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		if (bento_extract_atomic(ctx->launch->img, dir, err) < 0)
-			return ATTEMPT_FAILED;
-	}
+	/* One launch at a time checks, extracts and seals. */
+	autoclose int lock = bento_seal_lock(err);
+	if (lock < 0)
+		return ATTEMPT_FAILED;
+	if (!reuse_extracted(ctx, dir) &&
+	    (bento_extract_atomic(ctx->launch->img, dir, err) < 0 || bento_seal_tree(dir, err) < 0))
+		return ATTEMPT_FAILED;
+	close(steal_fd(&lock));
 	return run_in(ctx, dir, BENTO_STRATEGY_EXTRACT, exit_status, err);
+}
+
+/* $TMPDIR/appimage_extracted_KEY, AppImage's directory for NO_CLEANUP, made
+ * private or reused when it is the user's private directory, sealed. */
+static int kept_extraction(const run_ctx *ctx, const char *dir, bento_error **err)
+{
+	autoclose int lock = bento_seal_lock(err);
+	if (lock < 0)
+		return -1;
+	struct stat st;
+	/* A name anyone can compute: another user may have made it first. */
+	if (lstat(dir, &st) == 0 && !bento_is_private_dir(dir))
+		return bento_private_dir(dir, err);
+	if (reuse_extracted(ctx, dir))
+		return 0;
+	if (bento_private_dir(dir, err) < 0 ||
+	    bento_extract(ctx->launch->img, dir, NULL, err) < 0 || chmod(dir, 0700) < 0 ||
+	    bento_seal_tree(dir, err) < 0) {
+		if (err && *err == NULL)
+			bento_error_errno(err, "%s", dir);
+		bento_seal_forget(dir);
+		bento_remove_tree(dir, NULL);
+		return -1;
+	}
+	return 0;
 }
 
 static attempt try_extract_and_run(const run_ctx *ctx, int *exit_status, bento_error **err)
@@ -532,13 +573,13 @@ static attempt try_extract_and_run(const run_ctx *ctx, int *exit_status, bento_e
 	bool keep = no_cleanup && no_cleanup[0];
 	autofree char *dir = xasprintf("%s/appimage_extracted_%s%s", bento_tmpdir(), identity,
 	                               keep ? "" : "-XXXXXX");
-	struct stat st;
-	if (!keep && mkdtemp(dir) == NULL) {
+	if (keep) {
+		if (kept_extraction(ctx, dir, err) < 0)
+			return ATTEMPT_FAILED;
+	} else if (mkdtemp(dir) == NULL) {
 		bento_error_errno(err, "cannot create a directory in %s", bento_tmpdir());
 		return ATTEMPT_FAILED;
-	}
-	if (!(keep && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode)) &&
-	    bento_extract(ctx->launch->img, dir, NULL, err) < 0) {
+	} else if (bento_extract(ctx->launch->img, dir, NULL, err) < 0) {
 		bento_remove_tree(dir, NULL);
 		return ATTEMPT_FAILED;
 	}

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "state.h"
 #include "util.h"
 
 /* Override files are the user's own, small by nature. */
@@ -12,17 +13,12 @@
 
 static char *overrides_dir(bento_error **err)
 {
-	const char *data = getenv("XDG_DATA_HOME");
-	if (data && data[0] == '/')
-		return xasprintf("%s/bento/overrides", data);
-	const char *home = getenv("HOME");
-	if (home == NULL || home[0] != '/') {
-		bento_error_set(err, EINVAL,
-		                "cannot find the overrides: HOME is not an absolute path and "
-		                "XDG_DATA_HOME is not set");
+	autofree char *data = bento_state_dir(BENTO_STATE_DATA, err);
+	if (data == NULL) {
+		bento_error_prefix(err, "cannot find the overrides");
 		return NULL;
 	}
-	return xasprintf("%s/.local/share/bento/overrides", home);
+	return xasprintf("%s/overrides", data);
 }
 
 char *bento_override_path(const char *app_id, bento_error **err)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dbus_proxy.h"
+#include "state.h"
 
 /* ---- the list of mounts ---------------------------------------------------- */
 
@@ -402,15 +403,73 @@ static void grant_host(grant_list *l, unsigned flags)
 		grant_add(l, shared[i], shared[i], flags | BENTO_MOUNT_OPTIONAL);
 }
 
+/* Where a grant would reach bento's own state or the apps' data
+ * (bento_state_protected_paths), as canonical host paths. */
+typedef struct protected_set {
+	bento_strv canonical;
+	const char *apps_data; /* the last one: home/.var/app */
+} protected_set;
+
+static void protected_set_init(protected_set *ps, bento_sandbox *sb)
+{
+	bento_strv paths = {0};
+	bento_state_protected_paths(sb->home, &paths);
+	*ps = (protected_set){0};
+	for (size_t i = 0; i < paths.count; i++) {
+		char *canonical = bento_resolve_existing(paths.items[i]);
+		bento_strv_add(&ps->canonical, canonical);
+		struct stat st;
+		if (stat(canonical, &st) == 0 && S_ISDIR(st.st_mode)) {
+			sb->protected =
+			    realloc(sb->protected, (sb->n_protected + 1) * sizeof(*sb->protected));
+			if (sb->protected == NULL)
+				abort();
+			sb->protected[sb->n_protected++] =
+			    (bento_dir_id){.dev = st.st_dev, .ino = st.st_ino};
+		}
+	}
+	bento_strv_free(&paths);
+	ps->apps_data = ps->canonical.count ? ps->canonical.items[ps->canonical.count - 1] : NULL;
+}
+
+/* The protected path a grant of canonical source would reach (it is one,
+ * or below one), or NULL. */
+static const char *protected_reached(const protected_set *ps, const char *source)
+{
+	for (size_t i = 0; i < ps->canonical.count; i++)
+		if (bento_path_is_under(source, ps->canonical.items[i]))
+			return ps->canonical.items[i];
+	return NULL;
+}
+
+/* What a grant of src shows at dest is hidden where it holds a protected
+ * directory: bento's state under an empty read-only tmpfs, the apps' data
+ * (the last protected path) under an empty writable one, in which the
+ * app's own data is bound afterwards. */
+static void add_masks(bento_sandbox *sb, const protected_set *ps, const char *src, const char *dest)
+{
+	autofree char *source = bento_resolve_existing(src);
+	size_t len = strcmp(source, "/") == 0 ? 0 : strlen(source);
+	for (size_t i = 0; i < ps->canonical.count; i++) {
+		const char *p = ps->canonical.items[i];
+		if (strcmp(p, source) == 0 || !bento_path_is_under(p, source))
+			continue;
+		autofree char *at = xasprintf("%s%s", strcmp(dest, "/") == 0 ? "" : dest, p + len);
+		add_op(sb, BENTO_MOUNT_MASK, p == ps->apps_data ? 0 : BENTO_MOUNT_RO, NULL, at);
+	}
+}
+
 static void add_filesystems(bento_sandbox *sb, const bento_permissions *p, const char *runtime_dir,
                             const char *sandbox_runtime_dir)
 {
+	protected_set ps;
+	protected_set_init(&ps, sb);
 	grant_list l = {0};
 	for (size_t i = 0; i < p->n_filesystems; i++) {
 		const bento_fs_grant *g = &p->filesystems[i];
 		if (g->mode == BENTO_FS_REMOVE)
 			continue;
-		unsigned flags = g->mode == BENTO_FS_RO ? BENTO_MOUNT_RO : 0;
+		unsigned flags = BENTO_MOUNT_GRANT | (g->mode == BENTO_FS_RO ? BENTO_MOUNT_RO : 0);
 		if (strcmp(g->location, "host-os") == 0 || strcmp(g->location, "host") == 0)
 			add_host_os(sb, "/run/host");
 		if (strcmp(g->location, "host-etc") == 0 || strcmp(g->location, "host") == 0)
@@ -436,6 +495,16 @@ static void add_filesystems(bento_sandbox *sb, const bento_permissions *p, const
 			        g->location, dest);
 			continue;
 		}
+		autofree char *source = bento_resolve_existing(path);
+		const char *reached = protected_reached(&ps, source);
+		if (reached) {
+			fprintf(stderr, "bento: warning: filesystems=%s is refused: %s is %s\n",
+			        g->location, source,
+			        reached == ps.apps_data
+			            ? "in the apps' data (each app gets its own)"
+			            : "in bento's own state");
+			continue;
+		}
 		if (g->mode == BENTO_FS_CREATE)
 			bento_mkdir_p(path, 0755, NULL);
 		grant_add(&l, path, dest, flags | BENTO_MOUNT_OPTIONAL);
@@ -444,12 +513,15 @@ static void add_filesystems(bento_sandbox *sb, const bento_permissions *p, const
 	 * under home:rw. */
 	if (l.count)
 		qsort(l.items, l.count, sizeof(*l.items), grant_compare);
-	for (size_t i = 0; i < l.count; i++) {
+	for (size_t i = 0; i < l.count; i++)
 		add_bind(sb, l.items[i].src, l.items[i].dest, l.items[i].flags);
+	for (size_t i = 0; i < l.count; i++) {
+		add_masks(sb, &ps, l.items[i].src, l.items[i].dest);
 		free(l.items[i].src);
 		free(l.items[i].dest);
 	}
 	free(l.items);
+	bento_strv_free(&ps.canonical);
 }
 
 /* Creates rel (its missing elements) below the directory dirfd without
@@ -937,6 +1009,7 @@ void bento_sandbox_free(bento_sandbox *sb)
 		free(sb->ops[i].dest);
 	}
 	free(sb->ops);
+	free(sb->protected);
 	bento_strv_free(&sb->env);
 	bento_dbus_proxy_stop(sb->dbus_proxy, sb->dbus_proxy_sync, sb->dbus_proxy_dir);
 	free(sb->dbus_proxy_dir);

@@ -39,6 +39,9 @@ typedef enum bento_mount_kind {
 	BENTO_MOUNT_FILE,    /* a file at dest holding src */
 	BENTO_MOUNT_DEVPTS,  /* a new devpts instance at dest */
 	BENTO_MOUNT_IMAGE,   /* the image at dest (the caller mounts it) */
+	/* An empty tmpfs over dest, when dest exists (read-only with
+	 * BENTO_MOUNT_RO): hides what a grant would show there. */
+	BENTO_MOUNT_MASK,
 } bento_mount_kind;
 
 enum {
@@ -48,7 +51,16 @@ enum {
 	 * without following any symlink (a directory the app can write to:
 	 * CVE-2024-42472). */
 	BENTO_MOUNT_NO_SYMLINKS = 1u << 2,
+	/* A filesystems= grant: refused if what it opens is one of the
+	 * protected directories or below one (bento_sandbox.protected). */
+	BENTO_MOUNT_GRANT = 1u << 3,
 };
+
+/* A directory no grant may reach, by identity. */
+typedef struct bento_dir_id {
+	dev_t dev;
+	ino_t ino;
+} bento_dir_id;
 
 typedef struct bento_mount_op {
 	bento_mount_kind kind;
@@ -93,6 +105,10 @@ typedef struct bento_sandbox {
 	gid_t gid;
 	/* The environment the app starts with, built from the caller's. */
 	bento_strv env;
+	/* bento's own state and the apps' data directories, as they were
+	 * when the plan was made. */
+	bento_dir_id *protected;
+	size_t n_protected;
 	/* The D-Bus proxy, if one was started: it exits when sync_fd closes. */
 	pid_t dbus_proxy;
 	int dbus_proxy_sync;

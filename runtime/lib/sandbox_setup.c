@@ -6,7 +6,16 @@
  * walked one component at a time with openat2(RESOLVE_BENEATH |
  * RESOLVE_NO_SYMLINKS), so that a symlink left in a directory the app can
  * write (its data directory, a granted home) never sends a mount elsewhere;
- * mounts then go through /proc/self/fd/N of what was opened. */
+ * mounts then go through /proc/self/fd/N of what was opened.
+ *
+ * As bubblewrap does, the new root is built while the host's tree is out
+ * of its way: a private base tmpfs becomes the root directory and the
+ * host's tree moves below it to /oldroot.  Had the new root stayed mounted
+ * on a directory of the host's tree, a grant of a directory above it (a
+ * home, ~/.cache) would carry a writable copy of the sandbox's own root
+ * into the sandbox, /.flatpak-info and /etc included.  Sources are opened
+ * in the host's tree with RESOLVE_IN_ROOT, so that its absolute symlinks
+ * mean what they mean on the host. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -34,12 +43,26 @@ static int failed(bento_sandbox_failure *why, const char *step, const char *path
 	return -1;
 }
 
+static int openat2_resolve(int dirfd, const char *path, int flags, uint64_t resolve)
+{
+	struct open_how how = {.flags = (unsigned)(flags | O_CLOEXEC), .resolve = resolve};
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
 static int openat2_beneath(int dirfd, const char *path, int flags)
 {
-	struct open_how how = {.flags = (unsigned)(flags | O_CLOEXEC),
-	                       .resolve =
-	                           RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
-	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	return openat2_resolve(dirfd, path, flags,
+	                       RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+}
+
+/* A host path, as the host resolves it, in the host's tree host_fd. */
+static int open_host(int host_fd, const char *path, int flags)
+{
+	if (path[0] != '/') {
+		errno = EINVAL;
+		return -1;
+	}
+	return openat2_resolve(host_fd, path[1] ? path + 1 : ".", flags, RESOLVE_IN_ROOT);
 }
 
 static int set_mount_attr(int fd, uint64_t set, bool recursive)
@@ -108,11 +131,11 @@ static int make_mountpoint(int parent, const char *name, bool dir, mode_t mode)
 /* The source of a bind: followed as the host has it, or, with
  * BENTO_MOUNT_NO_SYMLINKS, resolved beneath a trusted directory without any
  * symlink. */
-static int open_source(const bento_mount_op *op)
+static int open_source(const bento_mount_op *op, int host_fd)
 {
 	if (!(op->flags & BENTO_MOUNT_NO_SYMLINKS))
-		return open(op->src, O_PATH | O_CLOEXEC);
-	scoped_fd base = open(op->beneath, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		return open_host(host_fd, op->src, O_PATH);
+	scoped_fd base = open_host(host_fd, op->beneath, O_PATH | O_DIRECTORY);
 	if (base < 0)
 		return -1;
 	/* O_PATH | O_NOFOLLOW opens a final symlink itself: refused too. */
@@ -126,10 +149,41 @@ static int open_source(const bento_mount_op *op)
 	return fd;
 }
 
-static int do_bind(const bento_mount_op *op, int parent, const char *name,
-                   bento_sandbox_failure *why)
+/* Whether the directory (or file) fd is one of the sandbox's protected
+ * directories or lies below one: walked up with "..", each step compared
+ * by device and inode.  What was checked when the plan was made can have
+ * changed since (another program renamed a directory): a grant must never
+ * bind bento's own state or another app's data, whatever path led there. */
+static bool below_protected(const bento_sandbox *sb, int fd)
 {
-	scoped_fd src = open_source(op);
+	scoped_fd cur = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	for (int depth = 0; cur >= 0 && depth < 4096; depth++) {
+		struct stat st;
+		if (fstat(cur, &st) < 0)
+			return true;
+		for (size_t i = 0; i < sb->n_protected; i++)
+			if (sb->protected[i].dev == st.st_dev && sb->protected[i].ino == st.st_ino)
+				return true;
+		int up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		struct stat up_st;
+		if (up < 0 || fstat(up, &up_st) < 0) {
+			if (up >= 0)
+				close(up);
+			return true;
+		}
+		bool top = up_st.st_dev == st.st_dev && up_st.st_ino == st.st_ino;
+		close(cur);
+		cur = up;
+		if (top)
+			return false;
+	}
+	return true;
+}
+
+static int do_bind(const bento_sandbox *sb, const bento_mount_op *op, int host_fd, int parent,
+                   const char *name, bento_sandbox_failure *why)
+{
+	scoped_fd src = open_source(op, host_fd);
 	if (src < 0) {
 		if (errno == ENOENT && (op->flags & BENTO_MOUNT_OPTIONAL))
 			return 0;
@@ -137,6 +191,11 @@ static int do_bind(const bento_mount_op *op, int parent, const char *name,
 		              errno == ELOOP || errno == EXDEV
 		                  ? "refusing to follow a symlink or leave the directory at"
 		                  : "cannot open",
+		              op->src);
+	}
+	if ((op->flags & BENTO_MOUNT_GRANT) && below_protected(sb, src)) {
+		errno = EPERM;
+		return failed(why, "refusing to grant bento's own state or another app's data at",
 		              op->src);
 	}
 	struct stat st;
@@ -165,9 +224,32 @@ static int do_bind(const bento_mount_op *op, int parent, const char *name,
 	return 0;
 }
 
-static int do_op(const bento_mount_op *op, int rootfd, bento_mount_image_fn *mount_image, void *ctx,
-                 bento_sandbox_failure *why)
+/* An empty read-only tmpfs over what dest names, if it exists: bento's own
+ * state inside a granted directory.  Nothing is created, no symlink is
+ * followed (the path was free of them when the plan was made). */
+static int do_mask(const bento_mount_op *op, int rootfd, bento_sandbox_failure *why)
 {
+	scoped_fd dir = openat2_beneath(rootfd, op->dest + 1, O_PATH | O_DIRECTORY);
+	if (dir < 0 && errno == ENOENT)
+		return 0;
+	if (dir < 0)
+		return failed(why, "refusing to hide what is reached through a symlink at",
+		              op->dest);
+	char path[32];
+	bento_fd_path(path, dir);
+	unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	if (op->flags & BENTO_MOUNT_RO)
+		flags |= MS_RDONLY;
+	if (mount("tmpfs", path, "tmpfs", flags, "mode=0755,size=64k,nr_inodes=256") < 0)
+		return failed(why, "cannot hide", op->dest);
+	return 0;
+}
+
+static int do_op(const bento_sandbox *sb, const bento_mount_op *op, int host_fd, int rootfd,
+                 bento_mount_image_fn *mount_image, void *ctx, bento_sandbox_failure *why)
+{
+	if (op->kind == BENTO_MOUNT_MASK)
+		return do_mask(op, rootfd, why);
 	char rel[PATH_MAX];
 	if (snprintf(rel, sizeof(rel), "%s", op->dest + 1) >= (int)sizeof(rel)) {
 		errno = ENAMETOOLONG;
@@ -195,10 +277,11 @@ static int do_op(const bento_mount_op *op, int rootfd, bento_mount_image_fn *mou
 		return 0;
 	}
 	case BENTO_MOUNT_BIND:
-		return do_bind(op, parent, name, why);
+		return do_bind(sb, op, host_fd, parent, name, why);
 	case BENTO_MOUNT_TMPFS:
 	case BENTO_MOUNT_DEVPTS:
 	case BENTO_MOUNT_IMAGE:
+	case BENTO_MOUNT_MASK:
 		break;
 	}
 	scoped_fd dir = make_mountpoint(parent, name, true, 0755);
@@ -237,23 +320,52 @@ static int loopback_up(void)
 	return ioctl(s, SIOCSIFFLAGS, &ifr);
 }
 
+/* Where the new root is built, below the base tmpfs that becomes the root
+ * directory while the host's tree sits at OLD_ROOT. */
+#define NEW_ROOT "newroot"
+#define OLD_ROOT "oldroot"
+
+/* Mounts the base tmpfs on sb->root and moves the host's tree below it:
+ * afterwards "/" is the base, /oldroot the host's tree, /newroot the root's
+ * tmpfs, and /proc and /dev lead to the host's (for /proc/self/fd paths and
+ * /dev/fuse). */
+static int enter_base(const bento_sandbox *sb, bento_sandbox_failure *why)
+{
+	if (mount("tmpfs", sb->root, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	          "mode=0700,size=64k,nr_inodes=64") < 0)
+		return failed(why, "cannot mount a tmpfs on", sb->root);
+	if (chdir(sb->root) < 0 || mkdir(NEW_ROOT, 0755) < 0 || mkdir(OLD_ROOT, 0755) < 0 ||
+	    symlink(OLD_ROOT "/proc", "proc") < 0 || symlink(OLD_ROOT "/dev", "dev") < 0)
+		return failed(why, "cannot prepare the base of the root in", sb->root);
+	/* The first op is the root's tmpfs. */
+	const bento_mount_op *root_op = &sb->ops[0];
+	char opts[32];
+	snprintf(opts, sizeof(opts), "mode=%04o", (unsigned)root_op->mode);
+	if (mount("tmpfs", NEW_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+		return failed(why, "cannot mount the root's tmpfs on", sb->root);
+	if (syscall(SYS_pivot_root, ".", OLD_ROOT) < 0 || chdir("/") < 0)
+		return failed(why, "cannot move the host's tree aside in", sb->root);
+	return 0;
+}
+
 int bento_sandbox_build_root(const bento_sandbox *sb, bento_mount_image_fn *mount_image, void *ctx,
                              bento_sandbox_failure *why)
 {
 	/* Nothing mounted here may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return failed(why, "cannot make the mounts private", NULL);
-	/* The first op is the root's tmpfs. */
-	const bento_mount_op *root_op = &sb->ops[0];
-	char opts[32];
-	snprintf(opts, sizeof(opts), "mode=%04o", (unsigned)root_op->mode);
-	if (mount("tmpfs", sb->root, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
-		return failed(why, "cannot mount the root's tmpfs on", sb->root);
-	scoped_fd rootfd = open(sb->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* The host's tree, as this namespace has it: where sources are
+	 * opened (still the host's tree once it has moved to /oldroot). */
+	scoped_fd host_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (host_fd < 0)
+		return failed(why, "cannot open", "/");
+	if (enter_base(sb, why) < 0)
+		return -1;
+	scoped_fd rootfd = open("/" NEW_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
-		return failed(why, "cannot open", sb->root);
+		return failed(why, "cannot open the new root in", sb->root);
 	for (size_t i = 1; i < sb->n_ops; i++)
-		if (do_op(&sb->ops[i], rootfd, mount_image, ctx, why) < 0)
+		if (do_op(sb, &sb->ops[i], host_fd, rootfd, mount_image, ctx, why) < 0)
 			return -1;
 	if (sb->loopback && loopback_up() < 0)
 		return failed(why, "cannot bring the loopback interface up", NULL);
@@ -266,16 +378,17 @@ int bento_sandbox_finish_in_pid_ns(const bento_sandbox *sb, bento_sandbox_failur
 {
 	/* The kernel mounts a new proc only where the host's is still in
 	 * view: before the pivot. */
-	scoped_fd rootfd = open(sb->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	scoped_fd rootfd = open("/" NEW_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
-		return failed(why, "cannot open", sb->root);
+		return failed(why, "cannot open the new root in", sb->root);
 	scoped_fd procfd = openat2_beneath(rootfd, "proc", O_PATH | O_DIRECTORY);
 	char path[32];
 	bento_fd_path(path, procfd);
 	if (procfd < 0 || mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return failed(why, "cannot mount", "/proc");
-	/* pivot_root(".", ".") stacks the old root under the new one; the
-	 * detached unmount then takes the whole host tree away. */
+	/* pivot_root(".", ".") stacks the old root (the base, the host's
+	 * tree below it) under the new one; the detached unmount then takes
+	 * them away. */
 	if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
 		return failed(why, "cannot change the root to", sb->root);
 	if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
