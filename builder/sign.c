@@ -12,6 +12,7 @@
 #include "elf_layout.h"
 #include "gpgme_cleanup.h"
 #include "pack.h"
+#include "crypto.h"
 #include "signature.h"
 #include "util.h"
 
@@ -101,6 +102,7 @@ int bento_sign_fd(int fd, const char *file, const char *keyid, bento_error **err
 	    bento_sig_digest(fd, (uint64_t)st.st_size, &secs, file, hex, err) < 0)
 		return -1;
 	auto_gpgme_ctx ctx = NULL;
+	bento_crypto_init();
 	gpgme_error_t e = gpgme_new(&ctx);
 	if (e != 0)
 		return bento_error_set(err, 0, "cannot start GnuPG: %s", gpgme_strerror(e));
@@ -225,7 +227,6 @@ static int sign_verb(int argc, char **argv, bento_error **err)
 	if (optind != argc - 1)
 		return usage_error(err, "sign: %s (see " PROG " sign --help)",
 		                   optind == argc ? "FILE is missing" : "only one FILE, please");
-	bento_crypto_init();
 	return sign_in_place(argv[optind], keyid, err);
 }
 

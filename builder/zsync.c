@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crypto.h"
 #include "signature.h"
 #include "util.h"
 

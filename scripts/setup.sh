@@ -10,7 +10,7 @@ packages="
   zlib1g-dev liblzma-dev liblz4-dev libzstd-dev libseccomp-dev
   libfyaml-dev libcurl4-openssl-dev libarchive-dev libgpgme-dev libelf-dev
   libssl-dev zstd
-  libgcrypt20-dev
+  libgcrypt20-dev gpgv
   squashfs-tools squashfuse bubblewrap hyperfine python3 util-linux procps psmisc attr
   xdg-dbus-proxy dbus dbus-daemon iproute2 python3-gi libglib2.0-bin
   nginx-light curl zsync gnupg gpg-agent desktop-file-utils appstream

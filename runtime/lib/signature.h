@@ -8,7 +8,10 @@
  * The embedded key proves that the file is intact since it was signed, not
  * who signed it: anyone can re-sign a modified file with a key of their own.
  * Trusting a fingerprint is the user's decision (or pass a keyring of keys
- * already trusted).  Needs gpgme and libgcrypt: not for the runtime stub. */
+ * already trusted).  Verification runs gpgv (GnuPG's verifier, on every
+ * Debian-like system); the digest is libcrypto's SHA-256: both fit the
+ * static runtime, which checks signatures to tell which key an app belongs
+ * to (identity.h). */
 #ifndef BENTO_SIGNATURE_H
 #define BENTO_SIGNATURE_H
 
@@ -39,8 +42,8 @@ int bento_sig_digest(int fd, uint64_t file_size, const bento_sig_sections *secti
 
 /* Reads a section as NUL-terminated text (what comes before its first NUL);
  * what names it in messages. */
-int bento_sig_read_section(int fd, const bento_elf_section *sec, const char *name,
-                           const char *what, char **text, size_t *len, bento_error **err);
+int bento_sig_read_section(int fd, const bento_elf_section *sec, const char *name, const char *what,
+                           char **text, size_t *len, bento_error **err);
 
 typedef enum bento_sig_status {
 	BENTO_SIG_UNSIGNED,
@@ -60,13 +63,10 @@ void bento_sig_result_clear(bento_sig_result *r);
 /* Checks the signature of the file open as fd.  The key comes from the
  * file's .sig_key, or, when keyring is not NULL, only from that file of
  * OpenPGP public keys (armoured or binary).  Verification happens in a
- * temporary GnuPG home below $TMPDIR that is removed afterwards.  Returns 0
+ * temporary directory below $TMPDIR that is removed afterwards.  Returns 0
  * with *res filled, or -1 when the file cannot be checked at all (not an
- * ELF file with these sections, unreadable, or GnuPG unusable). */
+ * ELF file with these sections, unreadable, or gpgv missing). */
 int bento_sig_verify(int fd, const char *name, const char *keyring, bento_sig_result *res,
                      bento_error **err);
-
-/* Initialises gpgme and libgcrypt once. */
-void bento_crypto_init(void);
 
 #endif
