@@ -17,6 +17,7 @@ static const struct verb {
     {"extract", bento_cmd_extract, "extract the contents of a file into a directory"},
     {"override", bento_cmd_override, "change an app's permissions for good"},
     {"verify", bento_cmd_verify, "check the signature of a bento file or AppImage"},
+    {"trust", bento_cmd_trust, "hand an app id (its data, permissions, bus names) to a file"},
 };
 
 static void print_help(void)

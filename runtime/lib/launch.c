@@ -13,6 +13,7 @@
 
 #include "appspawn.h"
 #include "extract.h"
+#include "identity.h"
 #include "image_metadata.h"
 #include "override.h"
 #include "sandbox.h"
@@ -608,13 +609,17 @@ static int load_app(run_ctx *ctx, bento_error **err)
 		        "bento: warning: running %s without its sandbox: it can read and change "
 		        "all your files\n",
 		        ctx->metadata.app_id);
-	if (!ctx->sandboxed)
+	if (!ctx->sandboxed || l->mount_only)
 		return 0;
-	/* Without a home there is no override to read (a service's launch). */
-	const char *home = getenv("HOME"), *data_home = getenv("XDG_DATA_HOME");
-	bool have_overrides = (home && home[0] == '/') || (data_home && data_home[0] == '/');
+	/* The id's data, override and bus names belong to the file that first
+	 * used it, or to its signing key (identity.h). */
+	autofree char *home = bento_user_home(ctx->uid);
+	bento_identity_request id = {
+	    .img = l->img, .file = l->appimage, .app_id = ctx->metadata.app_id, .home = home};
+	if (bento_identity_check(&id, err) < 0)
+		return -1;
 	bento_permissions user = {0};
-	if (have_overrides && bento_override_load(ctx->metadata.app_id, &user, err) < 0)
+	if (bento_override_load(ctx->metadata.app_id, &user, err) < 0)
 		return -1;
 	bento_permissions_merge(&ctx->permissions, &ctx->metadata.permissions);
 	bento_permissions_merge(&ctx->permissions, &user);

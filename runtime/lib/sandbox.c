@@ -138,31 +138,6 @@ static void add_etc_entry(bento_sandbox *sb, const char *name)
 	add_bind(sb, host, dest, BENTO_MOUNT_RO | BENTO_MOUNT_OPTIONAL);
 }
 
-/* The fields of the line of a colon-separated account file (/etc/passwd,
- * /etc/group) whose third field is id.  The runtime is static: no NSS
- * modules, so directory services are not asked; and a few lines of parsing
- * instead of fgetpwent, which would pull scanf into the runtime. */
-static int account_fields(const char *file, unsigned long id, char **fields, size_t n)
-{
-	autofree char *data = NULL;
-	size_t len = 0;
-	if (bento_read_file_at(AT_FDCWD, file, 16 << 20, &data, &len, NULL) < 0)
-		return -1;
-	for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
-		char *f[7] = {0};
-		size_t count = 0;
-		for (char *rest = line; rest && count < ARRAY_SIZE(f);)
-			f[count++] = strsep(&rest, ":");
-		char *end;
-		if (count < 3 || count < n || strtoul(f[2], &end, 10) != id || *end || !f[2][0])
-			continue;
-		for (size_t i = 0; i < n; i++)
-			fields[i] = xstrdup(f[i]);
-		return 0;
-	}
-	return -1;
-}
-
 typedef struct passwd_entry {
 	char *f[7]; /* name, password, uid, gid, gecos, home, shell */
 } passwd_entry;
@@ -176,7 +151,7 @@ static void passwd_entry_free(passwd_entry *e)
 static char *host_group_name(gid_t gid)
 {
 	char *f[3] = {0};
-	if (account_fields("/etc/group", gid, f, 3) < 0)
+	if (bento_account_fields("/etc/group", gid, f, 3) < 0)
 		return NULL;
 	free(f[1]);
 	free(f[2]);
@@ -188,7 +163,7 @@ static char *host_group_name(gid_t gid)
 static void add_passwd_group(bento_sandbox *sb)
 {
 	passwd_entry pw = {0};
-	bool found = account_fields("/etc/passwd", sb->uid, pw.f, 7) == 0;
+	bool found = bento_account_fields("/etc/passwd", sb->uid, pw.f, 7) == 0;
 	const char *name = found ? pw.f[0] : "user";
 	const char *gecos = found ? pw.f[4] : "";
 	const char *shell = found && pw.f[6][0] ? pw.f[6] : "/bin/sh";
@@ -900,20 +875,6 @@ static void apply_app_environment(bento_sandbox *sb, const bento_permissions *p)
 
 /* ---- the plan ------------------------------------------------------------------ */
 
-static char *user_home(uid_t uid)
-{
-	const char *home = getenv("HOME");
-	if (home && home[0] == '/' && !strstr(home, "/..") && strlen(home) > 1)
-		return xstrdup(home);
-	passwd_entry pw = {0};
-	char *dir = NULL;
-	if (account_fields("/etc/passwd", uid, pw.f, 7) == 0 && pw.f[5][0] == '/' &&
-	    strlen(pw.f[5]) > 1)
-		dir = xstrdup(pw.f[5]);
-	passwd_entry_free(&pw);
-	return dir ? dir : xasprintf("/home/%u", (unsigned)uid);
-}
-
 int bento_sandbox_prepare(const bento_sandbox_config *cfg, char *const *host_env,
                           bento_sandbox **out, bento_error **err)
 {
@@ -924,7 +885,7 @@ int bento_sandbox_prepare(const bento_sandbox_config *cfg, char *const *host_env
 	sb->root = xstrdup(cfg->root);
 	sb->uid = cfg->uid;
 	sb->gid = cfg->gid;
-	sb->home = user_home(cfg->uid);
+	sb->home = bento_user_home(cfg->uid);
 	char host[256] = "bento";
 	if (gethostname(host, sizeof(host) - 1) == 0)
 		host[sizeof(host) - 1] = '\0';

@@ -2,6 +2,7 @@
 #include "state.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,43 @@ static const char *absolute_env(const char *name)
 {
 	const char *v = getenv(name);
 	return v && v[0] == '/' ? v : NULL;
+}
+
+int bento_account_fields(const char *file, unsigned long id, char **fields, size_t n)
+{
+	autofree char *data = NULL;
+	size_t len = 0;
+	if (bento_read_file_at(AT_FDCWD, file, 16 << 20, &data, &len, NULL) < 0)
+		return -1;
+	for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
+		char *f[7] = {0};
+		size_t count = 0;
+		for (char *rest = line; rest && count < ARRAY_SIZE(f);)
+			f[count++] = strsep(&rest, ":");
+		char *end;
+		if (count < 3 || count < n || strtoul(f[2], &end, 10) != id || *end || !f[2][0])
+			continue;
+		for (size_t i = 0; i < n; i++)
+			fields[i] = xstrdup(f[i]);
+		return 0;
+	}
+	return -1;
+}
+
+char *bento_user_home(uid_t uid)
+{
+	const char *home = absolute_env("HOME");
+	if (home && !strstr(home, "/..") && strlen(home) > 1)
+		return xstrdup(home);
+	char *f[7] = {0};
+	char *dir = NULL;
+	if (bento_account_fields("/etc/passwd", uid, f, 7) == 0) {
+		if (f[5][0] == '/' && strlen(f[5]) > 1)
+			dir = steal_pointer(&f[5]);
+		for (size_t i = 0; i < ARRAY_SIZE(f); i++)
+			free(f[i]);
+	}
+	return dir ? dir : xasprintf("/home/%u", (unsigned)uid);
 }
 
 const char *bento_user_runtime_dir(void)
@@ -41,12 +79,8 @@ char *bento_state_dir(bento_state_kind kind, bento_error **err)
 	const char *xdg = absolute_env(places[kind].xdg);
 	if (xdg)
 		return xasprintf("%s/bento", xdg);
-	const char *home = absolute_env("HOME");
-	if (home)
-		return xasprintf("%s/%s/bento", home, places[kind].below_home);
-	bento_error_set(err, ENOENT, "neither %s nor HOME is set to an absolute path",
-	                places[kind].xdg);
-	return NULL;
+	autofree char *home = bento_user_home(getuid());
+	return xasprintf("%s/%s/bento", home, places[kind].below_home);
 }
 
 /* Why st is no private directory of the user's, or NULL. */

@@ -24,9 +24,21 @@ typedef enum bento_state_kind {
 	BENTO_STATE_RUNTIME,
 } bento_state_kind;
 
-/* The directory of that kind (not created), or NULL with *err when the
- * environment names none (no absolute HOME or XDG variable). */
+/* The directory of that kind (not created).  (err is kept for callers that
+ * may one day have no answer; today there always is one: the home comes
+ * from HOME or, without it, from /etc/passwd.) */
 char *bento_state_dir(bento_state_kind kind, bento_error **err);
+
+/* The user's home: $HOME when it is an absolute path without "..", else
+ * the user's entry in /etc/passwd, else /home/UID. */
+char *bento_user_home(uid_t uid);
+
+/* The fields of the line of a colon-separated account file (/etc/passwd,
+ * /etc/group) whose third field is id, n of them (newly allocated).  The
+ * runtime is static: no NSS modules, so directory services are not asked;
+ * and a few lines of parsing instead of fgetpwent, which would pull scanf
+ * into the runtime. */
+int bento_account_fields(const char *file, unsigned long id, char **fields, size_t n);
 
 /* $XDG_RUNTIME_DIR when it is an absolute path to a directory of the
  * user's that no one else may enter, else NULL. */

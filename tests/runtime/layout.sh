@@ -52,8 +52,11 @@ sec=$(readelf -S -W "$RUNTIME" 2>&1)
 ok "$b: stripped (no .symtab/.strtab/.debug_*)" "$sec"
 size=$(stat -c %s "$RUNTIME")
 mib=$(awk -v s="$size" 'BEGIN { printf "%.2f", s / 1048576 }')
-[ "$size" -le $((3 * 1048576 / 2)) ]
-ok "$b: stub size $size bytes ($mib MiB) <= 1.5 MiB (aim: 1 MiB)"
+# (1.5 MiB until the runtime checked signatures itself, to tell which key an
+# app id belongs to: libcrypto's SHA-256 is 18 KB of it.  The guard is for
+# the accidents, such as a library that pulls in glibc's iconv or dlopen.)
+[ "$size" -le $((7 * 1048576 / 4)) ]
+ok "$b: stub size $size bytes ($mib MiB) <= 1.75 MiB (aim: 1 MiB)"
 # It really runs without a loader: a static binary execs in an empty root.
 # (No loader or library is reachable there.)
 mkdir -p chroot && cp "$RUNTIME" chroot/rt

@@ -288,6 +288,13 @@ give_user "$USER_HOME" "$HOSTSECRET" "$TEST_DIR/outside" "$TEST_DIR"/target-*
 chown -h "$TEST_UID:$TEST_GID" "$VAR_APP/org.example.EscapeDataLink" \
 	"$VAR_APP/org.example.EscapePersist/.escape-persist" "$VAR_APP/org.example.EscapeCfgLink/config" \
 	"$VAR_APP/org.example.EscapeNest/.nest"
+# bento hands an app only a data directory it made, or one the user handed
+# over (bento trust): the planted ones are handed over, so that the rows
+# below test what the runtime does with a symlink in them.
+for t in persist datalink cfglink nestpersist; do
+	as_user "$BENTO" trust "$IMG/$t.AppImage" >/dev/null ||
+		fail "bento trust $t.AppImage (to hand it its planted data directory)"
+done
 
 # A setuid-root copy of the escape program, for the user only (it answers
 # "euid" and nothing else).
