@@ -89,9 +89,16 @@ static void app_environment(const run_ctx *ctx, const char *appdir, const bento_
 	char *const *base = sb ? sb->env.items : environ;
 	for (char *const *e = base; e && *e; e++)
 		bento_strv_add(env, xstrdup(*e));
-	bento_strv_setenv(env, "APPIMAGE", l->appimage);
+	/* A sandboxed app learns the file's name, not where it is on the
+	 * host (it could not reach it anyway). */
+	const char *appimage = l->appimage, *argv0 = l->argv0;
+	if (sb) {
+		appimage = strrchr(appimage, '/') ? strrchr(appimage, '/') + 1 : appimage;
+		argv0 = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 : argv0;
+	}
+	bento_strv_setenv(env, "APPIMAGE", appimage);
 	bento_strv_setenv(env, "APPDIR", appdir);
-	bento_strv_setenv(env, "ARGV0", l->argv0);
+	bento_strv_setenv(env, "ARGV0", argv0);
 	bento_strv_setenv(env, "OWD", ctx->owd);
 	if (sb)
 		return;
@@ -366,7 +373,6 @@ static int prepare_sandbox(const run_ctx *ctx, const char *root, const char *app
 	bento_sandbox_config cfg = {.app_id = ctx->metadata.app_id,
 	                            .permissions = &ctx->permissions,
 	                            .root = root,
-	                            .appimage = ctx->launch->appimage,
 	                            .uid = ctx->uid,
 	                            .gid = ctx->gid,
 	                            .app_dir = app_dir};

@@ -735,7 +735,8 @@ static int add_buses(bento_sandbox *sb, const char *app_id, const bento_permissi
 /* ---- /.flatpak-info ------------------------------------------------------------ */
 
 /* What xdg-desktop-portal reads to tell which app is calling: the app id in
- * [Application], the instance in [Instance], the permissions in [Context]. */
+ * [Application], the instance in [Instance], the permissions in [Context].
+ * Not where the file is on the host: none of the app's business. */
 static char *flatpak_info(const bento_sandbox_config *cfg, const bento_permissions *p,
                           bool session_proxy, bool system_proxy)
 {
@@ -747,16 +748,14 @@ static char *flatpak_info(const bento_sandbox_config *cfg, const bento_permissio
 	                 "[Instance]\n"
 	                 "instance-id=%ld\n"
 	                 "app-path=/app\n"
-	                 "original-app-path=%s\n"
 	                 "arch=x86_64\n"
 	                 "session-bus-proxy=%s\n"
 	                 "system-bus-proxy=%s\n"
 	                 "bento-version=%s\n"
 	                 "\n"
 	                 "%s",
-	                 cfg->app_id, (long)getpid(), cfg->appimage ? cfg->appimage : "",
-	                 session_proxy ? "true" : "false", system_proxy ? "true" : "false",
-	                 BENTO_VERSION, context ? context : "");
+	                 cfg->app_id, (long)getpid(), session_proxy ? "true" : "false",
+	                 system_proxy ? "true" : "false", BENTO_VERSION, context ? context : "");
 }
 
 /* ---- the environment ---------------------------------------------------------- */

@@ -74,8 +74,7 @@ typedef struct bento_mount_op {
 typedef struct bento_sandbox_config {
 	const char *app_id;
 	const bento_permissions *permissions;
-	const char *root;     /* the host directory the root is built on */
-	const char *appimage; /* the file, for /.flatpak-info */
+	const char *root; /* the host directory the root is built on */
 	uid_t uid;
 	gid_t gid;
 	/* /app: the image mounted by the caller (app_dir NULL), or app_dir

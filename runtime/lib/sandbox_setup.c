@@ -411,6 +411,19 @@ int bento_sandbox_finish_in_pid_ns(const bento_sandbox *sb, bento_sandbox_failur
 		                              true) < 0)
 			return failed(why, "cannot make read-only", host_wide[i]);
 	}
+	/* PID 1 shares the runtime's memory, so its command line is the
+	 * runtime's: the file's path on the host, which is none of the app's
+	 * business.  /dev/null reads empty. */
+	static const char *const cmdlines[] = {"/proc/1/cmdline", "/proc/1/task/1/cmdline"};
+	scoped_fd null = open("/dev/null", O_PATH | O_CLOEXEC);
+	for (size_t i = 0; null >= 0 && i < sizeof(cmdlines) / sizeof(cmdlines[0]); i++) {
+		scoped_fd fd = open(cmdlines[i], O_PATH | O_CLOEXEC | O_NOFOLLOW);
+		char src[32];
+		bento_fd_path(src, null);
+		bento_fd_path(path, fd);
+		if (fd < 0 || mount(src, path, NULL, MS_BIND, NULL) < 0)
+			return failed(why, "cannot hide", cmdlines[i]);
+	}
 	/* The root's tmpfs itself: the app writes only where it was given a
 	 * place (its data, /tmp, granted paths). */
 	scoped_fd root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
