@@ -105,9 +105,22 @@ bool bento_is_private_dir(const char *path)
 
 int bento_private_dir(const char *path, bento_error **err)
 {
+	/* Others who may rename entries of its parent could swap it for a
+	 * directory of theirs once checked: the parent must be the user's,
+	 * root's, or sticky (as /tmp is). */
+	autofree char *parent = xstrdup(path);
+	char *slash = strrchr(parent, '/');
+	if (slash)
+		slash[slash == parent ? 1 : 0] = '\0';
+	struct stat st;
+	if (slash && lstat(parent, &st) == 0 && (st.st_mode & 022) && !(st.st_mode & S_ISVTX) &&
+	    st.st_uid != getuid() && st.st_uid != 0)
+		return bento_error_set(err, EPERM,
+		                       "refusing to use %s: others may replace it in %s, which is "
+		                       "neither yours nor sticky",
+		                       path, parent);
 	if (bento_mkdir_p(path, 0700, err) < 0)
 		return -1;
-	struct stat st;
 	if (lstat(path, &st) < 0)
 		return bento_error_errno(err, "%s", path);
 	const char *problem = private_dir_problem(&st);

@@ -369,6 +369,29 @@ fi
 attack_row "a changed kept extract-and-run directory runs on the next launch" "shared directories"
 rm -rf "$PLANT"
 
+# A $TMPDIR of the other user's, open to all but not sticky: the other user
+# could swap the user's private directory for theirs once it is checked.
+LOOSE=$TEST_DIR/loose-tmp
+install -d -m 0777 -o "$OTHER_UID" -g "$OTHER_UID" "$LOOSE"
+urun TMPDIR="$LOOSE" NO_CLEANUP=1 APPIMAGE_EXTRACT_AND_RUN=1 "$IMG/plain.AppImage" --genuine
+if [ "$RC" = 127 ] && [ -z "$OUT" ] && grep -q "others may replace it in $LOOSE, which is neither yours nor sticky" <<<"$ERR"; then
+	SV=blocked SOBS="refused: $ERR"
+else
+	SV=error SOBS="exit status $RC: $OUT; $ERR"
+fi
+# Control: in such a directory the other user does move the user's
+# private directory away (and could put theirs in its place).
+as_user mkdir -m 0700 "$LOOSE/victims"
+if as_other mv "$LOOSE/victims" "$LOOSE/moved" 2>/dev/null; then
+	CV=escaped COBS="the other user renamed the user's private directory"
+else
+	CV=no COBS="the other user could not rename it"
+fi
+attack_row "a private directory in another user's non-sticky \$TMPDIR swapped after its check" "shared directories"
+[ -z "$(ls -A "$LOOSE" | grep -v moved)" ]
+ok "nothing was made in the other user's directory" "$(ls -la "$LOOSE")"
+rm -rf "$LOOSE"
+
 # ---------------------------------------------------------------- 9: $TMPDIR/bento-UID
 
 # Without XDG_RUNTIME_DIR the D-Bus proxy's sockets go to $TMPDIR/bento-UID;
