@@ -437,8 +437,11 @@ static void add_masks(bento_sandbox *sb, const protected_set *ps, const char *sr
 static void add_filesystems(bento_sandbox *sb, const bento_permissions *p, const char *runtime_dir,
                             const char *sandbox_runtime_dir)
 {
-	protected_set ps;
-	protected_set_init(&ps, sb);
+	/* (Resolving the protected paths costs a few dozen system calls: only
+	 * for an app with grants.) */
+	protected_set ps = {0};
+	if (p->n_filesystems > 0)
+		protected_set_init(&ps, sb);
 	grant_list l = {0};
 	for (size_t i = 0; i < p->n_filesystems; i++) {
 		const bento_fs_grant *g = &p->filesystems[i];
