@@ -197,6 +197,11 @@ if [ -n "${BENTO_SAN_BUILD:-}" ]; then
 		"$BUILDER" pack --runtime "$RUNTIME" probe.AppDir -o san/probe.AppImage >/dev/null 2>&1
 		chmod 0755 san/probe.AppImage
 		S=./san/probe.AppImage
+		# (the same app id as the release build's probe.AppImage, another
+		# file: the user hands the id to it, with the sanitized bento)
+		urun "$BENTO" trust $S
+		[ "$RC" = 0 ]
+		verdict "[sanitizers] bento trust hands org.bento.Probe to the sanitized file" 0
 		urun $S sh -c 'cat /app/usr/share/marker; echo $$; id -u; exit 3'
 		[ "$RC" = 3 ] && [ "$OUT" = $'image-file\n2\n65534' ]
 		verdict "[sanitizers] a sandboxed run, its status through PID 1" 3
