@@ -433,6 +433,110 @@ static int parse_fs(const char *text, bool remove, char **location, bento_fs_mod
 	return 0;
 }
 
+/* ---- limits ------------------------------------------------------------------- */
+
+#define KIB UINT64_C(1024)
+#define MIB (1024 * KIB)
+#define GIB (1024 * MIB)
+#define TIB (1024 * GIB)
+
+/* [Limits] keys, their defaults and bounds.  Why these defaults: see LIMITS
+ * in bento-sandbox(7). */
+typedef struct limit_name {
+	const char *key;
+	const char *before, *after; /* bento_permissions_describe: around the value */
+	bool size;                  /* bytes (with a K, M, G or T suffix), else a count */
+	uint64_t dflt, min, max;
+} limit_name;
+
+static const limit_name limit_names[BENTO_N_LIMITS] = {
+    [BENTO_LIMIT_ROOT_SIZE] = {"root-size", "the root folder holds at most ", "", true, 8 * MIB,
+                               4 * KIB, TIB},
+    [BENTO_LIMIT_DEV_SIZE] = {"dev-size", "/dev holds at most ", "", true, 1 * MIB, 4 * KIB, TIB},
+    [BENTO_LIMIT_SHM_SIZE] = {"shm-size", "shared memory (/dev/shm) holds at most ", "", true,
+                              1 * GIB, 4 * KIB, TIB},
+    [BENTO_LIMIT_RUN_SIZE] = {"run-size", "/run (with the runtime folder) holds at most ", "", true,
+                              64 * MIB, 4 * KIB, TIB},
+    [BENTO_LIMIT_TMP_SIZE] = {"tmp-size", "/tmp holds at most ", "", true, 2 * GIB, 4 * KIB, TIB},
+    [BENTO_LIMIT_PROCESSES] = {"processes", "at most ", " processes and threads at once", false,
+                               8192, 1, 4194304},
+};
+
+uint64_t bento_limit_value(const bento_permissions *p, bento_limit which)
+{
+	return p->limits[which] ? p->limits[which] : limit_names[which].dflt;
+}
+
+static const limit_name *limit_lookup(const char *key, bento_limit *which)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(limit_names); i++)
+		if (strcmp(limit_names[i].key, key) == 0) {
+			*which = (bento_limit)i;
+			return &limit_names[i];
+		}
+	return NULL;
+}
+
+/* A size as its largest exact unit: "2G", "640K", "1000" (words: "2 GiB"). */
+static void format_limit(const limit_name *l, uint64_t v, bool words, char *buf, size_t n)
+{
+	static const struct {
+		uint64_t unit;
+		const char *suffix, *word;
+	} units[] = {
+	    {TIB, "T", " TiB"}, {GIB, "G", " GiB"}, {MIB, "M", " MiB"}, {KIB, "K", " KiB"}};
+	for (size_t i = 0; l->size && i < ARRAY_SIZE(units); i++)
+		if (v % units[i].unit == 0) {
+			snprintf(buf, n, "%llu%s", (unsigned long long)(v / units[i].unit),
+			         words ? units[i].word : units[i].suffix);
+			return;
+		}
+	snprintf(buf, n, "%llu%s", (unsigned long long)v, words && l->size ? " bytes" : "");
+}
+
+/* "DIGITS[K|M|G|T]" (powers of 1024, either case) for a size, "DIGITS" for
+ * a count, within the limit's bounds. */
+static int parse_limit(const char *key, const char *text, bento_limit *which, uint64_t *out,
+                       bento_error **err)
+{
+	const limit_name *l = limit_lookup(key, which);
+	if (l == NULL)
+		return bento_error_set(
+		    err, EINVAL,
+		    "unknown limit \"%s\" (known: root-size, dev-size, shm-size, "
+		    "run-size, tmp-size, processes)",
+		    key);
+	uint64_t v = 0;
+	const char *c = text;
+	bool overflow = false;
+	for (; is_digit(*c); c++) {
+		overflow |= v > (UINT64_MAX - 9) / 10;
+		v = v * 10 + (uint64_t)(*c - '0');
+	}
+	unsigned shift = 0;
+	if (l->size && c != text && *c) {
+		const char *units = "KkMmGgTt", *u = strchr(units, *c);
+		if (u)
+			shift = 10 * (unsigned)((u - units) / 2 + 1), c++;
+	}
+	if (c == text || *c != '\0')
+		return bento_error_set(err, EINVAL, "%s=%s: expected %s", key, text,
+		                       l->size ? "a size: a number of bytes, or of K, M, G or T "
+		                                 "(KiB, MiB, GiB, TiB) such as 512M"
+		                               : "a number");
+	overflow |= shift && v > (UINT64_MAX >> shift);
+	v = overflow ? UINT64_MAX : v << shift;
+	if (v < l->min || v > l->max) {
+		char min[32], max[32];
+		format_limit(l, l->min, false, min, sizeof(min));
+		format_limit(l, l->max, false, max, sizeof(max));
+		return bento_error_set(err, EINVAL, "%s=%s: out of range (%s to %s)", key, text,
+		                       min, max);
+	}
+	*out = v;
+	return 0;
+}
+
 /* ---- layers ----------------------------------------------------------------- */
 
 static void grow(void *array, size_t n, size_t size)
@@ -539,10 +643,16 @@ void bento_permissions_merge(bento_permissions *base, const bento_permissions *l
 		        layer->system_bus[i].policy);
 	for (size_t i = 0; i < layer->n_env; i++)
 		env_set(base, layer->env[i].name, layer->env[i].value);
+	for (size_t i = 0; i < BENTO_N_LIMITS; i++)
+		if (layer->limits[i])
+			base->limits[i] = layer->limits[i];
 }
 
 bool bento_permissions_empty(const bento_permissions *p)
 {
+	for (size_t i = 0; i < BENTO_N_LIMITS; i++)
+		if (p->limits[i])
+			return false;
 	return p->shared.valid == 0 && p->sockets.valid == 0 && p->devices.valid == 0 &&
 	       p->features.valid == 0 && p->n_filesystems == 0 && p->n_persistent == 0 &&
 	       p->n_session_bus == 0 && p->n_system_bus == 0 && p->n_env == 0;
@@ -564,6 +674,7 @@ const char *const bento_permission_options[] = {
     "persist",
     "env",
     "unset-env",
+    "limit",
     "talk-name",
     "no-talk-name",
     "own-name",
@@ -626,6 +737,19 @@ static int apply_option(bento_permissions *p, const char *option, const char *va
 		if (check_env_name(value, err) < 0)
 			return -1;
 		env_set(p, value, NULL);
+		return 0;
+	}
+	if (strcmp(option, "limit") == 0) {
+		const char *eq = strchr(value, '=');
+		if (eq == NULL)
+			return bento_error_set(err, EINVAL,
+			                       "expected LIMIT=VALUE, e.g. tmp-size=4G");
+		autofree char *key = xasprintf("%.*s", (int)(eq - value), value);
+		bento_limit which;
+		uint64_t v;
+		if (parse_limit(key, eq + 1, &which, &v, err) < 0)
+			return -1;
+		p->limits[which] = v;
 		return 0;
 	}
 	static const struct {
@@ -843,6 +967,20 @@ char *bento_permissions_to_keyfile(const bento_permissions *layer)
 		sb_add_escaped(&b, layer->env[i].value, false);
 		sb_add(&b, "\n");
 	}
+	bool limits = false;
+	for (size_t i = 0; i < BENTO_N_LIMITS; i++) {
+		if (layer->limits[i] == 0)
+			continue;
+		if (!limits)
+			sb_add(&b, b.len ? "\n[Limits]\n" : "[Limits]\n");
+		limits = true;
+		char v[32];
+		format_limit(&limit_names[i], layer->limits[i], false, v, sizeof(v));
+		sb_add(&b, limit_names[i].key);
+		sb_add(&b, "=");
+		sb_add(&b, v);
+		sb_add(&b, "\n");
+	}
 	return b.data;
 }
 
@@ -935,6 +1073,14 @@ void bento_permissions_describe(const bento_permissions *p, const char *indent, 
 			fputc('\n', out);
 		} else
 			fprintf(out, "%sEnvironment: %s unset\n", indent, p->env[i].name);
+	}
+	for (size_t i = 0; i < BENTO_N_LIMITS; i++) {
+		if (p->limits[i] == 0)
+			continue;
+		char v[32];
+		format_limit(&limit_names[i], p->limits[i], true, v, sizeof(v));
+		fprintf(out, "%sLimit: %s%s%s\n", indent, limit_names[i].before, v,
+		        limit_names[i].after);
 	}
 }
 
@@ -1171,6 +1317,19 @@ static int parse_entry(bento_metadata *md, const char *name, const bento_keyfile
 		free_items(items, n);
 		return r;
 	}
+	if (strcmp(e->group, "Limits") == 0) {
+		bento_limit which;
+		uint64_t v;
+		if (limit_lookup(e->key, &which) == NULL) {
+			autofree char *k = xasprintf("\"%s\" in [%s]", e->key, e->group);
+			warn(name, e->line, "unknown key", k);
+			return 0;
+		}
+		if (parse_limit(e->key, e->value, &which, &v, err) < 0)
+			return -1;
+		p->limits[which] = v;
+		return 0;
+	}
 	return 0; /* in an unknown group, warned about at its header */
 }
 
@@ -1186,8 +1345,8 @@ static int set_status(bento_error **err)
 static bool known_group(const char *group)
 {
 	static const char *const groups[] = {
-	    "Application",       "Context",     "Session Bus Policy",
-	    "System Bus Policy", "Environment", NULL,
+	    "Application", "Context", "Session Bus Policy", "System Bus Policy", "Environment",
+	    "Limits",      NULL,
 	};
 	return in_list(group, groups);
 }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "error.h"
@@ -87,6 +88,19 @@ typedef struct bento_bus_rule {
 	bento_bus_policy policy;
 } bento_bus_rule;
 
+/* [Limits]: what the sandbox's own tmpfs mounts may hold, in bytes, and how
+ * many processes (and threads) it may run at once.  0: the layer does not
+ * say; the default of bento-sandbox(7) applies (bento_limit_value). */
+typedef enum bento_limit {
+	BENTO_LIMIT_ROOT_SIZE, /* root-size: the root's tmpfs */
+	BENTO_LIMIT_DEV_SIZE,  /* dev-size: /dev */
+	BENTO_LIMIT_SHM_SIZE,  /* shm-size: /dev/shm */
+	BENTO_LIMIT_RUN_SIZE,  /* run-size: /run, XDG_RUNTIME_DIR among it */
+	BENTO_LIMIT_TMP_SIZE,  /* tmp-size: /tmp */
+	BENTO_LIMIT_PROCESSES, /* processes */
+	BENTO_N_LIMITS
+} bento_limit;
+
 /* One environment change: value NULL unsets the variable. */
 typedef struct bento_env_var {
 	char *name;
@@ -103,7 +117,11 @@ typedef struct bento_permissions {
 	size_t n_session_bus, n_system_bus;
 	bento_env_var *env;
 	size_t n_env;
+	uint64_t limits[BENTO_N_LIMITS];
 } bento_permissions;
+
+/* The limit which as p states it, or its default. */
+uint64_t bento_limit_value(const bento_permissions *p, bento_limit which);
 
 void bento_permissions_clear(bento_permissions *p);
 
@@ -116,13 +134,15 @@ void bento_permissions_merge(bento_permissions *base, const bento_permissions *l
 /* Applies one command-line style option to a layer: option is the name
  * without dashes ("share", "unshare", "socket", "nosocket", "device",
  * "nodevice", "allow", "disallow", "filesystem", "nofilesystem", "persist",
- * "env", "unset-env", "talk-name", "no-talk-name", "own-name", "see-name",
- * "system-talk-name", "system-no-talk-name", "system-own-name"), value its
+ * "env", "unset-env", "limit" (KEY=VALUE of [Limits]), "talk-name",
+ * "no-talk-name", "own-name", "see-name", "system-talk-name",
+ * "system-no-talk-name", "system-own-name"), value its
  * argument.  Returns 1 when option is not a permission option. */
 int bento_permissions_apply_option(bento_permissions *layer, const char *option, const char *value,
                                    bento_error **err);
 
-/* The layer as key-file groups ([Context], bus policies, [Environment]),
+/* The layer as key-file groups ([Context], bus policies, [Environment],
+ * [Limits]),
  * using "!name" for revoked flags and "!location" for removed filesystems:
  * the format of override files and of /.flatpak-info's [Context]. */
 char *bento_permissions_to_keyfile(const bento_permissions *layer);

@@ -66,9 +66,10 @@ static void print_bento_help(void)
 	    "  --bento-version        print the runtime's version\n"
 	    "The automatic order is userns, fusermount, extract. See also --appimage-help.\n"
 	    "Permission options: share, unshare, socket, nosocket, device, nodevice, allow,\n"
-	    "disallow, filesystem, nofilesystem, persist, env, unset-env, talk-name,\n"
-	    "no-talk-name, own-name, see-name, system-talk-name, system-no-talk-name,\n"
-	    "system-own-name, system-see-name (bento-metadata(5); `bento run --help`).\n"
+	    "disallow, filesystem, nofilesystem, persist, env, unset-env, limit,\n"
+	    "talk-name, no-talk-name, own-name, see-name, system-talk-name,\n"
+	    "system-no-talk-name, system-own-name, system-see-name (bento-metadata(5);\n"
+	    "`bento run --help`), e.g. --bento-env=NAME=VALUE, --bento-limit=tmp-size=4G.\n"
 	    "Only the first argument is the runtime's: every later one goes to the app,\n"
 	    "even one that looks like these options.\n");
 }
