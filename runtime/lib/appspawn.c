@@ -393,8 +393,8 @@ int bento_spawn_run(bento_spawn *sp, bento_error **err)
 	/* CLONE_VFORK: this thread resumes once the child has exec'd or
 	 * exited, so its results are in *sp; CLONE_FILES: the device it opens
 	 * is ours too (exec gives the app its own table, without it). */
-	sp->pid = clone(child_main, stack + CHILD_STACK_SIZE,
-	                CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, sp);
+	sp->pid = bento_sandbox_clone(sp->sandbox, child_main, stack, CHILD_STACK_SIZE,
+	                              CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, sp);
 	int saved = errno;
 	munmap(stack, CHILD_STACK_SIZE);
 	if (sp->pid < 0) {

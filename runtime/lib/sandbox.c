@@ -38,9 +38,13 @@ static void add_dir(bento_sandbox *sb, const char *dest, mode_t mode)
 	add_op(sb, BENTO_MOUNT_DIR, 0, NULL, dest)->mode = mode;
 }
 
-static void add_tmpfs(bento_sandbox *sb, const char *dest, mode_t mode)
+/* Every tmpfs of the sandbox's has a size (the kernel's default, half the
+ * memory for each, would let an app pin several times the memory in them). */
+static void add_tmpfs(bento_sandbox *sb, const char *dest, mode_t mode, uint64_t size)
 {
-	add_op(sb, BENTO_MOUNT_TMPFS, 0, NULL, dest)->mode = mode;
+	bento_mount_op *op = add_op(sb, BENTO_MOUNT_TMPFS, 0, NULL, dest);
+	op->mode = mode;
+	op->size = size;
 }
 
 static void add_bind(bento_sandbox *sb, const char *src, const char *dest, unsigned flags)
@@ -200,15 +204,16 @@ static void add_etc(bento_sandbox *sb, bool network)
 
 /* ---- /dev, /sys, /tmp, /run ------------------------------------------------- */
 
-static void add_dev(bento_sandbox *sb, unsigned devices)
+static void add_dev(bento_sandbox *sb, const bento_permissions *p)
 {
+	unsigned devices = p->devices.enabled;
 	if (devices & BENTO_DEVICE_ALL) {
 		/* Every device of the host, as Flatpak's devices=all. */
 		add_bind(sb, "/dev", "/dev", 0);
 		return;
 	}
 	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
-	add_tmpfs(sb, "/dev", 0755);
+	add_tmpfs(sb, "/dev", 0755, bento_limit_value(p, BENTO_LIMIT_DEV_SIZE));
 	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
 		autofree char *path = xasprintf("/dev/%s", nodes[i]);
 		add_bind(sb, path, path, BENTO_MOUNT_OPTIONAL);
@@ -223,7 +228,7 @@ static void add_dev(bento_sandbox *sb, unsigned devices)
 	if (devices & BENTO_DEVICE_SHM)
 		add_bind(sb, "/dev/shm", "/dev/shm", BENTO_MOUNT_OPTIONAL);
 	else
-		add_tmpfs(sb, "/dev/shm", 01777);
+		add_tmpfs(sb, "/dev/shm", 01777, bento_limit_value(p, BENTO_LIMIT_SHM_SIZE));
 	if (devices & BENTO_DEVICE_DRI) {
 		add_bind(sb, "/dev/dri", "/dev/dri", BENTO_MOUNT_OPTIONAL);
 		/* NVIDIA's proprietary driver has its nodes at the top. */
@@ -909,7 +914,7 @@ int bento_sandbox_prepare(const bento_sandbox_config *cfg, char *const *host_env
 	build_environment(sb, cfg->app_id, host_env, sandbox_runtime_dir);
 
 	/* The root, and the image in it. */
-	add_tmpfs(sb, "/", 0755);
+	add_tmpfs(sb, "/", 0755, bento_limit_value(p, BENTO_LIMIT_ROOT_SIZE));
 	add_dir(sb, "/app", 0755);
 	if (cfg->app_dir)
 		add_bind(sb, cfg->app_dir, "/app", cfg->app_dir_writable ? 0 : BENTO_MOUNT_RO);
@@ -919,12 +924,12 @@ int bento_sandbox_prepare(const bento_sandbox_config *cfg, char *const *host_env
 		add_host_os(sb, "");
 	add_etc(sb, network);
 	add_dir(sb, "/proc", 0555);
-	add_dev(sb, p->devices.enabled);
+	add_dev(sb, p);
 	add_sys(sb);
-	add_tmpfs(sb, "/tmp", 01777);
+	add_tmpfs(sb, "/tmp", 01777, bento_limit_value(p, BENTO_LIMIT_TMP_SIZE));
 	add_dir(sb, "/var", 0755);
 	add_symlink(sb, "/tmp", "/var/tmp");
-	add_tmpfs(sb, "/run", 0755);
+	add_tmpfs(sb, "/run", 0755, bento_limit_value(p, BENTO_LIMIT_RUN_SIZE));
 	add_dir(sb, sandbox_runtime_dir, 0700);
 	add_dir(sb, sb->home, 0700);
 
@@ -941,12 +946,14 @@ int bento_sandbox_prepare(const bento_sandbox_config *cfg, char *const *host_env
 		const bento_mount_op *e = &cfg->extra[i];
 		bento_mount_op *op = add_op(sb, e->kind, e->flags, e->src, e->dest);
 		op->mode = e->mode;
+		op->size = e->size;
 		op->beneath = e->beneath ? xstrdup(e->beneath) : NULL;
 	}
 	autofree char *info = flatpak_info(cfg, p, sb->dbus_proxy > 0, false);
 	add_file(sb, info, "/.flatpak-info");
 	apply_app_environment(sb, p);
 
+	bento_sandbox_pids_prepare(sb, bento_limit_value(p, BENTO_LIMIT_PROCESSES));
 	sb->filter = bento_seccomp_app_filter((p->features.enabled & BENTO_FEATURE_DEVEL) != 0,
 	                                      (p->features.enabled & BENTO_FEATURE_MULTIARCH) != 0);
 	*out = steal_pointer(&sb);
@@ -974,6 +981,7 @@ void bento_sandbox_free(bento_sandbox *sb)
 	free(sb->ops);
 	free(sb->protected);
 	bento_strv_free(&sb->env);
+	bento_sandbox_pids_free(sb->pids);
 	bento_dbus_proxy_stop(sb->dbus_proxy, sb->dbus_proxy_sync, sb->dbus_proxy_dir);
 	free(sb->dbus_proxy_dir);
 	free(sb->root);

@@ -24,6 +24,7 @@
 #define BENTO_SANDBOX_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -69,6 +70,9 @@ typedef struct bento_mount_op {
 	char *src;
 	char *beneath;
 	char *dest; /* absolute, inside the sandbox */
+	/* BENTO_MOUNT_TMPFS: its size in bytes, which also bounds its inodes
+	 * (0: the kernel's default, half the memory). */
+	uint64_t size;
 } bento_mount_op;
 
 typedef struct bento_sandbox_config {
@@ -91,6 +95,18 @@ typedef struct bento_sandbox_config {
 	bool no_host_os;
 } bento_sandbox_config;
 
+/* How many processes and threads the sandbox may run at once
+ * (sandbox_limits.c): pids.max of a cgroup of its own, made under the user's
+ * delegated cgroup when there is one, else RLIMIT_NPROC. */
+typedef struct bento_sandbox_pids {
+	unsigned long max;
+	int cgroup_fd; /* the sandbox's cgroup, opened O_PATH, or -1 */
+	char *cgroup;  /* its path, removed by bento_sandbox_free */
+	/* Set by bento_sandbox_clone: the sandbox's first process was created
+	 * in the cgroup (else the app gets RLIMIT_NPROC). */
+	bool in_cgroup;
+} bento_sandbox_pids;
+
 typedef struct bento_sandbox {
 	char *root;
 	int clone_flags; /* namespaces beyond user and mount */
@@ -102,12 +118,16 @@ typedef struct bento_sandbox {
 	char *hostname;
 	uid_t uid;
 	gid_t gid;
-	/* The environment the app starts with, built from the caller's. */
+	/* The environment the app starts with: the caller's variables of an
+	 * allowlist, the sandbox's own, the metadata's. */
 	bento_strv env;
 	/* bento's own state and the apps' data directories, as they were
 	 * when the plan was made. */
 	bento_dir_id *protected;
 	size_t n_protected;
+	/* Written by the process that creates the sandbox (bento_sandbox_clone),
+	 * hence a pointer. */
+	bento_sandbox_pids *pids;
 	/* The D-Bus proxy, if one was started: it exits when sync_fd closes. */
 	pid_t dbus_proxy;
 	int dbus_proxy_sync;
@@ -170,6 +190,22 @@ int bento_sandbox_finish_in_pid_ns(const bento_sandbox *sb, bento_sandbox_failur
  * bounding set included, and installs the seccomp filter (with
  * no_new_privs). */
 int bento_sandbox_confine_app(const bento_sandbox *sb, bento_sandbox_failure *why);
+
+/* For bento_sandbox_prepare and _free (sandbox_limits.c): the process
+ * limit, and the cgroup that carries it when the user has a delegated one. */
+void bento_sandbox_pids_prepare(bento_sandbox *sb, unsigned long max);
+void bento_sandbox_pids_free(bento_sandbox_pids *pids);
+
+/* Creates the sandbox's first process as clone(2) would (fn(arg) on stack,
+ * of stack_size bytes; flags with the exit signal), in the sandbox's cgroup
+ * when it has one (clone3's CLONE_INTO_CGROUP: writing to cgroup.procs
+ * would cost an RCU grace period, milliseconds); sb may be NULL. */
+pid_t bento_sandbox_clone(const bento_sandbox *sb, int (*fn)(void *), char *stack,
+                          size_t stack_size, int flags, void *arg);
+
+/* In the app's process, from bento_sandbox_confine_app: RLIMIT_NPROC when
+ * the sandbox is not in a cgroup of its own. */
+int bento_sandbox_limit_processes(const bento_sandbox *sb);
 
 /* Why unprivileged user namespaces are refused here, and the fix, as a
  * sentence for an error message. */

@@ -224,6 +224,20 @@ static int do_bind(const bento_sandbox *sb, const bento_mount_op *op, int host_f
 	return 0;
 }
 
+/* The options of a tmpfs of the sandbox's: the mode of its root, its size,
+ * and one inode per 4 KiB of it (the kernel's own ratio for its default
+ * size; the inodes' memory is not counted in the size), at least 1024. */
+static void tmpfs_options(char *buf, size_t n, const bento_mount_op *op)
+{
+	if (op->size == 0) {
+		snprintf(buf, n, "mode=%04o", (unsigned)op->mode);
+		return;
+	}
+	unsigned long long inodes = op->size / 4096;
+	snprintf(buf, n, "mode=%04o,size=%llu,nr_inodes=%llu", (unsigned)op->mode,
+	         (unsigned long long)op->size, inodes < 1024 ? 1024 : inodes);
+}
+
 /* An empty read-only tmpfs over what dest names, if it exists: bento's own
  * state inside a granted directory.  Nothing is created, no symlink is
  * followed (the path was free of them when the plan was made). */
@@ -293,14 +307,17 @@ static int do_op(const bento_sandbox *sb, const bento_mount_op *op, int host_fd,
 		           : 0;
 	bento_fd_path(path, dir);
 	if (op->kind == BENTO_MOUNT_DEVPTS) {
-		/* A new instance: the sandbox's terminals only. */
+		/* A new instance: the sandbox's terminals only, and not all
+		 * of those the kernel has for instances other than the host's
+		 * (kernel.pty.max less kernel.pty.reserve, 3072 by default):
+		 * 512. */
 		if (mount("devpts", path, "devpts", MS_NOSUID | MS_NOEXEC,
-		          "newinstance,ptmxmode=0666,mode=620") < 0)
+		          "newinstance,ptmxmode=0666,mode=620,max=512") < 0)
 			return failed(why, "cannot mount devpts at", op->dest);
 		return 0;
 	}
-	char opts[32];
-	snprintf(opts, sizeof(opts), "mode=%04o", (unsigned)op->mode);
+	char opts[80];
+	tmpfs_options(opts, sizeof(opts), op);
 	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
 		return failed(why, "cannot mount a tmpfs at", op->dest);
 	return 0;
@@ -339,8 +356,8 @@ static int enter_base(const bento_sandbox *sb, bento_sandbox_failure *why)
 		return failed(why, "cannot prepare the base of the root in", sb->root);
 	/* The first op is the root's tmpfs. */
 	const bento_mount_op *root_op = &sb->ops[0];
-	char opts[32];
-	snprintf(opts, sizeof(opts), "mode=%04o", (unsigned)root_op->mode);
+	char opts[80];
+	tmpfs_options(opts, sizeof(opts), root_op);
 	if (mount("tmpfs", NEW_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
 		return failed(why, "cannot mount the root's tmpfs on", sb->root);
 	if (syscall(SYS_pivot_root, ".", OLD_ROOT) < 0 || chdir("/") < 0)
@@ -434,6 +451,8 @@ int bento_sandbox_finish_in_pid_ns(const bento_sandbox *sb, bento_sandbox_failur
 
 int bento_sandbox_confine_app(const bento_sandbox *sb, bento_sandbox_failure *why)
 {
+	if (bento_sandbox_limit_processes(sb) < 0)
+		return failed(why, "cannot limit the number of processes", NULL);
 	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
 			return failed(why, "cannot drop the capability bounding set", NULL);

@@ -284,6 +284,7 @@ static const char *const runtime_allowed[] = {
     "sysinfo",
     "set_tid_address",
     "rt_sigqueueinfo",
+    "rmdir", /* the sandbox's cgroup, once the app has ended */
 };
 
 int bento_bpf_runtime(bento_bpf *out, bento_error **err)
