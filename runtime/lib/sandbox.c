@@ -768,54 +768,58 @@ static char *flatpak_info(const bento_sandbox_config *cfg, const bento_permissio
 
 /* ---- the environment ---------------------------------------------------------- */
 
-/* Variables of the caller that must not reach the app: they make the
- * dynamic loader or an interpreter load code from the host (LD_PRELOAD,
- * PYTHONPATH...), or name host paths the sandbox does not have. */
-static bool dropped_variable(const char *item)
+/* The caller's variables that reach the app: what a desktop program needs
+ * to speak the user's language, reach the display, look, scale and take
+ * input like the rest of the desktop, use the terminal and the proxy, and
+ * pick the GPU driver.  Nothing else: the caller's environment holds
+ * secrets (tokens, keys, credential caches, session cookies) and host
+ * paths (loaders' and interpreters' search paths, TMPDIR) that are none of
+ * the app's business; the app's own variables come from [Environment],
+ * --env and --bento-env (bento-sandbox(7), ENVIRONMENT).  DISPLAY,
+ * WAYLAND_DISPLAY, XAUTHORITY, DBUS_SESSION_BUS_ADDRESS and SSH_AUTH_SOCK
+ * are read by add_sockets and add_buses, which set them to the sandbox's
+ * sockets or remove them. */
+static const char *const passed_variables[] = {
+    /* locale and time */
+    "LANG", "LANGUAGE", "TZ",
+    /* the display and the desktop session */
+    "DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "XDG_CURRENT_DESKTOP", "XDG_SESSION_DESKTOP",
+    "XDG_SESSION_TYPE", "DESKTOP_SESSION", "KDE_FULL_SESSION", "KDE_SESSION_VERSION",
+    /* toolkits: theme, scaling, backend */
+    "GTK_THEME", "GTK_USE_PORTAL", "GDK_BACKEND", "GDK_SCALE", "GDK_DPI_SCALE", "QT_QPA_PLATFORM",
+    "QT_QPA_PLATFORMTHEME", "QT_STYLE_OVERRIDE", "QT_SCALE_FACTOR", "QT_SCREEN_SCALE_FACTORS",
+    "QT_AUTO_SCREEN_SCALE_FACTOR", "QT_ENABLE_HIGHDPI_SCALING", "QT_SCALE_FACTOR_ROUNDING_POLICY",
+    "QT_FONT_DPI", "QT_WAYLAND_DISABLE_WINDOWDECORATION", "XCURSOR_THEME", "XCURSOR_SIZE",
+    "ELECTRON_OZONE_PLATFORM_HINT", "MOZ_ENABLE_WAYLAND", "SDL_VIDEODRIVER",
+    "_JAVA_AWT_WM_NONREPARENTING",
+    /* input methods */
+    "GTK_IM_MODULE", "QT_IM_MODULE", "XMODIFIERS", "SDL_IM_MODULE", "GLFW_IM_MODULE",
+    "CLUTTER_IM_MODULE",
+    /* the terminal */
+    "TERM", "COLORTERM", "COLUMNS", "LINES", "NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE",
+    "FORCE_COLOR", "TERM_PROGRAM", "TERM_PROGRAM_VERSION", "VTE_VERSION",
+    /* the user and their preferred programs (found in the sandbox) */
+    "USER", "LOGNAME", "SHELL", "EDITOR", "VISUAL", "PAGER",
+    /* proxies, both spellings */
+    "http_proxy", "https_proxy", "ftp_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+    "FTP_PROXY", "ALL_PROXY", "NO_PROXY",
+    /* which of the host's GPU drivers (by name, never by path) */
+    "__GLX_VENDOR_LIBRARY_NAME", "__NV_PRIME_RENDER_OFFLOAD", "__NV_PRIME_RENDER_OFFLOAD_PROVIDER",
+    "__VK_LAYER_NV_optimus", "DRI_PRIME", "MESA_LOADER_DRIVER_OVERRIDE", "LIBGL_ALWAYS_SOFTWARE",
+    "GALLIUM_DRIVER", "MESA_VK_DEVICE_SELECT", "LIBVA_DRIVER_NAME", "VDPAU_DRIVER",
+    /* the buses and the SSH agent, for add_buses and add_sockets */
+    "DBUS_SESSION_BUS_ADDRESS", "SSH_AUTH_SOCK"};
+
+/* item ("NAME=VALUE") is one of passed_variables, or LC_*. */
+static bool passed_variable(const char *item)
 {
-	static const char *const prefixes[] = {"LD_",
-	                                       "GCONV_PATH=",
-	                                       "GETCONF_DIR=",
-	                                       "MALLOC_",
-	                                       "LOCPATH=",
-	                                       "HOSTALIASES=",
-	                                       "RES_OPTIONS=",
-	                                       "LOCALDOMAIN=",
-	                                       "NLSPATH=",
-	                                       "TMPDIR=",
-	                                       "TMP=",
-	                                       "TEMP=",
-	                                       "PYTHONPATH=",
-	                                       "PYTHONHOME=",
-	                                       "PYTHONSTARTUP=",
-	                                       "PERL5LIB=",
-	                                       "PERLLIB=",
-	                                       "PERL5OPT=",
-	                                       "RUBYLIB=",
-	                                       "RUBYOPT=",
-	                                       "NODE_PATH=",
-	                                       "NODE_OPTIONS=",
-	                                       "GI_TYPELIB_PATH=",
-	                                       "GST_PLUGIN_",
-	                                       "GIO_EXTRA_MODULES=",
-	                                       "GTK_PATH=",
-	                                       "GTK_MODULES=",
-	                                       "QT_PLUGIN_PATH=",
-	                                       "XDG_CONFIG_DIRS=",
-	                                       "XDG_DATA_DIRS=",
-	                                       "XDG_CONFIG_HOME=",
-	                                       "XDG_DATA_HOME=",
-	                                       "XDG_CACHE_HOME=",
-	                                       "XDG_STATE_HOME=",
-	                                       "XDG_RUNTIME_DIR=",
-	                                       "BASH_ENV=",
-	                                       "ENV=",
-	                                       "SHELLOPTS=",
-	                                       "PS4=",
-	                                       "DBUS_SYSTEM_BUS_ADDRESS=",
-	                                       "BENTO_"};
-	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
-		if (strncmp(item, prefixes[i], strlen(prefixes[i])) == 0)
+	size_t n = strcspn(item, "=");
+	if (item[n] != '=')
+		return false;
+	if (strncmp(item, "LC_", 3) == 0)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(passed_variables); i++)
+		if (strlen(passed_variables[i]) == n && strncmp(item, passed_variables[i], n) == 0)
 			return true;
 	return false;
 }
@@ -842,7 +846,7 @@ static void build_environment(bento_sandbox *sb, const char *app_id, char *const
                               const char *sandbox_runtime_dir)
 {
 	for (char *const *e = host_env; *e; e++)
-		if (!dropped_variable(*e))
+		if (passed_variable(*e))
 			bento_strv_add(&sb->env, xstrdup(*e));
 	autofree char *data = xasprintf("%s/.var/app/%s", sb->home, app_id);
 	struct {
