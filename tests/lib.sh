@@ -522,7 +522,11 @@ hello_out() {
 # start_hello [VAR=VALUE...]: launch the packed hello (in $TEST_DIR) as the
 # user in the background, sleeping; sets RT (runtime pid), APP (the app's
 # host pid), PROCS (every process of the launch), OUT_FILE, ERR_FILE and
-# LAST_CMD.  Fails unless hello is running within 10 s.
+# LAST_CMD.  Fails unless hello is running within 10 s.  The packed hello
+# is a plain AppImage (no metadata: unsandboxed, as `bento info` says),
+# which gets the launcher's whole environment, so the HELLO_* variables of
+# the tests reach it as they are; a sandboxed app gets a variable through
+# --bento-env=NAME=VALUE or `bento run --env=` (tests/security/limits.sh).
 start_hello() {
 	local nspid b
 	b=$(basename "$APPIMG")
