@@ -97,8 +97,10 @@ static char *delegated_cgroup(char **why)
 	const char *mount = cgroup2_mount();
 	autofree char *own = own_cgroup();
 	if (mount == NULL || own == NULL) {
-		*why = xasprintf("no cgroup v2 hierarchy at /sys/fs/cgroup%s",
-		                 mount ? " holds this process" : "");
+		*why = mount
+		           ? xasprintf("this process is in no cgroup of the hierarchy at %s", mount)
+		           : xstrdup("no cgroup v2 hierarchy at /sys/fs/cgroup or "
+		                     "/sys/fs/cgroup/unified");
 		return NULL;
 	}
 	autofree char *start = xasprintf("%s%s", mount, strcmp(own, "/") == 0 ? "" : own);
