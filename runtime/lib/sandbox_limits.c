@@ -32,21 +32,12 @@
 
 /* ---- in the runtime: the cgroup ------------------------------------------ */
 
-/* A small file of /proc or of the cgroup file system, whose size stat does
- * not tell: at most n - 1 bytes, NUL-terminated. */
-static ssize_t read_small(const char *path, char *buf, size_t n)
-{
-	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t len = fd < 0 ? -1 : bento_pread_all(fd, buf, n - 1, 0);
-	buf[len < 0 ? 0 : len] = '\0';
-	return len;
-}
-
 /* The runtime's cgroup in the v2 hierarchy ("0::/PATH" of /proc/self/cgroup). */
 static char *own_cgroup(void)
 {
-	char data[8192];
-	if (read_small("/proc/self/cgroup", data, sizeof(data)) < 0)
+	autofree char *data = NULL;
+	size_t len = 0;
+	if (bento_read_file_at(AT_FDCWD, "/proc/self/cgroup", 64 * 1024, &data, &len, NULL) < 0)
 		return NULL;
 	char *save = NULL;
 	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
@@ -72,8 +63,9 @@ static const char *cgroup2_mount(void)
 static bool enables_pids(const char *dir)
 {
 	autofree char *path = xasprintf("%s/cgroup.subtree_control", dir);
-	char data[1024];
-	if (read_small(path, data, sizeof(data)) < 0)
+	autofree char *data = NULL;
+	size_t len = 0;
+	if (bento_read_file_at(AT_FDCWD, path, 64 * 1024, &data, &len, NULL) < 0)
 		return false;
 	char *save = NULL;
 	for (char *word = strtok_r(data, " \n", &save); word; word = strtok_r(NULL, " \n", &save))

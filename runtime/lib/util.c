@@ -92,12 +92,25 @@ int bento_read_file_at(int dirfd, const char *name, size_t max, char **data, siz
 	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max)
 		return bento_error_set(err, EINVAL, "%s is not a regular file of at most %zu bytes",
 		                       name, max);
-	autofree char *buf = xmalloc((size_t)st.st_size + 1);
-	ssize_t n = bento_pread_all(fd, buf, (size_t)st.st_size, 0);
-	if (n < 0)
-		return bento_error_errno(err, "cannot read %s", name);
-	buf[n] = '\0';
-	*len = (size_t)n;
+	/* Files of /proc and /sys say they are empty: read those to their
+	 * end (at most max bytes). */
+	size_t cap = st.st_size > 0 ? (size_t)st.st_size : (max < 4096 ? max : 4096);
+	autofree char *buf = xmalloc(cap + 1);
+	size_t got = 0;
+	for (;;) {
+		ssize_t n = bento_pread_all(fd, buf + got, cap - got, (off_t)got);
+		if (n < 0)
+			return bento_error_errno(err, "cannot read %s", name);
+		got += (size_t)n;
+		if (got < cap || st.st_size > 0 || cap == max)
+			break;
+		cap = cap * 2 < max ? cap * 2 : max;
+		buf = realloc(buf, cap + 1);
+		if (buf == NULL)
+			abort();
+	}
+	buf[got] = '\0';
+	*len = got;
 	*data = steal_pointer(&buf);
 	return 0;
 }

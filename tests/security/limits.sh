@@ -207,7 +207,12 @@ bg_user "$TEST_DIR/sleepers.out" "$TEST_DIR/sleepers.err" sh -c \
 	'for i in $(seq 100); do sleep 120 & done; echo started; wait'
 sleepers=$BG_PID
 wait_for_line "$TEST_DIR/sleepers.out" '^started$' 20 "$sleepers"
-n_user=$(pgrep -c -u "$TEST_UID" sleep)
+# (forked by then, but not all exec'd sleep yet)
+for _ in $(seq 100); do
+	n_user=$(pgrep -c -u "$TEST_UID" sleep)
+	[ "$n_user" -ge 100 ] && break
+	sleep 0.05
+done
 urun "$LIM" --bento-limit=processes=64 forkbomb 50
 [ "$n_user" -ge 100 ] && [ "$RC" = 0 ] && [[ $OUT == *"started 50 of 50"* ]]
 ok "the sandbox's RLIMIT_NPROC counts its own processes only (the user has $n_user others)" "$OUT $ERR"
