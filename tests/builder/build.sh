@@ -181,6 +181,11 @@ cd "$TEST_DIR"
 [ "$RC" = 0 ] && [ -x b1/Signed.AppImage ]; verdict "--sign-key signs the built file" 0
 urun GNUPGHOME="$GNUPGHOME" "$BENTO" verify b1/Signed.AppImage
 [ "$RC" = 0 ]; verdict "bento verify: the built file's signature is valid" 0
+cd b1 && urun GNUPGHOME="$GNUPGHOME" "$BUILDER" build --sign --output=NoKey.AppImage \
+	"$TEST_DIR/src1/hello/hello.yml"
+cd "$TEST_DIR"
+[ "$RC" = 2 ] && [[ $ERR == *"--sign: the manifest names no key"* ]] && [ ! -e b1/NoKey.AppImage ]
+verdict "--sign with a manifest that names no key: a usage error, nothing written" 2
 as_gpg_kill() { as_user env GNUPGHOME="$GNUPGHOME" gpgconf --kill all 2>/dev/null; }
 as_gpg_kill
 
