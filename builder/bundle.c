@@ -315,12 +315,12 @@ static int read_dynamic(Elf *e, size_t phnum, const GElf_Phdr *dyn_ph, off_t fil
 
 	o->needed = xcalloc(n_needed ? n_needed : 1, sizeof(*o->needed));
 	for (size_t i = 0; i < n_needed; i++) {
-		o->needed[i] = strtab_get(&t, needed[i], MAX_NAME_LEN);
+		/* (counted at once: an empty name is freed with the object) */
+		o->needed[o->n_needed++] = strtab_get(&t, needed[i], MAX_NAME_LEN);
 		if (o->needed[i] == NULL || o->needed[i][0] == '\0')
 			return malformed(err, shown,
 			                 "a DT_NEEDED name is outside the string table, empty or "
 			                 "too long");
-		o->n_needed++;
 	}
 	if (has_rpath && (o->rpath = strtab_get(&t, rpath, MAX_PATH_LIST_LEN)) == NULL)
 		return malformed(err, shown, "the DT_RPATH is outside the string table");
