@@ -34,6 +34,11 @@ static void write_file(const char *rel, const uint8_t *data, size_t size)
 	close(fd);
 }
 
+static void remove_appdir(void)
+{
+	bento_remove_tree(appdir, NULL);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -42,6 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(appdir, sizeof(appdir), "%s/fuzz-elf.XXXXXX", dir ? dir : "/dev/shm");
 		if (mkdtemp(appdir) == NULL)
 			abort();
+		atexit(remove_appdir);
 		char sub[128];
 		snprintf(sub, sizeof(sub), "%s/bin", appdir);
 		mkdir(sub, 0755);
