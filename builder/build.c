@@ -428,12 +428,12 @@ static int sandbox_step(const build_ctx *c, const bento_module *mod, char *const
 	cfg.app_dir_writable = true;
 	cfg.extra = &sources;
 	cfg.n_extra = 1;
-	bento_strv env = {0};
-	module_env(c, mod, &env);
 	autoclose int log_fd =
 	    beneath_open(c->state_fd, c->state, log, O_WRONLY | O_CREAT | O_APPEND, 0644, err);
 	if (log_fd < 0)
 		return -1;
+	bento_strv env = {0};
+	module_env(c, mod, &env);
 	autofree char *cmdline = join_args(argv);
 	dprintf(log_fd, "$ %s\n", cmdline);
 	bento_sandbox_command cmd = {.config = &cfg,
@@ -703,9 +703,8 @@ static int apply_cleanup(const build_ctx *c, int appdir_fd, const bento_module *
 	for (char **p = mod->cleanup; *p; p++) {
 		if ((*p)[0] == '/') {
 			/* (below the AppDir, through no link the build left there) */
-			autofree char *path = xasprintf("%s%s", below[0] ? below + 1 : "", *p + 1);
-			if (below[0])
-				path[strlen(below) - 1] = '/';
+			autofree char *path = xasprintf("%s%s%s", below[0] ? below + 1 : "",
+			                                below[0] ? "/" : "", *p + 1);
 			if (beneath_remove(appdir_fd, "/app", path, err) < 0) {
 				bento_error_prefix(err, "module %s: cleanup %s", mod->name, *p);
 				return -1;
