@@ -147,7 +147,8 @@ static int list_desktop_files(const char *appdir, int dir_fd, name_list *out, be
 		out->names[out->n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(out->names, out->n, sizeof(*out->names), compare_strings);
+	if (out->n > 1) /* (none found: no array to sort) */
+		qsort(out->names, out->n, sizeof(*out->names), compare_strings);
 	return 0;
 }
 

@@ -2,7 +2,8 @@
 /* bento-builder build [OPTION...] MANIFEST
  *
  * The state directory (default .bento-builder in the working directory):
- *   cache/HASH/   /app as it was after the module whose chained hash is HASH
+ *   cache/HASH/        /app as it was after the module whose chained hash is HASH
+ *   cache/HASH.digest  the keyed digest of that tree, recorded when it was made
  *   build/NAME/   the sources of module NAME, built in place
  *   logs/NAME.log what building NAME printed
  *   app/          /app while a module builds
@@ -12,7 +13,18 @@
  * A module's hash covers the hash of the module before it, everything of the
  * module that affects its build (bento_module_canonical) and the contents of
  * its local sources: a module whose definition, sources and preceding modules
- * are unchanged is taken from the cache, as flatpak-builder does. */
+ * are unchanged is taken from the cache, as flatpak-builder does.
+ *
+ * Everything a build made is hostile: the build steps write /app and their
+ * sources, and may leave symbolic links there that point anywhere on the
+ * host.  So the builder reaches every path below the state directory one
+ * element at a time without following a link (beneath.h), copies trees
+ * without following or writing through one (tree_copy.h), takes a cache
+ * entry only if its tree still has the digest recorded when it was made, with
+ * a key of the user's that no manifest can know (so that a state directory a
+ * manifest's repository brings along is no shortcut either), and runs what
+ * works on the files the build made (patchelf, the dynamic loader's check)
+ * in the sandbox. */
 #include "build.h"
 
 #include <errno.h>
@@ -22,9 +34,12 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "beneath.h"
 #include "bundle.h"
 #include "desktop.h"
 #include "digest.h"
@@ -34,6 +49,7 @@
 #include "permissions.h"
 #include "sandbox.h"
 #include "tool.h"
+#include "tree_copy.h"
 #include "unpack.h"
 #include "util.h"
 
@@ -44,6 +60,10 @@
 #define BUILD_RECIPE_VERSION "bento-builder build 1"
 /* Lines of a failed step's log shown with the error. */
 #define LOG_TAIL_LINES 25
+#define DEFAULT_STATE_DIR ".bento-builder"
+/* The user's key for the cache's digests, beside the download cache. */
+#define CACHE_KEY_NAME "cache-key"
+#define CACHE_KEY_BYTES 32
 
 void bento_builder_build_usage(FILE *out)
 {
@@ -55,13 +75,15 @@ void bento_builder_build_usage(FILE *out)
 	      "\n"
 	      "  -o, --output=FILE     the file to write (default: NAME-VERSION-x86_64.AppImage)\n"
 	      "      --state-dir=DIR   where sources, logs and the module cache live\n"
-	      "                        (default: .bento-builder)\n"
+	      "                        (default: .bento-builder, which must not be a link)\n"
 	      "      --force-clean     start from empty build and /app directories\n"
 	      "      --disable-cache   build every module, even an unchanged one\n"
 	      "      --offline         use only downloads already in the cache\n"
 	      "      --download-dir=DIR  the download cache (default:\n"
 	      "                        ~/.cache/bento-builder/downloads)\n"
-	      "      --sign-key=KEYID  sign with this key (overrides bundle: sign-key)\n"
+	      "      --sign            sign with the key the manifest names (bundle: sign-key);\n"
+	      "                        without it a manifest's key is not used\n"
+	      "      --sign-key=KEYID  sign with this key\n"
 	      "      --runtime=FILE    the runtime to put in front of the image\n"
 	      "  -j, --jobs=N          parallel jobs of make and ninja (default: CPUs)\n"
 	      "  -v, --verbose         show the build's output as it runs\n"
@@ -74,7 +96,12 @@ void bento_builder_build_usage(FILE *out)
 
 typedef struct build_ctx {
 	const bento_manifest *m;
+	/* The state directory (its real path) and its parts, which the
+	 * builder made: below it, nothing is followed. */
 	char *state, *cache, *builds, *logs, *app, *appdir, *root;
+	int state_fd;
+	/* The key of the cache's digests; NULL: no cache. */
+	char *cache_key;
 	bento_fetch_options fetch;
 	bool disable_cache, verbose;
 	int jobs;
@@ -89,44 +116,231 @@ static void build_ctx_free(build_ctx *c)
 	free(c->app);
 	free(c->appdir);
 	free(c->root);
+	free(c->cache_key);
+	if (c->state_fd >= 0)
+		close(c->state_fd);
 }
 
-/* ---- host commands ---------------------------------------------------- */
+/* ---- the state directory ------------------------------------------------ */
 
-static int run_host(char *const argv[], bento_error **err)
+/* The part rel ("app", "build/NAME") of the state directory, emptied (or
+ * made): its descriptor. */
+static int fresh_dir(const build_ctx *c, const char *rel, bento_error **err)
 {
-	autofree char *output = NULL;
-	int status = 0;
-	if (builder_run_tool(argv, &output, &status, err) < 0)
+	if (beneath_remove(c->state_fd, c->state, rel, err) < 0)
 		return -1;
-	if (status != 0)
-		return bento_error_set(err, 0, "%s failed (exit status %d): %s", argv[0], status,
-		                       output);
+	return beneath_dir(c->state_fd, c->state, rel, true, err);
+}
+
+static int state_dir(const build_ctx *c, const char *rel, bento_error **err)
+{
+	return beneath_dir(c->state_fd, c->state, rel, false, err);
+}
+
+/* Copies the part from of the state directory into its part to, which is
+ * made empty first. */
+static int copy_state_tree(const build_ctx *c, const char *from, const char *to, bento_error **err)
+{
+	autoclose int src = state_dir(c, from, err);
+	if (src < 0)
+		return -1;
+	autoclose int dst = fresh_dir(c, to, err);
+	if (dst < 0)
+		return -1;
+	autofree char *src_label = xasprintf("%s/%s", c->state, from);
+	autofree char *dst_label = xasprintf("%s/%s", c->state, to);
+	return tree_copy(src, src_label, dst, dst_label, err);
+}
+
+/* The state directory as given; the default one is not taken through a
+ * symbolic link (a repository a manifest comes from could hold one). */
+static int open_state(build_ctx *c, const char *state, bool given, bento_error **err)
+{
+	if (bento_mkdir_p(state, 0755, err) < 0)
+		return -1;
+	c->state_fd = open(state, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (given ? 0 : O_NOFOLLOW));
+	if (c->state_fd < 0 && !given && (errno == ELOOP || errno == ENOTDIR))
+		return bento_error_set(err, 0,
+		                       "%s is a symbolic link: the default state directory is not "
+		                       "taken through a link (give --state-dir=%s to use it)",
+		                       state, state);
+	if (c->state_fd < 0)
+		return bento_error_errno(err, "%s", state);
+	char fd_path[32];
+	bento_fd_path(fd_path, c->state_fd);
+	c->state = realpath(fd_path, NULL);
+	if (c->state == NULL)
+		return bento_error_errno(err, "%s", state);
+	static const char *const parts[] = {"cache", "build", "logs", "root"};
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+		int fd = beneath_dir(c->state_fd, c->state, parts[i], true, err);
+		if (fd < 0)
+			return -1;
+		close(fd);
+	}
+	c->cache = xasprintf("%s/cache", c->state);
+	c->builds = xasprintf("%s/build", c->state);
+	c->logs = xasprintf("%s/logs", c->state);
+	c->app = xasprintf("%s/app", c->state);
+	c->appdir = xasprintf("%s/appdir", c->state);
+	c->root = xasprintf("%s/root", c->state);
 	return 0;
 }
 
-/* Copies the contents of directory src into directory dst (which exists). */
-static int copy_tree(const char *src, const char *dst, bento_error **err)
+/* ---- the cache's key and digests ---------------------------------------- */
+
+/* The user's key (hex), made on first use: a file only the user reads,
+ * beside the download cache, where no build step reaches. */
+static char *cache_key(bento_error **err)
 {
-	autofree char *from = xasprintf("%s/.", src);
-	char *argv[] = {"cp", "-a", "--reflink=auto", "--", from, (char *)dst, NULL};
-	return run_host(argv, err);
+	autofree char *downloads = bento_fetch_default_cache_dir(err);
+	if (downloads == NULL)
+		return NULL;
+	autofree char *dir = xstrdup(downloads);
+	*strrchr(dir, '/') = '\0';
+	if (bento_mkdir_p(dir, 0700, err) < 0)
+		return NULL;
+	autofree char *path = xasprintf("%s/" CACHE_KEY_NAME, dir);
+	autofree char *data = NULL;
+	size_t len = 0;
+	for (int tries = 0; tries < 2; tries++) {
+		autoclose int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0) {
+			char fd_path[32];
+			bento_fd_path(fd_path, fd);
+			if (bento_read_file_at(AT_FDCWD, fd_path, 1024, &data, &len, err) < 0)
+				return NULL;
+			if (len != 2 * CACHE_KEY_BYTES + 1 ||
+			    strspn(data, "0123456789abcdef") != 2 * CACHE_KEY_BYTES) {
+				bento_error_set(err, 0, "%s: not a key this builder made", path);
+				return NULL;
+			}
+			data[2 * CACHE_KEY_BYTES] = '\0';
+			return steal_pointer(&data);
+		}
+		if (errno != ENOENT) {
+			bento_error_errno(err, "%s", path);
+			return NULL;
+		}
+		/* Written whole aside, then linked in: a builder running at the
+		 * same time reads either no key or the whole of one. */
+		unsigned char key[CACHE_KEY_BYTES];
+		char hex[2 * CACHE_KEY_BYTES + 2];
+		if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key)) {
+			bento_error_errno(err, "cannot make a key for %s", path);
+			return NULL;
+		}
+		bento_hex(hex, key, sizeof(key));
+		strcat(hex, "\n");
+		autofree char *tmp = xasprintf("%s.XXXXXX", path);
+		autoclose int out = mkostemp(tmp, O_CLOEXEC);
+		if (out < 0 || bento_write_all(out, hex, strlen(hex)) < 0 || fsync(out) < 0) {
+			bento_error_errno(err, "cannot write %s", path);
+			if (out >= 0)
+				unlink(tmp);
+			return NULL;
+		}
+		if (link(tmp, path) < 0 && errno != EEXIST) {
+			bento_error_errno(err, "cannot write %s", path);
+			unlink(tmp);
+			return NULL;
+		}
+		unlink(tmp);
+	}
+	bento_error_set(err, 0, "%s: cannot be read", path);
+	return NULL;
 }
 
-static int fresh_dir(const char *path, bento_error **err)
+/* The keyed digest of the tree rel of the state directory (which must be a
+ * directory reached without a link). */
+static char *tree_digest(const build_ctx *c, const char *rel, bento_error **err)
 {
-	if (bento_remove_tree(path, err) < 0)
+	autoclose int fd = state_dir(c, rel, err);
+	if (fd < 0)
+		return NULL;
+	char fd_path[32];
+	bento_fd_path(fd_path, fd);
+	auto_bento_digest tree = bento_digest_new();
+	if (bento_digest_add_path(tree, fd_path, err) < 0) {
+		bento_error_prefix(err, "%s/%s", c->state, rel);
+		return NULL;
+	}
+	autofree char *tree_hex = bento_digest_hex(tree);
+	/* Both parts of fixed length: no other pair gives the same text. */
+	auto_bento_digest keyed = bento_digest_new();
+	bento_digest_add_str(keyed, c->cache_key);
+	bento_digest_add_str(keyed, tree_hex);
+	return bento_digest_hex(keyed);
+}
+
+/* Whether the cache entry of hash can be used: a directory whose tree has
+ * the digest recorded when this builder made it.  Says why not, unless
+ * there is no entry at all. */
+static int cache_entry_usable(const build_ctx *c, const bento_module *mod, const char *hash,
+                              bool *usable, bento_error **err)
+{
+	*usable = false;
+	autofree char *entry = xasprintf("cache/%s", hash);
+	autofree char *record = xasprintf("cache/%s.digest", hash);
+	struct stat st;
+	autoclose int cache_fd = state_dir(c, "cache", err);
+	if (cache_fd < 0)
 		return -1;
-	return bento_mkdir_p(path, 0755, err);
+	if (fstatat(cache_fd, hash, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : bento_error_errno(err, "%s/%s", c->cache, hash);
+	const char *why = NULL;
+	autofree char *recorded = NULL, *actual = NULL, *expected = NULL;
+	size_t len = 0;
+	auto_bento_error e = NULL;
+	if (!S_ISDIR(st.st_mode))
+		why = "is not a directory";
+	else if (beneath_read_file(c->state_fd, c->state, record, 256, &recorded, &len, &e) < 0)
+		why = e->errnum == ENOENT ? "has no recorded digest" : e->message;
+	else if ((actual = tree_digest(c, entry, &e)) == NULL)
+		why = e->message;
+	else if (strcmp(recorded, expected = xasprintf("%s\n", actual)) != 0)
+		why = "was changed since it was made (its digest is not the one recorded)";
+	if (why != NULL) {
+		fprintf(stderr,
+		        "bento-builder: module %s: the cache entry %s %s: building it again\n",
+		        mod->name, hash, why);
+		return 0;
+	}
+	*usable = true;
+	return 0;
+}
+
+/* Stores the tree of app as the cache entry of hash, with its digest:
+ * copied aside, its digest recorded, then renamed into place. */
+static int store_in_cache(const build_ctx *c, const char *hash, bento_error **err)
+{
+	autofree char *tmp = xasprintf("cache/.tmp-%s", hash);
+	autofree char *entry = xasprintf("cache/%s", hash);
+	autofree char *record = xasprintf("cache/%s.digest", hash);
+	if (copy_state_tree(c, "app", tmp, err) < 0)
+		return -1;
+	autofree char *digest = tree_digest(c, tmp, err);
+	if (digest == NULL)
+		return -1;
+	autofree char *text = xasprintf("%s\n", digest);
+	autoclose int cache_fd = state_dir(c, "cache", err);
+	if (cache_fd < 0 || beneath_remove(c->state_fd, c->state, record, err) < 0 ||
+	    beneath_remove(c->state_fd, c->state, entry, err) < 0 ||
+	    beneath_replace_file(c->state_fd, c->state, record, text, 0644, err) < 0)
+		return -1;
+	if (renameat(cache_fd, tmp + strlen("cache/"), cache_fd, hash) < 0)
+		return bento_error_errno(err, "cannot store %s/%s", c->state, entry);
+	return 0;
 }
 
 /* ---- the sandbox ------------------------------------------------------ */
 
-static char *log_tail(const char *path)
+static char *log_tail(const build_ctx *c, const char *log)
 {
 	autofree char *data = NULL;
 	size_t len = 0;
-	if (bento_read_file_at(AT_FDCWD, path, 64 << 20, &data, &len, NULL) < 0 || len == 0)
+	if (beneath_read_file(c->state_fd, c->state, log, 64 << 20, &data, &len, NULL) < 0 ||
+	    len == 0)
 		return xstrdup("    (nothing)\n");
 	size_t start = len, lines = 0;
 	while (start > 0 && lines <= LOG_TAIL_LINES)
@@ -199,10 +413,13 @@ static bento_sandbox_config build_sandbox(const build_ctx *c, const char *app_di
 static int sandbox_step(const build_ctx *c, const bento_module *mod, char *const argv[],
                         const char *cwd, bento_error **err)
 {
-	autofree char *src = xasprintf("%s/%s", c->builds, mod->name);
 	autofree char *dest = xasprintf("/run/build/%s", mod->name);
-	autofree char *log = xasprintf("%s/%s.log", c->logs, mod->name);
-	bento_mount_op sources = {.kind = BENTO_MOUNT_BIND, .src = src, .dest = dest};
+	autofree char *log = xasprintf("logs/%s.log", mod->name);
+	bento_mount_op sources = {.kind = BENTO_MOUNT_BIND,
+	                          .flags = BENTO_MOUNT_NO_SYMLINKS,
+	                          .src = mod->name,
+	                          .beneath = c->builds,
+	                          .dest = dest};
 	bento_permissions perms = {0};
 	if (mod->build_options.network)
 		perms.shared.enabled = perms.shared.valid = BENTO_SHARE_NETWORK;
@@ -211,11 +428,12 @@ static int sandbox_step(const build_ctx *c, const bento_module *mod, char *const
 	cfg.app_dir_writable = true;
 	cfg.extra = &sources;
 	cfg.n_extra = 1;
+	autoclose int log_fd =
+	    beneath_open(c->state_fd, c->state, log, O_WRONLY | O_CREAT | O_APPEND, 0644, err);
+	if (log_fd < 0)
+		return -1;
 	bento_strv env = {0};
 	module_env(c, mod, &env);
-	autoclose int log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (log_fd < 0)
-		return bento_error_errno(err, "%s", log);
 	autofree char *cmdline = join_args(argv);
 	dprintf(log_fd, "$ %s\n", cmdline);
 	bento_sandbox_command cmd = {.config = &cfg,
@@ -232,10 +450,10 @@ static int sandbox_step(const build_ctx *c, const bento_module *mod, char *const
 		return -1;
 	}
 	if (status != 0) {
-		autofree char *tail = log_tail(log);
+		autofree char *tail = log_tail(c, log);
 		return bento_error_set(
-		    err, 0, "module %s: `%s` failed (exit status %d); the end of %s:\n%s",
-		    mod->name, cmdline, status, log, tail);
+		    err, 0, "module %s: `%s` failed (exit status %d); the end of %s/%s:\n%s",
+		    mod->name, cmdline, status, c->state, log, tail);
 	}
 	return 0;
 }
@@ -271,27 +489,35 @@ static const char *url_basename(const char *url)
 	return slash ? slash + 1 : url;
 }
 
-/* Unpacks archive into dir, which may already hold files: unpacked aside
- * first (bento_unpack wants an empty directory), then merged in. */
-static int unpack_into(const build_ctx *c, const char *archive, const char *dir,
+/* Unpacks archive into the directory dst_fd (dst_label), which may already
+ * hold files: unpacked aside first (bento_unpack wants an empty directory),
+ * then merged in without following or writing through a link there. */
+static int unpack_into(const build_ctx *c, const char *archive, int dst_fd, const char *dst_label,
                        const bento_unpack_options *opt, bento_error **err)
 {
 	autofree char *aside = xasprintf("%s/.unpack", c->builds);
-	if (bento_remove_tree(aside, err) < 0 || bento_unpack(opt, archive, aside, err) < 0 ||
-	    bento_mkdir_p(dir, 0755, err) < 0 || copy_tree(aside, dir, err) < 0)
+	if (beneath_remove(c->state_fd, c->state, "build/.unpack", err) < 0 ||
+	    bento_unpack(opt, archive, aside, err) < 0)
 		return -1;
-	return bento_remove_tree(aside, err);
+	autoclose int aside_fd = state_dir(c, "build/.unpack", err);
+	if (aside_fd < 0 || tree_copy(aside_fd, archive, dst_fd, dst_label, err) < 0)
+		return -1;
+	return beneath_remove(c->state_fd, c->state, "build/.unpack", err);
 }
 
-static int prepare_source(const build_ctx *c, const bento_module *mod, const bento_source *s,
-                          size_t index, bento_error **err)
+/* Puts source s in place in the module's sources (src_fd, srcdir). */
+static int prepare_source(const build_ctx *c, const bento_module *mod, int src_fd,
+                          const char *srcdir, const bento_source *s, size_t index,
+                          bento_error **err)
 {
-	autofree char *srcdir = xasprintf("%s/%s", c->builds, mod->name);
 	autofree char *dest = s->dest ? xasprintf("%s/%s", srcdir, s->dest) : xstrdup(srcdir);
 	autofree char *inside =
 	    xasprintf("/run/build/%s%s%s", mod->name, s->dest ? "/" : "", s->dest ? s->dest : "");
+	/* (the directory s->dest names, made where missing: nothing in the
+	 * sources, which earlier sources and steps made, is followed) */
+	autoclose int dest_fd = -1;
 	if (s->type != BENTO_SOURCE_SHELL && s->type != BENTO_SOURCE_DEB &&
-	    bento_mkdir_p(dest, 0755, err) < 0)
+	    (dest_fd = beneath_dir(src_fd, srcdir, s->dest ? s->dest : "", true, err)) < 0)
 		return -1;
 	autofree char *file = NULL;
 	if (s->type != BENTO_SOURCE_SHELL && s->type != BENTO_SOURCE_DIR &&
@@ -300,29 +526,30 @@ static int prepare_source(const build_ctx *c, const bento_module *mod, const ben
 	switch (s->type) {
 	case BENTO_SOURCE_ARCHIVE: {
 		bento_unpack_options opt = {.strip_components = s->strip_components};
-		return unpack_into(c, file, dest, &opt, err);
+		return unpack_into(c, file, dest_fd, dest, &opt, err);
 	}
 	case BENTO_SOURCE_DEB: {
 		/* A package's usr/ is the app's /app. */
 		bento_unpack_options opt = {.deb = true, .lift_dir = "usr"};
-		return unpack_into(c, file, c->app, &opt, err);
+		autoclose int app_fd = state_dir(c, "app", err);
+		return app_fd < 0 ? -1 : unpack_into(c, file, app_fd, "/app", &opt, err);
 	}
 	case BENTO_SOURCE_FILE: {
 		const char *name =
 		    s->dest_filename ? s->dest_filename : url_basename(s->url ? s->url : s->path);
-		autoclose int dirfd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dirfd < 0)
-			return bento_error_errno(err, "%s", dest);
-		return builder_copy_file(file, dirfd, name, err);
+		return builder_copy_file(file, dest_fd, name, err);
 	}
-	case BENTO_SOURCE_DIR:
-		return copy_tree(s->path, dest, err);
+	case BENTO_SOURCE_DIR: {
+		autoclose int dir_fd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dir_fd < 0)
+			return bento_error_errno(err, "%s", s->path);
+		return tree_copy(dir_fd, s->path, dest_fd, dest, err);
+	}
 	case BENTO_SOURCE_PATCH: {
 		/* Applied in the sandbox, by the host's patch(1). */
 		autofree char *name = xasprintf(".bento-patch-%zu", index);
-		autoclose int dirfd = open(srcdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dirfd < 0 || builder_copy_file(file, dirfd, name, err) < 0)
-			return dirfd < 0 ? bento_error_errno(err, "%s", srcdir) : -1;
+		if (builder_copy_file(file, src_fd, name, err) < 0)
+			return -1;
 		autofree char *strip = xasprintf("-p%u", s->strip_components);
 		autofree char *patch = xasprintf("/run/build/%s/%s", mod->name, name);
 		bento_strv argv = {0};
@@ -468,15 +695,20 @@ static int cleanup_visit(const char *path, const struct stat *st, int type, stru
 
 /* Every module's cleanup, once all are built (a library's headers are
  * needed by the modules after it), over the AppDir. */
-static int apply_cleanup(const build_ctx *c, const bento_module *mod, bento_error **err)
+static int apply_cleanup(const build_ctx *c, int appdir_fd, const bento_module *mod,
+                         bento_error **err)
 {
 	const char *prefix = mod->build_options.prefix ? mod->build_options.prefix : "/app";
 	const char *below = prefix + strlen("/app");
 	for (char **p = mod->cleanup; *p; p++) {
 		if ((*p)[0] == '/') {
-			autofree char *path = xasprintf("%s%s%s", c->appdir, below, *p);
-			if (bento_remove_tree(path, err) < 0)
+			/* (below the AppDir, through no link the build left there) */
+			autofree char *path = xasprintf("%s%s%s", below[0] ? below + 1 : "",
+			                                below[0] ? "/" : "", *p + 1);
+			if (beneath_remove(appdir_fd, "/app", path, err) < 0) {
+				bento_error_prefix(err, "module %s: cleanup %s", mod->name, *p);
 				return -1;
+			}
 			continue;
 		}
 		cleanup_pattern = *p;
@@ -503,58 +735,82 @@ static char *module_hash(const char *previous, const bento_module *mod, bento_er
 	return bento_digest_hex(d);
 }
 
-/* Builds (or takes from the cache) every module; *result is the directory
- * holding /app after the last one. */
+/* Builds module mod on top of the /app of the cache entry start (none:
+ * empty) and stores the result as the cache entry of hash. */
+static int build_one(build_ctx *c, const bento_module *mod, const char *start, const char *hash,
+                     bento_error **err)
+{
+	printf("module %s: building\n", mod->name);
+	fflush(stdout);
+	autofree char *log = xasprintf("logs/%s.log", mod->name);
+	autofree char *src_rel = xasprintf("build/%s", mod->name);
+	autofree char *srcdir = xasprintf("%s/%s", c->builds, mod->name);
+	if (beneath_remove(c->state_fd, c->state, log, err) < 0)
+		return -1;
+	/* (start "app": the module before this one was built there) */
+	autoclose int app_fd = start ? -1 : fresh_dir(c, "app", err);
+	if (start ? strcmp(start, "app") != 0 && copy_state_tree(c, start, "app", err) < 0
+	          : app_fd < 0)
+		return -1;
+	autoclose int src_fd = fresh_dir(c, src_rel, err);
+	if (src_fd < 0)
+		return -1;
+	for (size_t j = 0; j < mod->n_sources; j++)
+		if (prepare_source(c, mod, src_fd, srcdir, &mod->sources[j], j, err) < 0) {
+			bento_error_prefix(err, "module %s: source %zu (%s:%d)", mod->name, j + 1,
+			                   c->m->path, mod->sources[j].line);
+			return -1;
+		}
+	if (build_module(c, mod, err) < 0)
+		return -1;
+	return c->cache_key ? store_in_cache(c, hash, err) : 0;
+}
+
+/* Builds (or takes from the cache) every module; *result is the part of the
+ * state directory holding /app after the last one. */
 static int build_modules(build_ctx *c, char **result, bento_error **err)
 {
-	autofree char *hash = xstrdup("");
-	autofree char *current = NULL; /* the snapshot the next module starts from */
-	for (size_t i = 0; i < c->m->n_build_order; i++) {
-		const bento_module *mod = c->m->build_order[i];
-		autofree char *h = module_hash(hash, mod, err);
+	size_t n = c->m->n_build_order;
+	bento_strv hashes = {0};
+	int r = 0;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		char *h = module_hash(i ? hashes.items[i - 1] : "", c->m->build_order[i], err);
 		if (h == NULL)
-			return -1;
-		free(hash);
-		hash = steal_pointer(&h);
-		autofree char *snapshot = xasprintf("%s/%s", c->cache, hash);
-		struct stat st;
-		if (!c->disable_cache && stat(snapshot, &st) == 0 && S_ISDIR(st.st_mode)) {
-			printf("module %s: from the cache (%.12s)\n", mod->name, hash);
-			fflush(stdout);
-			free(current);
-			current = steal_pointer(&snapshot);
-			continue;
-		}
-		printf("module %s: building\n", mod->name);
-		fflush(stdout);
-		autofree char *srcdir = xasprintf("%s/%s", c->builds, mod->name);
-		autofree char *log = xasprintf("%s/%s.log", c->logs, mod->name);
-		unlink(log);
-		if (fresh_dir(c->app, err) < 0 ||
-		    (current && copy_tree(current, c->app, err) < 0) || fresh_dir(srcdir, err) < 0)
-			return -1;
-		for (size_t j = 0; j < mod->n_sources; j++)
-			if (prepare_source(c, mod, &mod->sources[j], j, err) < 0) {
-				bento_error_prefix(err, "module %s: source %zu (%s:%d)", mod->name,
-				                   j + 1, c->m->path, mod->sources[j].line);
-				return -1;
-			}
-		if (build_module(c, mod, err) < 0)
-			return -1;
-		/* Into the cache atomically: copied aside, then renamed. */
-		autofree char *tmp = xasprintf("%s/.tmp-%s", c->cache, hash);
-		if (fresh_dir(tmp, err) < 0 || copy_tree(c->app, tmp, err) < 0)
-			return -1;
-		if (bento_remove_tree(snapshot, err) < 0 || rename(tmp, snapshot) < 0)
-			return bento_error_errno(err, "cannot store %s in the cache", mod->name);
-		free(current);
-		current = steal_pointer(&snapshot);
+			r = -1;
+		else
+			bento_strv_add(&hashes, h);
 	}
+	/* The last module whose cache entry is usable: its /app holds the work
+	 * of every module before it, which need not be looked at. */
+	size_t cached = 0;
+	for (size_t i = n; r == 0 && i-- > 0 && c->cache_key && !c->disable_cache;) {
+		bool usable = false;
+		r = cache_entry_usable(c, c->m->build_order[i], hashes.items[i], &usable, err);
+		if (usable) {
+			cached = i + 1;
+			break;
+		}
+	}
+	for (size_t i = 0; r == 0 && i < cached; i++)
+		printf("module %s: from the cache (%.12s)\n", c->m->build_order[i]->name,
+		       hashes.items[i]);
+	fflush(stdout);
+	autofree char *current = cached ? xasprintf("cache/%s", hashes.items[cached - 1]) : NULL;
+	for (size_t i = cached; r == 0 && i < n; i++) {
+		r = build_one(c, c->m->build_order[i], current, hashes.items[i], err);
+		/* (the next module starts from this one's /app) */
+		free(current);
+		current = xstrdup("app");
+	}
+	bento_strv_free(&hashes);
+	if (r < 0)
+		return -1;
 	if (current == NULL) {
 		/* No module: an empty /app. */
-		if (fresh_dir(c->app, err) < 0)
+		autoclose int app_fd = fresh_dir(c, "app", err);
+		if (app_fd < 0)
 			return -1;
-		current = xstrdup(c->app);
+		current = xstrdup("app");
 	}
 	*result = steal_pointer(&current);
 	return 0;
@@ -600,16 +856,30 @@ static int metadata_permissions(const bento_manifest *m, char **out, bento_error
 	return r;
 }
 
+/* Runs argv in a sandbox with the AppDir at /app (writable or not) and
+ * collects what it prints (in memory: no file of the state directory). */
+static int run_on_appdir(const bento_sandbox_config *cfg, char *const argv[], char *const envp[],
+                         char **output, int *status, bento_error **err)
+{
+	autoclose int fd = memfd_create("bento-builder-output", MFD_CLOEXEC);
+	if (fd < 0)
+		return bento_error_errno(err, "memfd_create");
+	bento_sandbox_command cmd = {
+	    .config = cfg, .argv = argv, .env = envp, .cwd = "/", .out_fd = fd, .err_fd = fd};
+	if (bento_sandbox_run(&cmd, status, err) < 0)
+		return -1;
+	char fd_path[32];
+	bento_fd_path(fd_path, fd);
+	size_t len = 0;
+	return bento_read_file_at(AT_FDCWD, fd_path, BUILDER_TOOL_OUTPUT_MAX, output, &len, err);
+}
+
 /* The loader's own check runs in a sandbox holding only the AppDir at /app
  * and the host's excluded libraries. */
 static int run_in_check_sandbox(void *data, char *const argv[], char *const envp[], char **output,
                                 int *status, bento_error **err)
 {
 	const build_ctx *c = data;
-	autofree char *out_path = xasprintf("%s/check.out", c->state);
-	autoclose int fd = open(out_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return bento_error_errno(err, "%s", out_path);
 	bento_mount_op *ops = NULL;
 	size_t n_ops = 0;
 	if (bundle_host_excluded_paths(NULL, &ops, &n_ops, err) < 0)
@@ -618,26 +888,36 @@ static int run_in_check_sandbox(void *data, char *const argv[], char *const envp
 	cfg.no_host_os = true;
 	cfg.extra = ops;
 	cfg.n_extra = n_ops;
-	bento_sandbox_command cmd = {
-	    .config = &cfg, .argv = argv, .env = envp, .cwd = "/", .out_fd = fd, .err_fd = fd};
-	int r = bento_sandbox_run(&cmd, status, err);
+	int r = run_on_appdir(&cfg, argv, envp, output, status, err);
 	bundle_host_excluded_paths_free(ops, n_ops);
-	size_t len = 0;
-	if (r == 0 && bento_read_file_at(AT_FDCWD, out_path, 16 << 20, output, &len, err) < 0)
-		r = -1;
-	unlink(out_path);
 	return r;
+}
+
+/* patchelf rewrites ELF files the build made: in a sandbox of its own with
+ * the AppDir, writable, at /app and the host's /usr, where a file crafted
+ * to make it misbehave reaches nothing else. */
+static int run_in_patch_sandbox(void *data, char *const argv[], char *const envp[], char **output,
+                                int *status, bento_error **err)
+{
+	const build_ctx *c = data;
+	bento_sandbox_config cfg = build_sandbox(c, c->appdir);
+	cfg.app_dir_writable = true;
+	return run_on_appdir(&cfg, argv, envp, output, status, err);
 }
 
 static int make_appdir(build_ctx *c, const char *app, bento_error **err)
 {
 	const bento_manifest *m = c->m;
-	if (fresh_dir(c->appdir, err) < 0 || copy_tree(app, c->appdir, err) < 0)
+	if (copy_state_tree(c, app, "appdir", err) < 0)
+		return -1;
+	autoclose int appdir_fd = state_dir(c, "appdir", err);
+	if (appdir_fd < 0)
 		return -1;
 	for (size_t i = 0; i < m->n_build_order; i++)
-		if (apply_cleanup(c, m->build_order[i], err) < 0)
+		if (apply_cleanup(c, appdir_fd, m->build_order[i], err) < 0)
 			return -1;
-	bundle_options bo = {.log = c->verbose ? stdout : NULL};
+	bundle_options bo = {
+	    .log = c->verbose ? stdout : NULL, .run_patchelf = run_in_patch_sandbox, .run_data = c};
 	if (bundle_libraries(c->appdir, &bo, err) < 0)
 		return -1;
 	autofree char *permissions = NULL;
@@ -702,6 +982,31 @@ static long cpu_count(void)
 	return n > 0 ? n : 1;
 }
 
+/* The key to sign with: --sign-key's, or with --sign the manifest's.  A
+ * manifest cannot make the builder use one of the publisher's keys by
+ * itself: without --sign its key is left alone, and the build says so. */
+static int signing_key(const bento_manifest *m, const char *given, bool sign, const char **key,
+                       bento_error **err)
+{
+	*key = given;
+	if (given != NULL)
+		return 0;
+	if (sign && m->bundle.sign_key == NULL)
+		return bento_error_usage(err,
+		                         "--sign: the manifest names no key (bundle: sign-key); "
+		                         "give --sign-key=KEYID");
+	if (sign) {
+		*key = m->bundle.sign_key;
+		return 0;
+	}
+	if (m->bundle.sign_key != NULL)
+		fprintf(stderr,
+		        "bento-builder: not signing: the manifest names the key %s (bundle: "
+		        "sign-key), which is used only with --sign; the file is unsigned\n",
+		        m->bundle.sign_key);
+	return 0;
+}
+
 int bento_builder_build(int argc, char **argv)
 {
 	enum {
@@ -711,6 +1016,7 @@ int bento_builder_build(int argc, char **argv)
 		OPT_OFFLINE,
 		OPT_DOWNLOADS,
 		OPT_SIGN,
+		OPT_SIGN_KEY,
 		OPT_RUNTIME
 	};
 	static const struct option longopts[] = {
@@ -720,15 +1026,16 @@ int bento_builder_build(int argc, char **argv)
 	    {"disable-cache", no_argument, NULL, OPT_NOCACHE},
 	    {"offline", no_argument, NULL, OPT_OFFLINE},
 	    {"download-dir", required_argument, NULL, OPT_DOWNLOADS},
-	    {"sign-key", required_argument, NULL, OPT_SIGN},
+	    {"sign", no_argument, NULL, OPT_SIGN},
+	    {"sign-key", required_argument, NULL, OPT_SIGN_KEY},
 	    {"runtime", required_argument, NULL, OPT_RUNTIME},
 	    {"jobs", required_argument, NULL, 'j'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
-	const char *output = NULL, *state = ".bento-builder", *sign_key = NULL, *runtime = NULL;
-	bool force_clean = false;
-	build_ctx c = {.jobs = (int)cpu_count()};
+	const char *output = NULL, *state = DEFAULT_STATE_DIR, *sign_key = NULL, *runtime = NULL;
+	bool force_clean = false, state_given = false, sign = false;
+	build_ctx c = {.jobs = (int)cpu_count(), .state_fd = -1};
 	int opt;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "o:j:vh", longopts, NULL)) != -1) {
@@ -738,6 +1045,7 @@ int bento_builder_build(int argc, char **argv)
 			break;
 		case OPT_STATE:
 			state = optarg;
+			state_given = true;
 			break;
 		case OPT_FORCE:
 			force_clean = true;
@@ -752,6 +1060,9 @@ int bento_builder_build(int argc, char **argv)
 			c.fetch.cache_dir = optarg;
 			break;
 		case OPT_SIGN:
+			sign = true;
+			break;
+		case OPT_SIGN_KEY:
 			sign_key = optarg;
 			break;
 		case OPT_RUNTIME:
@@ -785,29 +1096,24 @@ int bento_builder_build(int argc, char **argv)
 	if (bento_manifest_load(argv[optind], &m, &err) < 0)
 		return bento_error_report(steal_pointer(&err), "bento-builder", EXIT_FAILED);
 	c.m = m;
-	if (bento_mkdir_p(state, 0755, &err) < 0)
+	const char *key = NULL;
+	if (signing_key(m, sign_key, sign, &key, &err) < 0)
 		return bento_error_report(steal_pointer(&err), "bento-builder", EXIT_FAILED);
-	c.state = realpath(state, NULL);
-	if (c.state == NULL) {
-		bento_error_errno(&err, "%s", state);
-		return bento_error_report(steal_pointer(&err), "bento-builder", EXIT_FAILED);
-	}
-	c.cache = xasprintf("%s/cache", c.state);
-	c.builds = xasprintf("%s/build", c.state);
-	c.logs = xasprintf("%s/logs", c.state);
-	c.app = xasprintf("%s/app", c.state);
-	c.appdir = xasprintf("%s/appdir", c.state);
-	c.root = xasprintf("%s/root", c.state);
 	autofree char *out = output ? xstrdup(output) : default_output(m);
 	autofree char *result = NULL;
-	int r = 0;
-	if (force_clean &&
-	    (bento_remove_tree(c.builds, &err) < 0 || bento_remove_tree(c.app, &err) < 0))
-		r = -1;
-	if (r == 0 &&
-	    (bento_mkdir_p(c.cache, 0755, &err) < 0 || bento_mkdir_p(c.builds, 0755, &err) < 0 ||
-	     bento_mkdir_p(c.logs, 0755, &err) < 0 || bento_mkdir_p(c.root, 0755, &err) < 0))
-		r = -1;
+	int r = open_state(&c, state, state_given, &err);
+	if (r == 0) {
+		auto_bento_error no_key = NULL;
+		c.cache_key = cache_key(&no_key);
+		if (c.cache_key == NULL)
+			fprintf(stderr, "bento-builder: the module cache is off: %s\n",
+			        no_key->message);
+	}
+	if (r == 0 && force_clean) {
+		autoclose int builds = fresh_dir(&c, "build", &err);
+		if (builds < 0 || beneath_remove(c.state_fd, c.state, "app", &err) < 0)
+			r = -1;
+	}
 	if (r == 0)
 		r = build_modules(&c, &result, &err);
 	if (r == 0)
@@ -816,7 +1122,7 @@ int bento_builder_build(int argc, char **argv)
 		build_ctx_free(&c);
 		return bento_error_report(steal_pointer(&err), "bento-builder", EXIT_FAILED);
 	}
-	int status = pack_appdir(&c, out, sign_key ? sign_key : m->bundle.sign_key, runtime);
+	int status = pack_appdir(&c, out, key, runtime);
 	if (status == 0)
 		printf("%s\n", out);
 	build_ctx_free(&c);

@@ -315,12 +315,12 @@ static int read_dynamic(Elf *e, size_t phnum, const GElf_Phdr *dyn_ph, off_t fil
 
 	o->needed = xcalloc(n_needed ? n_needed : 1, sizeof(*o->needed));
 	for (size_t i = 0; i < n_needed; i++) {
-		o->needed[i] = strtab_get(&t, needed[i], MAX_NAME_LEN);
+		/* (counted at once: an empty name is freed with the object) */
+		o->needed[o->n_needed++] = strtab_get(&t, needed[i], MAX_NAME_LEN);
 		if (o->needed[i] == NULL || o->needed[i][0] == '\0')
 			return malformed(err, shown,
 			                 "a DT_NEEDED name is outside the string table, empty or "
 			                 "too long");
-		o->n_needed++;
 	}
 	if (has_rpath && (o->rpath = strtab_get(&t, rpath, MAX_PATH_LIST_LEN)) == NULL)
 		return malformed(err, shown, "the DT_RPATH is outside the string table");
@@ -433,6 +433,8 @@ typedef struct ctx {
 	char *root;         /* its real path */
 	size_t root_len;
 	FILE *log;
+	bundle_run_fn run_patchelf; /* NULL: on the host */
+	void *run_data;
 	strv exclude; /* patterns */
 	/* Every file looked at: path (as tried and real) -> index in objs, or
 	 * -1 when it is absent or unusable. */
@@ -479,7 +481,10 @@ static bool is_excluded(const ctx *c, const char *name)
 
 static int ctx_init(ctx *c, const char *appdir, const bundle_options *o, bento_error **err)
 {
-	*c = (ctx){.appdir = appdir, .log = o ? o->log : NULL};
+	*c = (ctx){.appdir = appdir,
+	           .log = o ? o->log : NULL,
+	           .run_patchelf = o ? o->run_patchelf : NULL,
+	           .run_data = o ? o->run_data : NULL};
 	struct stat st;
 	if (stat(appdir, &st) < 0)
 		return bento_error_errno(err, "%s: cannot open the AppDir", appdir);
@@ -577,10 +582,10 @@ static bool compatible(const elf_obj *a, const elf_obj *b)
 }
 
 /* Loads path as a candidate for requester: NULL unless a compatible ELF
- * library is there.  In MODE_PLAN and MODE_CHECK only files in the AppDir
- * count. */
+ * library is there.  In MODE_PLAN and MODE_CHECK, and with appdir_only,
+ * only files in the AppDir count. */
 static int try_candidate(ctx *c, const char *path, const elf_obj *requester, resolve_mode mode,
-                         elf_obj **out, bento_error **err)
+                         bool appdir_only, elf_obj **out, bento_error **err)
 {
 	elf_obj *o;
 	*out = NULL;
@@ -588,7 +593,7 @@ static int try_candidate(ctx *c, const char *path, const elf_obj *requester, res
 		return -1;
 	if (o == NULL || !compatible(o, requester))
 		return 0;
-	if (mode != MODE_COLLECT && !o->in_appdir)
+	if ((mode != MODE_COLLECT || appdir_only) && !o->in_appdir)
 		return 0;
 	*out = o;
 	return 0;
@@ -614,8 +619,9 @@ static char *expand_dir(const ctx *c, const elf_obj *o, const char *elem, size_t
 		return NULL; /* empty, relative, or another $TOKEN */
 	if (strncmp(e, "/app", 4) == 0 && (e[4] == '\0' || e[4] == '/'))
 		return xasprintf("%s%s", c->root, e + 4);
-	/* A host directory: the AppDir cannot count on it. */
-	return mode == MODE_COLLECT ? steal_pointer(&e) : NULL;
+	/* A host directory: the AppDir cannot count on it, and what the
+	 * build's files name is not searched on the host. */
+	return mode == MODE_COLLECT && !o->in_appdir ? steal_pointer(&e) : NULL;
 }
 
 static int search_path_list(ctx *c, const elf_obj *dirs_of, const char *list,
@@ -628,8 +634,11 @@ static int search_path_list(ctx *c, const elf_obj *dirs_of, const char *list,
 		size_t len = colon ? (size_t)(colon - p) : strlen(p);
 		autofree char *dir = expand_dir(c, dirs_of, p, len, mode);
 		if (dir != NULL) {
+			/* (an AppDir file's path leads into the AppDir only, even
+			 * through $ORIGIN/.. or a link) */
 			autofree char *cand = xasprintf("%s/%s", dir, name);
-			if (try_candidate(c, cand, requester, mode, out, err) < 0)
+			if (try_candidate(c, cand, requester, mode, dirs_of->in_appdir, out, err) <
+			    0)
 				return -1;
 		}
 		p = colon ? colon + 1 : NULL;
@@ -686,12 +695,13 @@ static int search_host(ctx *c, const elf_obj *requester, const char *name, elf_o
 		read_host_cache(c);
 	for (size_t i = 0; i < c->n_cache && *out == NULL; i++) {
 		if (strcmp(c->cache[i].name, name) == 0 &&
-		    try_candidate(c, c->cache[i].path, requester, MODE_COLLECT, out, err) < 0)
+		    try_candidate(c, c->cache[i].path, requester, MODE_COLLECT, false, out, err) <
+		        0)
 			return -1;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(dirs) && *out == NULL; i++) {
 		autofree char *cand = xasprintf("%s/%s", dirs[i], name);
-		if (try_candidate(c, cand, requester, MODE_COLLECT, out, err) < 0)
+		if (try_candidate(c, cand, requester, MODE_COLLECT, false, out, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -719,10 +729,11 @@ static int resolve(ctx *c, const chain *ch, const char *name, resolve_mode mode,
 		autofree char *path = NULL;
 		if (strncmp(name, "/app/", 5) == 0)
 			path = xasprintf("%s%s", c->root, name + 4);
-		else if (name[0] == '/' && mode == MODE_COLLECT)
+		else if (name[0] == '/' && mode == MODE_COLLECT && !req->in_appdir)
 			path = xstrdup(name);
-		/* (a relative path depends on the working directory: never found) */
-		if (path != NULL && try_candidate(c, path, req, mode, out, err) < 0)
+		/* (a relative path depends on the working directory: never found;
+		 * a host path an AppDir file names is not looked at) */
+		if (path != NULL && try_candidate(c, path, req, mode, req->in_appdir, out, err) < 0)
 			return -1;
 		*how = *out ? FOUND_PATH : FOUND_NONE;
 		return 0;
@@ -746,7 +757,7 @@ static int resolve(ctx *c, const chain *ch, const char *name, resolve_mode mode,
 		return 0;
 	for (size_t i = 0; i < ARRAY_SIZE(appdir_libs) && *out == NULL; i++) {
 		autofree char *cand = xasprintf("%s/%s/%s", c->root, appdir_libs[i], name);
-		if (try_candidate(c, cand, req, mode, out, err) < 0)
+		if (try_candidate(c, cand, req, mode, true, out, err) < 0)
 			return -1;
 	}
 	if (*out != NULL) {
@@ -836,7 +847,8 @@ static int scan_dir(ctx *c, int dir_fd, const char *rel, int depth, strv *files,
 	while ((de = readdir(d)) != NULL)
 		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
 			strv_push(&names, xstrdup(de->d_name));
-	qsort(names.v, names.n, sizeof(*names.v), compare_strings);
+	if (names.n > 1) /* (an empty directory has no array to sort) */
+		qsort(names.v, names.n, sizeof(*names.v), compare_strings);
 	int rc = 0;
 	for (size_t i = 0; i < names.n && rc == 0; i++) {
 		struct stat st;
@@ -1141,15 +1153,21 @@ static int set_path_list(ctx *c, const elf_obj *o, const char *list, bento_error
 	/* A file with a DT_RPATH and no DT_RUNPATH keeps a DT_RPATH: its
 	 * meaning (it also serves the libraries it loads) stays. */
 	bool keep_rpath = o->rpath != NULL && o->runpath == NULL;
+	/* In the sandbox, the file is at /app/REL, and patchelf is the host's
+	 * (not one of the AppDir's bin directories). */
+	autofree char *inside = xasprintf("/app/%s", shown(c, o->path));
+	const char *file = c->run_patchelf ? inside : o->path;
 	char *argv[] = {"patchelf",
 	                "--set-rpath",
 	                (char *)list,
-	                keep_rpath ? "--force-rpath" : o->path,
-	                keep_rpath ? o->path : NULL,
+	                keep_rpath ? "--force-rpath" : (char *)file,
+	                keep_rpath ? (char *)file : NULL,
 	                NULL};
+	char *envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin", NULL};
 	autofree char *output = NULL;
 	int status = 0;
-	int rc = builder_run_tool(argv, &output, &status, err);
+	int rc = c->run_patchelf ? c->run_patchelf(c->run_data, argv, envp, &output, &status, err)
+	                         : builder_run_tool(argv, &output, &status, err);
 	if (!writable)
 		chmod(o->path, st.st_mode & 07777);
 	if (rc < 0) {

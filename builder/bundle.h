@@ -8,7 +8,8 @@
  *
  * How a DT_NEEDED name is looked for, as ld.so does (LD_LIBRARY_PATH left
  * out: the sandbox drops it):
- *   1. a name with a '/' is a path (only absolute /app/... ones can work);
+ *   1. a name with a '/' is a path (only absolute /app/... ones can work,
+ *      and no other is looked for);
  *   2. unless the object has a DT_RUNPATH: the DT_RPATH of the object, then
  *      of the object that loaded it, ... up to the executable;
  *   3. the object's DT_RUNPATH;
@@ -18,7 +19,13 @@
  *      /usr/lib64, /lib, /usr/lib.
  * In paths, $ORIGIN and ${ORIGIN} expand to the directory of the object's
  * real file; an element that is empty, relative or uses another $TOKEN is
- * skipped ($LIB and $PLATFORM differ from host to host).  A candidate counts
+ * skipped ($LIB and $PLATFORM differ from host to host).  The ELF files of the
+ * AppDir are the build's, so they do not choose which of the host's files go
+ * into the image: their RPATHs and RUNPATHs, and the AppDir's lib
+ * directories, lead only to files that really lie in the AppDir (a host
+ * directory they name, one $ORIGIN/.. climbs to, a link out of the AppDir,
+ * are not searched); the host is searched in step 5 only.  A host library's
+ * own RPATH or RUNPATH is the distribution's, and followed.  A candidate counts
  * only if its ELF class, byte order and machine are the requester's.  A name
  * on the exclude list is the host's: it is not looked for and its own needs
  * are not followed.  A name already loaded (as DT_NEEDED name or SONAME) is
@@ -41,12 +48,22 @@
 #include "error.h"
 #include "sandbox.h"
 
+typedef int (*bundle_run_fn)(void *data, char *const argv[], char *const envp[], char **output,
+                             int *status, bento_error **err);
+
 typedef struct bundle_options {
 	/* The exclude list's text (builder/excludelist's format); NULL: the
 	 * one built into bento-builder. */
 	const char *exclude_list;
 	/* Where to say what is copied and patched; NULL: nowhere. */
 	FILE *log;
+	/* Runs patchelf (argv, with envp added to the environment) in a
+	 * sandbox that holds the AppDir, writable, at /app and the host's /usr
+	 * (as bundle_check_in_sandbox's run does): argv names the files by
+	 * their /app paths.  NULL: patchelf runs on the host, on the files'
+	 * own paths. */
+	bundle_run_fn run_patchelf;
+	void *run_data;
 } bundle_options;
 
 /* The exclude list built into bento-builder (builder/excludelist). */
@@ -63,19 +80,17 @@ int bundle_libraries(const char *appdir, const bundle_options *o, bento_error **
  * lists each file and the library it cannot find. */
 int bundle_check(const char *appdir, const bundle_options *o, bento_error **err);
 
-/* ---- The run-time check: NOT WIRED UP YET ----
+/* ---- The run-time check ----
  * bundle_check_in_sandbox asks the dynamic loader itself: for every ELF file
  * of the AppDir it runs LOADER /app/REL with LD_TRACE_LOADED_OBJECTS=1 (what
  * ldd does: the loader lists what it finds and runs nothing) through run,
  * which must run the command inside a sandbox that holds only the AppDir at
  * /app and the host's excluded libraries, with envp as its whole environment.
- * The builder's sandbox is to provide run; until it is merged, only the test
- * helper tests/helpers/loadercheck.c (bwrap) calls this.  run sets *output
+ * The build verb's run is its check sandbox; the test helper
+ * tests/helpers/loadercheck.c's is bwrap.  run sets *output
  * (the command's stdout and stderr) and *status (its exit status) and fails
  * only when it cannot run the command.  Each "=> not found" the loader reports
  * becomes a line of the error. */
-typedef int (*bundle_run_fn)(void *data, char *const argv[], char *const envp[], char **output,
-                             int *status, bento_error **err);
 int bundle_check_in_sandbox(const char *appdir, bundle_run_fn run, void *data, bento_error **err);
 
 /* Bind mounts, for that sandbox, of the host's excluded libraries at the

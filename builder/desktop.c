@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "beneath.h"
 #include "keyfile.h"
 #include "tool.h"
 #include "util.h"
@@ -400,15 +401,19 @@ static int check_command(const char *appdir, const char *rel, bento_error **err)
 	return 0;
 }
 
-/* Writes text to path and validates it; removes it if it is invalid. */
-static int write_validated(const char *path, const char *text,
+/* Writes text to rel below the AppDir (reached through no link) and
+ * validates it; removes it if it is invalid. */
+static int write_validated(int dir_fd, const char *appdir, const char *rel, const char *text,
                            int (*validate)(const char *, FILE *, bento_error **), FILE *log,
                            bento_error **err)
 {
-	if (bento_replace_file(path, text, 0644, err) < 0)
+	if (beneath_replace_file(dir_fd, appdir, rel, text, 0644, err) < 0)
 		return -1;
+	/* (the validator reads it by name: nothing runs that could change
+	 * what the name leads to since it was written) */
+	autofree char *path = xasprintf("%s/%s", appdir, rel);
 	if (validate(path, log, err) < 0) {
-		unlink(path);
+		beneath_remove(dir_fd, appdir, rel, NULL);
 		return -1;
 	}
 	return 0;
@@ -458,18 +463,17 @@ static int install_icon(const char *appdir, int dir_fd, const desktop_info *info
 	return link_unless_present(dir_fd, appdir, ".DirIcon", name, log, err);
 }
 
-static int install_metadata(const char *appdir, const desktop_info *info, const char *rel,
-                            bento_error **err)
+static int install_metadata(int dir_fd, const char *appdir, const desktop_info *info,
+                            const char *rel, bento_error **err)
 {
 	if (info->permissions == NULL)
 		return 0;
-	autofree char *dir = xasprintf("%s/.bento", appdir);
-	if (bento_mkdir_p(dir, 0755, err) < 0)
+	autoclose int bento_dir = beneath_dir(dir_fd, appdir, ".bento", true, err);
+	if (bento_dir < 0)
 		return -1;
-	autofree char *path = xasprintf("%s/metadata", dir);
 	autofree char *text = xasprintf("[Application]\nname=%s\ncommand=%s\n%s%s", info->id, rel,
 	                                info->permissions[0] ? "\n" : "", info->permissions);
-	return bento_replace_file(path, text, 0644, err);
+	return beneath_replace_file(dir_fd, appdir, ".bento/metadata", text, 0644, err);
 }
 
 int desktop_install(const char *appdir, const desktop_info *info, FILE *log, bento_error **err)
@@ -490,19 +494,22 @@ int desktop_install(const char *appdir, const desktop_info *info, FILE *log, ben
 	    (desktop = desktop_entry_text(info, rel, &icon_name, log, err)) == NULL ||
 	    (metainfo = metainfo_text(info, log, err)) == NULL)
 		return -1;
-	autofree char *desktop_path = xasprintf("%s/%s.desktop", appdir, info->id);
-	autofree char *metainfo_dir = xasprintf("%s/share/metainfo", appdir);
-	autofree char *metainfo_path = xasprintf("%s/%s.metainfo.xml", metainfo_dir, info->id);
-	if (write_validated(desktop_path, desktop, desktop_validate_entry, log, err) < 0)
+	/* Below the AppDir, whose contents a build may have made: through no
+	 * link (share/metainfo or .bento could point anywhere on the host). */
+	autofree char *desktop_rel = xasprintf("%s.desktop", info->id);
+	autofree char *metainfo_rel = xasprintf("share/metainfo/%s.metainfo.xml", info->id);
+	if (write_validated(dir_fd, appdir, desktop_rel, desktop, desktop_validate_entry, log,
+	                    err) < 0)
 		return -1;
-	if (bento_mkdir_p(metainfo_dir, 0755, err) < 0 ||
-	    write_validated(metainfo_path, metainfo, desktop_validate_metainfo, log, err) < 0) {
-		unlink(desktop_path);
+	autoclose int metainfo_dir = beneath_dir(dir_fd, appdir, "share/metainfo", true, err);
+	if (metainfo_dir < 0 || write_validated(dir_fd, appdir, metainfo_rel, metainfo,
+	                                        desktop_validate_metainfo, log, err) < 0) {
+		beneath_remove(dir_fd, appdir, desktop_rel, NULL);
 		return -1;
 	}
 	if (install_icon(appdir, dir_fd, info, icon_name, log, err) < 0 ||
 	    link_unless_present(dir_fd, appdir, "AppRun", rel, log, err) < 0 ||
-	    install_metadata(appdir, info, rel, err) < 0)
+	    install_metadata(dir_fd, appdir, info, rel, err) < 0)
 		return -1;
 	return 0;
 }

@@ -49,6 +49,7 @@
 #include <sqfs/meta_writer.h>
 #include <sqfs/super.h>
 
+#include "beneath.h"
 #include "util.h"
 
 /* Bytes read from a source file per read(); the block processor cuts them
@@ -342,9 +343,12 @@ static int add_entry(int dir_fd, const char *src, node *dir, const char *name, b
 
 static int read_dir_entries(int root_fd, const char *src, node *dir, bento_error **err)
 {
-	int fd = openat(root_fd, dir->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* Walked from the top without following a link: the tree may be
+	 * what a build made, and what was a directory when it was listed must
+	 * still be one. */
+	int fd = beneath_dir(root_fd, src, dir->path, false, err);
 	if (fd < 0)
-		return bento_error_errno(err, "cannot open directory %s/%s", src, dir->path);
+		return -1;
 	__attribute__((cleanup(closedirp))) DIR *d = fdopendir(fd);
 	if (d == NULL) {
 		close(fd);
@@ -375,7 +379,8 @@ static int compare_nodes(const void *a, const void *b)
  * makes the image independent of the order readdir() happens to return. */
 static void sort_children(node *dir)
 {
-	qsort(dir->children, dir->n_children, sizeof(*dir->children), compare_nodes);
+	if (dir->n_children > 1) /* (qsort wants an array, an empty one has none) */
+		qsort(dir->children, dir->n_children, sizeof(*dir->children), compare_nodes);
 	dir->n_subdirs = 0;
 	for (size_t i = 0; i < dir->n_children; i++)
 		if (S_ISDIR(dir->children[i]->mode))
@@ -656,9 +661,9 @@ static int pack_file(data_pass *p, node *n, bento_error **err)
 {
 	if (is_known_link(p, n))
 		return 0;
-	autoclose int fd = openat(p->root_fd, n->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	autoclose int fd = beneath_open(p->root_fd, p->src, n->path, O_RDONLY, 0, err);
 	if (fd < 0)
-		return bento_error_errno(err, "cannot open %s/%s", p->src, n->path);
+		return -1;
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	autofree char *what = xasprintf("packing %s", n->path);
 	int r = sqfs_block_processor_begin_file(p->im->proc, &n->inode, NULL, 0);

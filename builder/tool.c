@@ -6,10 +6,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "beneath.h"
 #include "util.h"
 
 /* fork and exec rather than posix_spawn: <spawn.h> is shadowed by the
@@ -112,28 +115,14 @@ int builder_run_tool(char *const argv[], char **output, int *status, bento_error
 	return 0;
 }
 
-int builder_copy_file(const char *src, int dir_fd, const char *name, bento_error **err)
+int builder_copy_data(int in, int out, off_t size, const char *src, const char *dst,
+                      bento_error **err)
 {
-	autoclose int in = open(src, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
-	if (in < 0 || fstat(in, &st) < 0)
-		return bento_error_errno(err, "cannot read %s", src);
-	if (!S_ISREG(st.st_mode))
-		return bento_error_set(err, 0, "%s: not a regular file", src);
-	autofree char *tmp = xasprintf(".%s.XXXXXX", name);
-	autoclose int out = -1;
-	for (int tries = 0; out < 0 && tries < 100; tries++) {
-		snprintf(tmp + strlen(tmp) - 6, 7, "%06x", (unsigned)random() & 0xffffff);
-		out =
-		    openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (out < 0 && errno != EEXIST)
-			break;
-	}
-	if (out < 0)
-		return bento_error_errno(err, "cannot create a file beside %s", name);
-	int rc = 0;
-	off_t left = st.st_size;
-	while (left > 0 && rc == 0) {
+	/* A clone where the file system can share the blocks (cp --reflink=auto). */
+	if (size > 0 && ioctl(out, FICLONE, in) == 0)
+		return 0;
+	off_t left = size;
+	while (left > 0) {
 		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -145,12 +134,27 @@ int builder_copy_file(const char *src, int dir_fd, const char *name, bento_error
 				n = -1;
 		}
 		if (n < 0)
-			rc = bento_error_errno(err, "cannot copy %s to %s", src, name);
-		else if (n == 0)
-			rc = bento_error_set(err, 0, "%s shrank while it was copied", src);
-		else
-			left -= n;
+			return bento_error_errno(err, "cannot copy %s to %s", src, dst);
+		if (n == 0)
+			return bento_error_set(err, 0, "%s shrank while it was copied", src);
+		left -= n;
 	}
+	return 0;
+}
+
+int builder_copy_file(const char *src, int dir_fd, const char *name, bento_error **err)
+{
+	autoclose int in = open(src, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+	if (in < 0 || fstat(in, &st) < 0)
+		return bento_error_errno(err, "cannot read %s", src);
+	if (!S_ISREG(st.st_mode))
+		return bento_error_set(err, 0, "%s: not a regular file", src);
+	autofree char *tmp = NULL;
+	autoclose int out = beneath_tmpfile(dir_fd, name, &tmp);
+	if (out < 0)
+		return bento_error_errno(err, "cannot create a file beside %s", name);
+	int rc = builder_copy_data(in, out, st.st_size, src, name, err);
 	if (rc == 0 && fchmod(out, st.st_mode & 0777) < 0)
 		rc = bento_error_errno(err, "cannot set the mode of %s", name);
 	if (rc == 0 && renameat(dir_fd, tmp, dir_fd, name) < 0)

@@ -5,6 +5,7 @@
 #define BENTO_BUILDER_TOOL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -17,6 +18,12 @@
  * 128 + the signal that killed it.  Fails only when the tool cannot be run
  * at all. */
 int builder_run_tool(char *const argv[], char **output, int *status, bento_error **err);
+
+/* Copies size bytes from in to out (both at offset 0): a clone of the
+ * blocks where the file system can, else copy_file_range or read and write.
+ * src and dst name them in messages. */
+int builder_copy_data(int in, int out, off_t size, const char *src, const char *dst,
+                      bento_error **err);
 
 /* Copies the regular file src to dir_fd/name through a temporary file beside
  * it and a rename: the contents and the permission bits (set-id bits

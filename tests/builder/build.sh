@@ -86,6 +86,35 @@ cd "$TEST_DIR"
 [ "$RC" = 0 ] && [ -x b3/NetProbe-1-x86_64.AppImage ]
 verdict "with build-options: network: true it succeeds (and sees no home directory)" 0
 
+# ---- cleanup below a prefix --------------------------------------------------
+
+cat >prefix.yml <<EOF
+id: org.bento.Prefixed
+name: Prefixed
+version: "1"
+summary: Installs below /app/usr
+command: usr/bin/app
+icon: $TEST_DIR/src1/hello/hello.svg
+modules:
+  - name: app
+    buildsystem: simple
+    build-options:
+      prefix: /app/usr
+    cleanup: [/share/doc, "*.a"]
+    build-commands:
+      - mkdir -p \$PREFIX/bin \$PREFIX/share/doc/app \$PREFIX/lib && touch \$PREFIX/lib/libx.a
+      - printf '#!/bin/sh\\necho prefixed\\n' >\$PREFIX/bin/app && chmod +x \$PREFIX/bin/app
+      - echo doc >\$PREFIX/share/doc/app/README && echo kept >\$PREFIX/share/kept
+EOF
+chown "$TEST_UID:$TEST_GID" prefix.yml
+mkdir -p b6 && chown "$TEST_UID:$TEST_GID" b6
+cd b6 && urun "$BUILDER" build --output=prefixed.AppImage "$TEST_DIR/prefix.yml"
+cd "$TEST_DIR"
+listing=$(unsquashfs -l -o "$(b6/prefixed.AppImage --appimage-offset 2>/dev/null)" b6/prefixed.AppImage 2>/dev/null)
+[ "$RC" = 0 ] && [[ $listing == *squashfs-root/usr/share/kept* ]] &&
+	[[ $listing != *squashfs-root/usr/share/doc* ]] && [[ $listing != *libx.a* ]]
+verdict "cleanup: /share/doc below the prefix /app/usr and *.a are left out, the rest kept" 0
+
 # ---- counter: CMake, a tarball over HTTP ------------------------------------
 
 serve_manifest() { # SRC_YML OUT_YML: the manifest with its URLs pointing at our server
@@ -181,6 +210,11 @@ cd "$TEST_DIR"
 [ "$RC" = 0 ] && [ -x b1/Signed.AppImage ]; verdict "--sign-key signs the built file" 0
 urun GNUPGHOME="$GNUPGHOME" "$BENTO" verify b1/Signed.AppImage
 [ "$RC" = 0 ]; verdict "bento verify: the built file's signature is valid" 0
+cd b1 && urun GNUPGHOME="$GNUPGHOME" "$BUILDER" build --sign --output=NoKey.AppImage \
+	"$TEST_DIR/src1/hello/hello.yml"
+cd "$TEST_DIR"
+[ "$RC" = 2 ] && [[ $ERR == *"--sign: the manifest names no key"* ]] && [ ! -e b1/NoKey.AppImage ]
+verdict "--sign with a manifest that names no key: a usage error, nothing written" 2
 as_gpg_kill() { as_user env GNUPGHOME="$GNUPGHOME" gpgconf --kill all 2>/dev/null; }
 as_gpg_kill
 

@@ -16,6 +16,7 @@
 #        payload, and broken ELF headers.
 # corpus/keyfile/*: metadata, override and desktop files as bento reads them
 # (the seeds of fuzz_keyfile and fuzz_metadata).
+# corpus/elf/*: small ELF files as a build leaves them (the seeds of fuzz_elf).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -232,4 +233,20 @@ printf '[Context]\nshared=!network;\nfilesystems=!home;~/Scans:ro;\n' >"$out/key
 printf -- '--share=network --nofilesystem=host --filesystem=~/a:ro --env=A=b' \
 	>"$out/keyfile/permission-words"
 
-du -sh "$out/image" "$out/keyfile"
+# corpus/elf/*: small ELF files of the kinds a build leaves in /app (the seeds
+# of fuzz_elf): a library with a SONAME and a DT_RPATH, executables needing
+# it through a DT_RUNPATH ($ORIGIN, /app and a host directory) or a DT_RPATH.
+rm -rf "$out/elf"
+mkdir -p "$out/elf"
+printf 'int foo(void) { return 0; }\n' >"$tmp/f.c"
+printf 'int foo(void); int main(void) { return foo(); }\n' >"$tmp/m.c"
+cc -shared -fPIC -Os -Wl,-soname,libfuzz.so.1 -Wl,--disable-new-dtags,-rpath,'$ORIGIN' \
+	-o "$out/elf/lib-rpath" "$tmp/f.c"
+cc -Os -o "$out/elf/exe-runpath" "$tmp/m.c" "$out/elf/lib-rpath" \
+	-Wl,--enable-new-dtags,-rpath,'$ORIGIN/../lib:/app/lib:/host/dir'
+cc -Os -o "$out/elf/exe-rpath" "$tmp/m.c" "$out/elf/lib-rpath" \
+	-Wl,--disable-new-dtags,-rpath,'${ORIGIN}/../lib'
+strip -s "$out/elf/lib-rpath" "$out/elf/exe-runpath" "$out/elf/exe-rpath"
+
+du -sh "$out/image" "$out/keyfile" "$out/elf"
+
