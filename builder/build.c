@@ -85,6 +85,8 @@ void bento_builder_build_usage(FILE *out)
 	      "                        without it a manifest's key is not used\n"
 	      "      --sign-key=KEYID  sign with this key\n"
 	      "      --runtime=FILE    the runtime to put in front of the image\n"
+	      "      --source-root=DIR the directory the manifest's local files must be in\n"
+	      "                        (default: its repository, or its own directory)\n"
 	      "  -j, --jobs=N          parallel jobs of make and ninja (default: CPUs)\n"
 	      "  -v, --verbose         show the build's output as it runs\n"
 	      "  -h, --help            print this help\n"
@@ -1017,7 +1019,8 @@ int bento_builder_build(int argc, char **argv)
 		OPT_DOWNLOADS,
 		OPT_SIGN,
 		OPT_SIGN_KEY,
-		OPT_RUNTIME
+		OPT_RUNTIME,
+		OPT_SOURCE_ROOT
 	};
 	static const struct option longopts[] = {
 	    {"output", required_argument, NULL, 'o'},
@@ -1029,11 +1032,13 @@ int bento_builder_build(int argc, char **argv)
 	    {"sign", no_argument, NULL, OPT_SIGN},
 	    {"sign-key", required_argument, NULL, OPT_SIGN_KEY},
 	    {"runtime", required_argument, NULL, OPT_RUNTIME},
+	    {"source-root", required_argument, NULL, OPT_SOURCE_ROOT},
 	    {"jobs", required_argument, NULL, 'j'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
-	const char *output = NULL, *state = DEFAULT_STATE_DIR, *sign_key = NULL, *runtime = NULL;
+	const char *output = NULL, *state = DEFAULT_STATE_DIR, *sign_key = NULL, *runtime = NULL,
+	           *source_root = NULL;
 	bool force_clean = false, state_given = false, sign = false;
 	build_ctx c = {.jobs = (int)cpu_count(), .state_fd = -1};
 	int opt;
@@ -1068,6 +1073,9 @@ int bento_builder_build(int argc, char **argv)
 		case OPT_RUNTIME:
 			runtime = optarg;
 			break;
+		case OPT_SOURCE_ROOT:
+			source_root = optarg;
+			break;
 		case 'j':
 			c.jobs = atoi(optarg);
 			if (c.jobs < 1 || c.jobs > 1024) {
@@ -1093,7 +1101,7 @@ int bento_builder_build(int argc, char **argv)
 	}
 	auto_bento_error err = NULL;
 	auto_bento_manifest m = NULL;
-	if (bento_manifest_load(argv[optind], &m, &err) < 0)
+	if (bento_manifest_load(argv[optind], source_root, &m, &err) < 0)
 		return bento_error_report(steal_pointer(&err), "bento-builder", EXIT_FAILED);
 	c.m = m;
 	const char *key = NULL;

@@ -27,6 +27,8 @@ void bento_builder_check_usage(FILE *out)
 	      "Options:\n"
 	      "      --canonical   print the canonical text of each module (what the build\n"
 	      "                    cache hashes) instead of the summary\n"
+	      "      --source-root=DIR  the directory the manifest's local files must be\n"
+	      "                    in (default: its repository, or its own directory)\n"
 	      "  -h, --help        show this help and exit\n"
 	      "\n"
 	      "Exit status: 0 if the manifest is valid, 1 if it is invalid or cannot be read,\n"
@@ -135,6 +137,7 @@ static void print_summary(const bento_manifest *m)
 
 static const struct option long_options[] = {
     {"canonical", no_argument, NULL, 'c'},
+    {"source-root", required_argument, NULL, 'r'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -142,6 +145,7 @@ static const struct option long_options[] = {
 int bento_builder_check(int argc, char **argv)
 {
 	bool canonical = false;
+	const char *source_root = NULL;
 	int opt;
 	optind = 1;
 	opterr = 0;
@@ -149,6 +153,9 @@ int bento_builder_check(int argc, char **argv)
 		switch (opt) {
 		case 'c':
 			canonical = true;
+			break;
+		case 'r':
+			source_root = optarg;
 			break;
 		case 'h':
 			bento_builder_check_usage(stdout);
@@ -167,7 +174,7 @@ int bento_builder_check(int argc, char **argv)
 	}
 	auto_bento_error err = NULL;
 	auto_bento_manifest m = NULL;
-	if (bento_manifest_load(argv[optind], &m, &err) < 0)
+	if (bento_manifest_load(argv[optind], source_root, &m, &err) < 0)
 		return bento_error_report(steal_pointer(&err), PROG, BENTO_EXIT_MANIFEST);
 	if (canonical) {
 		for (size_t i = 0; i < m->n_build_order; i++) {

@@ -170,8 +170,9 @@ typedef struct module_name {
 } module_name;
 
 typedef struct ctx {
-	const char *name;     /* the manifest's name in messages */
-	const char *base_dir; /* resolves relative paths */
+	const char *name;        /* the manifest's name in messages */
+	const char *base_dir;    /* resolves relative paths */
+	const char *source_root; /* local files must be below it (canonical) */
 	diag *diags;
 	size_t n_diags;
 	bool too_many;
@@ -1039,8 +1040,26 @@ static char *resolve_path(const char *base, const char *p)
 	return out;
 }
 
-/* A local path: resolved; it must exist and be a directory (want_dir) or a
- * regular file.  Returns the absolute path, or NULL (reported). */
+/* Whether the file at path, its links followed, lies below the source
+ * root: a manifest someone else wrote (a pull request a CI machine builds)
+ * must not put the builder's ~/.ssh/id_rsa into the image, by path, "..", or
+ * a symlink in its repository. */
+static bool in_source_root(ctx *c, const scope *sc, const char *key, struct fy_node *n,
+                           const char *path)
+{
+	autofree char *real = realpath(path, NULL);
+	if (real && bento_path_is_under(real, c->source_root))
+		return true;
+	report(c, n, NULL,
+	       "\"%s%s\"%s: %s is outside %s, the directory the manifest's files must be in (its "
+	       "repository, or its own directory; --source-root=DIR names another)",
+	       sc->prefix, key, sc->owner, real ? real : path, c->source_root);
+	return false;
+}
+
+/* A local path: resolved; it must exist, lie below the source root and be
+ * a directory (want_dir) or a regular file.  Returns the absolute path, or
+ * NULL (reported). */
 static char *local_path(ctx *c, const scope *sc, const char *key, struct fy_node *n,
                         const char *value, bool want_dir)
 {
@@ -1050,6 +1069,8 @@ static char *local_path(ctx *c, const scope *sc, const char *key, struct fy_node
 		int e = errno;
 		report(c, n, NULL, "\"%s%s\"%s: cannot use %s: %s", sc->prefix, key, sc->owner, abs,
 		       strerror(e));
+	} else if (!in_source_root(c, sc, key, n, abs)) {
+		/* reported */
 	} else if (want_dir && !S_ISDIR(st.st_mode)) {
 		report(c, n, NULL, "\"%s%s\"%s: %s is not a directory", sc->prefix, key, sc->owner,
 		       abs);
@@ -1086,7 +1107,15 @@ static bool check_url(ctx *c, const scope *sc, const char *key, struct fy_node *
 		       sc->prefix, key, sc->owner, q, scheme ? scheme : "");
 	} else {
 		ok = true;
-		if (last && curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) == CURLUE_OK) {
+		if (curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK)
+			path = NULL;
+		/* A file: URL is a local path too. */
+		if (path && strcmp(scheme, "file") == 0) {
+			autofree char *abs = resolve_path(c->base_dir, path);
+			struct stat st;
+			ok = stat(abs, &st) < 0 || in_source_root(c, sc, key, n, abs);
+		}
+		if (last && path) {
 			const char *slash = strrchr(path, '/');
 			*last = xstrdup(slash ? slash + 1 : path);
 		}
@@ -1708,8 +1737,8 @@ static void collect_yaml_errors(ctx *c, struct fy_diag *d)
 			         xasprintf("%s", e->msg ? e->msg : "YAML error"));
 }
 
-int bento_manifest_parse(const char *name, const char *base_dir, const char *data, size_t len,
-                         bento_manifest **out, bento_error **err)
+int bento_manifest_parse(const char *name, const char *base_dir, const char *source_root,
+                         const char *data, size_t len, bento_manifest **out, bento_error **err)
 {
 	*out = NULL;
 	if (len > BENTO_MANIFEST_MAX_SIZE) {
@@ -1719,7 +1748,9 @@ int bento_manifest_parse(const char *name, const char *base_dir, const char *dat
 			(*err)->status = BENTO_EXIT_MANIFEST;
 		return -1;
 	}
-	ctx c = {.name = name, .base_dir = base_dir};
+	ctx c = {.name = name,
+	         .base_dir = base_dir,
+	         .source_root = source_root ? source_root : base_dir};
 	bento_manifest *m = xcalloc(1, sizeof(*m));
 	m->base_dir = xstrdup(base_dir);
 	m->path = xstrdup(name);
@@ -1800,7 +1831,25 @@ int bento_manifest_parse(const char *name, const char *base_dir, const char *dat
 	return rc;
 }
 
-int bento_manifest_load(const char *path, bento_manifest **out, bento_error **err)
+/* The closest directory from dir up that holds .git: the repository the
+ * manifest is part of; or dir itself. */
+static char *repository_of(const char *dir)
+{
+	autofree char *cur = xstrdup(dir);
+	for (;;) {
+		autofree char *git = xasprintf("%s/.git", strcmp(cur, "/") == 0 ? "" : cur);
+		struct stat st;
+		if (lstat(git, &st) == 0)
+			return steal_pointer(&cur);
+		char *slash = strrchr(cur, '/');
+		if (slash == NULL || strcmp(cur, "/") == 0)
+			return xstrdup(dir);
+		slash[slash == cur ? 1 : 0] = '\0';
+	}
+}
+
+int bento_manifest_load(const char *path, const char *source_root, bento_manifest **out,
+                        bento_error **err)
 {
 	*out = NULL;
 	struct stat st;
@@ -1836,7 +1885,13 @@ int bento_manifest_load(const char *path, bento_manifest **out, bento_error **er
 		(*err)->status = BENTO_EXIT_MANIFEST;
 		return -1;
 	}
-	return bento_manifest_parse(path, base, data, len, out, err);
+	autofree char *root = source_root ? realpath(source_root, NULL) : repository_of(base);
+	if (root == NULL) {
+		bento_error_errno(err, "--source-root %s", source_root);
+		(*err)->status = BENTO_EXIT_MANIFEST;
+		return -1;
+	}
+	return bento_manifest_parse(path, base, root, data, len, out, err);
 }
 
 /* ---- the canonical text of a module ---- */

@@ -132,14 +132,18 @@ typedef struct bento_manifest {
 /* Reads and checks the manifest at path.  On failure *err says why: for an
  * invalid manifest its message is "PATH: invalid manifest (N errors)"
  * followed by one line per error, "PATH:LINE:COLUMN: message", in file order;
- * err->status is BENTO_EXIT_MANIFEST. */
-int bento_manifest_load(const char *path, bento_manifest **out, bento_error **err);
+ * err->status is BENTO_EXIT_MANIFEST.  Every local file the manifest names
+ * (path:, icon, desktop, appstream, file: URLs) must lie, its symlinks
+ * followed, below source_root; NULL means the repository the manifest is in
+ * (the closest directory up from it with a .git), or its own directory. */
+int bento_manifest_load(const char *path, const char *source_root, bento_manifest **out,
+                        bento_error **err);
 
-/* The same for a manifest already in memory: name is used in messages and
- * base_dir (absolute) resolves relative paths.  data need not be
- * NUL-terminated. */
-int bento_manifest_parse(const char *name, const char *base_dir, const char *data, size_t len,
-                         bento_manifest **out, bento_error **err);
+/* The same for a manifest already in memory: name is used in messages,
+ * base_dir (absolute) resolves relative paths, source_root (canonical;
+ * NULL: base_dir) bounds them.  data need not be NUL-terminated. */
+int bento_manifest_parse(const char *name, const char *base_dir, const char *source_root,
+                         const char *data, size_t len, bento_manifest **out, bento_error **err);
 
 void bento_manifest_free(bento_manifest *m);
 

@@ -501,11 +501,14 @@ NEST_ORDER='   1. c (autotools), for b
 
 # Relative paths: resolved against the manifest's directory, whatever the
 # current directory; "." and empty elements are dropped, ".." is kept.
+# (project/ is a repository: its files are the ones the manifest may name.)
 REL=$TEST_DIR/rel
-mkdir -p "$REL/project/app/data" "$REL/project/shared/src" "$REL/elsewhere"
+mkdir -p "$REL/project/app/data" "$REL/project/shared/src" "$REL/elsewhere" "$REL/project/.git"
 : >"$REL/project/app/data/icon.png"
 : >"$REL/project/app/app.desktop"
 : >"$REL/project/shared/src/fix.patch"
+: >"$REL/elsewhere/secret"
+ln -s ../../elsewhere "$REL/project/app/link"
 cat >"$REL/project/app/app.yml" <<'EOF'
 id: org.example.Rel
 name: Rel
@@ -625,6 +628,20 @@ check_good() {
 	cd "$REL/elsewhere" || exit 1
 	urun "$bb" check ../project/app/app.yml
 	expect "$label: relative paths resolved against the manifest's directory" 0 "$REL_EXPECTED"
+	# Outside the repository: refused, by "..", by an absolute path, by a
+	# symlink in it (a pull request must not publish the builder's files);
+	# --source-root names a wider directory.
+	for p in ../../elsewhere/secret /${REL#/}/elsewhere/secret link/secret; do
+		sed "s|path: ../shared/src/fix.patch|path: $p|" "$REL/project/app/app.yml" \
+			>"$REL/project/app/out.yml"
+		urun "$bb" check ../project/app/out.yml
+		[ "$RC" = 1 ] &&
+			grep -qF "is outside $REL/project, the directory the manifest's files must be in" <<<"$ERR"
+		verdict "$label: a source path outside the manifest's repository is refused ($p)" 1
+	done
+	urun "$bb" check --source-root="$REL" ../project/app/out.yml
+	[ "$RC" = 0 ]
+	verdict "$label: --source-root allows a wider directory" 0
 	cd "$TEST_DIR" || exit 1
 
 	urun "$bb" check --canonical "$CAN/can.yml"

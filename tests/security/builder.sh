@@ -416,6 +416,44 @@ ctl=no
 record patchelf-host "item 21: patchelf on the build's files" "$blocked" "$ctl" \
 	"$obs; control: bento-builder bundle (patchelf on the host) on that AppDir wrote $PWNED: $ctl"
 
+# ---------------------------------------------------------------- local files outside the repository
+
+# A pull request's manifest names a file of the builder's by a relative
+# path that climbs out of its repository: the key would be published in
+# the image.  Control: with --source-root=/ the same build does.
+PR=$T/pr
+mkdir -p "$PR/.git" "$SSH"
+echo "PRIVATE KEY of the builder" >"$SSH/id_rsa"
+cp "$T/icon.svg" "$PR/icon.svg"
+chown -R "$TEST_UID:$TEST_GID" "$PR" "$SSH"
+rel=$(python3 -c 'import os, sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' "$SSH/id_rsa" "$PR")
+manifest "$PR/steal.yml" org.example.Steal "" <<EOF
+  - name: app
+    buildsystem: simple
+    sources:
+      - type: file
+        path: $rel
+    build-commands:
+      - $APP
+      - cp id_rsa /app/bin/stolen
+EOF
+sed -i "s|^icon: .*|icon: icon.svg|" "$PR/steal.yml"
+image_has_key() { # DIR: the file built there holds the builder's key
+	local f=$T/$1/out.AppImage
+	[ -f "$f" ] && unsquashfs -q -o "$(urun "$f" --appimage-offset && echo "$OUT")" -cat "$f" \
+		bin/stolen 2>/dev/null | grep -q "PRIVATE KEY"
+}
+build steal "$PR/steal.yml"
+blocked=NO
+[ "$RC" = 1 ] && [[ $ERR == *"is outside $PR, the directory the manifest's files must be in"* ]] &&
+	! image_has_key steal && blocked=yes
+obs="builder: exit $RC, $(head -c 300 <<<"$ERR")"
+build steal-control "$PR/steal.yml" --source-root=/
+ctl=no
+image_has_key steal-control && ctl=yes
+record "a manifest's path: climbs out of its repository to the builder's ~/.ssh/id_rsa" \
+	"manifest paths" "$blocked" "$ctl" "$obs; control (--source-root=/): the key in the image: $ctl"
+
 print_table
 
 # The sanitizer build walks the same trees: the blocked attacks again, each
