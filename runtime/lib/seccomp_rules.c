@@ -133,7 +133,21 @@ static const char *const denied_eperm[] = {
  * (clone3's flags are behind a pointer) or that bypass the rules above (the
  * new mount API).  ENOSYS makes libraries fall back to the older call. */
 static const char *const denied_enosys[] = {
-    "clone3", "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
+    "clone3",
+    "open_tree",
+    "move_mount",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
+    "mount_setattr",
+    /* io_uring runs system calls on the app's behalf where no filter sees
+     * them (IORING_OP_SOCKET makes sockets of any family) and is a large
+     * kernel surface; Flatpak and Docker deny it too.  Its users fall back
+     * to plain system calls on ENOSYS. */
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
 };
 
 /* Debugging and profiling: only with features=devel. */
@@ -178,18 +192,26 @@ static int add_app_rules(scmp_filter_ctx ctx, const bento_app_filter_options *op
 		if (add_rule(ctx, SCMP_ACT_ERRNO(EPERM), "ioctl", 1, &req, err) < 0)
 			return -1;
 	}
-	/* Socket families: one rule per refused value below the largest
+	/* Socket families, for socket() and socketpair() alike (TIPC, for
+	 * one, makes pairs): one rule per refused value below the largest
 	 * allowed one, one for everything above it (including values with
 	 * high bits set, which the kernel would truncate). */
-	for (int family = 0; family <= AF_NETLINK; family++) {
-		if (family_allowed(family))
-			continue;
-		struct scmp_arg_cmp eq = SCMP_A0_64(SCMP_CMP_EQ, (uint64_t)family);
-		if (add_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), "socket", 1, &eq, err) < 0)
+	static const char *const socket_calls[] = {"socket", "socketpair"};
+	for (size_t i = 0; i < ARRAY_SIZE(socket_calls); i++) {
+		for (int family = 0; family <= AF_NETLINK; family++) {
+			if (family_allowed(family))
+				continue;
+			struct scmp_arg_cmp eq = SCMP_A0_64(SCMP_CMP_EQ, (uint64_t)family);
+			if (add_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), socket_calls[i], 1, &eq,
+			             err) < 0)
+				return -1;
+		}
+		struct scmp_arg_cmp above = SCMP_A0_64(SCMP_CMP_GT, AF_NETLINK);
+		if (add_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), socket_calls[i], 1, &above, err) <
+		    0)
 			return -1;
 	}
-	struct scmp_arg_cmp above = SCMP_A0_64(SCMP_CMP_GT, AF_NETLINK);
-	return add_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), "socket", 1, &above, err);
+	return 0;
 }
 
 int bento_bpf_app(const bento_app_filter_options *opt, bento_bpf *out, bento_error **err)

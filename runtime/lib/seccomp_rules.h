@@ -22,8 +22,8 @@ typedef struct bento_app_filter_options {
 
 /* The app's filter, a denylist at least as strict as Flatpak's.  Denied
  * calls fail with EPERM (the classic ones), ENOSYS (calls newer than the
- * rules, so that libraries fall back) or EAFNOSUPPORT (socket families other
- * than UNIX, INET, INET6, NETLINK).  Without multiarch every 32-bit x86 or
+ * rules and io_uring, so that libraries fall back) or EAFNOSUPPORT (socket
+ * and socketpair of families other than UNIX, INET, INET6, NETLINK).  Without multiarch every 32-bit x86 or
  * x32 call fails with ENOSYS. */
 int bento_bpf_app(const bento_app_filter_options *opt, bento_bpf *out, bento_error **err);
 
