@@ -229,8 +229,71 @@ static void pid1_report_ready(bento_spawn *sp)
 	raw_syscall4(SYS_futex, (long)&sp->pid1_ready, FUTEX_WAKE, 1, 0);
 }
 
+/* fd becomes the sandbox's /dev/null. */
+static int null_onto(int fd)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		return -1;
+	int r = dup2(null, fd);
+	close(null);
+	return r < 0 ? -1 : 0;
+}
+
+/* A standard descriptor that names a directory (./app </home/u) or only a
+ * path (O_PATH) is no stream but a way out of the sandbox: through
+ * /proc/self/fd/N the app would walk the directory, or reopen the file.
+ * It becomes /dev/null. */
+static int std_fds_without_paths(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		int flags = fcntl(fd, F_GETFL);
+		struct stat st;
+		if (flags >= 0 &&
+		    ((flags & O_PATH) || (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))) &&
+		    null_onto(fd) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Closes every descriptor from 3 up: the ones the launcher had open (a
+ * directory of the home, say, which /proc/self/fd/N would open from inside)
+ * and bento's own.  Without close_range (before Linux 5.9) they are read
+ * from the sandbox's /proc/self/fd. */
+static int close_inherited_fds(void)
+{
+	if (syscall(SYS_close_range, 3u, ~0u, 0u) == 0)
+		return 0;
+	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return -1;
+	char buf[4096] __attribute__((aligned(8)));
+	long n;
+	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct {
+				uint64_t ino;
+				int64_t off;
+				unsigned short reclen;
+				unsigned char type;
+				char name[];
+			} *d = (void *)(buf + off);
+			off += d->reclen;
+			int fd = 0;
+			for (const char *c = d->name; *c >= '0' && *c <= '9'; c++)
+				fd = fd * 10 + (*c - '0');
+			if (fd >= 3 && fd != dir)
+				close(fd);
+		}
+	}
+	close(dir);
+	return n < 0 ? -1 : 0;
+}
+
 /* The app's process, a vfork-style child of PID 1: confined last, then
- * exec'd.  Failures are reported in *sp. */
+ * exec'd with only the descriptors it is meant to have.  Failures are
+ * reported in *sp. */
 static int sandboxed_app_main(void *arg)
 {
 	bento_spawn *sp = arg;
@@ -244,6 +307,13 @@ static int sandboxed_app_main(void *arg)
 	if ((sp->out_fd >= 0 && dup2(sp->out_fd, STDOUT_FILENO) < 0) ||
 	    (sp->err_fd >= 0 && dup2(sp->err_fd, STDERR_FILENO) < 0)) {
 		fail(sp, BENTO_SPAWN_EXEC);
+		_exit(BENTO_EXIT_CHILD);
+	}
+	if (std_fds_without_paths() < 0 || close_inherited_fds() < 0) {
+		sp->failure = (bento_sandbox_failure){
+		    .step = "cannot close the descriptors the app must not inherit",
+		    .errnum = errno};
+		sp->stage = BENTO_SPAWN_SANDBOX;
 		_exit(BENTO_EXIT_CHILD);
 	}
 	sigprocmask(SIG_SETMASK, sp->exec_mask, NULL);
