@@ -419,15 +419,22 @@ static int prepare_sandbox(const run_ctx *ctx, const char *root, const char *app
 }
 
 /* Once the app runs, the runtime only serves the image and waits: it gives
- * up every other system call, since what it serves is an untrusted file.
+ * up every other system call, since what it serves is an untrusted file,
+ * and may signal only its own processes (see bento_runtime_peers).
  * (Not under AddressSanitizer, whose leak checker needs ptrace at exit.) */
-static void confine_runtime(const run_ctx *ctx)
+static void confine_runtime(const run_ctx *ctx, const app_process *app, const bento_sandbox *sb)
 {
 #if !defined(__SANITIZE_ADDRESS__)
-	if (bento_seccomp_install(bento_seccomp_runtime_filter(), true) < 0 && ctx->launch->debug)
+	bento_runtime_peers peers = {.self = getpid(),
+	                             .own_group = app->spawn.own_group,
+	                             .child = app->spawn.pid,
+	                             .child_group = sb ? app->spawn.pid : 0,
+	                             .holder = app->spawn.holder,
+	                             .helper = sb ? sb->dbus_proxy : 0};
+	if (bento_seccomp_install_runtime(&peers) < 0 && ctx->launch->debug)
 		fprintf(stderr, "bento: cannot confine the runtime: %s\n", strerror(errno));
 #else
-	(void)ctx;
+	(void)ctx, (void)app, (void)sb;
 #endif
 }
 
@@ -513,7 +520,7 @@ static attempt try_userns(const run_ctx *ctx, const mount_dir *md, int *exit_sta
 	if (a == ATTEMPT_RAN) {
 		if (sb)
 			bento_sandbox_app_started(sb);
-		confine_runtime(ctx);
+		confine_runtime(ctx, &app, sb);
 	}
 	if (a == ATTEMPT_RAN && ctx->launch->mount_only && app.spawn.holder <= 0) {
 		bento_error_set(err, EAGAIN, "cannot keep the private mount alive");
