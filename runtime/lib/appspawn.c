@@ -10,11 +10,13 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/eventfd.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
 #include <linux/futex.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -229,8 +231,71 @@ static void pid1_report_ready(bento_spawn *sp)
 	raw_syscall4(SYS_futex, (long)&sp->pid1_ready, FUTEX_WAKE, 1, 0);
 }
 
+/* fd becomes the sandbox's /dev/null. */
+static int null_onto(int fd)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		return -1;
+	int r = dup2(null, fd);
+	close(null);
+	return r < 0 ? -1 : 0;
+}
+
+/* A standard descriptor that names a directory (./app </home/u) or only a
+ * path (O_PATH) is no stream but a way out of the sandbox: through
+ * /proc/self/fd/N the app would walk the directory, or reopen the file.
+ * It becomes /dev/null. */
+static int std_fds_without_paths(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		int flags = fcntl(fd, F_GETFL);
+		struct stat st;
+		if (flags >= 0 &&
+		    ((flags & O_PATH) || (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))) &&
+		    null_onto(fd) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Closes every descriptor from 3 up: the ones the launcher had open (a
+ * directory of the home, say, which /proc/self/fd/N would open from inside)
+ * and bento's own.  Without close_range (before Linux 5.9) they are read
+ * from the sandbox's /proc/self/fd. */
+static int close_inherited_fds(void)
+{
+	if (syscall(SYS_close_range, 3u, ~0u, 0u) == 0)
+		return 0;
+	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return -1;
+	char buf[4096] __attribute__((aligned(8)));
+	long n;
+	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct {
+				uint64_t ino;
+				int64_t off;
+				unsigned short reclen;
+				unsigned char type;
+				char name[];
+			} *d = (void *)(buf + off);
+			off += d->reclen;
+			int fd = 0;
+			for (const char *c = d->name; *c >= '0' && *c <= '9'; c++)
+				fd = fd * 10 + (*c - '0');
+			if (fd >= 3 && fd != dir)
+				close(fd);
+		}
+	}
+	close(dir);
+	return n < 0 ? -1 : 0;
+}
+
 /* The app's process, a vfork-style child of PID 1: confined last, then
- * exec'd.  Failures are reported in *sp. */
+ * exec'd with only the descriptors it is meant to have.  Failures are
+ * reported in *sp. */
 static int sandboxed_app_main(void *arg)
 {
 	bento_spawn *sp = arg;
@@ -241,15 +306,97 @@ static int sandboxed_app_main(void *arg)
 	if (sp->cwd == NULL || chdir(sp->cwd) < 0)
 		if (chdir(sp->fallback_cwd) < 0 && chdir("/") < 0)
 			_exit(BENTO_EXIT_CHILD);
-	if ((sp->out_fd >= 0 && dup2(sp->out_fd, STDOUT_FILENO) < 0) ||
+	if ((sp->detached && null_onto(STDIN_FILENO) < 0) ||
+	    (sp->out_fd >= 0 && dup2(sp->out_fd, STDOUT_FILENO) < 0) ||
 	    (sp->err_fd >= 0 && dup2(sp->err_fd, STDERR_FILENO) < 0)) {
 		fail(sp, BENTO_SPAWN_EXEC);
+		_exit(BENTO_EXIT_CHILD);
+	}
+	if (std_fds_without_paths() < 0 || close_inherited_fds() < 0) {
+		sp->failure = (bento_sandbox_failure){
+		    .step = "cannot close the descriptors the app must not inherit",
+		    .errnum = errno};
+		sp->stage = BENTO_SPAWN_SANDBOX;
 		_exit(BENTO_EXIT_CHILD);
 	}
 	sigprocmask(SIG_SETMASK, sp->exec_mask, NULL);
 	execve(sp->path, sp->argv, sp->envp);
 	fail(sp, BENTO_SPAWN_EXEC);
 	_exit(BENTO_EXIT_CHILD);
+}
+
+/* Makes pgrp the terminal's foreground process group, from whichever group
+ * the caller is in (a background group's tcsetpgrp raises SIGTTOU unless it
+ * is blocked).  Returns 0 or -1. */
+static int set_foreground(int tty, pid_t pgrp)
+{
+	sigset_t ttou, saved;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &saved);
+	int r = tcsetpgrp(tty, pgrp);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	return r;
+}
+
+/* The stop signals of job control, which a terminal sends to its
+ * foreground group (Ctrl-Z) or to a background group that touches it. */
+static bool is_job_stop(long sig)
+{
+	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/* In PID 1, before the app starts: the sandbox gets a process group of its
+ * own, so that kill(0, ...) or killpg(getpgrp(), ...) inside reaches only
+ * the sandbox and never the launcher or its other children.  A build step
+ * gets a session of its own too (it has no use for a terminal); an app
+ * stays in the launcher's session and, if the launcher's group had the
+ * terminal, gets it, so that it reads from it without being stopped and
+ * Ctrl-C, Ctrl-Z reach it.  PID 1, in that group, keeps the stop signals
+ * blocked: what the terminal sends the group it then finds pending, sent
+ * by the kernel (pid1_main). */
+static void pid1_own_group(bento_spawn *sp)
+{
+	if (sp->detached) {
+		setsid();
+		return;
+	}
+	setpgid(0, 0);
+	sigset_t stops;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTSTP);
+	sigaddset(&stops, SIGTTIN);
+	sigaddset(&stops, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &stops, NULL);
+	if (sp->tty_handed && set_foreground(sp->tty, getpgrp()) < 0)
+		sp->tty_handed = false;
+}
+
+/* In PID 1, once the app has stopped: whether the terminal sent a stop
+ * signal to the group (it reaches PID 1 at the same time as the app, and
+ * stays pending until read). */
+static bool pid1_terminal_stop_pending(void)
+{
+	sigset_t stops;
+	__builtin_memset(&stops, 0, sizeof(stops));
+	stops.__val[0] = 1ul << (SIGTSTP - 1) | 1ul << (SIGTTIN - 1) | 1ul << (SIGTTOU - 1);
+	struct timespec now = {0, 0};
+	siginfo_t info;
+	bool terminal = false;
+	while (raw_syscall4(SYS_rt_sigtimedwait, (long)&stops, (long)&info, (long)&now, 8) > 0)
+		terminal |= info.si_code == SI_KERNEL;
+	return terminal;
+}
+
+/* In PID 1: the app stopped (sig, by_terminal) or runs again (0); a stop
+ * wakes the runtime, which stops the user's job with it. */
+static void pid1_note_stop(bento_spawn *sp, int sig, bool by_terminal)
+{
+	__atomic_store_n(&sp->stop_by_terminal, by_terminal, __ATOMIC_RELAXED);
+	__atomic_store_n(&sp->app_stop_sig, sig, __ATOMIC_RELEASE);
+	uint64_t one = 1;
+	if (sig != 0)
+		raw_syscall4(SYS_write, sp->stop_fd, (long)&one, sizeof(one), 0);
 }
 
 /* PID 1 of the sandbox's PID namespace: the runtime's child (CLONE_PARENT).
@@ -261,6 +408,7 @@ static int pid1_main(void *arg)
 {
 	bento_spawn *sp = arg;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	pid1_own_group(sp);
 	if (bento_sandbox_finish_in_pid_ns(sp->sandbox, &sp->failure) < 0) {
 		sp->stage = BENTO_SPAWN_SANDBOX;
 		pid1_report_ready(sp);
@@ -286,21 +434,40 @@ static int pid1_main(void *arg)
 	/* From here on the runtime runs beside us: raw system calls only. */
 	sigset_t set;
 	__builtin_memset(&set, 0xff, sizeof(set));
+	long wait_flags = WNOHANG | (sp->stop_fd >= 0 ? WUNTRACED | WCONTINUED : 0);
+	bool terminal_stop = false; /* the terminal sent the group a stop */
 	for (;;) {
 		siginfo_t info;
 		long sig = raw_syscall4(SYS_rt_sigtimedwait, (long)&set, (long)&info, 0, 8);
 		if (sig == SIGCHLD || !started) {
 			int status;
 			long pid;
-			while ((pid = raw_syscall4(SYS_wait4, -1, (long)&status, WNOHANG, 0)) > 0) {
-				if (pid == app) {
-					sp->app_status = status;
-					__atomic_store_n(&sp->app_exited, started,
-					                 __ATOMIC_RELEASE);
-					raw_syscall4(SYS_exit_group, 0, 0, 0, 0);
+			while ((pid = raw_syscall4(SYS_wait4, -1, (long)&status, wait_flags, 0)) >
+			       0) {
+				if (pid != app)
+					continue;
+				if (WIFSTOPPED(status)) {
+					terminal_stop |= pid1_terminal_stop_pending();
+					pid1_note_stop(sp, WSTOPSIG(status), terminal_stop);
+					terminal_stop = false;
+					continue;
 				}
+				if (WIFCONTINUED(status)) {
+					pid1_note_stop(sp, 0, false);
+					continue;
+				}
+				sp->app_status = status;
+				__atomic_store_n(&sp->app_exited, started, __ATOMIC_RELEASE);
+				raw_syscall4(SYS_exit_group, 0, 0, 0, 0);
 			}
-		} else if (sig > 0) {
+		} else if (is_job_stop(sig) || sig == SIGCONT) {
+			/* Sent to the whole group, the app included: not passed
+			 * on, but a stop from the terminal is noted. */
+			terminal_stop |= is_job_stop(sig) && info.si_code == SI_KERNEL;
+		} else if (sig > 0 && info.si_code != SI_KERNEL) {
+			/* What the runtime forwards.  The terminal's other
+			 * signals (Ctrl-C, Ctrl-\) went to the whole group too:
+			 * passing them on would repeat them. */
 			raw_syscall4(SYS_kill, app, sig, 0, 0);
 		}
 	}
@@ -364,8 +531,29 @@ static int child_main(void *arg)
 	_exit(BENTO_EXIT_CHILD);
 }
 
+/* The descriptors of job control (see struct bento_spawn): the caller's
+ * controlling terminal, if any, and the eventfd PID 1 wakes it with. */
+static int open_job_fds(bento_spawn *sp, bento_error **err)
+{
+	sp->job_fds = true;
+	sp->tty = sp->stop_fd = -1;
+	if (sp->sandbox == NULL || sp->detached)
+		return 0;
+	sp->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (sp->stop_fd < 0)
+		return bento_error_errno(err, "eventfd");
+	/* (O_NONBLOCK: a serial line's open must not wait for its carrier) */
+	sp->tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	return 0;
+}
+
 int bento_spawn_run(bento_spawn *sp, bento_error **err)
 {
+	if (!sp->job_fds && open_job_fds(sp, err) < 0)
+		return -1;
+	sp->own_group = getpgrp();
+	sp->tty_handed = sp->tty >= 0 && tcgetpgrp(sp->tty) == sp->own_group;
+	sp->app_stop_sig = 0;
 	sp->parent = getpid();
 	sp->holder_slot = sp->new_namespace && !sp->sandbox ? free_holder_slot() : NULL;
 	sp->pid1_ready = 0;
@@ -420,8 +608,80 @@ int bento_spawn_run(bento_spawn *sp, bento_error **err)
 	return sp->stage == BENTO_SPAWN_OK ? 0 : 1;
 }
 
+int bento_spawn_stopped(bento_spawn *sp, bool *by_terminal)
+{
+	uint64_t count;
+	if (sp->stop_fd >= 0)
+		while (read(sp->stop_fd, &count, sizeof(count)) < 0 && errno == EINTR)
+			;
+	int sig = __atomic_load_n(&sp->app_stop_sig, __ATOMIC_ACQUIRE);
+	*by_terminal = __atomic_load_n(&sp->stop_by_terminal, __ATOMIC_RELAXED);
+	return sig;
+}
+
+int bento_spawn_signal_group(const bento_spawn *sp, int sig)
+{
+	/* (PID 1 leads the group) */
+	if (sp->sandbox == NULL || sp->detached || sp->pid <= 0)
+		return -1;
+	kill(-sp->pid, sig);
+	return 0;
+}
+
+void bento_spawn_continue(bento_spawn *sp)
+{
+	if (sp->tty >= 0 && sp->pid > 0) {
+		/* fg made our group the foreground one again; after bg, the
+		 * shell keeps the terminal.  (Still the app's: a SIGCONT while
+		 * it ran, or a stop the kernel discarded.) */
+		pid_t fg = tcgetpgrp(sp->tty);
+		if ((fg == sp->own_group || fg == sp->pid) && set_foreground(sp->tty, sp->pid) == 0)
+			sp->tty_handed = true;
+	}
+	__atomic_store_n(&sp->app_stop_sig, 0, __ATOMIC_RELEASE);
+	bento_spawn_signal_group(sp, SIGCONT);
+}
+
+void bento_spawn_reclaim_terminal(bento_spawn *sp)
+{
+	if (sp->tty >= 0 && sp->tty_handed && set_foreground(sp->tty, sp->own_group) == 0)
+		sp->tty_handed = false;
+}
+
+void bento_spawn_stop_job(bento_spawn *sp, int sig, bool whole_job)
+{
+	/* A launcher that ignores a stop signal keeps its job running: the
+	 * app (which changed its own disposition) is continued instead. */
+	struct sigaction sa;
+	if (sig == SIGSTOP || (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)) {
+		/* The terminal goes back to our group first: a shell sees our
+		 * job stopped and takes it anyway, and where our group holds
+		 * more (a script that runs the app), Ctrl-Z then stops the
+		 * rest of it.  Our own share of the signal is blocked (it is in
+		 * the runtime's signalfd) until it is let through here. */
+		bento_spawn_reclaim_terminal(sp);
+		sigset_t one;
+		sigemptyset(&one);
+		sigaddset(&one, sig);
+		if (whole_job && is_job_stop(sig))
+			kill(-sp->own_group, sig);
+		else
+			raise(sig);
+		sigprocmask(SIG_UNBLOCK, &one, NULL);
+		sigprocmask(SIG_BLOCK, &one, NULL);
+	}
+	bento_spawn_continue(sp);
+}
+
 void bento_spawn_release(bento_spawn *sp)
 {
+	if (sp->job_fds) {
+		if (sp->tty >= 0)
+			close(sp->tty);
+		if (sp->stop_fd >= 0)
+			close(sp->stop_fd);
+		sp->job_fds = false;
+	}
 	/* PID 1 made our shared memory undumpable; once it is gone, the
 	 * process may make another sandbox (its /proc/self/uid_map must be
 	 * its own again). */

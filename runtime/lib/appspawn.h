@@ -60,6 +60,10 @@ typedef struct bento_spawn {
 	const char *fallback_cwd;
 	/* The app's stdout and stderr, or -1 to keep the caller's. */
 	int out_fd, err_fd;
+	/* With a sandbox: a session of its own, no controlling terminal and
+	 * stdin from /dev/null (a build step); otherwise a process group of its
+	 * own in the caller's session, with job control (below). */
+	bool detached;
 
 	/* Results. */
 	pid_t pid;    /* the app, a child of the caller */
@@ -72,11 +76,24 @@ typedef struct bento_spawn {
 	 * its wait status (written by PID 1). */
 	bool app_exited;
 	int app_status;
+	/* Job control, with a sandbox that is not detached: the app's process
+	 * group is PID 1's (pid).  tty is the caller's controlling terminal (or
+	 * -1); tty_handed says that the app's group was made its foreground
+	 * group (the caller's was).  stop_fd, an eventfd, becomes readable when
+	 * the app stops; app_stop_sig is the signal that stopped it, 0 once it
+	 * runs again (see bento_spawn_stopped). */
+	int tty;
+	bool tty_handed;
+	int stop_fd;
+	int app_stop_sig;
+	bool stop_by_terminal;
 
 	/* Private. */
 	pid_t parent;
 	struct holder_slot *holder_slot;
 	char uid_map[32], gid_map[32];
+	bool job_fds;        /* tty and stop_fd are set (and closed by release) */
+	pid_t own_group;     /* the caller's process group */
 	uint32_t pid1_ready; /* futex: PID 1 has started the app (or failed) */
 	pid_t app_pid;       /* in the new PID namespace */
 	char *pid1_stack;
@@ -86,6 +103,32 @@ typedef struct bento_spawn {
  * namespace is ready), 1 when sp->stage says why it could not, -1 on a
  * system error. */
 int bento_spawn_run(bento_spawn *sp, bento_error **err);
+
+/* Job control of a sandboxed app (the caller's part: it shares its
+ * terminal with the app's process group, which it must stop and continue
+ * with it so that the user's shell sees one job).
+ *
+ * When stop_fd is readable: the signal that keeps the app stopped, or 0 if
+ * it runs; *by_terminal: the terminal stopped it (Ctrl-Z, or a background
+ * read or write), not the app itself or another process. */
+int bento_spawn_stopped(bento_spawn *sp, bool *by_terminal);
+/* Sends sig to the app's process group; -1 if it has none of its own. */
+int bento_spawn_signal_group(const bento_spawn *sp, int sig);
+/* The app was stopped by sig (or the caller was sent it): stops the caller,
+ * so that the user's shell sees its job stopped, and once continued,
+ * continues the app (as below).  With whole_job (a stop the terminal sent)
+ * the caller's whole process group stops, as the terminal would have
+ * stopped it without a sandbox; a stop of the app's own making stops only
+ * the caller, so that the app cannot stop the launcher's other processes.
+ * The caller has sig blocked. */
+void bento_spawn_stop_job(bento_spawn *sp, int sig, bool whole_job);
+/* Once the caller runs again after a stop (SIGCONT): gives the terminal to
+ * the app's group if the caller's group is in the foreground (fg, not bg),
+ * and continues the app's group. */
+void bento_spawn_continue(bento_spawn *sp);
+/* Once the app has ended: takes the terminal back if the app's group had
+ * it. */
+void bento_spawn_reclaim_terminal(bento_spawn *sp);
 
 /* After pid has been reaped: releases what the sandbox's PID 1 used. */
 void bento_spawn_release(bento_spawn *sp);

@@ -91,6 +91,9 @@ int bento_dbus_proxy_start(const bento_dbus_proxy_request *req, bento_dbus_proxy
 	posix_spawnattr_t attr;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 3);
+	/* The proxy reads what the untrusted app sends: it gets no descriptor
+	 * of the launcher's (or of ours) beyond its standard ones and fd 3. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 4);
 	posix_spawnattr_init(&attr);
 	sigset_t none;
 	sigemptyset(&none);

@@ -27,6 +27,10 @@
 /* Signals a user sends to "the app" reach the runtime; it passes them on. */
 static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
+/* A sandboxed app has a process group of its own (appspawn.c): the runtime
+ * stops and continues the user's job with it (see supervise). */
+static const int job_control_signals[] = {SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT};
+
 static const struct {
 	const char *name;
 	bento_strategy strategy;
@@ -155,12 +159,29 @@ static void app_process_free(app_process *app)
 
 typedef struct supervisor {
 	int sigfd;
-	pid_t child; /* the app, 0 when there is none (--appimage-mount) */
+	bento_spawn *spawn; /* the app's process, for job control */
+	pid_t child;        /* the app, 0 when there is none (--appimage-mount) */
 	bool mount_only;
 	bool child_exited;
 	int wait_status;
 	bool stop;
 } supervisor;
+
+/* Job control of a sandboxed app, whose process group is not ours (the
+ * signals are blocked only then, see setup_signals).  SIGCONT: the shell
+ * continued our job (fg, bg), so the app's group is continued, given the
+ * terminal if we have it.  A stop signal sent to the runtime (kill -TSTP)
+ * goes to the app's group; the app's stop then stops the job (stop_fd in
+ * supervise). */
+static void on_job_control(supervisor *sv, int sig)
+{
+	if (sv->child_exited)
+		return;
+	if (sig == SIGCONT)
+		bento_spawn_continue(sv->spawn);
+	else if (bento_spawn_signal_group(sv->spawn, sig) < 0)
+		bento_spawn_stop_job(sv->spawn, sig, false);
+}
 
 static void on_signal(supervisor *sv, int sig)
 {
@@ -170,6 +191,11 @@ static void on_signal(supervisor *sv, int sig)
 			sv->child_exited = true;
 		return;
 	}
+	for (size_t i = 0; i < ARRAY_SIZE(job_control_signals); i++)
+		if (sig == job_control_signals[i]) {
+			on_job_control(sv, sig);
+			return;
+		}
 	if (sv->mount_only)
 		sv->stop = true;
 	else if (sv->child > 0 && !sv->child_exited)
@@ -177,16 +203,25 @@ static void on_signal(supervisor *sv, int sig)
 }
 
 /* Waits for the app to end (or, for --appimage-mount, for a signal to stop),
- * passing signals on.  The image is served meanwhile by the server thread. */
+ * passing signals on.  The image is served meanwhile by the server thread.
+ * A sandboxed app stopped (Ctrl-Z, or reading the terminal in the
+ * background) stops the user's job with it. */
 static int supervise(supervisor *sv, int *exit_status, bento_error **err)
 {
 	while (sv->mount_only ? !sv->stop : !sv->child_exited) {
-		struct pollfd pfd = {.fd = sv->sigfd, .events = POLLIN};
-		if (poll(&pfd, 1, -1) < 0) {
+		struct pollfd pfd[2] = {{.fd = sv->sigfd, .events = POLLIN},
+		                        {.fd = sv->spawn->stop_fd, .events = POLLIN}};
+		if (poll(pfd, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return bento_error_errno(err, "poll");
 		}
+		/* (before the signals: a SIGCONT read first would continue the
+		 * app, and this stop, then seen, would stop the job again) */
+		bool by_terminal = false;
+		int stopped_by = pfd[1].revents ? bento_spawn_stopped(sv->spawn, &by_terminal) : 0;
+		if (stopped_by != 0 && !sv->child_exited)
+			bento_spawn_stop_job(sv->spawn, stopped_by, by_terminal);
 		struct signalfd_siginfo si;
 		while (read(sv->sigfd, &si, sizeof(si)) == sizeof(si))
 			on_signal(sv, (int)si.ssi_signo);
@@ -384,15 +419,22 @@ static int prepare_sandbox(const run_ctx *ctx, const char *root, const char *app
 }
 
 /* Once the app runs, the runtime only serves the image and waits: it gives
- * up every other system call, since what it serves is an untrusted file.
+ * up every other system call, since what it serves is an untrusted file,
+ * and may signal only its own processes (see bento_runtime_peers).
  * (Not under AddressSanitizer, whose leak checker needs ptrace at exit.) */
-static void confine_runtime(const run_ctx *ctx)
+static void confine_runtime(const run_ctx *ctx, const app_process *app, const bento_sandbox *sb)
 {
 #if !defined(__SANITIZE_ADDRESS__)
-	if (bento_seccomp_install(bento_seccomp_runtime_filter(), true) < 0 && ctx->launch->debug)
+	bento_runtime_peers peers = {.self = getpid(),
+	                             .own_group = app->spawn.own_group,
+	                             .child = app->spawn.pid,
+	                             .child_group = sb ? app->spawn.pid : 0,
+	                             .holder = app->spawn.holder,
+	                             .helper = sb ? sb->dbus_proxy : 0};
+	if (bento_seccomp_install_runtime(&peers) < 0 && ctx->launch->debug)
 		fprintf(stderr, "bento: cannot confine the runtime: %s\n", strerror(errno));
 #else
-	(void)ctx;
+	(void)ctx, (void)app, (void)sb;
 #endif
 }
 
@@ -407,9 +449,12 @@ static attempt wait_app(const run_ctx *ctx, app_process *app, bento_strategy s,
 		printf("%s\n", visible_path);
 		fflush(stdout);
 	}
-	supervisor sv = {
-	    .sigfd = ctx->sigfd, .child = app->spawn.pid, .mount_only = ctx->launch->mount_only};
+	supervisor sv = {.sigfd = ctx->sigfd,
+	                 .spawn = &app->spawn,
+	                 .child = app->spawn.pid,
+	                 .mount_only = ctx->launch->mount_only};
 	int r = supervise(&sv, exit_status, err);
+	bento_spawn_reclaim_terminal(&app->spawn);
 	if (sv.child > 0 && !sv.child_exited) {
 		kill(sv.child, SIGKILL);
 		waitpid(sv.child, NULL, 0);
@@ -475,7 +520,7 @@ static attempt try_userns(const run_ctx *ctx, const mount_dir *md, int *exit_sta
 	if (a == ATTEMPT_RAN) {
 		if (sb)
 			bento_sandbox_app_started(sb);
-		confine_runtime(ctx);
+		confine_runtime(ctx, &app, sb);
 	}
 	if (a == ATTEMPT_RAN && ctx->launch->mount_only && app.spawn.holder <= 0) {
 		bento_error_set(err, EAGAIN, "cannot keep the private mount alive");
@@ -642,6 +687,8 @@ static int setup_signals(run_ctx *ctx, bento_error **err)
 	sigaddset(&mask, SIGCHLD);
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
 		sigaddset(&mask, forwarded_signals[i]);
+	for (size_t i = 0; ctx->sandboxed && i < ARRAY_SIZE(job_control_signals); i++)
+		sigaddset(&mask, job_control_signals[i]);
 	if (sigprocmask(SIG_BLOCK, &mask, &ctx->saved_mask) < 0)
 		return bento_error_errno(err, "sigprocmask");
 	ctx->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* A command in a sandbox, without an image: the builder's build steps and
- * checks.  The same sandbox as an app's, run and waited for. */
+ * checks.  The same sandbox as an app's, run and waited for, detached from
+ * the builder's terminal: a session of its own, stdin from /dev/null, no
+ * descriptor of the builder's but stdout and stderr. */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -72,7 +74,8 @@ int bento_sandbox_run(const bento_sandbox_command *cmd, int *exit_status, bento_
 	                  .cwd = cmd->cwd,
 	                  .fallback_cwd = "/",
 	                  .out_fd = cmd->out_fd,
-	                  .err_fd = cmd->err_fd};
+	                  .err_fd = cmd->err_fd,
+	                  .detached = true};
 	int r = bento_spawn_run(&sp, err);
 	if (r == 1) {
 		const bento_sandbox_failure *f = &sp.failure;

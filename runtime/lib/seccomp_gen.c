@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "seccomp_filter.h"
 #include "seccomp_rules.h"
 #include "util.h"
 
@@ -15,6 +16,39 @@ static void print_program(FILE *c, const char *name, const bento_bpf *bpf)
 		fprintf(c, "\t{0x%04x, %u, %u, 0x%08x},\n", f->code, f->jt, f->jf, f->k);
 	}
 	fprintf(c, "};\n\n");
+}
+
+/* The runtime's program carries each placeholder of bento_runtime_peers in
+ * a comparison (JEQ) and nowhere else: bento_seccomp_install_runtime
+ * replaces them there, and a rule that libseccomp compiled otherwise would
+ * be left comparing with a value no process has. */
+static bool placeholders_in_place(const bento_bpf *bpf)
+{
+	bool ok = true;
+	for (uint32_t p = BENTO_PEER_SELF; p < BENTO_PEER_END; p++) {
+		unsigned compared = 0;
+		for (unsigned i = 0; i < bpf->prog.len; i++) {
+			const struct sock_filter *f = &bpf->prog.filter[i];
+			if (f->k != p)
+				continue;
+			if (f->code != (BPF_JMP | BPF_JEQ | BPF_K)) {
+				fprintf(stderr,
+				        "seccomp-gen: placeholder 0x%08x in instruction %u, "
+				        "which is no comparison\n",
+				        p, i);
+				ok = false;
+			}
+			compared++;
+		}
+		if (compared == 0) {
+			fprintf(stderr,
+			        "seccomp-gen: placeholder 0x%08x missing from the runtime's "
+			        "filter\n",
+			        p);
+			ok = false;
+		}
+	}
+	return ok;
 }
 
 int main(int argc, char **argv)
@@ -50,6 +84,8 @@ int main(int argc, char **argv)
 	auto_bento_error err = NULL;
 	if (bento_bpf_runtime(&bpf, &err) < 0)
 		return bento_error_report(steal_pointer(&err), "seccomp-gen", 1);
+	if (!placeholders_in_place(&bpf))
+		return 1;
 	print_program(c, "runtime", &bpf);
 	bento_bpf_free(&bpf);
 	fprintf(c, "const struct sock_fprog bento_seccomp_app_programs[4] = {\n");

@@ -2,7 +2,9 @@
 #include "seccomp_rules.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "seccomp_filter.h"
 #include "util.h"
 
 typedef struct filter_ctx {
@@ -133,7 +136,21 @@ static const char *const denied_eperm[] = {
  * (clone3's flags are behind a pointer) or that bypass the rules above (the
  * new mount API).  ENOSYS makes libraries fall back to the older call. */
 static const char *const denied_enosys[] = {
-    "clone3", "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
+    "clone3",
+    "open_tree",
+    "move_mount",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
+    "mount_setattr",
+    /* io_uring runs system calls on the app's behalf where no filter sees
+     * them (IORING_OP_SOCKET makes sockets of any family) and is a large
+     * kernel surface; Flatpak and Docker deny it too.  Its users fall back
+     * to plain system calls on ENOSYS. */
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
 };
 
 /* Debugging and profiling: only with features=devel. */
@@ -178,18 +195,26 @@ static int add_app_rules(scmp_filter_ctx ctx, const bento_app_filter_options *op
 		if (add_rule(ctx, SCMP_ACT_ERRNO(EPERM), "ioctl", 1, &req, err) < 0)
 			return -1;
 	}
-	/* Socket families: one rule per refused value below the largest
+	/* Socket families, for socket() and socketpair() alike (TIPC, for
+	 * one, makes pairs): one rule per refused value below the largest
 	 * allowed one, one for everything above it (including values with
 	 * high bits set, which the kernel would truncate). */
-	for (int family = 0; family <= AF_NETLINK; family++) {
-		if (family_allowed(family))
-			continue;
-		struct scmp_arg_cmp eq = SCMP_A0_64(SCMP_CMP_EQ, (uint64_t)family);
-		if (add_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), "socket", 1, &eq, err) < 0)
+	static const char *const socket_calls[] = {"socket", "socketpair"};
+	for (size_t i = 0; i < ARRAY_SIZE(socket_calls); i++) {
+		for (int family = 0; family <= AF_NETLINK; family++) {
+			if (family_allowed(family))
+				continue;
+			struct scmp_arg_cmp eq = SCMP_A0_64(SCMP_CMP_EQ, (uint64_t)family);
+			if (add_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), socket_calls[i], 1, &eq,
+			             err) < 0)
+				return -1;
+		}
+		struct scmp_arg_cmp above = SCMP_A0_64(SCMP_CMP_GT, AF_NETLINK);
+		if (add_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), socket_calls[i], 1, &above, err) <
+		    0)
 			return -1;
 	}
-	struct scmp_arg_cmp above = SCMP_A0_64(SCMP_CMP_GT, AF_NETLINK);
-	return add_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), "socket", 1, &above, err);
+	return 0;
 }
 
 int bento_bpf_app(const bento_app_filter_options *opt, bento_bpf *out, bento_error **err)
@@ -213,7 +238,8 @@ int bento_bpf_app(const bento_app_filter_options *opt, bento_bpf *out, bento_err
 /* What the runtime does once the app runs: its serving threads read requests
  * from /dev/fuse and write replies, decompress into memory, start more
  * threads; the launching thread waits for signals and children and passes
- * signals on.  No file is opened, nothing is executed. */
+ * signals on.  No file is opened, nothing is executed.  Signals, ioctl and
+ * prctl are allowed only as add_runtime_rules says. */
 static const char *const runtime_allowed[] = {
     "read",
     "readv",
@@ -259,9 +285,6 @@ static const char *const runtime_allowed[] = {
     "getgid",
     "geteuid",
     "getegid",
-    "tgkill",
-    "tkill",
-    "kill",
     "wait4",
     "waitid",
     "set_robust_list",
@@ -270,22 +293,79 @@ static const char *const runtime_allowed[] = {
     "sched_yield",
     "sched_getaffinity",
     "getrandom",
-    "prctl",
     "splice",
     "vmsplice",
     "pipe2",
     "eventfd2",
     "dup",
-    "fcntl",
-    "ioctl",
     "uname",
     "getrlimit",
-    "prlimit64",
     "sysinfo",
     "set_tid_address",
-    "rt_sigqueueinfo",
     "rmdir", /* the sandbox's cgroup, once the app has ended */
 };
+
+/* A comparison of argument arg's low 32 bits with value: the kernel reads
+ * pids, signals, ioctl requests and prctl options as ints. */
+static struct scmp_arg_cmp low32_eq(unsigned arg, uint32_t value)
+{
+	return (struct scmp_arg_cmp){
+	    .arg = arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu, .datum_b = value};
+}
+
+/* Signals only to the runtime's own (see bento_runtime_peers): its child
+ * (the app or the sandbox's PID 1), the sandbox's process group, the
+ * namespace holder, the D-Bus proxy; to its own process group only the stop
+ * signals of job control; tgkill only to its own threads.  Never kill(0) or
+ * kill(-1), no tkill, rt_sigqueueinfo or pidfd_send_signal.  ioctl only
+ * what stdio (TCGETS) and job control (TIOCGPGRP, TIOCSPGRP) ask of a
+ * terminal: serving FUSE needs none, and TIOCSTI or TIOCLINUX on the
+ * user's terminal would reach the user's shell.  fcntl only on descriptor
+ * flags, status flags and pipe sizes, prlimit64 only on itself.  prctl only
+ * PR_SET_NAME (threads started later name themselves). */
+static int add_runtime_rules(scmp_filter_ctx ctx, bento_error **err)
+{
+	static const uint32_t kill_targets[] = {BENTO_PEER_CHILD, BENTO_PEER_HOLDER,
+	                                        BENTO_PEER_HELPER, BENTO_PEER_NEG_CHILD_GROUP};
+	for (size_t i = 0; i < ARRAY_SIZE(kill_targets); i++) {
+		struct scmp_arg_cmp pid = low32_eq(0, kill_targets[i]);
+		if (add_rule(ctx, SCMP_ACT_ALLOW, "kill", 1, &pid, err) < 0)
+			return -1;
+	}
+	static const int stop_signals[] = {SIGTSTP, SIGTTIN, SIGTTOU};
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++) {
+		struct scmp_arg_cmp group_stop[] = {low32_eq(0, BENTO_PEER_NEG_OWN_GROUP),
+		                                    low32_eq(1, (uint32_t)stop_signals[i])};
+		if (add_rule(ctx, SCMP_ACT_ALLOW, "kill", 2, group_stop, err) < 0)
+			return -1;
+	}
+	struct scmp_arg_cmp own_threads = low32_eq(0, BENTO_PEER_SELF);
+	if (add_rule(ctx, SCMP_ACT_ALLOW, "tgkill", 1, &own_threads, err) < 0)
+		return -1;
+	static const unsigned long tty_requests[] = {TCGETS, TIOCGPGRP, TIOCSPGRP};
+	for (size_t i = 0; i < ARRAY_SIZE(tty_requests); i++) {
+		struct scmp_arg_cmp req = low32_eq(1, (uint32_t)tty_requests[i]);
+		if (add_rule(ctx, SCMP_ACT_ALLOW, "ioctl", 1, &req, err) < 0)
+			return -1;
+	}
+	/* fcntl: no F_SETOWN, F_SETOWN_EX, F_SETSIG (the kernel would send
+	 * SIGIO, or any signal, to any process the runtime names), F_NOTIFY or
+	 * F_SETLEASE. */
+	static const int fcntl_commands[] = {F_GETFD,         F_SETFD,      F_GETFL,     F_SETFL,
+	                                     F_DUPFD_CLOEXEC, F_GETPIPE_SZ, F_SETPIPE_SZ};
+	for (size_t i = 0; i < ARRAY_SIZE(fcntl_commands); i++) {
+		struct scmp_arg_cmp cmd = low32_eq(1, (uint32_t)fcntl_commands[i]);
+		if (add_rule(ctx, SCMP_ACT_ALLOW, "fcntl", 1, &cmd, err) < 0)
+			return -1;
+	}
+	/* prlimit64 of itself only: a limit set on another process (RLIMIT_CPU)
+	 * is a signal the kernel sends it. */
+	struct scmp_arg_cmp self = low32_eq(0, 0);
+	if (add_rule(ctx, SCMP_ACT_ALLOW, "prlimit64", 1, &self, err) < 0)
+		return -1;
+	struct scmp_arg_cmp set_name = low32_eq(0, PR_SET_NAME);
+	return add_rule(ctx, SCMP_ACT_ALLOW, "prctl", 1, &set_name, err);
+}
 
 int bento_bpf_runtime(bento_bpf *out, bento_error **err)
 {
@@ -297,7 +377,9 @@ int bento_bpf_runtime(bento_bpf *out, bento_error **err)
 	int r = seccomp_attr_set(f.ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	if (r < 0)
 		return bento_error_set(err, -r, "seccomp: %s", strerror(-r));
-	if (add_rules(f.ctx, SCMP_ACT_ALLOW, runtime_allowed, ARRAY_SIZE(runtime_allowed), err) < 0)
+	if (add_rules(f.ctx, SCMP_ACT_ALLOW, runtime_allowed, ARRAY_SIZE(runtime_allowed), err) <
+	        0 ||
+	    add_runtime_rules(f.ctx, err) < 0)
 		return -1;
 	/* Memory, but never executable memory: new code cannot be mapped in. */
 	struct scmp_arg_cmp no_exec = SCMP_A2_64(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);

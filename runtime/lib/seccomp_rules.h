@@ -22,14 +22,15 @@ typedef struct bento_app_filter_options {
 
 /* The app's filter, a denylist at least as strict as Flatpak's.  Denied
  * calls fail with EPERM (the classic ones), ENOSYS (calls newer than the
- * rules, so that libraries fall back) or EAFNOSUPPORT (socket families other
- * than UNIX, INET, INET6, NETLINK).  Without multiarch every 32-bit x86 or
- * x32 call fails with ENOSYS. */
+ * rules and io_uring, so that libraries fall back) or EAFNOSUPPORT (socket
+ * and socketpair of families other than UNIX, INET, INET6, NETLINK).  Without multiarch every
+ * 32-bit x86 or x32 call fails with ENOSYS. */
 int bento_bpf_app(const bento_app_filter_options *opt, bento_bpf *out, bento_error **err);
 
 /* The serving runtime's filter, an allowlist: once the app runs, the
  * runtime only serves FUSE requests, passes signals on and waits; anything
- * else fails with EPERM. */
+ * else fails with EPERM.  Whom it may signal is compared with placeholders
+ * (enum bento_runtime_placeholder) that the runtime fills in. */
 int bento_bpf_runtime(bento_bpf *out, bento_error **err);
 
 void bento_bpf_free(bento_bpf *bpf);
