@@ -344,13 +344,14 @@ expect "the sandbox's own variables are set" 0 "present: all"
 # ---------------------------------------------------------------- the builder
 
 mkdir -p build-src build-out
+cp "$SRC_DIR/manifests/hello/hello.svg" build-src/
 cat >build-src/envdump.yml <<EOF
 id: org.bento.EnvDump
 name: EnvDump
 version: "1"
 summary: Keeps its build step's environment
 command: bin/show
-icon: $SRC_DIR/manifests/hello/hello.svg
+icon: hello.svg
 modules:
   - name: envdump
     buildsystem: simple
