@@ -287,24 +287,10 @@ static void closedirp(DIR **d)
 		closedir(*d);
 }
 
+/* What the image cannot hold, described, or NULL. */
 static const char *unsupported_type(mode_t mode)
 {
-	switch (mode & S_IFMT) {
-	case S_IFREG:
-	case S_IFDIR:
-	case S_IFLNK:
-		return NULL;
-	case S_IFIFO:
-		return "a fifo";
-	case S_IFSOCK:
-		return "a socket";
-	case S_IFCHR:
-		return "a character device";
-	case S_IFBLK:
-		return "a block device";
-	default:
-		return "of an unknown file type";
-	}
+	return S_ISREG(mode) || S_ISDIR(mode) || S_ISLNK(mode) ? NULL : bento_file_type_name(mode);
 }
 
 static int read_link(int dir_fd, const char *src, node *n, bento_error **err)

@@ -145,22 +145,6 @@ static int copy_link(const copier *cp, int src_fd, int dst_fd, const char *name,
 	return 0;
 }
 
-static const char *type_name(mode_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFIFO:
-		return "a fifo";
-	case S_IFSOCK:
-		return "a socket";
-	case S_IFCHR:
-		return "a character device";
-	case S_IFBLK:
-		return "a block device";
-	default:
-		return "of an unknown type";
-	}
-}
-
 /* The mode and times of src (which the contents' copy changed) on dst. */
 static int copy_dir_attributes(const copier *cp, int dst, const char *rel, const struct stat *st,
                                bento_error **err)
@@ -224,7 +208,7 @@ static int copy_entry(copier *cp, int src_fd, int dst_fd, const char *name, cons
 		return bento_error_set(err, 0,
 		                       "%s/%s is %s: only regular files, directories and symbolic "
 		                       "links are copied",
-		                       cp->src_label, sub, type_name(st.st_mode));
+		                       cp->src_label, sub, bento_file_type_name(st.st_mode));
 	}
 }
 

@@ -15,6 +15,7 @@
 # Waiting:     wait_gone "PIDS" SECONDS · wait_for_line FILE REGEX SECONDS
 # Processes:   descendants PID · app_pid RUNTIME_PID PID_AS_SEEN_BY_APP
 # Leaks:       bento_mounts · no_leaks NAME [PIDS]
+# Keys:        test_keys DIR WHO... · fingerprint_of DIR MAIL
 # Misc:        now_ms · on_exit CMD · finish
 
 set -u
@@ -615,4 +616,25 @@ CONF
 stop_web() {
 	kill -TERM "$WEB_PID" 2>/dev/null
 	bg_wait "$WEB_PID" 10
+}
+
+# ---------------------------------------------------------------- signing keys
+
+# test_keys DIR WHO...: a GnuPG home DIR of the test user's with a
+# passphrase-less ed25519 signing key for each WHO ("Name <mail>"); its
+# agent is stopped at exit (and by `stop_test_keys DIR`).
+test_keys() {
+	local dir=$1 who
+	shift
+	install -d -m 0700 -o "$TEST_UID" -g "$TEST_GID" "$dir"
+	on_exit "stop_test_keys $dir"
+	for who in "$@"; do
+		as_user GNUPGHOME="$dir" gpg --batch --quiet --passphrase '' --quick-gen-key "$who" \
+			ed25519 sign never >/dev/null 2>&1
+	done
+}
+stop_test_keys() { as_user GNUPGHOME="$1" gpgconf --kill all; }
+# fingerprint_of DIR MAIL: the fingerprint of the key of MAIL in DIR
+fingerprint_of() {
+	as_user GNUPGHOME="$1" gpg --with-colons --list-keys "$2" | awk -F: '$1 == "fpr" {print $10; exit}'
 }

@@ -290,3 +290,25 @@ void bento_strv_setenv(bento_strv *env, const char *name, const char *value)
 	if (value)
 		bento_strv_add(env, xasprintf("%s=%s", name, value));
 }
+
+const char *bento_file_type_name(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "a regular file";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFLNK:
+		return "a symbolic link";
+	case S_IFIFO:
+		return "a fifo";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	default:
+		return "of an unknown file type";
+	}
+}

@@ -94,6 +94,9 @@ int bento_mkdir_p(const char *path, mode_t mode, bento_error **err);
 /* Whether the canonical path lies at or below the canonical root. */
 bool bento_path_is_under(const char *path, const char *root);
 
+/* "a regular file", "a fifo", "a block device"... for messages. */
+const char *bento_file_type_name(mode_t mode);
+
 /* rm -rf of a directory tree without following symlinks; tolerates absence. */
 int bento_remove_tree(const char *path, bento_error **err);
 

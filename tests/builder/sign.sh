@@ -17,16 +17,10 @@ need_tool python3
 # ---- the user's GnuPG home, with two passphrase-less keys
 
 GH=$TEST_DIR/gnupg
-install -d -m 0700 -o "$TEST_UID" -g "$TEST_GID" "$GH"
-on_exit "as_user GNUPGHOME=$GH gpgconf --kill all"
 G=(GNUPGHOME="$GH")
-for who in "Bento Test <test@example.org>" "Someone Else <else@example.org>"; do
-	as_user "${G[@]}" gpg --batch --quiet --passphrase '' --quick-gen-key "$who" ed25519 sign never \
-		>/dev/null 2>&1
-done
-fpr_of() { as_user "${G[@]}" gpg --with-colons --list-keys "$1" | awk -F: '$1 == "fpr" {print $10; exit}'; }
-FPR=$(fpr_of test@example.org)
-FPR2=$(fpr_of else@example.org)
+test_keys "$GH" "Bento Test <test@example.org>" "Someone Else <else@example.org>"
+FPR=$(fingerprint_of "$GH" test@example.org)
+FPR2=$(fingerprint_of "$GH" else@example.org)
 [ ${#FPR} = 40 ] && [ ${#FPR2} = 40 ]
 ok "two test keys made with gpg --quick-gen-key" || finish
 

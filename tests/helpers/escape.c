@@ -51,34 +51,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-enum {
-	ESCAPED = 0,
-	USAGE = 2,
-	UNTESTABLE = 3,
-	UNSUPPORTED = 4,
-	BLOCKED = 10,
-};
+#include "attack.h"
 
 #define GREETING "bento-escape-server\n"
-
-static const char *attack_name = "escape";
-
-__attribute__((format(printf, 2, 3))) static int report(int verdict, const char *fmt, ...)
-{
-	const char *word = verdict == ESCAPED       ? "escaped"
-	                   : verdict == BLOCKED     ? "blocked"
-	                   : verdict == UNSUPPORTED ? "unsupported"
-	                   : verdict == USAGE       ? "usage"
-	                                            : "untestable";
-	va_list ap;
-	printf("%s: %s: ", attack_name, word);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	return verdict;
-}
 
 /* Appends to the string in buf (of size bytes), truncating. */
 __attribute__((format(printf, 3, 4))) static void append(char *buf, size_t size, const char *fmt,
@@ -1130,6 +1105,7 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+	attack_name = "escape";
 	if (argc < 2) {
 		fprintf(stderr, "usage: escape ATTACK [ARGS...] | exec PROG [ARGS...] | "
 		                "serve-tcp | serve-abstract NAME\n");

@@ -42,32 +42,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-enum {
-	ESCAPED = 0,
-	USAGE = 2,
-	UNTESTABLE = 3,
-	UNSUPPORTED = 4,
-	BLOCKED = 10,
-};
-
-static const char *attack_name = "procprobe";
-
-__attribute__((format(printf, 2, 3))) static int report(int verdict, const char *fmt, ...)
-{
-	const char *word = verdict == ESCAPED       ? "escaped"
-	                   : verdict == BLOCKED     ? "blocked"
-	                   : verdict == UNSUPPORTED ? "unsupported"
-	                   : verdict == USAGE       ? "usage"
-	                                            : "untestable";
-	va_list ap;
-	printf("%s: %s: ", attack_name, word);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	return verdict;
-}
+#include "attack.h"
 
 /* ------------------------------------------------------------ signals */
 
@@ -342,6 +317,7 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+	attack_name = "procprobe";
 	if (argc < 2) {
 		fprintf(stderr,
 		        "usage: procprobe ATTACK [ARGS...] | exec PROG [ARGS...] | readloop "

@@ -30,34 +30,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "attack.h"
+
 #include "seccomp_filter.h"
-
-enum {
-	ESCAPED = 0,
-	USAGE = 2,
-	UNTESTABLE = 3,
-	UNSUPPORTED = 4,
-	BLOCKED = 10,
-};
-
-static const char *attack_name = "runtimefilter";
-
-__attribute__((format(printf, 2, 3))) static int report(int verdict, const char *fmt, ...)
-{
-	const char *word = verdict == ESCAPED       ? "escaped"
-	                   : verdict == BLOCKED     ? "blocked"
-	                   : verdict == UNSUPPORTED ? "unsupported"
-	                   : verdict == USAGE       ? "usage"
-	                                            : "untestable";
-	va_list ap;
-	printf("%s: %s: ", attack_name, word);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	return verdict;
-}
 
 /* What the attacks work on, set up before the filter (which allows no
  * open): the terminal, the runtime's child. */
@@ -304,6 +279,7 @@ static int run(int (*attack)(int, char **), int argc, char **argv, bool filter)
 
 int main(int argc, char **argv)
 {
+	attack_name = "runtimefilter";
 	bool filter = true;
 	if (argc > 1 && strcmp(argv[1], "--no-filter") == 0) {
 		filter = false;

@@ -18,6 +18,7 @@
 # sanitizer build's bento repeats a few rows).
 . "$(dirname "$0")/../lib.sh" "$@"
 . "$(dirname "$0")/lib/table.sh"
+. "$(dirname "$0")/lib/verdict.sh"
 
 make_test_dir
 copy_artifacts
@@ -159,34 +160,6 @@ in_ctx() {
 	[ $pty = 1 ] && OUT=${OUT//$'\r'/}
 }
 
-# verdict_of_run: V (escaped | blocked | unsupported | error) and OBS from
-# the last run: the exit status and the attack's line must agree.
-verdict_of_run() {
-	local line="" word="" l re='^[a-z0-9_-]+: (escaped|blocked|unsupported|untestable|usage): '
-	# (bash only: a process costs much on a loaded machine)
-	while IFS= read -r l; do
-		if [[ $l =~ $re ]]; then
-			line=$l word=${BASH_REMATCH[1]}
-		fi
-	done <<<"$OUT"
-	OBS=${line#*: *: }
-	case $RC:$word in
-	0:escaped) V=escaped ;;
-	10:blocked) V=blocked ;;
-	4:unsupported) V=unsupported ;;
-	*)
-		V=error
-		l=${ERR:0:300}
-		OBS="exit status $RC${line:+, $line}; stderr: ${l//$'\n'/ }"
-		;;
-	esac
-	re='ERROR: [A-Za-z]+Sanitizer|runtime error:'
-	if [ "$V" != error ] && [[ $ERR =~ $re ]]; then
-		V=error
-		OBS="sanitizer report in stderr: ${ERR:0:300}"
-	fi
-}
-
 # ---------------------------------------------------------------- rows
 
 # A function run before and after each run of a row (write_check,
@@ -209,12 +182,7 @@ one_run() {
 	[ -n "$HOSTCHECK" ] && $HOSTCHECK reset
 	in_ctx "$ctx" "$@"
 	ENV_NOW=()
-	verdict_of_run
-	if [ "$V" = error ] && [ -n "$REFUSAL_OK" ] && [ "$RC" != 0 ] && [ -z "$OUT" ] &&
-		[[ ${ERR,,} =~ $REFUSAL_OK ]]; then
-		V=blocked
-		OBS="the runtime refused to start: ${ERR//$'\n'/ }"
-	fi
+	attack_verdict "$REFUSAL_OK"
 	if [ -n "$HOSTCHECK" ] && { [ "$V" = escaped ] || [ "$V" = blocked ]; }; then
 		if $HOSTCHECK check; then
 			V=escaped
@@ -231,29 +199,17 @@ one_run() {
 # the control's ATTACK ARGS when they must differ, e.g. a host path)
 C_ATTACK=()
 row() {
-	local name=$1 class=$2 sctx=$3 cctx=$4 cv cobs blocked control
+	local name=$1 class=$2 sctx=$3 cctx=$4
 	shift 4
 	if [ ${#C_ATTACK[@]} -gt 0 ]; then
 		one_run "$cctx" C_ENV "${C_ATTACK[@]}"
 	else
 		one_run "$cctx" C_ENV "$@"
 	fi
-	cv=$V cobs=$OBS
+	CV=$V COBS="($cctx) $OBS"
 	one_run "$sctx" S_ENV "$@"
-	case $V in
-	blocked | unsupported) blocked=yes ;;
-	*) blocked=NO ;;
-	esac
-	case $cv in
-	escaped) control=yes ;;
-	unsupported) control=n/a ;;
-	*) control=no ;;
-	esac
-	local obs="sandbox ($sctx): $V: $OBS"
-	[ "$V" = error ] && blocked=ERROR
-	[ "$control" != yes ] && obs+=" | control ($cctx): $cv: $cobs"
-	[ "$control" = n/a ] && obs="the kernel lacks it (control: $cobs); sandbox: $V: $OBS"
-	record "$name" "$class" "$blocked" "$control" "$obs"
+	SV=$V SOBS="($sctx) $OBS"
+	attack_row "$name" "$class"
 	C_ENV=() S_ENV=() C_ATTACK=() HOSTCHECK="" HOSTCHECK_ONLY=0 REFUSAL_OK=""
 }
 
@@ -405,7 +361,7 @@ target_check() {
 
 # The harness itself: a run that does not even start is no "blocked".
 in_ctx sandbox:no-such-image tcp "$PORT"
-verdict_of_run
+attack_verdict
 [ "$V" = error ]
 ok "a launch that fails is counted as an error, not as blocked (harness self-check)" "$V: $OBS"
 
@@ -535,7 +491,7 @@ row "the host's session bus socket, bypassing the proxy" "D-Bus filtering" \
 	sandbox:bus user unixpath "$HOSTBUS"
 # The attack does reach a name where the whole bus is granted.
 in_ctx bento:bus:--socket=session-bus dbus org.example.Secret
-verdict_of_run
+attack_verdict
 [ "$V" = escaped ]
 ok "with --socket=session-bus any name on the bus can be called" "$V: $OBS"
 

@@ -18,6 +18,7 @@
 # Alone: BENTO_TEST_FILTER=security/limits tests/run BUILD [SAN_BUILD].
 . "$(dirname "$0")/../lib.sh" "$@"
 . "$(dirname "$0")/lib/table.sh"
+. "$(dirname "$0")/lib/verdict.sh"
 
 make_test_dir
 copy_artifacts
@@ -70,42 +71,23 @@ PLAIN=$IMG/plain.AppImage
 
 # ---------------------------------------------------------------- rows
 
-# attempt CMD...: runs CMD as the user (urun; as root with AS=rrun): V is
-# escaped, blocked or error (the exit status and the report line must
-# agree; a sanitizer report is an error), OBS what it said.
+# attempt CMD...: V and OBS of one run of CMD as the user (urun; as root
+# with AS=rrun), as lib/verdict.sh reads it.
 AS=urun
 attempt() {
-	local line="" l re='^[a-z]+: (escaped|blocked): '
 	$AS "$@"
-	while IFS= read -r l; do
-		[[ $l =~ $re ]] && line=$l
-	done <<<"$OUT"
-	case $RC:$line in
-	0:*": escaped: "*) V=escaped ;;
-	10:*": blocked: "*) V=blocked ;;
-	*) V=error ;;
-	esac
-	OBS=${line#*: *: }
-	if [ "$V" = error ]; then
-		l=${ERR:0:300}
-		OBS="exit status $RC${line:+, $line}; stderr: ${l//$'\n'/ }"
-	elif _sanitizer_report; then
-		V=error OBS="sanitizer report in stderr: ${ERR:0:300}"
-	fi
+	attack_verdict
 }
 
 # lrow NAME CLASS: the attack S (an array: the command) in the sandbox,
 # the control C; both as $AS.
 S=() C=()
 lrow() {
-	local sv sobs blocked=NO control=no
 	attempt "${S[@]}"
-	sv=$V sobs=$OBS
+	SV=$V SOBS=$OBS
 	attempt "${C[@]}"
-	[ "$sv" = blocked ] && blocked=yes
-	[ "$sv" = error ] && blocked=ERROR
-	[ "$V" = escaped ] && control=yes
-	record "$1" "$2" "$blocked" "$control" "sandbox: $sv: $sobs | control: $V: $OBS"
+	CV=$V COBS=$OBS
+	attack_row "$1" "$2"
 	S=() C=()
 }
 

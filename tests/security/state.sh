@@ -16,6 +16,7 @@
 #      environment, mountinfo
 . "$(dirname "$0")/../lib.sh" "$@"
 . "$(dirname "$0")/lib/table.sh"
+. "$(dirname "$0")/lib/verdict.sh"
 
 in_test_dir BENTO BUILDER RUNTIME
 RUN_TIMEOUT=30
@@ -60,18 +61,12 @@ app() { # ID [GROUP-LINES]: metadata of app ID
 	printf '[Application]\nname=%s\n%s' "$1" "${2:-}"
 }
 
-# Two signing keys of the user's (as in tests/builder/sign.sh).
+# Two signing keys of the user's.
 GH=$TEST_DIR/gnupg
-install -d -m 0700 -o "$TEST_UID" -g "$TEST_GID" "$GH"
-on_exit "as_user GNUPGHOME=$GH gpgconf --kill all"
 GPG=(GNUPGHOME="$GH")
-for who in "Good Key <good@example.org>" "Other Key <other@example.org>"; do
-	as_user "${GPG[@]}" gpg --batch --quiet --passphrase '' --quick-gen-key "$who" ed25519 sign never \
-		>/dev/null 2>&1
-done 2>/dev/null
-fpr_of() { as_user "${GPG[@]}" gpg --with-colons --list-keys "$1" | awk -F: '$1 == "fpr" {print $10; exit}'; }
-FPR_GOOD=$(fpr_of good@example.org)
-FPR_OTHER=$(fpr_of other@example.org)
+test_keys "$GH" "Good Key <good@example.org>" "Other Key <other@example.org>" 2>/dev/null
+FPR_GOOD=$(fingerprint_of "$GH" good@example.org)
+FPR_OTHER=$(fingerprint_of "$GH" other@example.org)
 
 BUSRULE=$'\n[Session Bus Policy]\norg.example.Harmless=talk'
 make_image good "$(app org.example.Good)" &&
@@ -99,57 +94,29 @@ make_image good "$(app org.example.Good)" &&
 # ---------------------------------------------------------------- attacks
 
 # The attack programs, run by sh inside the app (or on the host for the
-# controls): the last line says "escaped: ..." (status 0) or "blocked: ..."
+# controls): their last line says "state: escaped: ..." (status 0) or
+# "state: blocked: ..."
 # (status 10).
-READ='if v=$(cat "$1" 2>/dev/null) && [ -n "$v" ]; then echo "escaped: read $1: $v"; exit 0; fi
-echo "blocked: cannot read $1"; exit 10'
-WRITE='if (printf "%s\n" "$2" >"$1") 2>/dev/null; then echo "escaped: wrote $1"; exit 0; fi
-echo "blocked: cannot write $1"; exit 10'
+READ='if v=$(cat "$1" 2>/dev/null) && [ -n "$v" ]; then echo "state: escaped: read $1: $v"; exit 0; fi
+echo "state: blocked: cannot read $1"; exit 10'
+WRITE='if (printf "%s\n" "$2" >"$1") 2>/dev/null; then echo "state: escaped: wrote $1"; exit 0; fi
+echo "state: blocked: cannot write $1"; exit 10'
 # $1: a bus name to own; gdbus answers (uint32 1,) for "primary owner"
 OWN='r=$(gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
 	--method org.freedesktop.DBus.RequestName "$1" 4 2>&1)
-case $r in "(uint32 1,)") echo "escaped: owns $1"; exit 0 ;; esac
-echo "blocked: $1: $r"; exit 10'
+case $r in "(uint32 1,)") echo "state: escaped: owns $1"; exit 0 ;; esac
+echo "state: blocked: $1: $r"; exit 10'
 
-# judge [REFUSAL-REGEX]: V (escaped, blocked or error) and OBS of the last
-# run; the runtime refusing to start, with a message matching the regex
-# (lower case), counts as blocked.
-judge() {
-	local last re=${1:-}
-	last=$(tail -n 1 <<<"$OUT")
-	OBS="exit status $RC: ${last:-(no output)}"
-	if [ "$RC" = 0 ] && [[ $last == escaped:* ]]; then
-		V=escaped
-	elif [ "$RC" = 10 ] && [[ $last == blocked:* ]]; then
-		V=blocked
-	elif [ -n "$re" ] && [ "$RC" = 127 ] && [ -z "$OUT" ] && [[ ${ERR,,} =~ $re ]]; then
-		V=blocked OBS="refused: ${ERR//$'\n'/ }"
-	else
-		V=error OBS="exit status $RC; stdout: ${OUT:0:200}; stderr: ${ERR:0:300}"
-	fi
-	if _sanitizer_report; then
-		V=error OBS="sanitizer report: ${ERR:0:300}"
-	fi
-}
-
-# attack_row NAME CLASS: records the row from SV/SOBS (the attack against
-# the defence) and CV/COBS (the control).
-attack_row() {
-	local blocked=NO control=no
-	case $SV in blocked) blocked=yes ;; error) blocked=ERROR ;; esac
-	[ "$CV" = escaped ] && control=yes
-	record "$1" "$2" "$blocked" "$control" "attack: $SV: $SOBS | control: $CV: $COBS"
-}
 sandboxed() { # [REGEX] -- RUN...: run, judge into SV/SOBS
 	local re=$1
 	shift 2
 	urun "${SESSION[@]}" "$@"
-	judge "$re"
+	attack_verdict "$re"
 	SV=$V SOBS=$OBS
 }
 control() { # RUN...: run as the user, judge into CV/COBS
 	urun "${SESSION[@]}" "$@"
-	judge
+	attack_verdict
 	CV=$V COBS=$OBS
 }
 
@@ -263,20 +230,20 @@ for grant in cache home xdgrun; do
 			if [ -e "$root/.flatpak-info" ] &&
 				(printf "[Application]\nname=org.gnome.Settings\n" >"$root/.new" &&
 					mv -f "$root/.new" "$root/.flatpak-info") 2>/dev/null; then
-				echo "escaped: replaced $root/.flatpak-info"; exit 0
+				echo "state: escaped: replaced $root/.flatpak-info"; exit 0
 			fi
 			if [ -d "$root/etc" ] && (: >"$root/etc/evil") 2>/dev/null; then
-				echo "escaped: made $root/etc/evil"; exit 0
+				echo "state: escaped: made $root/etc/evil"; exit 0
 			fi
 		done
-		echo "blocked: no root of a sandbox in $1"; exit 10' sh "$mnt"
-	judge
+		echo "state: blocked: no root of a sandbox in $1"; exit 10' sh "$mnt"
+	attack_verdict
 	SV=$V SOBS=$OBS
 	host=${dir/#\/run\/user\/$TEST_UID/$XDG_RT}
 	install -d -o "$TEST_UID" -g "$TEST_GID" "$host/other"
 	install -o "$TEST_UID" -g "$TEST_GID" /dev/null "$host/other/.flatpak-info"
 	urun "${env[@]}" "$IMG/$grant.AppImage" sh -c "$WRITE" sh "$dir/other/.flatpak-info" "name=org.gnome.Settings"
-	judge
+	attack_verdict
 	CV=$V COBS=$OBS
 	attack_row "the sandbox's root through filesystems=$(sed -n 's/^filesystems=//p' "$TEST_DIR/appdirs/$grant/.bento/metadata")" "bento's state"
 done
@@ -348,7 +315,7 @@ else
 	SV=error SOBS="exit status $RC: $OUT; $ERR"
 	[[ $OUT == *TROJANED* ]] && SV=escaped
 fi
-control sh -c '"$1/AppRun" | grep -q TROJANED && echo "escaped: the planted AppRun runs" || { echo blocked; exit 10; }' \
+control sh -c '"$1/AppRun" | grep -q TROJANED && echo "state: escaped: the planted AppRun runs" || { echo blocked; exit 10; }' \
 	sh "$PLANT"
 attack_row "another user's \$TMPDIR/appimage_extracted_KEY runs as the victim (NO_CLEANUP)" "shared directories"
 rm -rf "$PLANT"
@@ -402,12 +369,12 @@ BUS_PID=$BG_PID
 if wait_for_line "$TEST_DIR/bus2.out" '^unix:' 10 "$BUS_PID"; then
 	PREPARED=$SHARED/bento-$TEST_UID
 	as_other mkdir -m 0777 "$PREPARED"
-	urun TMPDIR="$SHARED" DBUS_SESSION_BUS_ADDRESS="$BUS" "$IMG/busapp.AppImage" sh -c 'echo "escaped: started"'
+	urun TMPDIR="$SHARED" DBUS_SESSION_BUS_ADDRESS="$BUS" "$IMG/busapp.AppImage" sh -c 'echo "state: escaped: started"'
 	if [ "$RC" = 127 ] && [ -z "$OUT" ] && grep -q "refusing to use $PREPARED: it belongs to another user" <<<"$ERR"; then
 		SV=blocked SOBS="refused: $ERR"
 	else
 		SV=error SOBS="exit status $RC: $OUT; $ERR"
-		[[ $OUT == escaped* ]] && SV=escaped
+		[[ $OUT == *"state: escaped"* ]] && SV=escaped
 	fi
 	# Control: the other user's directory is theirs to fill: a socket of
 	# theirs there answers the user.
@@ -422,7 +389,7 @@ c, _ = s.accept(); c.sendall(b"attacker\n"); c.close()
 	control python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
-print("escaped: the socket there answered", s.recv(64).decode().strip())
+print("state: escaped: the socket there answered", s.recv(64).decode().strip())
 ' "$PREPARED/session"
 	wait "$PLANTED" 2>/dev/null
 	attack_row "another user's \$TMPDIR/bento-UID holds the app's D-Bus socket" "shared directories"
@@ -436,16 +403,16 @@ fi
 
 # The app looks for the directory its file is in.
 LOOK='for f in /proc/1/cmdline /proc/1/task/1/cmdline /.flatpak-info /proc/self/mountinfo /proc/self/environ; do
-	if cat "$f" 2>/dev/null | tr "\0" "\n" | grep -qF "$1"; then echo "escaped: $f names $1"; exit 0; fi
+	if cat "$f" 2>/dev/null | tr "\0" "\n" | grep -qF "$1"; then echo "state: escaped: $f names $1"; exit 0; fi
 done
-echo "blocked: no trace of $1"; exit 10'
+echo "state: blocked: no trace of $1"; exit 10'
 for strategy in userns extract; do
 	sandboxed '' -- BENTO_STRATEGY=$strategy "$IMG/path.AppImage" sh -c "$LOOK" sh "$IMG"
 	control BENTO_STRATEGY=$strategy "$IMG/path.AppImage" --bento-no-sandbox sh -c "$LOOK" sh "$IMG"
 	attack_row "the file's host directory in /proc/1/cmdline, /.flatpak-info, mountinfo, environment ($strategy)" "host path"
 done
 
-as_user GNUPGHOME="$GH" gpgconf --kill all
+stop_test_keys "$GH"
 print_table
 no_leaks "nothing is left behind"
 finish

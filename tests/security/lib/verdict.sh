@@ -1,12 +1,21 @@
 # tests/security/lib/verdict.sh — the verdict of one run of an attack
-# program (tests/helpers/escape.c, procprobe.c, runtimefilter.c), which
-# prints "ATTACK: escaped|blocked|unsupported|untestable|usage: detail" and
-# exits 0, 10, 4, 3 or 2.
-#   attack_verdict   sets V (escaped | blocked | unsupported | error) and OBS
+# program (tests/helpers/escape.c, procprobe.c, runtimefilter.c, limits.c,
+# or a shell snippet that says the same), which prints
+# "ATTACK: escaped|blocked|unsupported|untestable|usage: detail" and exits
+# 0, 10, 4, 3 or 2.
+#   attack_verdict [REFUSAL-REGEX]
+#                    sets V (escaped | blocked | unsupported | error) and OBS
 #                    from the last urun/rrun: the exit status and the line
 #                    must agree, and a sanitizer report makes it an error.
+#                    The runtime refusing to start (no output, a non-zero
+#                    status, a message matching the lower-case REGEX) counts
+#                    as blocked.
+#   attack_row NAME CLASS
+#                    records the row of the escape table from SV/SOBS (the
+#                    attack against the defence) and CV/COBS (its control).
 
 attack_verdict() {
+	local refusal=${1:-}
 	local line="" word="" l re='^[a-z0-9_-]+: (escaped|blocked|unsupported|untestable|usage): '
 	while IFS= read -r l; do
 		if [[ $l =~ $re ]]; then
@@ -24,6 +33,11 @@ attack_verdict() {
 		OBS="exit status $RC${line:+, $line}; stderr: ${l//$'\n'/ }"
 		;;
 	esac
+	if [ "$V" = error ] && [ -n "$refusal" ] && [ "$RC" != 0 ] && [ -z "$OUT" ] &&
+		[[ ${ERR,,} =~ $refusal ]]; then
+		V=blocked
+		OBS="the runtime refused to start: ${ERR//$'\n'/ }"
+	fi
 	re='ERROR: [A-Za-z]+Sanitizer|runtime error:'
 	if [ "$V" != error ] && [[ $ERR =~ $re ]]; then
 		V=error
@@ -31,8 +45,6 @@ attack_verdict() {
 	fi
 }
 
-# attack_row NAME CLASS: records the row from SV/SOBS (the sandboxed run's
-# verdict) and CV/COBS (the control's), as tests/security/escape.sh does.
 attack_row() {
 	local blocked control obs
 	case $SV in
