@@ -119,10 +119,9 @@ int bento_private_dir(const char *path, bento_error **err)
 		                       "refusing to use %s: others may replace it in %s, which is "
 		                       "neither yours nor sticky",
 		                       path, parent);
-	if (bento_mkdir_p(path, 0700, err) < 0)
-		return -1;
-	if (lstat(path, &st) < 0)
-		return bento_error_errno(err, "%s", path);
+	/* (Made only when missing: mkdir -p tries every component.) */
+	if (lstat(path, &st) < 0 && (bento_mkdir_p(path, 0700, err) < 0 || lstat(path, &st) < 0))
+		return err && *err ? -1 : bento_error_errno(err, "%s", path);
 	const char *problem = private_dir_problem(&st);
 	if (problem)
 		return bento_error_set(err, EPERM,
