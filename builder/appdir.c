@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "keyfile.h"
-#include "util.h"
+#include "core/keyfile.h"
+#include "core/util.h"
 
 #define MAX_SYMLINK_HOPS 40
 

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "error.h"
+#include "core/error.h"
 
 typedef struct appdir_info {
 	char *icon_file; /* ICON.png (or .svg ...) at the top level */

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "core/util.h"
 
 /* "label/path", or label alone for an empty path. */
 static char *shown(const char *label, const char *path, size_t len)

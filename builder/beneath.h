@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "core/error.h"
 
 /* The directory path ("a/b"; "" or "." is dir_fd itself) below dir_fd, as a
  * new descriptor; with create, missing elements are made (mode 0755).

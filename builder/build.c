@@ -46,12 +46,12 @@
 #include "fetch.h"
 #include "manifest.h"
 #include "pack.h"
-#include "permissions.h"
-#include "sandbox.h"
+#include "permissions/permissions.h"
+#include "sandbox/sandbox.h"
 #include "tool.h"
 #include "tree_copy.h"
 #include "unpack.h"
-#include "util.h"
+#include "core/util.h"
 
 #define PROG "bento-builder build"
 #define EXIT_FAILED 1

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "tool.h"
-#include "util.h"
+#include "core/util.h"
 
 #if defined(__x86_64__)
 #define NATIVE_CLASS ELFCLASS64

@@ -45,8 +45,8 @@
 
 #include <stdio.h>
 
-#include "error.h"
-#include "sandbox.h"
+#include "core/error.h"
+#include "sandbox/sandbox.h"
 
 typedef int (*bundle_run_fn)(void *data, char *const argv[], char *const envp[], char **output,
                              int *status, bento_error **err);

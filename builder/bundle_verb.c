@@ -15,7 +15,7 @@
 #include "appdir.h"
 #include "bundle.h"
 #include "desktop.h"
-#include "util.h"
+#include "core/util.h"
 
 #define PROG "bento-builder"
 #define EXIT_USAGE 2

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "core/error.h"
 #include "manifest.h"
-#include "util.h"
+#include "core/util.h"
 
 #define PROG "bento-builder"
 #define EXIT_USAGE 2

@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "beneath.h"
-#include "keyfile.h"
+#include "core/keyfile.h"
 #include "tool.h"
-#include "util.h"
+#include "core/util.h"
 
 #define MAX_TEXT_FILE (1 << 20) /* a desktop entry or a metainfo file */
 #define MAX_FIELD 4096          /* one field of desktop_info */

@@ -11,7 +11,7 @@
 
 #include <stdio.h>
 
-#include "error.h"
+#include "core/error.h"
 
 typedef struct desktop_info {
 	const char *id;           /* the app id, e.g. org.example.Viewer (required) */

@@ -22,7 +22,7 @@
 #include <curl/curl.h>
 
 #include "digest.h"
-#include "util.h"
+#include "core/util.h"
 
 #define PROG "bento-builder"
 

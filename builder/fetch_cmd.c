@@ -8,10 +8,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "error.h"
+#include "core/error.h"
 #include "fetch.h"
 #include "unpack.h"
-#include "util.h"
+#include "core/util.h"
 
 #define PROG "bento-builder"
 #define EXIT_USAGE 2

@@ -20,7 +20,7 @@
 #include <sqfs/super.h>
 
 #include "squashfs_writer.h"
-#include "util.h"
+#include "core/util.h"
 
 /* More errors than this are not worth reading: the file is not a manifest. */
 #define MAX_ERRORS 100

@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
-#include "permissions.h" /* bento_env_var */
+#include "core/error.h"
+#include "permissions/permissions.h" /* bento_env_var */
 
 /* Largest manifest file accepted, most modules, deepest nesting of modules. */
 #define BENTO_MANIFEST_MAX_SIZE (1024 * 1024)

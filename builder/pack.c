@@ -19,13 +19,13 @@
 #include <sqfs/super.h>
 
 #include "appdir.h"
-#include "error.h"
-#include "elf_layout.h"
+#include "core/error.h"
+#include "core/elf_layout.h"
 #include "runtime_blob.h"
 #include "sign.h"
 #include "squashfs_writer.h"
 #include "updinfo.h"
-#include "util.h"
+#include "core/util.h"
 #include "zsync.h"
 
 #define PROG "bento-builder"

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "core/error.h"
 
 /* argv[0] is the verb itself.  Returns the exit status: 0, 1 on failure,
  * 2 on a usage error. */

@@ -9,12 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "elf_layout.h"
+#include "core/elf_layout.h"
 #include "gpgme_cleanup.h"
 #include "pack.h"
 #include "crypto.h"
-#include "signature.h"
-#include "util.h"
+#include "sig/signature.h"
+#include "core/util.h"
 
 #define PROG "bento-builder"
 #define EXIT_USAGE 2

@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "error.h"
+#include "core/error.h"
 
 /* Signs the file open as fd (read and written in place) with the secret
  * key keyid from the GnuPG home ($GNUPGHOME or ~/.gnupg): writes the

@@ -50,7 +50,7 @@
 #include <sqfs/super.h>
 
 #include "beneath.h"
-#include "util.h"
+#include "core/util.h"
 
 /* Bytes read from a source file per read(); the block processor cuts them
  * into blocks itself, so this only trades syscalls against memory. */

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "core/error.h"
 
 typedef struct bento_sqfs_options {
 	int compressor;      /* an SQFS_COMPRESSOR id */

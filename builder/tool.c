@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "beneath.h"
-#include "util.h"
+#include "core/util.h"
 
 /* fork and exec rather than posix_spawn: <spawn.h> is shadowed by the
  * runtime's spawn.h on the include path. */

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "core/error.h"
 
 /* At most this much of a tool's output is kept; the rest is read and dropped. */
 #define BUILDER_TOOL_OUTPUT_MAX ((size_t)4 << 20)

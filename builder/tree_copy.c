@@ -13,7 +13,7 @@
 
 #include "beneath.h"
 #include "tool.h"
-#include "util.h"
+#include "core/util.h"
 
 /* A file with more than one name, as first copied. */
 typedef struct linked_file {

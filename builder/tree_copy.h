@@ -16,7 +16,7 @@
 #ifndef BENTO_BUILDER_TREE_COPY_H
 #define BENTO_BUILDER_TREE_COPY_H
 
-#include "error.h"
+#include "core/error.h"
 
 #define TREE_COPY_MAX_DEPTH 128
 

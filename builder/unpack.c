@@ -15,7 +15,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "util.h"
+#include "core/util.h"
 
 enum { READ_BLOCK = 1 << 16 };
 

@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "core/error.h"
 
 #define BENTO_UNPACK_DEFAULT_MAX_BYTES (16ULL << 30)
 #define BENTO_UNPACK_DEFAULT_MAX_ENTRIES 1000000ULL

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "elf_layout.h"
-#include "util.h"
+#include "core/elf_layout.h"
+#include "core/util.h"
 
 #define MAX_FIELDS 6
 

@@ -9,7 +9,7 @@
 #ifndef BENTO_BUILDER_UPDINFO_H
 #define BENTO_BUILDER_UPDINFO_H
 
-#include "error.h"
+#include "core/error.h"
 
 /* The section is 1024 bytes and the string is NUL-terminated in it. */
 #define BENTO_UPDINFO_MAX 1023

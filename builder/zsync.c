@@ -9,8 +9,8 @@
 #include <time.h>
 
 #include "crypto.h"
-#include "signature.h"
-#include "util.h"
+#include "sig/signature.h"
+#include "core/util.h"
 
 /* zsyncmake's rule: 2 KiB blocks below 100 MB, 4 KiB above; enough bits of
  * weak and strong checksum that false matches stay unlikely for the file's

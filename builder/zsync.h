@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "core/error.h"
 
 /* zsyncmake's choices for a file of len bytes: the block size and the
  * Hash-Lengths (sequential matches, rsum bytes, checksum bytes). */

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "extract.h"
-#include "image.h"
-#include "util.h"
+#include "core/util.h"
+#include "image/extract.h"
+#include "image/image.h"
 #include "verbs.h"
 
 static void print_help(void)

@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "image.h"
-#include "image_metadata.h"
-#include "keyfile.h"
-#include "override.h"
-#include "permissions.h"
-#include "util.h"
+#include "core/keyfile.h"
+#include "core/util.h"
+#include "image/image.h"
+#include "image/metadata.h"
+#include "permissions/override.h"
+#include "permissions/permissions.h"
 #include "verbs.h"
 
 static void print_help(void)

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "util.h"
+#include "core/util.h"
 #include "verbs.h"
 
 static const struct verb {

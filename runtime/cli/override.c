@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "override.h"
-#include "permissions.h"
-#include "util.h"
+#include "core/util.h"
+#include "permissions/override.h"
+#include "permissions/permissions.h"
 #include "verbs.h"
 
 #define OVERRIDE_EXIT_FAILURE 1

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "permissions.h"
-#include "util.h"
+#include "core/util.h"
+#include "permissions/permissions.h"
 #include "verbs.h"
 
 struct option *bento_perm_longopts(const struct option *fixed)

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image.h"
-#include "launch.h"
-#include "util.h"
+#include "core/util.h"
+#include "image/image.h"
+#include "launch/launch.h"
 #include "verbs.h"
 
 static void print_help(void)

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "identity.h"
-#include "image.h"
-#include "image_metadata.h"
-#include "state.h"
-#include "util.h"
+#include "core/state.h"
+#include "core/util.h"
+#include "image/image.h"
+#include "image/metadata.h"
+#include "launch/identity.h"
 #include "verbs.h"
 
 #define EXIT_FAILED 1

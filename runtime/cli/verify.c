@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "image.h"
-#include "signature.h"
-#include "util.h"
+#include "core/util.h"
+#include "image/image.h"
+#include "sig/signature.h"
 #include "verbs.h"
 
 #define EXIT_INVALID 1

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "elf_layout.h"
-#include "extract.h"
-#include "image.h"
-#include "launch.h"
-#include "util.h"
+#include "core/elf_layout.h"
+#include "core/util.h"
+#include "image/extract.h"
+#include "image/image.h"
+#include "launch/launch.h"
 
 #define PROG "bento-runtime"
 

@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "bundle.h"
-#include "error.h"
-#include "util.h"
+#include "core/error.h"
+#include "core/util.h"
 
 /* bundle.c's built-in exclude list (not used: the input's is given). */
 const char bento_excludelist_blob[] = "";

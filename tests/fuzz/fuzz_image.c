@@ -40,12 +40,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "elf_layout.h"
-#include "error.h"
-#include "extract.h"
-#include "image.h"
-#include "keyfile.h"
-#include "util.h"
+#include "core/elf_layout.h"
+#include "core/error.h"
+#include "image/extract.h"
+#include "image/image.h"
+#include "core/keyfile.h"
+#include "core/util.h"
 
 /* Budgets that keep one input well under the 5 s timeout.  A tree that needs
  * more than this is reported (BENTO_FUZZ_VERBOSE) and not extracted. */

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "keyfile.h"
+#include "core/error.h"
+#include "core/keyfile.h"
 
 static volatile size_t sink;
 

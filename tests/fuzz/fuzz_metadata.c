@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "permissions.h"
+#include "core/error.h"
+#include "permissions/permissions.h"
 
 static FILE *devnull;
 

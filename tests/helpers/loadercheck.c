@@ -9,7 +9,7 @@
 
 #include "bundle.h"
 #include "tool.h"
-#include "util.h"
+#include "core/util.h"
 
 static int run_in_bwrap(void *data, char *const argv[], char *const envp[], char **output,
                         int *status, bento_error **err)

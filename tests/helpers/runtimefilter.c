@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* runtimefilter: the runtime's own seccomp filter (the very program the
- * runtime installs once the app runs, runtime/lib/seccomp_filter.c) put to
+ * runtime installs once the app runs, runtime/lib/sandbox/seccomp_filter.c) put to
  * the test, for tests/security/process.sh: what a memory bug in the FUSE
  * server could still do to the user's session.
  *
@@ -32,7 +32,7 @@
 
 #include "attack.h"
 
-#include "seccomp_filter.h"
+#include "sandbox/seccomp_filter.h"
 
 /* What the attacks work on, set up before the filter (which allows no
  * open): the terminal, the runtime's child. */

@@ -1,0 +1,808 @@
+/* SPDX-License-Identifier: MIT */
+#include "launch/launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "core/state.h"
+#include "core/util.h"
+#include "fuse/serve.h"
+#include "fuse/server.h"
+#include "image/extract.h"
+#include "image/metadata.h"
+#include "image/seal.h"
+#include "launch/identity.h"
+#include "launch/mount.h"
+#include "permissions/override.h"
+#include "sandbox/process.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/seccomp_filter.h"
+
+/* Signals a user sends to "the app" reach the runtime; it passes them on. */
+static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+/* A sandboxed app has a process group of its own (sandbox/process.c): the runtime
+ * stops and continues the user's job with it (see supervise). */
+static const int job_control_signals[] = {SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT};
+
+static const struct {
+	const char *name;
+	bento_strategy strategy;
+} strategy_names[] = {
+    {"userns", BENTO_STRATEGY_USERNS},
+    {"fusermount", BENTO_STRATEGY_FUSERMOUNT},
+    {"extract", BENTO_STRATEGY_EXTRACT},
+    {"extract-and-run", BENTO_STRATEGY_EXTRACT_AND_RUN},
+};
+
+int bento_strategy_parse(const char *name, bento_strategy *out, bento_error **err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(strategy_names); i++) {
+		if (strcmp(name, strategy_names[i].name) == 0) {
+			*out = strategy_names[i].strategy;
+			return 0;
+		}
+	}
+	return bento_error_set(err, EINVAL,
+	                       "unknown strategy \"%s\" (expected userns, fusermount, extract "
+	                       "or extract-and-run)",
+	                       name);
+}
+
+const char *bento_strategy_name(bento_strategy s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(strategy_names); i++)
+		if (strategy_names[i].strategy == s)
+			return strategy_names[i].name;
+	return "auto";
+}
+
+/* ---- the app's process ------------------------------------------------ */
+
+typedef struct run_ctx {
+	const bento_launch *launch;
+	const char *command; /* relative to the app directory */
+	/* The app's identity and permissions (metadata, the user's override,
+	 * this run's options), and whether it runs sandboxed. */
+	bento_metadata metadata;
+	bento_permissions permissions;
+	bool sandboxed;
+	sigset_t saved_mask;
+	int sigfd;
+	char owd[PATH_MAX];
+	uid_t uid;
+	gid_t gid;
+} run_ctx;
+
+/* What AppImage's runtime gives the app, and its portable mode: FILE.home
+ * and FILE.config beside the file become HOME and XDG_CONFIG_HOME.  In a
+ * sandbox the environment starts from the sandbox's, already cleaned of the
+ * host's loader and interpreter variables, and there is no portable mode
+ * (the app's data lives in ~/.var/app). */
+static void app_environment(const run_ctx *ctx, const char *appdir, const bento_sandbox *sb,
+                            bento_strv *env)
+{
+	extern char **environ;
+	const bento_launch *l = ctx->launch;
+	char *const *base = sb ? sb->env.items : environ;
+	for (char *const *e = base; e && *e; e++)
+		bento_strv_add(env, xstrdup(*e));
+	/* A sandboxed app learns the file's name, not where it is on the
+	 * host (it could not reach it anyway). */
+	const char *appimage = l->appimage, *argv0 = l->argv0;
+	if (sb) {
+		appimage = strrchr(appimage, '/') ? strrchr(appimage, '/') + 1 : appimage;
+		argv0 = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 : argv0;
+	}
+	bento_strv_setenv(env, "APPIMAGE", appimage);
+	bento_strv_setenv(env, "APPDIR", appdir);
+	bento_strv_setenv(env, "ARGV0", argv0);
+	bento_strv_setenv(env, "OWD", ctx->owd);
+	if (sb)
+		return;
+	struct stat st;
+	autofree char *home = xasprintf("%s.home", l->appimage);
+	autofree char *config = xasprintf("%s.config", l->appimage);
+	if (stat(home, &st) == 0 && S_ISDIR(st.st_mode))
+		bento_strv_setenv(env, "HOME", home);
+	if (stat(config, &st) == 0 && S_ISDIR(st.st_mode))
+		bento_strv_setenv(env, "XDG_CONFIG_HOME", config);
+}
+
+/* The app's process, prepared for bento_spawn_run. */
+typedef struct app_process {
+	bento_spawn spawn;
+	char *path;
+	bento_strv argv, env;
+} app_process;
+
+static void app_process_init(app_process *app, const run_ctx *ctx, const char *appdir,
+                             const bento_sandbox *sb)
+{
+	*app = (app_process){0};
+	if (sb)
+		appdir = "/app";
+	app->path = xasprintf("%s/%s", appdir, ctx->command);
+	bento_strv_add(&app->argv, xstrdup(app->path));
+	for (char **a = ctx->launch->args; *a; a++)
+		bento_strv_add(&app->argv, xstrdup(*a));
+	app_environment(ctx, appdir, sb, &app->env);
+	app->spawn = (bento_spawn){.path = app->path,
+	                           .argv = app->argv.items,
+	                           .envp = app->env.items,
+	                           .exec = !ctx->launch->mount_only,
+	                           .exec_mask = &ctx->saved_mask,
+	                           .uid = ctx->uid,
+	                           .gid = ctx->gid,
+	                           .sandbox = sb,
+	                           .cwd = ctx->owd[0] ? ctx->owd : NULL,
+	                           .fallback_cwd = sb ? sb->home : NULL,
+	                           .out_fd = -1,
+	                           .err_fd = -1};
+}
+
+static void app_process_free(app_process *app)
+{
+	bento_spawn_release(&app->spawn);
+	free(app->path);
+	bento_strv_free(&app->argv);
+	bento_strv_free(&app->env);
+}
+
+/* ---- supervision ---------------------------------------------------------- */
+
+typedef struct supervisor {
+	int sigfd;
+	bento_spawn *spawn; /* the app's process, for job control */
+	pid_t child;        /* the app, 0 when there is none (--appimage-mount) */
+	bool mount_only;
+	bool child_exited;
+	int wait_status;
+	bool stop;
+} supervisor;
+
+/* Job control of a sandboxed app, whose process group is not ours (the
+ * signals are blocked only then, see setup_signals).  SIGCONT: the shell
+ * continued our job (fg, bg), so the app's group is continued, given the
+ * terminal if we have it.  A stop signal sent to the runtime (kill -TSTP)
+ * goes to the app's group; the app's stop then stops the job (stop_fd in
+ * supervise). */
+static void on_job_control(supervisor *sv, int sig)
+{
+	if (sv->child_exited)
+		return;
+	if (sig == SIGCONT)
+		bento_spawn_continue(sv->spawn);
+	else if (bento_spawn_signal_group(sv->spawn, sig) < 0)
+		bento_spawn_stop_job(sv->spawn, sig, false);
+}
+
+static void on_signal(supervisor *sv, int sig)
+{
+	if (sig == SIGCHLD) {
+		if (sv->child > 0 && !sv->child_exited &&
+		    waitpid(sv->child, &sv->wait_status, WNOHANG) == sv->child)
+			sv->child_exited = true;
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(job_control_signals); i++)
+		if (sig == job_control_signals[i]) {
+			on_job_control(sv, sig);
+			return;
+		}
+	if (sv->mount_only)
+		sv->stop = true;
+	else if (sv->child > 0 && !sv->child_exited)
+		kill(sv->child, sig);
+}
+
+/* Waits for the app to end (or, for --appimage-mount, for a signal to stop),
+ * passing signals on.  The image is served meanwhile by the server thread.
+ * A sandboxed app stopped (Ctrl-Z, or reading the terminal in the
+ * background) stops the user's job with it. */
+static int supervise(supervisor *sv, int *exit_status, bento_error **err)
+{
+	while (sv->mount_only ? !sv->stop : !sv->child_exited) {
+		struct pollfd pfd[2] = {{.fd = sv->sigfd, .events = POLLIN},
+		                        {.fd = sv->spawn->stop_fd, .events = POLLIN}};
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return bento_error_errno(err, "poll");
+		}
+		/* (before the signals: a SIGCONT read first would continue the
+		 * app, and this stop, then seen, would stop the job again) */
+		bool by_terminal = false;
+		int stopped_by = pfd[1].revents ? bento_spawn_stopped(sv->spawn, &by_terminal) : 0;
+		if (stopped_by != 0 && !sv->child_exited)
+			bento_spawn_stop_job(sv->spawn, stopped_by, by_terminal);
+		struct signalfd_siginfo si;
+		while (read(sv->sigfd, &si, sizeof(si)) == sizeof(si))
+			on_signal(sv, (int)si.ssi_signo);
+	}
+	if (sv->mount_only || sv->child == 0)
+		*exit_status = 0;
+	else if (WIFSIGNALED(sv->wait_status))
+		*exit_status = 128 + WTERMSIG(sv->wait_status);
+	else
+		*exit_status = WEXITSTATUS(sv->wait_status);
+	return 0;
+}
+
+/* ---- mount point ------------------------------------------------------------ */
+
+/* The directory the image is mounted on.
+ *
+ * A mount in a private namespace goes on the user's own directory
+ * $XDG_RUNTIME_DIR/bento/mnt (or ~/.cache/bento/mnt), the same for every
+ * launch: each launch mounts there in its own namespace, invisible to the
+ * others, so nothing is created or removed per launch.
+ *
+ * A host-visible mount (fusermount3) needs a directory of its own; a small
+ * reaper process removes it, and the mount, if the runtime is killed
+ * before it can clean up. */
+typedef struct mount_dir {
+	char *path;
+	bool temporary;
+	int keepalive; /* the reaper exits when this closes */
+	pid_t reaper;
+} mount_dir;
+
+static void reaper_main(const char *path, int keepalive)
+{
+	/* Interrupts meant for the app (Ctrl-C reaches the whole process group)
+	 * must not end the reaper early. */
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
+		signal(forwarded_signals[i], SIG_IGN);
+	char c;
+	while (read(keepalive, &c, 1) < 0 && errno == EINTR)
+		;
+	if (rmdir(path) == 0 || errno != EBUSY)
+		_exit(0);
+	/* Still mounted, so it was a fusermount3 mount.  fusermount3's own
+	 * auto_unmount gives up when it is denied access to the dead mount
+	 * (it runs as root, and FUSE admits only the mounting user), so
+	 * unmount it as that user. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		execlp("fusermount3", "fusermount3", "-u", "-z", "-q", "--", path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	for (int i = 0; i < 100 && rmdir(path) < 0 && errno == EBUSY; i++)
+		usleep(10000);
+	_exit(0);
+}
+
+/* NAME in bento's cache, a private directory of the user's, made if
+ * needed. */
+static char *user_cache_dir(const char *name, bento_error **err)
+{
+	autofree char *base = bento_state_dir(BENTO_STATE_CACHE, err);
+	if (base == NULL || bento_private_dir(base, err) < 0)
+		return NULL;
+	autofree char *dir = xasprintf("%s/%s", base, name);
+	if (bento_private_dir(dir, err) < 0)
+		return NULL;
+	return steal_pointer(&dir);
+}
+
+/* $XDG_RUNTIME_DIR/bento/mnt, or bento's cache's mnt: the same for every
+ * launch, each mounting there in a namespace of its own. */
+static char *shared_mount_point(bento_error **err)
+{
+	if (bento_user_runtime_dir()) {
+		autofree char *base = bento_state_dir(BENTO_STATE_RUNTIME, NULL);
+		autofree char *path = xasprintf("%s/mnt", base);
+		if (bento_private_dir(base, NULL) == 0 && bento_private_dir(path, NULL) == 0)
+			return steal_pointer(&path);
+	}
+	return user_cache_dir("mnt", err);
+}
+
+static int temporary_mount_point(mount_dir *md, const run_ctx *ctx, bento_error **err)
+{
+	md->path = xasprintf("%s/.mount_bento-XXXXXX", bento_tmpdir());
+	if (mkdtemp(md->path) == NULL) {
+		bento_error_errno(err, "cannot create a mount point in %s", bento_tmpdir());
+		free(md->path);
+		md->path = NULL;
+		return -1;
+	}
+	md->temporary = true;
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return bento_error_errno(err, "pipe");
+	md->reaper = fork();
+	if (md->reaper < 0)
+		return bento_error_errno(err, "fork");
+	if (md->reaper == 0) {
+		close(pipefd[1]);
+		sigprocmask(SIG_SETMASK, &ctx->saved_mask, NULL);
+		reaper_main(md->path, pipefd[0]);
+	}
+	close(pipefd[0]);
+	md->keepalive = pipefd[1];
+	return 0;
+}
+
+static int mount_dir_create(mount_dir *md, const run_ctx *ctx, bool private_mount,
+                            bento_error **err)
+{
+	*md = (mount_dir){.keepalive = -1};
+	if (private_mount && (md->path = shared_mount_point(NULL)) != NULL)
+		return 0;
+	return temporary_mount_point(md, ctx, err);
+}
+
+static void mount_dir_remove(mount_dir *md)
+{
+	if (md->path && md->temporary)
+		rmdir(md->path);
+	if (md->reaper > 0) {
+		close(md->keepalive);
+		waitpid(md->reaper, NULL, 0);
+	}
+	free(md->path);
+	*md = (mount_dir){.keepalive = -1};
+}
+
+/* ---- strategies ------------------------------------------------------------- */
+
+typedef enum attempt {
+	ATTEMPT_RAN,
+	ATTEMPT_UNAVAILABLE, /* try the next strategy; err says why */
+	ATTEMPT_FAILED,
+} attempt;
+
+/* Creates the app's process (or, for --appimage-mount, only what it needs). */
+static attempt start_app(const run_ctx *ctx, app_process *app, bento_error **err)
+{
+	int r = bento_spawn_run(&app->spawn, err);
+	if (r <= 0)
+		return r < 0 ? ATTEMPT_FAILED : ATTEMPT_RAN;
+	int e = app->spawn.errnum;
+	const bento_sandbox_failure *f = &app->spawn.failure;
+	switch (app->spawn.stage) {
+	case BENTO_SPAWN_USERNS:
+		if (ctx->sandboxed) {
+			autofree char *why = bento_userns_refusal_reason(e);
+			bento_error_set(err, e,
+			                "%s: cannot start %s in its sandbox: %s.  To run it "
+			                "unconfined, with all your rights, pass --bento-no-sandbox "
+			                "(bento run --no-sandbox)",
+			                ctx->launch->img->path, ctx->metadata.app_id, why);
+			return ATTEMPT_FAILED;
+		}
+		bento_error_set(err, e, "unprivileged user namespaces are not available: %s",
+		                strerror(e));
+		return ATTEMPT_UNAVAILABLE;
+	case BENTO_SPAWN_MOUNT:
+		bento_error_set(err, e, "cannot mount FUSE in a user namespace: %s", strerror(e));
+		return ATTEMPT_UNAVAILABLE;
+	case BENTO_SPAWN_SANDBOX:
+		bento_error_set(err, f->errnum, "%s: cannot set up the sandbox: %s%s%s: %s",
+		                ctx->launch->img->path, f->step, f->path ? " " : "",
+		                f->path ? f->path : "", strerror(f->errnum));
+		return ATTEMPT_FAILED;
+	default:
+		bento_error_set(err, e, "%s: cannot run %s: %s", ctx->launch->img->path, app->path,
+		                strerror(e));
+		return ATTEMPT_FAILED;
+	}
+}
+
+/* The sandbox for this launch, its root built on root; app_dir is bound at
+ * /app, or NULL when the image is mounted there. */
+static int prepare_sandbox(const run_ctx *ctx, const char *root, const char *app_dir,
+                           bento_sandbox **sb, bento_error **err)
+{
+	extern char **environ;
+	bento_sandbox_config cfg = {.app_id = ctx->metadata.app_id,
+	                            .permissions = &ctx->permissions,
+	                            .root = root,
+	                            .uid = ctx->uid,
+	                            .gid = ctx->gid,
+	                            .app_dir = app_dir};
+	if (bento_sandbox_prepare(&cfg, environ, sb, err) < 0) {
+		bento_error_prefix(err, "%s: cannot prepare the sandbox", ctx->launch->img->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Once the app runs, the runtime only serves the image and waits: it gives
+ * up every other system call, since what it serves is an untrusted file,
+ * and may signal only its own processes (see bento_runtime_peers).
+ * (Not under AddressSanitizer, whose leak checker needs ptrace at exit.) */
+static void confine_runtime(const run_ctx *ctx, const app_process *app, const bento_sandbox *sb)
+{
+#if !defined(__SANITIZE_ADDRESS__)
+	bento_runtime_peers peers = {.self = getpid(),
+	                             .own_group = app->spawn.own_group,
+	                             .child = app->spawn.pid,
+	                             .child_group = sb ? app->spawn.pid : 0,
+	                             .holder = app->spawn.holder,
+	                             .helper = sb ? sb->dbus_proxy : 0};
+	if (bento_seccomp_install_runtime(&peers) < 0 && ctx->launch->debug)
+		fprintf(stderr, "bento: cannot confine the runtime: %s\n", strerror(errno));
+#else
+	(void)ctx, (void)app, (void)sb;
+#endif
+}
+
+/* Waits for the started app; for --appimage-mount, prints where the image
+ * can be reached and waits for a signal instead. */
+static attempt wait_app(const run_ctx *ctx, app_process *app, bento_strategy s,
+                        const char *visible_path, int *exit_status, bento_error **err)
+{
+	if (ctx->launch->debug)
+		fprintf(stderr, "bento: strategy: %s\n", bento_strategy_name(s));
+	if (ctx->launch->mount_only) {
+		printf("%s\n", visible_path);
+		fflush(stdout);
+	}
+	supervisor sv = {.sigfd = ctx->sigfd,
+	                 .spawn = &app->spawn,
+	                 .child = app->spawn.pid,
+	                 .mount_only = ctx->launch->mount_only};
+	int r = supervise(&sv, exit_status, err);
+	bento_spawn_reclaim_terminal(&app->spawn);
+	if (sv.child > 0 && !sv.child_exited) {
+		kill(sv.child, SIGKILL);
+		waitpid(sv.child, NULL, 0);
+	}
+	/* In a sandbox the child was its PID 1, which left the app's status. */
+	if (r == 0 && app->spawn.sandbox && sv.child_exited &&
+	    __atomic_load_n(&app->spawn.app_exited, __ATOMIC_ACQUIRE)) {
+		int st = app->spawn.app_status;
+		*exit_status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+	}
+	/* The holder takes the namespace's teardown with it; nobody needs to
+	 * wait for that. */
+	if (app->spawn.holder > 0)
+		kill(app->spawn.holder, SIGKILL);
+	return r < 0 ? ATTEMPT_FAILED : ATTEMPT_RAN;
+}
+
+/* Runs the app in appdir, served (if at all) by server already. */
+static attempt run_in(const run_ctx *ctx, const char *appdir, bento_strategy s, int *exit_status,
+                      bento_error **err)
+{
+	auto_bento_sandbox sb = NULL;
+	autofree char *root = NULL;
+	if (ctx->sandboxed) {
+		root = shared_mount_point(err);
+		if (root == NULL) {
+			bento_error_prefix(err, "no private directory for the sandbox's root");
+			return ATTEMPT_FAILED;
+		}
+		if (prepare_sandbox(ctx, root, appdir, &sb, err) < 0)
+			return ATTEMPT_FAILED;
+	}
+	app_process app;
+	app_process_init(&app, ctx, appdir, sb);
+	app.spawn.new_namespace = sb != NULL;
+	attempt a = start_app(ctx, &app, err);
+	if (a == ATTEMPT_RAN)
+		a = wait_app(ctx, &app, s, appdir, exit_status, err);
+	app_process_free(&app);
+	return a;
+}
+
+static attempt try_userns(const run_ctx *ctx, const mount_dir *md, int *exit_status,
+                          bento_error **err)
+{
+	auto_bento_sandbox sb = NULL;
+	bool sandboxed = ctx->sandboxed && !ctx->launch->mount_only;
+	if (sandboxed && prepare_sandbox(ctx, md->path, NULL, &sb, err) < 0)
+		return ATTEMPT_FAILED;
+	auto_bento_server server = NULL;
+	if (bento_server_start(ctx->launch->img, NULL, ctx->uid, ctx->gid, &server, err) < 0)
+		return ATTEMPT_FAILED;
+	app_process app;
+	app_process_init(&app, ctx, md->path, sb);
+	bento_image_mount image = {.server = server,
+	                           .uid = ctx->uid,
+	                           .gid = ctx->gid,
+	                           .no_overlay = !bento_env_flag("BENTO_IMAGE_OVERLAY", true)};
+	app.spawn.new_namespace = true;
+	app.spawn.mountpoint = md->path;
+	app.spawn.mount_image = bento_image_mount_at;
+	app.spawn.mount_ctx = &image;
+	attempt a = start_app(ctx, &app, err);
+	if (ctx->launch->debug && image.overlay_errno)
+		fprintf(stderr, "bento: the image has no overlayfs over it: %s\n",
+		        strerror(image.overlay_errno));
+	if (a == ATTEMPT_RAN) {
+		if (sb)
+			bento_sandbox_app_started(sb);
+		confine_runtime(ctx, &app, sb);
+	}
+	if (a == ATTEMPT_RAN && ctx->launch->mount_only && app.spawn.holder <= 0) {
+		bento_error_set(err, EAGAIN, "cannot keep the private mount alive");
+		a = ATTEMPT_FAILED;
+	}
+	if (a == ATTEMPT_RAN) {
+		/* Other processes of the user reach the private mount through
+		 * the holder's root (printed by --appimage-mount). */
+		autofree char *visible =
+		    xasprintf("/proc/%d/root%s", (int)app.spawn.holder, md->path);
+		a = wait_app(ctx, &app, BENTO_STRATEGY_USERNS, visible, exit_status, err);
+	}
+	app_process_free(&app);
+	return a;
+}
+
+static attempt try_fusermount(const run_ctx *ctx, const mount_dir *md, int *exit_status,
+                              bento_error **err)
+{
+	bento_serve *srv = NULL;
+	if (bento_serve_new(ctx->launch->img, BENTO_MOUNT_FUSERMOUNT, -1, md->path, ctx->uid,
+	                    ctx->gid, &srv, err) < 0)
+		return ATTEMPT_UNAVAILABLE;
+	auto_bento_server server = NULL;
+	if (bento_server_start(ctx->launch->img, srv, ctx->uid, ctx->gid, &server, err) < 0) {
+		bento_serve_free(srv);
+		return ATTEMPT_FAILED;
+	}
+	return run_in(ctx, md->path, BENTO_STRATEGY_FUSERMOUNT, exit_status, err);
+}
+
+/* Whether dir holds, unchanged, what bento extracted there before: its
+ * seal matches (seal.h).  A tree that does not (changed by a program that
+ * could write there, or made by one) is removed, to be extracted again. */
+static bool reuse_extracted(const run_ctx *ctx, const char *dir)
+{
+	struct stat st;
+	if (lstat(dir, &st) < 0)
+		return false;
+	autofree char *why = NULL;
+	auto_bento_error check_err = NULL;
+	if (bento_seal_check(dir, &why, &check_err) == 1)
+		return true;
+	if (ctx->launch->debug)
+		fprintf(stderr, "bento: extracting %s again: %s\n", dir,
+		        why ? why : check_err->message);
+	bento_seal_forget(dir);
+	bento_remove_tree(dir, NULL);
+	return false;
+}
+
+static attempt try_extract(const run_ctx *ctx, int *exit_status, bento_error **err)
+{
+	autofree char *base = user_cache_dir("extract", err);
+	if (base == NULL)
+		return ATTEMPT_FAILED;
+	autofree char *identity = bento_image_identity(ctx->launch->img);
+	autofree char *dir = xasprintf("%s/%s", base, identity);
+	/* One launch at a time checks, extracts and seals. */
+	autoclose int lock = bento_seal_lock(err);
+	if (lock < 0)
+		return ATTEMPT_FAILED;
+	if (!reuse_extracted(ctx, dir) &&
+	    (bento_extract_atomic(ctx->launch->img, dir, err) < 0 || bento_seal_tree(dir, err) < 0))
+		return ATTEMPT_FAILED;
+	close(steal_fd(&lock));
+	return run_in(ctx, dir, BENTO_STRATEGY_EXTRACT, exit_status, err);
+}
+
+/* $TMPDIR/appimage_extracted_KEY, AppImage's directory for NO_CLEANUP, made
+ * private or reused when it is the user's private directory, sealed. */
+static int kept_extraction(const run_ctx *ctx, const char *dir, bento_error **err)
+{
+	autoclose int lock = bento_seal_lock(err);
+	if (lock < 0)
+		return -1;
+	struct stat st;
+	/* A name anyone can compute: another user may have made it first. */
+	if (lstat(dir, &st) == 0 && !bento_is_private_dir(dir))
+		return bento_private_dir(dir, err);
+	if (reuse_extracted(ctx, dir))
+		return 0;
+	if (bento_private_dir(dir, err) < 0 ||
+	    bento_extract(ctx->launch->img, dir, NULL, err) < 0 || chmod(dir, 0700) < 0 ||
+	    bento_seal_tree(dir, err) < 0) {
+		if (err && *err == NULL)
+			bento_error_errno(err, "%s", dir);
+		bento_seal_forget(dir);
+		bento_remove_tree(dir, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static attempt try_extract_and_run(const run_ctx *ctx, int *exit_status, bento_error **err)
+{
+	/* With NO_CLEANUP the directory has a fixed name, so that the next run
+	 * finds and reuses it (AppImage's behaviour); otherwise a unique one, so
+	 * that concurrent runs do not remove each other's files. */
+	autofree char *identity = bento_image_identity(ctx->launch->img);
+	const char *no_cleanup = getenv("NO_CLEANUP");
+	bool keep = no_cleanup && no_cleanup[0];
+	autofree char *dir = xasprintf("%s/appimage_extracted_%s%s", bento_tmpdir(), identity,
+	                               keep ? "" : "-XXXXXX");
+	if (keep) {
+		if (kept_extraction(ctx, dir, err) < 0)
+			return ATTEMPT_FAILED;
+	} else if (mkdtemp(dir) == NULL) {
+		bento_error_errno(err, "cannot create a directory in %s", bento_tmpdir());
+		return ATTEMPT_FAILED;
+	} else if (bento_extract(ctx->launch->img, dir, NULL, err) < 0) {
+		bento_remove_tree(dir, NULL);
+		return ATTEMPT_FAILED;
+	}
+	attempt a = run_in(ctx, dir, BENTO_STRATEGY_EXTRACT_AND_RUN, exit_status, err);
+	if (!keep)
+		bento_remove_tree(dir, NULL);
+	return a;
+}
+
+/* ---- the whole launch -------------------------------------------------------- */
+
+/* The app's metadata and its permissions, layer upon layer: the image's,
+ * the user's lasting override, this run's options.  The command is AppRun
+ * unless the metadata names another path inside the image. */
+static int load_app(run_ctx *ctx, bento_error **err)
+{
+	const bento_launch *l = ctx->launch;
+	if (bento_image_load_metadata(l->img, &ctx->metadata, err) < 0)
+		return -1;
+	ctx->command =
+	    ctx->metadata.command && ctx->metadata.command[0] ? ctx->metadata.command : "AppRun";
+	ctx->sandboxed = l->sandbox == BENTO_SANDBOX_ON ||
+	                 (l->sandbox == BENTO_SANDBOX_AUTO && ctx->metadata.present);
+	if (l->sandbox == BENTO_SANDBOX_OFF && !l->mount_only)
+		fprintf(stderr,
+		        "bento: warning: running %s without its sandbox: it can read and change "
+		        "all your files\n",
+		        ctx->metadata.app_id);
+	if (!ctx->sandboxed || l->mount_only)
+		return 0;
+	/* The id's data, override and bus names belong to the file that first
+	 * used it, or to its signing key (identity.h). */
+	autofree char *home = bento_user_home(ctx->uid);
+	bento_identity_request id = {
+	    .img = l->img, .file = l->appimage, .app_id = ctx->metadata.app_id, .home = home};
+	if (bento_identity_check(&id, err) < 0)
+		return -1;
+	bento_permissions user = {0};
+	if (bento_override_load(ctx->metadata.app_id, &user, err) < 0)
+		return -1;
+	bento_permissions_merge(&ctx->permissions, &ctx->metadata.permissions);
+	bento_permissions_merge(&ctx->permissions, &user);
+	bento_permissions_clear(&user);
+	if (l->run_permissions)
+		bento_permissions_merge(&ctx->permissions, l->run_permissions);
+	return 0;
+}
+
+static int setup_signals(run_ctx *ctx, bento_error **err)
+{
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
+		sigaddset(&mask, forwarded_signals[i]);
+	for (size_t i = 0; ctx->sandboxed && i < ARRAY_SIZE(job_control_signals); i++)
+		sigaddset(&mask, job_control_signals[i]);
+	if (sigprocmask(SIG_BLOCK, &mask, &ctx->saved_mask) < 0)
+		return bento_error_errno(err, "sigprocmask");
+	ctx->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (ctx->sigfd < 0)
+		return bento_error_errno(err, "signalfd");
+	return 0;
+}
+
+static attempt try_strategy(const run_ctx *ctx, bento_strategy s, int *exit_status,
+                            bento_error **err)
+{
+	if (s == BENTO_STRATEGY_EXTRACT)
+		return try_extract(ctx, exit_status, err);
+	if (s == BENTO_STRATEGY_EXTRACT_AND_RUN)
+		return try_extract_and_run(ctx, exit_status, err);
+	mount_dir md;
+	if (mount_dir_create(&md, ctx, s == BENTO_STRATEGY_USERNS, err) < 0) {
+		mount_dir_remove(&md);
+		return ATTEMPT_FAILED;
+	}
+	attempt a = s == BENTO_STRATEGY_USERNS ? try_userns(ctx, &md, exit_status, err)
+	                                       : try_fusermount(ctx, &md, exit_status, err);
+	mount_dir_remove(&md);
+	return a;
+}
+
+/* Tries the strategies in order until one runs the app. */
+static int run_strategies(const run_ctx *ctx, int *exit_status, bento_error **err)
+{
+	const bento_launch *launch = ctx->launch;
+	/* Automatic order: a private mount needs nothing from the system; the
+	 * setuid helper works where user namespaces are refused; extraction
+	 * works wherever FUSE does not.  --appimage-mount prefers a mount that
+	 * other processes can see. */
+	bento_strategy order[3] = {BENTO_STRATEGY_USERNS, BENTO_STRATEGY_FUSERMOUNT,
+	                           BENTO_STRATEGY_EXTRACT};
+	size_t count = launch->mount_only ? 2 : 3;
+	if (launch->mount_only) {
+		order[0] = BENTO_STRATEGY_FUSERMOUNT;
+		order[1] = BENTO_STRATEGY_USERNS;
+	} else if (ctx->sandboxed) {
+		/* A sandbox is made of user namespaces: where they are refused
+		 * the setuid helper is no help. */
+		order[1] = BENTO_STRATEGY_EXTRACT;
+		count = 2;
+	}
+	if (launch->strategy != BENTO_STRATEGY_AUTO) {
+		order[0] = launch->strategy;
+		count = 1;
+	}
+	bento_serve_capture_log(true);
+	autofree char *reasons = xstrdup("");
+	attempt a = ATTEMPT_UNAVAILABLE;
+	for (size_t i = 0; i < count && a == ATTEMPT_UNAVAILABLE; i++) {
+		auto_bento_error why = NULL;
+		a = try_strategy(ctx, order[i], exit_status, &why);
+		if (a == ATTEMPT_FAILED)
+			*err = steal_pointer(&why);
+		if (a != ATTEMPT_UNAVAILABLE)
+			break;
+		const char *msg = why ? why->message : "unavailable";
+		char *more = xasprintf("%s; %s: %s", reasons, bento_strategy_name(order[i]), msg);
+		free(reasons);
+		reasons = more;
+		if (launch->debug)
+			fprintf(stderr, "bento: %s unavailable: %s\n",
+			        bento_strategy_name(order[i]), msg);
+	}
+	const char *fuse_log = bento_serve_captured_log();
+	if (a == ATTEMPT_UNAVAILABLE)
+		bento_error_set(err, ENOSYS, "%s: no way to open the image (%s)%s%s",
+		                launch->img->path, reasons + 2, fuse_log[0] ? "; libfuse: " : "",
+		                fuse_log);
+	bento_serve_capture_log(false);
+	return a == ATTEMPT_RAN ? 0 : -1;
+}
+
+int bento_launch_run(const bento_launch *launch, int *exit_status, bento_error **err)
+{
+	run_ctx ctx = {.launch = launch, .sigfd = -1, .uid = getuid(), .gid = getgid()};
+	int r = load_app(&ctx, err);
+	if (getcwd(ctx.owd, sizeof(ctx.owd)) == NULL)
+		ctx.owd[0] = '\0';
+	if (r == 0)
+		r = setup_signals(&ctx, err);
+	if (r == 0) {
+		r = run_strategies(&ctx, exit_status, err);
+		close(ctx.sigfd);
+		sigprocmask(SIG_SETMASK, &ctx.saved_mask, NULL);
+	}
+	bento_metadata_clear(&ctx.metadata);
+	bento_permissions_clear(&ctx.permissions);
+	if (r < 0 && *err)
+		(*err)->status = BENTO_EXIT_RUNTIME;
+	return r;
+}
+
+int bento_launch_apply_env(bento_launch *launch, bento_error **err)
+{
+	launch->debug = bento_env_flag("BENTO_DEBUG", false);
+	const char *extract_and_run = getenv("APPIMAGE_EXTRACT_AND_RUN");
+	if (extract_and_run && extract_and_run[0] && launch->strategy == BENTO_STRATEGY_AUTO)
+		launch->strategy = BENTO_STRATEGY_EXTRACT_AND_RUN;
+	const char *forced = getenv("BENTO_STRATEGY");
+	if (forced && forced[0] && launch->strategy == BENTO_STRATEGY_AUTO &&
+	    bento_strategy_parse(forced, &launch->strategy, err) < 0) {
+		bento_error_prefix(err, "BENTO_STRATEGY");
+		(*err)->status = BENTO_EXIT_RUNTIME;
+		return -1;
+	}
+	return 0;
+}

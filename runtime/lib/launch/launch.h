@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* Launching the app of an image: choosing how the image becomes a directory
+ * (strategies), running the app there and supervising it until it ends. */
+#ifndef BENTO_LAUNCH_H
+#define BENTO_LAUNCH_H
+
+#include <stdbool.h>
+
+#include "core/error.h"
+#include "image/image.h"
+#include "permissions/permissions.h"
+
+typedef enum bento_strategy {
+	BENTO_STRATEGY_AUTO = 0,
+	/* FUSE served by the runtime, mounted in a new user + mount namespace. */
+	BENTO_STRATEGY_USERNS,
+	/* FUSE mounted through the setuid fusermount3 (host-visible mount). */
+	BENTO_STRATEGY_FUSERMOUNT,
+	/* Extracted once into a cache keyed by the image's identity. */
+	BENTO_STRATEGY_EXTRACT,
+	/* Extracted into $TMPDIR for this run only (AppImage's
+	 * --appimage-extract-and-run; kept when NO_CLEANUP is set). */
+	BENTO_STRATEGY_EXTRACT_AND_RUN,
+} bento_strategy;
+
+/* Parses "userns", "fusermount", "extract", "extract-and-run". */
+int bento_strategy_parse(const char *name, bento_strategy *out, bento_error **err);
+const char *bento_strategy_name(bento_strategy s);
+
+typedef enum bento_sandbox_choice {
+	/* Sandboxed when the image carries .bento/metadata. */
+	BENTO_SANDBOX_AUTO = 0,
+	/* --sandbox / --bento-sandbox: sandboxed, also a plain AppImage. */
+	BENTO_SANDBOX_ON,
+	/* --no-sandbox / --bento-no-sandbox: unconfined, with a warning. */
+	BENTO_SANDBOX_OFF,
+} bento_sandbox_choice;
+
+typedef struct bento_launch {
+	bento_image *img;
+	const char *appimage; /* absolute path of the file, for $APPIMAGE */
+	const char *argv0;    /* for $ARGV0 */
+	char **args;          /* the app's arguments, NULL-terminated */
+	bento_strategy strategy;
+	/* --appimage-mount: print where the image is mounted and serve it until
+	 * SIGINT/SIGTERM/SIGHUP, running nothing. */
+	bool mount_only;
+	bool debug; /* report the chosen strategy on stderr */
+	bento_sandbox_choice sandbox;
+	/* This run's permission changes (--share=network ...), applied over
+	 * the image's metadata and the user's overrides; NULL for none. */
+	const bento_permissions *run_permissions;
+} bento_launch;
+
+/* Runs the app and waits for it.  *exit_status is its exit status, or 128+N
+ * when signal N ended it.  Errors carry status BENTO_EXIT_RUNTIME. */
+int bento_launch_run(const bento_launch *launch, int *exit_status, bento_error **err);
+
+/* Applies the environment a user may set for any launch: BENTO_STRATEGY,
+ * APPIMAGE_EXTRACT_AND_RUN (AppImage's meaning) and BENTO_DEBUG. */
+int bento_launch_apply_env(bento_launch *launch, bento_error **err);
+#endif
