@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer target: the builder's ELF reading (builder/bundle.c with libelf)
+/* libFuzzer target: the builder's ELF reading (builder/appdir/bundle.c with libelf)
  * on arbitrary bytes, as `bento-builder build` meets the files a build made.
  * The input is put into an AppDir twice, as bin/app and lib/libfuzz.so.1 (so
  * that a DT_NEEDED or a RUNPATH of it can find the other), and
@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bundle.h"
+#include "appdir/bundle.h"
 #include "core/error.h"
 #include "core/util.h"
 

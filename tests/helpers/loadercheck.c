@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bundle.h"
-#include "tool.h"
+#include "appdir/bundle.h"
 #include "core/util.h"
+#include "util/tool.h"
 
 static int run_in_bwrap(void *data, char *const argv[], char *const envp[], char **output,
                         int *status, bento_error **err)

@@ -3,12 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fetch_cmd.h"
-#include "check.h"
-#include "pack.h"
-#include "sign.h"
-#include "build.h"
-#include "bundle_verb.h"
+#include "build/build.h"
+#include "cmd/bundle.h"
+#include "cmd/check.h"
+#include "cmd/fetch.h"
+#include "output/pack.h"
+#include "output/sign.h"
 
 #define PROG "bento-builder"
 #define EXIT_USAGE 2

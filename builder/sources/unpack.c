@@ -3,7 +3,7 @@
  * the rules).  libarchive's archive_write_disk is not used: its checks
  * follow the process's current directory and leave the created tree behind
  * on failure, and the writer here is short. */
-#include "unpack.h"
+#include "sources/unpack.h"
 
 #include <dirent.h>
 #include <errno.h>

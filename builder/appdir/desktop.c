@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "desktop.h"
+#include "appdir/desktop.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "beneath.h"
 #include "core/keyfile.h"
-#include "tool.h"
 #include "core/util.h"
+#include "util/beneath.h"
+#include "util/tool.h"
 
 #define MAX_TEXT_FILE (1 << 20) /* a desktop entry or a metainfo file */
 #define MAX_FIELD 4096          /* one field of desktop_info */

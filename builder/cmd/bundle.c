@@ -3,7 +3,7 @@
  *   bento-builder bundle APPDIR     copy the libraries it needs, set RUNPATHs, check
  *   bento-builder integrate APPDIR  AppRun, desktop entry, icon, metainfo, metadata
  *   bento-builder validate APPDIR   every check, nothing changed */
-#include "bundle_verb.h"
+#include "cmd/bundle.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "appdir.h"
-#include "bundle.h"
-#include "desktop.h"
+#include "appdir/appdir.h"
+#include "appdir/bundle.h"
+#include "appdir/desktop.h"
 #include "core/util.h"
 
 #define PROG "bento-builder"

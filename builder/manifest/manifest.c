@@ -3,7 +3,7 @@
  * key by key into the data model of manifest.h.  The walk does not stop at
  * the first problem: every error is recorded with its line and column and
  * they are reported together, in file order. */
-#include "manifest.h"
+#include "manifest/manifest.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -19,8 +19,8 @@
 #include <curl/curl.h>
 #include <sqfs/super.h>
 
-#include "squashfs_writer.h"
 #include "core/util.h"
+#include "output/squashfs_writer.h"
 
 /* More errors than this are not worth reading: the file is not a manifest. */
 #define MAX_ERRORS 100

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The check verb: loads a manifest (which reports every error in it) and
  * prints a summary, or the canonical text of each module. */
-#include "check.h"
+#include "cmd/check.h"
 
 #include <getopt.h>
 #include <stdbool.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "manifest.h"
 #include "core/util.h"
+#include "manifest/manifest.h"
 
 #define PROG "bento-builder"
 #define EXIT_USAGE 2

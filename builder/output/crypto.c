@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "crypto.h"
+#include "output/crypto.h"
 
 #include <gcrypt.h>
 #include <gpgme.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "digest.h"
+#include "util/digest.h"
 
 #include <dirent.h>
 #include <errno.h>

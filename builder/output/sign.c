@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "sign.h"
+#include "output/sign.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "core/elf_layout.h"
-#include "gpgme_cleanup.h"
-#include "pack.h"
-#include "crypto.h"
-#include "sig/signature.h"
 #include "core/util.h"
+#include "output/crypto.h"
+#include "output/gpgme_cleanup.h"
+#include "output/pack.h"
+#include "sig/signature.h"
 
 #define PROG "bento-builder"
 #define EXIT_USAGE 2

@@ -23,7 +23,7 @@
  * compressing it all again (Mesa's drivers are a dozen links to one 25 MB
  * file).  So the image is the same whether or not a copy of the AppDir kept
  * its hard links. */
-#include "squashfs_writer.h"
+#include "output/squashfs_writer.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -49,8 +49,8 @@
 #include <sqfs/meta_writer.h>
 #include <sqfs/super.h>
 
-#include "beneath.h"
 #include "core/util.h"
+#include "util/beneath.h"
 
 /* Bytes read from a source file per read(); the block processor cuts them
  * into blocks itself, so this only trades syscalls against memory. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "updinfo.h"
+#include "output/updinfo.h"
 
 #include <stdbool.h>
 #include <string.h>

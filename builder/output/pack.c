@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The pack verb: options, the AppDir checks, and the atomic output file.
  * The SquashFS itself is squashfs_writer.c's business. */
-#include "pack.h"
+#include "output/pack.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,15 +18,15 @@
 
 #include <sqfs/super.h>
 
-#include "appdir.h"
-#include "core/error.h"
+#include "appdir/appdir.h"
 #include "core/elf_layout.h"
-#include "runtime_blob.h"
-#include "sign.h"
-#include "squashfs_writer.h"
-#include "updinfo.h"
+#include "core/error.h"
 #include "core/util.h"
-#include "zsync.h"
+#include "output/runtime_blob.h"
+#include "output/sign.h"
+#include "output/squashfs_writer.h"
+#include "output/updinfo.h"
+#include "output/zsync.h"
 
 #define PROG "bento-builder"
 #define EXIT_USAGE 2

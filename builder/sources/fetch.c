@@ -4,7 +4,7 @@
  * file; the .part file is locked (flock) while a download owns it, so two
  * builders fetching the same file wait for each other instead of mixing
  * their bytes. */
-#include "fetch.h"
+#include "sources/fetch.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -21,8 +21,8 @@
 
 #include <curl/curl.h>
 
-#include "digest.h"
 #include "core/util.h"
+#include "util/digest.h"
 
 #define PROG "bento-builder"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "tree_copy.h"
+#include "util/tree_copy.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "beneath.h"
-#include "tool.h"
 #include "core/util.h"
+#include "util/beneath.h"
+#include "util/tool.h"
 
 /* A file with more than one name, as first copied. */
 typedef struct linked_file {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "appdir.h"
+#include "appdir/appdir.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -25,7 +25,7 @@
  * manifest's repository brings along is no shortcut either), and runs what
  * works on the files the build made (patchelf, the dynamic loader's check)
  * in the sandbox. */
-#include "build.h"
+#include "build/build.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,19 +39,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "beneath.h"
-#include "bundle.h"
-#include "desktop.h"
-#include "digest.h"
-#include "fetch.h"
-#include "manifest.h"
-#include "pack.h"
+#include "appdir/bundle.h"
+#include "appdir/desktop.h"
+#include "core/util.h"
+#include "manifest/manifest.h"
+#include "output/pack.h"
 #include "permissions/permissions.h"
 #include "sandbox/sandbox.h"
-#include "tool.h"
-#include "tree_copy.h"
-#include "unpack.h"
-#include "core/util.h"
+#include "sources/fetch.h"
+#include "sources/unpack.h"
+#include "util/beneath.h"
+#include "util/digest.h"
+#include "util/tool.h"
+#include "util/tree_copy.h"
 
 #define PROG "bento-builder build"
 #define EXIT_FAILED 1

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "zsync.h"
+#include "output/zsync.h"
 
 #include <errno.h>
 #include <gcrypt.h>
@@ -8,9 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "crypto.h"
-#include "sig/signature.h"
 #include "core/util.h"
+#include "output/crypto.h"
+#include "sig/signature.h"
 
 /* zsyncmake's rule: 2 KiB blocks below 100 MB, 4 KiB above; enough bits of
  * weak and strong checksum that false matches stay unlikely for the file's

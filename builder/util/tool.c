@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "tool.h"
+#include "util/tool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,8 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "beneath.h"
 #include "core/util.h"
+#include "util/beneath.h"
 
 /* fork and exec rather than posix_spawn: <spawn.h> is shadowed by the
  * runtime's spawn.h on the include path. */

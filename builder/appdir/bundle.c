@@ -2,7 +2,7 @@
 /* Library bundling: reads ELF files with libelf, resolves their DT_NEEDED
  * names the way ld.so does (see bundle.h), copies and patches.  patchelf
  * rewrites RUNPATHs: no ELF file is rewritten here. */
-#include "bundle.h"
+#include "appdir/bundle.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tool.h"
 #include "core/util.h"
+#include "util/tool.h"
 
 #if defined(__x86_64__)
 #define NATIVE_CLASS ELFCLASS64

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The fetch and unpack verbs: option parsing around bento_fetch() and
  * bento_unpack(). */
-#include "fetch_cmd.h"
+#include "cmd/fetch.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "fetch.h"
-#include "unpack.h"
 #include "core/util.h"
+#include "sources/fetch.h"
+#include "sources/unpack.h"
 
 #define PROG "bento-builder"
 #define EXIT_USAGE 2
