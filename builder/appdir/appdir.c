@@ -15,7 +15,7 @@
 
 #define MAX_SYMLINK_HOPS 40
 
-void appdir_info_clear(appdir_info *info)
+void bento_appdir_info_clear(bento_appdir_info *info)
 {
 	free(info->icon_file);
 	free(info->desktop_file);
@@ -217,7 +217,7 @@ static char *find_icon_file(const char *appdir, int dir_fd, const char *icon, be
 	return NULL;
 }
 
-int check_appdir(const char *appdir, appdir_info *info, bento_error **err)
+int bento_appdir_check(const char *appdir, bento_appdir_info *info, bento_error **err)
 {
 	autoclose int dir_fd = open_appdir(appdir, err);
 	if (dir_fd < 0 || check_apprun(appdir, dir_fd, err) < 0)

@@ -10,13 +10,13 @@
 
 #include "core/error.h"
 
-typedef struct appdir_info {
+typedef struct bento_appdir_info {
 	char *icon_file; /* ICON.png (or .svg ...) at the top level */
 	bool has_diricon;
 	char *desktop_file; /* NAME.desktop at the top level */
-} appdir_info;
+} bento_appdir_info;
 
-void appdir_info_clear(appdir_info *info);
-int check_appdir(const char *appdir, appdir_info *info, bento_error **err);
+void bento_appdir_info_clear(bento_appdir_info *info);
+int bento_appdir_check(const char *appdir, bento_appdir_info *info, bento_error **err);
 
 #endif

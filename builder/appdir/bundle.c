@@ -51,7 +51,7 @@
 
 extern const char bento_excludelist_blob[];
 
-const char *bundle_builtin_exclude_list(void)
+const char *bento_bundle_builtin_exclude_list(void)
 {
 	return bento_excludelist_blob;
 }
@@ -433,7 +433,7 @@ typedef struct ctx {
 	char *root;         /* its real path */
 	size_t root_len;
 	FILE *log;
-	bundle_run_fn run_patchelf; /* NULL: on the host */
+	bento_bundle_run_fn run_patchelf; /* NULL: on the host */
 	void *run_data;
 	strv exclude; /* patterns */
 	/* Every file looked at: path (as tried and real) -> index in objs, or
@@ -479,7 +479,7 @@ static bool is_excluded(const ctx *c, const char *name)
 	return false;
 }
 
-static int ctx_init(ctx *c, const char *appdir, const bundle_options *o, bento_error **err)
+static int ctx_init(ctx *c, const char *appdir, const bento_bundle_options *o, bento_error **err)
 {
 	*c = (ctx){.appdir = appdir,
 	           .log = o ? o->log : NULL,
@@ -497,8 +497,8 @@ static int ctx_init(ctx *c, const char *appdir, const bundle_options *o, bento_e
 	if (strcmp(c->root, "/") == 0)
 		return bento_error_set(err, 0, "%s: the AppDir cannot be the root directory",
 		                       appdir);
-	parse_exclude_list(c,
-	                   o && o->exclude_list ? o->exclude_list : bundle_builtin_exclude_list());
+	parse_exclude_list(c, o && o->exclude_list ? o->exclude_list
+	                                           : bento_bundle_builtin_exclude_list());
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return bento_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
 	return 0;
@@ -659,7 +659,7 @@ static void read_host_cache(ctx *c)
 		autofree char *output = NULL;
 		int status;
 		auto_bento_error e = NULL;
-		if (builder_run_tool(argv, &output, &status, &e) < 0 || status != 0)
+		if (bento_run_tool(argv, &output, &status, &e) < 0 || status != 0)
 			return;
 		for (char *line = output; *line;) {
 			char *eol = strchrnul(line, '\n');
@@ -984,7 +984,7 @@ static int check_in(ctx *c, bento_error **err)
 	return rc;
 }
 
-int bundle_check(const char *appdir, const bundle_options *o, bento_error **err)
+int bento_bundle_check(const char *appdir, const bento_bundle_options *o, bento_error **err)
 {
 	ctx c;
 	int rc = ctx_init(&c, appdir, o, err);
@@ -1043,7 +1043,7 @@ static int copy_all(ctx *c, collect_state *s, bento_error **err)
 			    "%s: lib/%s exists, but a RUNPATH leads to %s first; "
 			    "remove one of them",
 			    c->appdir, name, src->path);
-		if (builder_copy_file(src->path, dir_fd, name, err) < 0) {
+		if (bento_copy_file(src->path, dir_fd, name, err) < 0) {
 			bento_error_prefix(err, "%s", c->appdir);
 			return -1;
 		}
@@ -1139,7 +1139,7 @@ static int set_path_list(ctx *c, const elf_obj *o, const char *list, bento_error
 		*strrchr(dir, '/') = '\0';
 		autoclose int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dir_fd < 0 ||
-		    builder_copy_file(o->path, dir_fd, strrchr(o->path, '/') + 1, err) < 0) {
+		    bento_copy_file(o->path, dir_fd, strrchr(o->path, '/') + 1, err) < 0) {
 			if (dir_fd < 0)
 				bento_error_errno(err, "cannot open %s", dir);
 			bento_error_prefix(err, "%s", c->appdir);
@@ -1167,7 +1167,7 @@ static int set_path_list(ctx *c, const elf_obj *o, const char *list, bento_error
 	autofree char *output = NULL;
 	int status = 0;
 	int rc = c->run_patchelf ? c->run_patchelf(c->run_data, argv, envp, &output, &status, err)
-	                         : builder_run_tool(argv, &output, &status, err);
+	                         : bento_run_tool(argv, &output, &status, err);
 	if (!writable)
 		chmod(o->path, st.st_mode & 07777);
 	if (rc < 0) {
@@ -1204,7 +1204,7 @@ static int patch_all(ctx *c, bento_error **err)
 	return rc;
 }
 
-int bundle_libraries(const char *appdir, const bundle_options *o, bento_error **err)
+int bento_bundle_libraries(const char *appdir, const bento_bundle_options *o, bento_error **err)
 {
 	elf_obj **elves = NULL;
 	size_t n;
@@ -1236,12 +1236,13 @@ int bundle_libraries(const char *appdir, const bundle_options *o, bento_error **
 	ctx_clear(&c);
 	if (rc < 0)
 		return -1;
-	return bundle_check(appdir, o, err);
+	return bento_bundle_check(appdir, o, err);
 }
 
 /* ---------------------------------------------------------------- the loader's own check */
 
-int bundle_check_in_sandbox(const char *appdir, bundle_run_fn run, void *data, bento_error **err)
+int bento_bundle_check_in_sandbox(const char *appdir, bento_bundle_run_fn run, void *data,
+                                  bento_error **err)
 {
 	elf_obj **elves = NULL;
 	size_t n;
@@ -1310,15 +1311,15 @@ static void add_host_bind(bento_mount_op **ops, size_t *n_ops, const char *path)
 	    .kind = BENTO_MOUNT_BIND, .flags = BENTO_MOUNT_RO, .src = real, .dest = xstrdup(path)};
 }
 
-int bundle_host_excluded_paths(const bundle_options *o, bento_mount_op **ops, size_t *n_ops,
-                               bento_error **err)
+int bento_bundle_host_excluded_paths(const bento_bundle_options *o, bento_mount_op **ops,
+                                     size_t *n_ops, bento_error **err)
 {
 	/* No AppDir: every file is the host's. */
 	ctx c = {
 	    .appdir = "(host)", .root = xstrdup("/nonexistent/appdir"), .log = o ? o->log : NULL};
 	c.root_len = strlen(c.root);
-	parse_exclude_list(&c,
-	                   o && o->exclude_list ? o->exclude_list : bundle_builtin_exclude_list());
+	parse_exclude_list(&c, o && o->exclude_list ? o->exclude_list
+	                                            : bento_bundle_builtin_exclude_list());
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return bento_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
 	read_host_cache(&c);
@@ -1347,14 +1348,14 @@ int bundle_host_excluded_paths(const bundle_options *o, bento_mount_op **ops, si
 		r = bento_error_set(err, ENOENT,
 		                    "no excluded library found in the host's ld.so.cache");
 	if (r < 0) {
-		bundle_host_excluded_paths_free(*ops, *n_ops);
+		bento_bundle_host_excluded_paths_free(*ops, *n_ops);
 		*ops = NULL;
 		*n_ops = 0;
 	}
 	return r;
 }
 
-void bundle_host_excluded_paths_free(bento_mount_op *ops, size_t n_ops)
+void bento_bundle_host_excluded_paths_free(bento_mount_op *ops, size_t n_ops)
 {
 	for (size_t i = 0; i < n_ops; i++) {
 		free(ops[i].src);

@@ -48,10 +48,10 @@
 #include "core/error.h"
 #include "sandbox/sandbox.h"
 
-typedef int (*bundle_run_fn)(void *data, char *const argv[], char *const envp[], char **output,
-                             int *status, bento_error **err);
+typedef int (*bento_bundle_run_fn)(void *data, char *const argv[], char *const envp[],
+                                   char **output, int *status, bento_error **err);
 
-typedef struct bundle_options {
+typedef struct bento_bundle_options {
 	/* The exclude list's text (builder/excludelist's format); NULL: the
 	 * one built into bento-builder. */
 	const char *exclude_list;
@@ -59,29 +59,29 @@ typedef struct bundle_options {
 	FILE *log;
 	/* Runs patchelf (argv, with envp added to the environment) in a
 	 * sandbox that holds the AppDir, writable, at /app and the host's /usr
-	 * (as bundle_check_in_sandbox's run does): argv names the files by
+	 * (as bento_bundle_check_in_sandbox's run does): argv names the files by
 	 * their /app paths.  NULL: patchelf runs on the host, on the files'
 	 * own paths. */
-	bundle_run_fn run_patchelf;
+	bento_bundle_run_fn run_patchelf;
 	void *run_data;
-} bundle_options;
+} bento_bundle_options;
 
 /* The exclude list built into bento-builder (builder/excludelist). */
-const char *bundle_builtin_exclude_list(void);
+const char *bento_bundle_builtin_exclude_list(void);
 
 /* Copies the missing libraries into appdir, sets the RUNPATHs, then runs
- * bundle_check.  Fails before changing anything if a library cannot be found
+ * bento_bundle_check.  Fails before changing anything if a library cannot be found
  * at all, naming each file and the library it needs. */
-int bundle_libraries(const char *appdir, const bundle_options *o, bento_error **err);
+int bento_bundle_libraries(const char *appdir, const bento_bundle_options *o, bento_error **err);
 
 /* The static check: every ELF file in appdir finds each library it needs,
  * transitively, the way ld.so will at run time: inside the AppDir (through
  * the RPATHs and RUNPATHs) or on the exclude list (from the host).  The error
  * lists each file and the library it cannot find. */
-int bundle_check(const char *appdir, const bundle_options *o, bento_error **err);
+int bento_bundle_check(const char *appdir, const bento_bundle_options *o, bento_error **err);
 
 /* ---- The run-time check ----
- * bundle_check_in_sandbox asks the dynamic loader itself: for every ELF file
+ * bento_bundle_check_in_sandbox asks the dynamic loader itself: for every ELF file
  * of the AppDir it runs LOADER /app/REL with LD_TRACE_LOADED_OBJECTS=1 (what
  * ldd does: the loader lists what it finds and runs nothing) through run,
  * which must run the command inside a sandbox that holds only the AppDir at
@@ -91,13 +91,14 @@ int bundle_check(const char *appdir, const bundle_options *o, bento_error **err)
  * (the command's stdout and stderr) and *status (its exit status) and fails
  * only when it cannot run the command.  Each "=> not found" the loader reports
  * becomes a line of the error. */
-int bundle_check_in_sandbox(const char *appdir, bundle_run_fn run, void *data, bento_error **err);
+int bento_bundle_check_in_sandbox(const char *appdir, bento_bundle_run_fn run, void *data,
+                                  bento_error **err);
 
 /* Bind mounts, for that sandbox, of the host's excluded libraries at the
  * paths of the host's ld.so.cache (the dynamic loader among them).  Free with
- * bundle_host_excluded_paths_free. */
-int bundle_host_excluded_paths(const bundle_options *o, bento_mount_op **ops, size_t *n_ops,
-                               bento_error **err);
-void bundle_host_excluded_paths_free(bento_mount_op *ops, size_t n_ops);
+ * bento_bundle_host_excluded_paths_free. */
+int bento_bundle_host_excluded_paths(const bento_bundle_options *o, bento_mount_op **ops,
+                                     size_t *n_ops, bento_error **err);
+void bento_bundle_host_excluded_paths_free(bento_mount_op *ops, size_t n_ops);
 
 #endif

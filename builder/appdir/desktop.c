@@ -16,7 +16,7 @@
 #include "util/tool.h"
 
 #define MAX_TEXT_FILE (1 << 20) /* a desktop entry or a metainfo file */
-#define MAX_FIELD 4096          /* one field of desktop_info */
+#define MAX_FIELD 4096          /* one field of bento_desktop_info */
 
 /* ---------------------------------------------------------------- validators */
 
@@ -39,7 +39,7 @@ static int run_validator(char *const argv[], const char *path, const char *tool,
 {
 	autofree char *output = NULL;
 	int status;
-	if (builder_run_tool(argv, &output, &status, err) < 0)
+	if (bento_run_tool(argv, &output, &status, err) < 0)
 		return -1;
 	/* (the validator's own last newline is not part of the message) */
 	size_t len = strlen(output);
@@ -53,13 +53,13 @@ static int run_validator(char *const argv[], const char *path, const char *tool,
 	return 0;
 }
 
-int desktop_validate_entry(const char *path, FILE *log, bento_error **err)
+int bento_desktop_validate_entry(const char *path, FILE *log, bento_error **err)
 {
 	char *argv[] = {"desktop-file-validate", (char *)path, NULL};
 	return run_validator(argv, path, "desktop-file-validate", log, err);
 }
 
-int desktop_validate_metainfo(const char *path, FILE *log, bento_error **err)
+int bento_desktop_validate_metainfo(const char *path, FILE *log, bento_error **err)
 {
 	char *argv[] = {"appstreamcli", "validate", "--no-net", (char *)path, NULL};
 	return run_validator(argv, path, "appstreamcli validate", log, err);
@@ -212,7 +212,7 @@ static char *exec_word(const char *rel, bento_error **err)
 	return xstrdup(base);
 }
 
-static char *generate_desktop(const desktop_info *info, const char *rel, const char *icon,
+static char *generate_desktop(const bento_desktop_info *info, const char *rel, const char *icon,
                               bento_error **err)
 {
 	const char *cats = info->categories ? info->categories : "Utility;";
@@ -253,7 +253,7 @@ static bool valid_date(const char *d)
 	return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
-static char *generate_metainfo(const desktop_info *info, bento_error **err)
+static char *generate_metainfo(const bento_desktop_info *info, bento_error **err)
 {
 	if (check_field("summary", info->summary, true, err) < 0 ||
 	    check_field("license", info->license, false, err) < 0 ||
@@ -407,13 +407,13 @@ static int write_validated(int dir_fd, const char *appdir, const char *rel, cons
                            int (*validate)(const char *, FILE *, bento_error **), FILE *log,
                            bento_error **err)
 {
-	if (beneath_replace_file(dir_fd, appdir, rel, text, 0644, err) < 0)
+	if (bento_beneath_replace_file(dir_fd, appdir, rel, text, 0644, err) < 0)
 		return -1;
 	/* (the validator reads it by name: nothing runs that could change
 	 * what the name leads to since it was written) */
 	autofree char *path = xasprintf("%s/%s", appdir, rel);
 	if (validate(path, log, err) < 0) {
-		beneath_remove(dir_fd, appdir, rel, NULL);
+		bento_beneath_remove(dir_fd, appdir, rel, NULL);
 		return -1;
 	}
 	return 0;
@@ -422,7 +422,7 @@ static int write_validated(int dir_fd, const char *appdir, const char *rel, cons
 /* The desktop entry's text and the icon name it uses: a given entry read
  * and validated where it is (so that messages name the given file), or a
  * generated one. */
-static char *desktop_entry_text(const desktop_info *info, const char *rel, char **icon_name,
+static char *desktop_entry_text(const bento_desktop_info *info, const char *rel, char **icon_name,
                                 FILE *log, bento_error **err)
 {
 	autofree char *text = NULL;
@@ -431,30 +431,30 @@ static char *desktop_entry_text(const desktop_info *info, const char *rel, char 
 		return generate_desktop(info, rel, *icon_name, err);
 	}
 	text = read_text(info->desktop, "desktop entry", err);
-	if (text == NULL || desktop_validate_entry(info->desktop, log, err) < 0)
+	if (text == NULL || bento_desktop_validate_entry(info->desktop, log, err) < 0)
 		return NULL;
 	*icon_name = desktop_icon_name(info->desktop, text, err);
 	return *icon_name ? steal_pointer(&text) : NULL;
 }
 
-static char *metainfo_text(const desktop_info *info, FILE *log, bento_error **err)
+static char *metainfo_text(const bento_desktop_info *info, FILE *log, bento_error **err)
 {
 	if (info->metainfo == NULL)
 		return generate_metainfo(info, err);
 	autofree char *text = read_text(info->metainfo, "metainfo file", err);
-	if (text == NULL || desktop_validate_metainfo(info->metainfo, log, err) < 0)
+	if (text == NULL || bento_desktop_validate_metainfo(info->metainfo, log, err) < 0)
 		return NULL;
 	return steal_pointer(&text);
 }
 
-static int install_icon(const char *appdir, int dir_fd, const desktop_info *info,
+static int install_icon(const char *appdir, int dir_fd, const bento_desktop_info *info,
                         const char *icon_name, FILE *log, bento_error **err)
 {
 	const char *ext = icon_type(info->icon, err);
 	if (ext == NULL)
 		return -1;
 	autofree char *name = xasprintf("%s%s", icon_name, ext);
-	if (builder_copy_file(info->icon, dir_fd, name, err) < 0) {
+	if (bento_copy_file(info->icon, dir_fd, name, err) < 0) {
 		bento_error_prefix(err, "%s", appdir);
 		return -1;
 	}
@@ -463,20 +463,21 @@ static int install_icon(const char *appdir, int dir_fd, const desktop_info *info
 	return link_unless_present(dir_fd, appdir, ".DirIcon", name, log, err);
 }
 
-static int install_metadata(int dir_fd, const char *appdir, const desktop_info *info,
+static int install_metadata(int dir_fd, const char *appdir, const bento_desktop_info *info,
                             const char *rel, bento_error **err)
 {
 	if (info->permissions == NULL)
 		return 0;
-	autoclose int bento_dir = beneath_dir(dir_fd, appdir, ".bento", true, err);
+	autoclose int bento_dir = bento_beneath_dir(dir_fd, appdir, ".bento", true, err);
 	if (bento_dir < 0)
 		return -1;
 	autofree char *text = xasprintf("[Application]\nname=%s\ncommand=%s\n%s%s", info->id, rel,
 	                                info->permissions[0] ? "\n" : "", info->permissions);
-	return beneath_replace_file(dir_fd, appdir, ".bento/metadata", text, 0644, err);
+	return bento_beneath_replace_file(dir_fd, appdir, ".bento/metadata", text, 0644, err);
 }
 
-int desktop_install(const char *appdir, const desktop_info *info, FILE *log, bento_error **err)
+int bento_desktop_install(const char *appdir, const bento_desktop_info *info, FILE *log,
+                          bento_error **err)
 {
 	if (check_id(info->id, err) < 0 || check_field("name", info->name, true, err) < 0 ||
 	    check_field("summary", info->summary, false, err) < 0)
@@ -498,13 +499,13 @@ int desktop_install(const char *appdir, const desktop_info *info, FILE *log, ben
 	 * link (share/metainfo or .bento could point anywhere on the host). */
 	autofree char *desktop_rel = xasprintf("%s.desktop", info->id);
 	autofree char *metainfo_rel = xasprintf("share/metainfo/%s.metainfo.xml", info->id);
-	if (write_validated(dir_fd, appdir, desktop_rel, desktop, desktop_validate_entry, log,
+	if (write_validated(dir_fd, appdir, desktop_rel, desktop, bento_desktop_validate_entry, log,
 	                    err) < 0)
 		return -1;
-	autoclose int metainfo_dir = beneath_dir(dir_fd, appdir, "share/metainfo", true, err);
+	autoclose int metainfo_dir = bento_beneath_dir(dir_fd, appdir, "share/metainfo", true, err);
 	if (metainfo_dir < 0 || write_validated(dir_fd, appdir, metainfo_rel, metainfo,
-	                                        desktop_validate_metainfo, log, err) < 0) {
-		beneath_remove(dir_fd, appdir, desktop_rel, NULL);
+	                                        bento_desktop_validate_metainfo, log, err) < 0) {
+		bento_beneath_remove(dir_fd, appdir, desktop_rel, NULL);
 		return -1;
 	}
 	if (install_icon(appdir, dir_fd, info, icon_name, log, err) < 0 ||

@@ -13,7 +13,7 @@
 
 #include "core/error.h"
 
-typedef struct desktop_info {
+typedef struct bento_desktop_info {
 	const char *id;           /* the app id, e.g. org.example.Viewer (required) */
 	const char *name;         /* the app's name (required) */
 	const char *summary;      /* one line: Comment= and <summary> (required to generate
@@ -29,17 +29,18 @@ typedef struct desktop_info {
 	/* .bento/metadata: the permission groups ([Context] ...) to write after
 	 * the [Application] group, "" for none; NULL writes no metadata. */
 	const char *permissions;
-} desktop_info;
+} bento_desktop_info;
 
 /* Installs and validates every file; on failure the files it wrote that
  * failed validation are removed.  Warnings go to log (may be NULL). */
-int desktop_install(const char *appdir, const desktop_info *info, FILE *log, bento_error **err);
+int bento_desktop_install(const char *appdir, const bento_desktop_info *info, FILE *log,
+                          bento_error **err);
 
 /* Runs desktop-file-validate on path: 0 when it reports no error. */
-int desktop_validate_entry(const char *path, FILE *log, bento_error **err);
+int bento_desktop_validate_entry(const char *path, FILE *log, bento_error **err);
 
 /* Runs `appstreamcli validate --no-net` on path: 0 when it reports no error
  * (warnings and hints are printed on log). */
-int desktop_validate_metainfo(const char *path, FILE *log, bento_error **err);
+int bento_desktop_validate_metainfo(const char *path, FILE *log, bento_error **err);
 
 #endif

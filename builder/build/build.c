@@ -129,14 +129,14 @@ static void build_ctx_free(build_ctx *c)
  * made): its descriptor. */
 static int fresh_dir(const build_ctx *c, const char *rel, bento_error **err)
 {
-	if (beneath_remove(c->state_fd, c->state, rel, err) < 0)
+	if (bento_beneath_remove(c->state_fd, c->state, rel, err) < 0)
 		return -1;
-	return beneath_dir(c->state_fd, c->state, rel, true, err);
+	return bento_beneath_dir(c->state_fd, c->state, rel, true, err);
 }
 
 static int state_dir(const build_ctx *c, const char *rel, bento_error **err)
 {
-	return beneath_dir(c->state_fd, c->state, rel, false, err);
+	return bento_beneath_dir(c->state_fd, c->state, rel, false, err);
 }
 
 /* Copies the part from of the state directory into its part to, which is
@@ -151,7 +151,7 @@ static int copy_state_tree(const build_ctx *c, const char *from, const char *to,
 		return -1;
 	autofree char *src_label = xasprintf("%s/%s", c->state, from);
 	autofree char *dst_label = xasprintf("%s/%s", c->state, to);
-	return tree_copy(src, src_label, dst, dst_label, err);
+	return bento_tree_copy(src, src_label, dst, dst_label, err);
 }
 
 /* The state directory as given; the default one is not taken through a
@@ -175,7 +175,7 @@ static int open_state(build_ctx *c, const char *state, bool given, bento_error *
 		return bento_error_errno(err, "%s", state);
 	static const char *const parts[] = {"cache", "build", "logs", "root"};
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
-		int fd = beneath_dir(c->state_fd, c->state, parts[i], true, err);
+		int fd = bento_beneath_dir(c->state_fd, c->state, parts[i], true, err);
 		if (fd < 0)
 			return -1;
 		close(fd);
@@ -296,7 +296,8 @@ static int cache_entry_usable(const build_ctx *c, const bento_module *mod, const
 	auto_bento_error e = NULL;
 	if (!S_ISDIR(st.st_mode))
 		why = "is not a directory";
-	else if (beneath_read_file(c->state_fd, c->state, record, 256, &recorded, &len, &e) < 0)
+	else if (bento_beneath_read_file(c->state_fd, c->state, record, 256, &recorded, &len, &e) <
+	         0)
 		why = e->errnum == ENOENT ? "has no recorded digest" : e->message;
 	else if ((actual = tree_digest(c, entry, &e)) == NULL)
 		why = e->message;
@@ -326,9 +327,9 @@ static int store_in_cache(const build_ctx *c, const char *hash, bento_error **er
 		return -1;
 	autofree char *text = xasprintf("%s\n", digest);
 	autoclose int cache_fd = state_dir(c, "cache", err);
-	if (cache_fd < 0 || beneath_remove(c->state_fd, c->state, record, err) < 0 ||
-	    beneath_remove(c->state_fd, c->state, entry, err) < 0 ||
-	    beneath_replace_file(c->state_fd, c->state, record, text, 0644, err) < 0)
+	if (cache_fd < 0 || bento_beneath_remove(c->state_fd, c->state, record, err) < 0 ||
+	    bento_beneath_remove(c->state_fd, c->state, entry, err) < 0 ||
+	    bento_beneath_replace_file(c->state_fd, c->state, record, text, 0644, err) < 0)
 		return -1;
 	if (renameat(cache_fd, tmp + strlen("cache/"), cache_fd, hash) < 0)
 		return bento_error_errno(err, "cannot store %s/%s", c->state, entry);
@@ -341,7 +342,7 @@ static char *log_tail(const build_ctx *c, const char *log)
 {
 	autofree char *data = NULL;
 	size_t len = 0;
-	if (beneath_read_file(c->state_fd, c->state, log, 64 << 20, &data, &len, NULL) < 0 ||
+	if (bento_beneath_read_file(c->state_fd, c->state, log, 64 << 20, &data, &len, NULL) < 0 ||
 	    len == 0)
 		return xstrdup("    (nothing)\n");
 	size_t start = len, lines = 0;
@@ -430,8 +431,8 @@ static int sandbox_step(const build_ctx *c, const bento_module *mod, char *const
 	cfg.app_dir_writable = true;
 	cfg.extra = &sources;
 	cfg.n_extra = 1;
-	autoclose int log_fd =
-	    beneath_open(c->state_fd, c->state, log, O_WRONLY | O_CREAT | O_APPEND, 0644, err);
+	autoclose int log_fd = bento_beneath_open(c->state_fd, c->state, log,
+	                                          O_WRONLY | O_CREAT | O_APPEND, 0644, err);
 	if (log_fd < 0)
 		return -1;
 	bento_strv env = {0};
@@ -498,13 +499,13 @@ static int unpack_into(const build_ctx *c, const char *archive, int dst_fd, cons
                        const bento_unpack_options *opt, bento_error **err)
 {
 	autofree char *aside = xasprintf("%s/.unpack", c->builds);
-	if (beneath_remove(c->state_fd, c->state, "build/.unpack", err) < 0 ||
+	if (bento_beneath_remove(c->state_fd, c->state, "build/.unpack", err) < 0 ||
 	    bento_unpack(opt, archive, aside, err) < 0)
 		return -1;
 	autoclose int aside_fd = state_dir(c, "build/.unpack", err);
-	if (aside_fd < 0 || tree_copy(aside_fd, archive, dst_fd, dst_label, err) < 0)
+	if (aside_fd < 0 || bento_tree_copy(aside_fd, archive, dst_fd, dst_label, err) < 0)
 		return -1;
-	return beneath_remove(c->state_fd, c->state, "build/.unpack", err);
+	return bento_beneath_remove(c->state_fd, c->state, "build/.unpack", err);
 }
 
 /* Puts source s in place in the module's sources (src_fd, srcdir). */
@@ -519,7 +520,7 @@ static int prepare_source(const build_ctx *c, const bento_module *mod, int src_f
 	 * sources, which earlier sources and steps made, is followed) */
 	autoclose int dest_fd = -1;
 	if (s->type != BENTO_SOURCE_SHELL && s->type != BENTO_SOURCE_DEB &&
-	    (dest_fd = beneath_dir(src_fd, srcdir, s->dest ? s->dest : "", true, err)) < 0)
+	    (dest_fd = bento_beneath_dir(src_fd, srcdir, s->dest ? s->dest : "", true, err)) < 0)
 		return -1;
 	autofree char *file = NULL;
 	if (s->type != BENTO_SOURCE_SHELL && s->type != BENTO_SOURCE_DIR &&
@@ -539,18 +540,18 @@ static int prepare_source(const build_ctx *c, const bento_module *mod, int src_f
 	case BENTO_SOURCE_FILE: {
 		const char *name =
 		    s->dest_filename ? s->dest_filename : url_basename(s->url ? s->url : s->path);
-		return builder_copy_file(file, dest_fd, name, err);
+		return bento_copy_file(file, dest_fd, name, err);
 	}
 	case BENTO_SOURCE_DIR: {
 		autoclose int dir_fd = open(s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dir_fd < 0)
 			return bento_error_errno(err, "%s", s->path);
-		return tree_copy(dir_fd, s->path, dest_fd, dest, err);
+		return bento_tree_copy(dir_fd, s->path, dest_fd, dest, err);
 	}
 	case BENTO_SOURCE_PATCH: {
 		/* Applied in the sandbox, by the host's patch(1). */
 		autofree char *name = xasprintf(".bento-patch-%zu", index);
-		if (builder_copy_file(file, src_fd, name, err) < 0)
+		if (bento_copy_file(file, src_fd, name, err) < 0)
 			return -1;
 		autofree char *strip = xasprintf("-p%u", s->strip_components);
 		autofree char *patch = xasprintf("/run/build/%s/%s", mod->name, name);
@@ -707,7 +708,7 @@ static int apply_cleanup(const build_ctx *c, int appdir_fd, const bento_module *
 			/* (below the AppDir, through no link the build left there) */
 			autofree char *path = xasprintf("%s%s%s", below[0] ? below + 1 : "",
 			                                below[0] ? "/" : "", *p + 1);
-			if (beneath_remove(appdir_fd, "/app", path, err) < 0) {
+			if (bento_beneath_remove(appdir_fd, "/app", path, err) < 0) {
 				bento_error_prefix(err, "module %s: cleanup %s", mod->name, *p);
 				return -1;
 			}
@@ -747,7 +748,7 @@ static int build_one(build_ctx *c, const bento_module *mod, const char *start, c
 	autofree char *log = xasprintf("logs/%s.log", mod->name);
 	autofree char *src_rel = xasprintf("build/%s", mod->name);
 	autofree char *srcdir = xasprintf("%s/%s", c->builds, mod->name);
-	if (beneath_remove(c->state_fd, c->state, log, err) < 0)
+	if (bento_beneath_remove(c->state_fd, c->state, log, err) < 0)
 		return -1;
 	/* (start "app": the module before this one was built there) */
 	autoclose int app_fd = start ? -1 : fresh_dir(c, "app", err);
@@ -873,7 +874,7 @@ static int run_on_appdir(const bento_sandbox_config *cfg, char *const argv[], ch
 	char fd_path[32];
 	bento_fd_path(fd_path, fd);
 	size_t len = 0;
-	return bento_read_file_at(AT_FDCWD, fd_path, BUILDER_TOOL_OUTPUT_MAX, output, &len, err);
+	return bento_read_file_at(AT_FDCWD, fd_path, BENTO_TOOL_OUTPUT_MAX, output, &len, err);
 }
 
 /* The loader's own check runs in a sandbox holding only the AppDir at /app
@@ -884,14 +885,14 @@ static int run_in_check_sandbox(void *data, char *const argv[], char *const envp
 	const build_ctx *c = data;
 	bento_mount_op *ops = NULL;
 	size_t n_ops = 0;
-	if (bundle_host_excluded_paths(NULL, &ops, &n_ops, err) < 0)
+	if (bento_bundle_host_excluded_paths(NULL, &ops, &n_ops, err) < 0)
 		return -1;
 	bento_sandbox_config cfg = build_sandbox(c, c->appdir);
 	cfg.no_host_os = true;
 	cfg.extra = ops;
 	cfg.n_extra = n_ops;
 	int r = run_on_appdir(&cfg, argv, envp, output, status, err);
-	bundle_host_excluded_paths_free(ops, n_ops);
+	bento_bundle_host_excluded_paths_free(ops, n_ops);
 	return r;
 }
 
@@ -918,26 +919,26 @@ static int make_appdir(build_ctx *c, const char *app, bento_error **err)
 	for (size_t i = 0; i < m->n_build_order; i++)
 		if (apply_cleanup(c, appdir_fd, m->build_order[i], err) < 0)
 			return -1;
-	bundle_options bo = {
+	bento_bundle_options bo = {
 	    .log = c->verbose ? stdout : NULL, .run_patchelf = run_in_patch_sandbox, .run_data = c};
-	if (bundle_libraries(c->appdir, &bo, err) < 0)
+	if (bento_bundle_libraries(c->appdir, &bo, err) < 0)
 		return -1;
 	autofree char *permissions = NULL;
 	if (metadata_permissions(m, &permissions, err) < 0)
 		return -1;
-	desktop_info info = {.id = m->id,
-	                     .name = m->name,
-	                     .summary = m->summary,
-	                     .license = m->license,
-	                     .version = m->version,
-	                     .command = m->command,
-	                     .icon = m->icon,
-	                     .desktop = m->desktop,
-	                     .metainfo = m->appstream,
-	                     .permissions = permissions};
-	if (desktop_install(c->appdir, &info, c->verbose ? stdout : NULL, err) < 0)
+	bento_desktop_info info = {.id = m->id,
+	                           .name = m->name,
+	                           .summary = m->summary,
+	                           .license = m->license,
+	                           .version = m->version,
+	                           .command = m->command,
+	                           .icon = m->icon,
+	                           .desktop = m->desktop,
+	                           .metainfo = m->appstream,
+	                           .permissions = permissions};
+	if (bento_desktop_install(c->appdir, &info, c->verbose ? stdout : NULL, err) < 0)
 		return -1;
-	return bundle_check_in_sandbox(c->appdir, run_in_check_sandbox, c, err);
+	return bento_bundle_check_in_sandbox(c->appdir, run_in_check_sandbox, c, err);
 }
 
 /* NAME-VERSION-x86_64.AppImage, with characters a shell would trip on
@@ -1119,7 +1120,7 @@ int bento_builder_build(int argc, char **argv)
 	}
 	if (r == 0 && force_clean) {
 		autoclose int builds = fresh_dir(&c, "build", &err);
-		if (builds < 0 || beneath_remove(c.state_fd, c.state, "app", &err) < 0)
+		if (builds < 0 || bento_beneath_remove(c.state_fd, c.state, "app", &err) < 0)
 			r = -1;
 	}
 	if (r == 0)

@@ -114,7 +114,7 @@ int bento_builder_bundle(int argc, char **argv)
 			list_file = optarg;
 			break;
 		case OPT_PRINT_EXCLUDE_LIST:
-			fputs(bundle_builtin_exclude_list(), stdout);
+			fputs(bento_bundle_builtin_exclude_list(), stdout);
 			return finish(NULL);
 		case 'q':
 			quiet = true;
@@ -135,11 +135,11 @@ int bento_builder_bundle(int argc, char **argv)
 		bento_error_prefix(&err, "--exclude-list");
 		return finish(err);
 	}
-	bundle_options o = {.exclude_list = list, .log = quiet ? NULL : stdout};
+	bento_bundle_options o = {.exclude_list = list, .log = quiet ? NULL : stdout};
 	if (check_only)
-		bundle_check(appdir, &o, &err);
+		bento_bundle_check(appdir, &o, &err);
 	else
-		bundle_libraries(appdir, &o, &err);
+		bento_bundle_libraries(appdir, &o, &err);
 	return finish(err);
 }
 
@@ -213,7 +213,7 @@ int bento_builder_integrate(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	desktop_info info = {.permissions = ""};
+	bento_desktop_info info = {.permissions = ""};
 	const char *permissions_file = NULL, *appdir;
 	bool quiet = false, no_metadata = false;
 	int c, status = 0;
@@ -294,7 +294,7 @@ int bento_builder_integrate(int argc, char **argv)
 	}
 	if (no_metadata)
 		info.permissions = NULL;
-	desktop_install(appdir, &info, quiet ? NULL : stdout, &err);
+	bento_desktop_install(appdir, &info, quiet ? NULL : stdout, &err);
 	return finish(err);
 }
 
@@ -331,7 +331,7 @@ static int validate_metainfo_dir(const char *appdir, FILE *log, bento_error **er
 		if (de->d_name[0] == '.' || n < 4 || strcmp(de->d_name + n - 4, ".xml") != 0)
 			continue;
 		autofree char *path = xasprintf("%s/%s", dir, de->d_name);
-		rc = desktop_validate_metainfo(path, log, err);
+		rc = bento_desktop_validate_metainfo(path, log, err);
 	}
 	closedir(d);
 	return rc;
@@ -377,13 +377,13 @@ int bento_builder_validate(int argc, char **argv)
 		bento_error_prefix(&err, "--exclude-list");
 		return finish(err);
 	}
-	__attribute__((cleanup(appdir_info_clear))) appdir_info info = {0};
-	bundle_options o = {.exclude_list = list, .log = log};
-	if (check_appdir(appdir, &info, &err) == 0) {
+	__attribute__((cleanup(bento_appdir_info_clear))) bento_appdir_info info = {0};
+	bento_bundle_options o = {.exclude_list = list, .log = log};
+	if (bento_appdir_check(appdir, &info, &err) == 0) {
 		autofree char *desktop = xasprintf("%s/%s", appdir, info.desktop_file);
-		if (desktop_validate_entry(desktop, log, &err) == 0 &&
+		if (bento_desktop_validate_entry(desktop, log, &err) == 0 &&
 		    validate_metainfo_dir(appdir, log, &err) == 0)
-			bundle_check(appdir, &o, &err);
+			bento_bundle_check(appdir, &o, &err);
 	}
 	if (err == NULL && log)
 		fprintf(log, "%s: valid\n", appdir);

@@ -483,7 +483,7 @@ static int finish_output(const pack_options *o, bento_tmp_output *img, bento_tmp
 	return 0;
 }
 
-static int write_output(const pack_options *o, const runtime *rt, const appdir_info *info,
+static int write_output(const pack_options *o, const runtime *rt, const bento_appdir_info *info,
                         bento_error **err)
 {
 	__attribute__((cleanup(bento_tmp_clear))) bento_tmp_output t = {.fd = -1};
@@ -517,8 +517,8 @@ static int pack(int argc, char **argv, bento_error **err)
 		return r < 0 ? -1 : 0;
 	if (source_date_epoch(&o.sqfs.mtime, err) < 0)
 		return -1;
-	__attribute__((cleanup(appdir_info_clear))) appdir_info info = {0};
-	if (check_appdir(o.appdir, &info, err) < 0 || check_output_location(&o, err) < 0)
+	__attribute__((cleanup(bento_appdir_info_clear))) bento_appdir_info info = {0};
+	if (bento_appdir_check(o.appdir, &info, err) < 0 || check_output_location(&o, err) < 0)
 		return -1;
 	__attribute__((cleanup(runtime_clear))) runtime rt = {0};
 	if (load_runtime(o.runtime, &rt, err) < 0)

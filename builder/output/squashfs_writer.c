@@ -332,7 +332,7 @@ static int read_dir_entries(int root_fd, const char *src, node *dir, bento_error
 	/* Walked from the top without following a link: the tree may be
 	 * what a build made, and what was a directory when it was listed must
 	 * still be one. */
-	int fd = beneath_dir(root_fd, src, dir->path, false, err);
+	int fd = bento_beneath_dir(root_fd, src, dir->path, false, err);
 	if (fd < 0)
 		return -1;
 	__attribute__((cleanup(closedirp))) DIR *d = fdopendir(fd);
@@ -647,7 +647,7 @@ static int pack_file(data_pass *p, node *n, bento_error **err)
 {
 	if (is_known_link(p, n))
 		return 0;
-	autoclose int fd = beneath_open(p->root_fd, p->src, n->path, O_RDONLY, 0, err);
+	autoclose int fd = bento_beneath_open(p->root_fd, p->src, n->path, O_RDONLY, 0, err);
 	if (fd < 0)
 		return -1;
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);

@@ -56,14 +56,15 @@ static int check_relative(const char *label, const char *path, bento_error **err
 	return 0;
 }
 
-void beneath_split(const char *path, char **dir, const char **leaf)
+void bento_beneath_split(const char *path, char **dir, const char **leaf)
 {
 	const char *slash = strrchr(path, '/');
 	*dir = slash ? xasprintf("%.*s", (int)(slash - path), path) : xstrdup("");
 	*leaf = slash ? slash + 1 : path;
 }
 
-int beneath_dir(int dir_fd, const char *label, const char *path, bool create, bento_error **err)
+int bento_beneath_dir(int dir_fd, const char *label, const char *path, bool create,
+                      bento_error **err)
 {
 	if (check_relative(label, path, err) < 0)
 		return -1;
@@ -108,17 +109,17 @@ static int open_parent(int dir_fd, const char *label, const char *path, bool cre
                        const char **leaf, bento_error **err)
 {
 	autofree char *dir = NULL;
-	beneath_split(path, &dir, leaf);
+	bento_beneath_split(path, &dir, leaf);
 	if ((*leaf)[0] == '\0' || strcmp(*leaf, ".") == 0 || strcmp(*leaf, "..") == 0) {
 		bento_error_set(err, EINVAL, "%s: %s names no file", label, path);
 		errno = EINVAL;
 		return -1;
 	}
-	return beneath_dir(dir_fd, label, dir, create, err);
+	return bento_beneath_dir(dir_fd, label, dir, create, err);
 }
 
-int beneath_open(int dir_fd, const char *label, const char *path, int flags, mode_t mode,
-                 bento_error **err)
+int bento_beneath_open(int dir_fd, const char *label, const char *path, int flags, mode_t mode,
+                       bento_error **err)
 {
 	const char *leaf;
 	autoclose int parent = open_parent(dir_fd, label, path, false, &leaf, err);
@@ -130,10 +131,10 @@ int beneath_open(int dir_fd, const char *label, const char *path, int flags, mod
 	return fd;
 }
 
-int beneath_read_file(int dir_fd, const char *label, const char *path, size_t max, char **data,
-                      size_t *len, bento_error **err)
+int bento_beneath_read_file(int dir_fd, const char *label, const char *path, size_t max,
+                            char **data, size_t *len, bento_error **err)
 {
-	autoclose int fd = beneath_open(dir_fd, label, path, O_RDONLY | O_NONBLOCK, 0, err);
+	autoclose int fd = bento_beneath_open(dir_fd, label, path, O_RDONLY | O_NONBLOCK, 0, err);
 	struct stat st;
 	if (fd < 0)
 		return -1;
@@ -153,7 +154,7 @@ int beneath_read_file(int dir_fd, const char *label, const char *path, size_t ma
 	return 0;
 }
 
-int beneath_tmpfile(int dir_fd, const char *name, char **tmp)
+int bento_beneath_tmpfile(int dir_fd, const char *name, char **tmp)
 {
 	*tmp = xasprintf(".%s.XXXXXX", name);
 	char *x = *tmp + strlen(*tmp) - 6;
@@ -167,15 +168,15 @@ int beneath_tmpfile(int dir_fd, const char *name, char **tmp)
 	return -1;
 }
 
-int beneath_replace_file(int dir_fd, const char *label, const char *path, const char *contents,
-                         mode_t mode, bento_error **err)
+int bento_beneath_replace_file(int dir_fd, const char *label, const char *path,
+                               const char *contents, mode_t mode, bento_error **err)
 {
 	const char *leaf;
 	autoclose int parent = open_parent(dir_fd, label, path, false, &leaf, err);
 	if (parent < 0)
 		return -1;
 	autofree char *tmp = NULL;
-	autoclose int fd = beneath_tmpfile(parent, leaf, &tmp);
+	autoclose int fd = bento_beneath_tmpfile(parent, leaf, &tmp);
 	if (fd < 0)
 		return bento_error_errno(err, "cannot create a file beside %s/%s", label, path);
 	if (fchmod(fd, mode) < 0 || bento_write_all(fd, contents, strlen(contents)) < 0 ||
@@ -187,7 +188,7 @@ int beneath_replace_file(int dir_fd, const char *label, const char *path, const 
 	return 0;
 }
 
-int beneath_remove(int dir_fd, const char *label, const char *path, bento_error **err)
+int bento_beneath_remove(int dir_fd, const char *label, const char *path, bento_error **err)
 {
 	const char *leaf;
 	auto_bento_error e = NULL;

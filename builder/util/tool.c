@@ -68,7 +68,7 @@ static int spawn_tool(char *const argv[], int out_fd, pid_t *pid, bento_error **
 	return 0;
 }
 
-int builder_run_tool(char *const argv[], char **output, int *status, bento_error **err)
+int bento_run_tool(char *const argv[], char **output, int *status, bento_error **err)
 {
 	int fds[2];
 	pid_t pid = 0;
@@ -91,8 +91,8 @@ int builder_run_tool(char *const argv[], char **output, int *status, bento_error
 		if (n <= 0)
 			break;
 		size_t keep = (size_t)n;
-		if (len + keep > BUILDER_TOOL_OUTPUT_MAX)
-			keep = BUILDER_TOOL_OUTPUT_MAX - len;
+		if (len + keep > BENTO_TOOL_OUTPUT_MAX)
+			keep = BENTO_TOOL_OUTPUT_MAX - len;
 		if (len + keep + 1 > cap) {
 			while (len + keep + 1 > cap)
 				cap *= 2;
@@ -115,8 +115,8 @@ int builder_run_tool(char *const argv[], char **output, int *status, bento_error
 	return 0;
 }
 
-int builder_copy_data(int in, int out, off_t size, const char *src, const char *dst,
-                      bento_error **err)
+int bento_copy_data(int in, int out, off_t size, const char *src, const char *dst,
+                    bento_error **err)
 {
 	/* A clone where the file system can share the blocks (cp --reflink=auto). */
 	if (size > 0 && ioctl(out, FICLONE, in) == 0)
@@ -142,7 +142,7 @@ int builder_copy_data(int in, int out, off_t size, const char *src, const char *
 	return 0;
 }
 
-int builder_copy_file(const char *src, int dir_fd, const char *name, bento_error **err)
+int bento_copy_file(const char *src, int dir_fd, const char *name, bento_error **err)
 {
 	autoclose int in = open(src, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	struct stat st;
@@ -151,10 +151,10 @@ int builder_copy_file(const char *src, int dir_fd, const char *name, bento_error
 	if (!S_ISREG(st.st_mode))
 		return bento_error_set(err, 0, "%s: not a regular file", src);
 	autofree char *tmp = NULL;
-	autoclose int out = beneath_tmpfile(dir_fd, name, &tmp);
+	autoclose int out = bento_beneath_tmpfile(dir_fd, name, &tmp);
 	if (out < 0)
 		return bento_error_errno(err, "cannot create a file beside %s", name);
-	int rc = builder_copy_data(in, out, st.st_size, src, name, err);
+	int rc = bento_copy_data(in, out, st.st_size, src, name, err);
 	if (rc == 0 && fchmod(out, st.st_mode & 0777) < 0)
 		rc = bento_error_errno(err, "cannot set the mode of %s", name);
 	if (rc == 0 && renameat(dir_fd, tmp, dir_fd, name) < 0)

@@ -76,8 +76,8 @@ static int link_to_copy(copier *cp, int dst_fd, const char *name, const struct s
 		return 0;
 	autofree char *dir = NULL;
 	const char *leaf;
-	beneath_split((*found)->path, &dir, &leaf);
-	autoclose int first = beneath_dir(cp->dst_root, cp->dst_label, dir, false, err);
+	bento_beneath_split((*found)->path, &dir, &leaf);
+	autoclose int first = bento_beneath_dir(cp->dst_root, cp->dst_label, dir, false, err);
 	if (first < 0)
 		return -1;
 	/* (too many links, say: a copy of its own then) */
@@ -117,7 +117,7 @@ static int copy_file(copier *cp, int src_fd, int dst_fd, const char *name, const
 		return bento_error_errno(err, "cannot create %s/%s", cp->dst_label, rel);
 	autofree char *from = xasprintf("%s/%s", cp->src_label, rel);
 	autofree char *to = xasprintf("%s/%s", cp->dst_label, rel);
-	if (builder_copy_data(in, out, now.st_size, from, to, err) < 0)
+	if (bento_copy_data(in, out, now.st_size, from, to, err) < 0)
 		return -1;
 	struct timespec times[2] = {now.st_atim, now.st_mtim};
 	if (fchmod(out, now.st_mode & 07777) < 0 || futimens(out, times) < 0)
@@ -162,9 +162,9 @@ static int copy_dir(copier *cp, int src_fd, int dst_fd, const char *rel, int dep
 static int copy_subdir(copier *cp, int src_fd, int dst_fd, const char *name, const char *rel,
                        const struct stat *st, int depth, bento_error **err)
 {
-	if (depth >= TREE_COPY_MAX_DEPTH)
+	if (depth >= BENTO_TREE_COPY_MAX_DEPTH)
 		return bento_error_set(err, 0, "%s/%s: directories nested more than %d deep",
-		                       cp->src_label, rel, TREE_COPY_MAX_DEPTH);
+		                       cp->src_label, rel, BENTO_TREE_COPY_MAX_DEPTH);
 	struct stat there;
 	if (fstatat(dst_fd, name, &there, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno != ENOENT || mkdirat(dst_fd, name, 0700) < 0)
@@ -242,8 +242,8 @@ static int copy_dir(copier *cp, int src_fd, int dst_fd, const char *rel, int dep
 	return r;
 }
 
-int tree_copy(int src_fd, const char *src_label, int dst_fd, const char *dst_label,
-              bento_error **err)
+int bento_tree_copy(int src_fd, const char *src_label, int dst_fd, const char *dst_label,
+                    bento_error **err)
 {
 	copier cp = {.src_label = src_label, .dst_label = dst_label, .dst_root = dst_fd};
 	struct stat st;

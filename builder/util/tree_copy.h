@@ -12,17 +12,17 @@
  *   - permission bits and modification times are kept, and so are hard
  *     links between files of the copy;
  *   - anything but regular files, directories and symbolic links is
- *     refused, and so are trees nested more than TREE_COPY_MAX_DEPTH deep. */
+ *     refused, and so are trees nested more than BENTO_TREE_COPY_MAX_DEPTH deep. */
 #ifndef BENTO_BUILDER_TREE_COPY_H
 #define BENTO_BUILDER_TREE_COPY_H
 
 #include "core/error.h"
 
-#define TREE_COPY_MAX_DEPTH 128
+#define BENTO_TREE_COPY_MAX_DEPTH 128
 
 /* Copies what the directory src_fd holds into the directory dst_fd.
  * src_label and dst_label name the two in messages. */
-int tree_copy(int src_fd, const char *src_label, int dst_fd, const char *dst_label,
-              bento_error **err);
+int bento_tree_copy(int src_fd, const char *src_label, int dst_fd, const char *dst_label,
+                    bento_error **err);
 
 #endif

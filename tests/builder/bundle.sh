@@ -173,7 +173,7 @@ verdict "missing: the library is named, nothing is copied or changed" 1
 
 # ---------------------------------------------------------------- the loader's check
 
-# bundle_check_in_sandbox, with bwrap standing in for the builder's sandbox
+# bento_bundle_check_in_sandbox, with bwrap standing in for the builder's sandbox
 # (the AppDir at /app, the host's /usr): the dynamic loader itself resolves.
 LC=$BUILD_DIR/tests/loadercheck
 if [ -x "$LC" ] && command -v bwrap >/dev/null; then

@@ -3,7 +3,7 @@
  * on arbitrary bytes, as `bento-builder build` meets the files a build made.
  * The input is put into an AppDir twice, as bin/app and lib/libfuzz.so.1 (so
  * that a DT_NEEDED or a RUNPATH of it can find the other), and
- * bundle_check() reads every ELF file there and resolves what each needs
+ * bento_bundle_check() reads every ELF file there and resolves what each needs
  * inside the AppDir: program headers, the dynamic section, its string table,
  * DT_NEEDED, DT_RPATH, DT_RUNPATH, DT_SONAME, $ORIGIN.  It must either
  * succeed or fail with a message; nothing else. */
@@ -57,8 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	write_file("bin/app", data, size);
 	write_file("lib/libfuzz.so.1", data, size);
 	bento_error *err = NULL;
-	bundle_options o = {.exclude_list = "libc.so.6\nld-linux-x86-64.so.2\n"};
-	if (bundle_check(appdir, &o, &err) < 0 && (err == NULL || err->message == NULL))
+	bento_bundle_options o = {.exclude_list = "libc.so.6\nld-linux-x86-64.so.2\n"};
+	if (bento_bundle_check(appdir, &o, &err) < 0 && (err == NULL || err->message == NULL))
 		__builtin_trap(); /* a failure must say why */
 	bento_error_free(err);
 	return 0;

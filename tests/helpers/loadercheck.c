@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* loadercheck APPDIR: runs the builder's run-time library check
- * (bundle_check_in_sandbox) with a bwrap sandbox standing in for the
+ * (bento_bundle_check_in_sandbox) with a bwrap sandbox standing in for the
  * builder's own: APPDIR at /app, the host's /usr read-only.  Exit status 0
  * when the dynamic loader finds every library, 1 otherwise (the error on
  * stderr). */
@@ -58,7 +58,7 @@ static int run_in_bwrap(void *data, char *const argv[], char *const envp[], char
 	for (size_t i = 0; argv[i] != NULL && n < 63; i++)
 		cmd[n++] = argv[i];
 	cmd[n] = NULL;
-	int rc = builder_run_tool(cmd, output, status, err);
+	int rc = bento_run_tool(cmd, output, status, err);
 	for (size_t i = 0; cmd[i] != NULL; i++)
 		if (strcmp(cmd[i], "--setenv") == 0)
 			free(cmd[++i]);
@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: loadercheck APPDIR\n");
 		return 2;
 	}
-	if (bundle_check_in_sandbox(argv[1], run_in_bwrap, argv[1], &err) < 0)
+	if (bento_bundle_check_in_sandbox(argv[1], run_in_bwrap, argv[1], &err) < 0)
 		return bento_error_report(err, "loadercheck", 1);
 	return 0;
 }
