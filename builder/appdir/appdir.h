@@ -17,6 +17,7 @@ typedef struct bento_appdir_info {
 } bento_appdir_info;
 
 void bento_appdir_info_clear(bento_appdir_info *info);
+#define auto_bento_appdir_info __attribute__((cleanup(bento_appdir_info_clear))) bento_appdir_info
 int bento_appdir_check(const char *appdir, bento_appdir_info *info, bento_error **err);
 
 #endif

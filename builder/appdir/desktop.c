@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "appdir/desktop.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -63,6 +64,25 @@ int bento_desktop_validate_metainfo(const char *path, FILE *log, bento_error **e
 {
 	char *argv[] = {"appstreamcli", "validate", "--no-net", (char *)path, NULL};
 	return run_validator(argv, path, "appstreamcli validate", log, err);
+}
+
+int bento_desktop_validate_metainfo_dir(const char *appdir, FILE *log, bento_error **err)
+{
+	autofree char *dir = xasprintf("%s/share/metainfo", appdir);
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return 0;
+	struct dirent *de;
+	int rc = 0;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		if (de->d_name[0] == '.' || n < 4 || strcmp(de->d_name + n - 4, ".xml") != 0)
+			continue;
+		autofree char *path = xasprintf("%s/%s", dir, de->d_name);
+		rc = bento_desktop_validate_metainfo(path, log, err);
+	}
+	closedir(d);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- fields */

@@ -43,4 +43,8 @@ int bento_desktop_validate_entry(const char *path, FILE *log, bento_error **err)
  * (warnings and hints are printed on log). */
 int bento_desktop_validate_metainfo(const char *path, FILE *log, bento_error **err);
 
+/* The same for each .xml file in APPDIR/share/metainfo, up to the first
+ * that has an error. */
+int bento_desktop_validate_metainfo_dir(const char *appdir, FILE *log, bento_error **err);
+
 #endif

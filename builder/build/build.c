@@ -954,29 +954,26 @@ static char *default_output(const bento_manifest *m)
 }
 
 static int pack_appdir(const build_ctx *c, const char *output, const char *sign_key,
-                       const char *runtime)
+                       const char *runtime, bento_error **err)
 {
 	const bento_bundle *b = &c->m->bundle;
-	bento_strv argv = {0};
-	bento_strv_add(&argv, xstrdup("pack"));
-	bento_strv_add(&argv, xasprintf("--output=%s", output));
+	bento_pack_options o;
+	bento_pack_options_init(&o);
+	o.appdir = c->appdir;
+	o.output = output;
+	o.runtime = runtime;
 	if (b->compression)
-		bento_strv_add(&argv, xasprintf("--compression=%s", b->compression));
+		o.sqfs.compressor = b->compressor;
 	if (b->level >= 0)
-		bento_strv_add(&argv, xasprintf("--compression-level=%d", b->level));
+		o.sqfs.level = b->level;
 	if (b->block_size)
-		bento_strv_add(&argv, xasprintf("--block-size=%u", b->block_size));
-	if (b->update_information)
-		bento_strv_add(&argv, xasprintf("--update-information=%s", b->update_information));
-	if (sign_key)
-		bento_strv_add(&argv, xasprintf("--sign-key=%s", sign_key));
-	if (runtime)
-		bento_strv_add(&argv, xasprintf("--runtime=%s", runtime));
-	bento_strv_add(&argv, xstrdup(c->appdir));
-	optind = 0;
-	int status = bento_builder_pack((int)argv.count, argv.items);
-	bento_strv_free(&argv);
-	return status;
+		o.sqfs.block_size = b->block_size;
+	if (b->update_information &&
+	    bento_pack_set_update_information(&o, b->update_information, err) < 0)
+		return -1;
+	if (sign_key && bento_pack_set_sign_key(&o, sign_key, err) < 0)
+		return -1;
+	return bento_pack(&o, err);
 }
 
 static long cpu_count(void)
@@ -1131,9 +1128,12 @@ int bento_builder_build(int argc, char **argv)
 		build_ctx_free(&c);
 		return bento_error_report(steal_pointer(&err), "bento-builder", EXIT_FAILED);
 	}
-	int status = pack_appdir(&c, out, key, runtime);
-	if (status == 0)
-		printf("%s\n", out);
+	r = pack_appdir(&c, out, key, runtime, &err);
 	build_ctx_free(&c);
-	return status;
+	if (r < 0)
+		return bento_error_report(steal_pointer(&err), "bento-builder", EXIT_FAILED);
+	if (fflush(stdout) != 0)
+		return EXIT_FAILED;
+	printf("%s\n", out);
+	return 0;
 }

@@ -1,19 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* The check verb: loads a manifest (which reports every error in it) and
- * prints a summary, or the canonical text of each module. */
-#include "cmd/check.h"
-
+/* bento-builder check [OPTION...] MANIFEST: loads a manifest (which reports
+ * every error in it) and prints a summary, or the canonical text of each
+ * module. */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/options.h"
+#include "cmd/verbs.h"
 #include "core/error.h"
+#include "core/exit.h"
 #include "core/util.h"
 #include "manifest/manifest.h"
-
-#define PROG "bento-builder"
-#define EXIT_USAGE 2
 
 void bento_builder_check_usage(FILE *out)
 {
@@ -159,18 +158,18 @@ int bento_builder_check(int argc, char **argv)
 			break;
 		case 'h':
 			bento_builder_check_usage(stdout);
-			return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+			return bento_cmd_finish(NULL);
 		default:
 			fprintf(stderr,
 			        PROG " check: unknown option '%s' (see " PROG " check --help)\n",
 			        argv[optind - 1]);
-			return EXIT_USAGE;
+			return BENTO_EXIT_USAGE;
 		}
 	}
 	if (argc - optind != 1) {
 		fprintf(stderr, PROG " check: %s (see " PROG " check --help)\n",
 		        argc == optind ? "no manifest given" : "only one manifest at a time");
-		return EXIT_USAGE;
+		return BENTO_EXIT_USAGE;
 	}
 	auto_bento_error err = NULL;
 	auto_bento_manifest m = NULL;
@@ -186,7 +185,7 @@ int bento_builder_check(int argc, char **argv)
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, PROG " check: cannot write the output\n");
-		return 1;
+		return BENTO_EXIT_FAILURE;
 	}
 	return 0;
 }

@@ -4,14 +4,9 @@
 #include <string.h>
 
 #include "build/build.h"
-#include "cmd/bundle.h"
-#include "cmd/check.h"
-#include "cmd/fetch.h"
-#include "output/pack.h"
-#include "output/sign.h"
-
-#define PROG "bento-builder"
-#define EXIT_USAGE 2
+#include "cmd/options.h"
+#include "cmd/verbs.h"
+#include "core/exit.h"
 
 typedef struct verb {
 	const char *name;
@@ -65,39 +60,34 @@ static void usage(FILE *out)
 	      out);
 }
 
-static int finish_stdout(void)
-{
-	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
-}
-
 /* `help` and `help VERB` */
 static int help(int argc, char **argv)
 {
 	if (argc < 3) {
 		usage(stdout);
-		return finish_stdout();
+		return bento_cmd_finish(NULL);
 	}
 	const verb *v = find_verb(argv[2]);
 	if (v == NULL) {
 		fprintf(stderr, PROG ": unknown command '%s' (see " PROG " --help)\n", argv[2]);
-		return EXIT_USAGE;
+		return BENTO_EXIT_USAGE;
 	}
 	v->usage(stdout);
-	return finish_stdout();
+	return bento_cmd_finish(NULL);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
-		return EXIT_USAGE;
+		return BENTO_EXIT_USAGE;
 	}
 	const char *arg = argv[1];
 	if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0 || strcmp(arg, "help") == 0)
 		return help(argc, argv);
 	if (strcmp(arg, "--version") == 0) {
 		puts(PROG " " BENTO_VERSION);
-		return finish_stdout();
+		return bento_cmd_finish(NULL);
 	}
 	const verb *v = find_verb(arg);
 	if (v != NULL)
@@ -106,5 +96,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": unknown option '%s' (see " PROG " --help)\n", arg);
 	else
 		fprintf(stderr, PROG ": unknown command '%s' (see " PROG " --help)\n", arg);
-	return EXIT_USAGE;
+	return BENTO_EXIT_USAGE;
 }

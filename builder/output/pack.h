@@ -1,38 +1,36 @@
 /* SPDX-License-Identifier: MIT */
-/* `bento-builder pack APPDIR -o FILE`: checks an AppDir, packs it into a
- * SquashFS image behind the runtime stub and writes the single file atomically. */
+/* Packing an AppDir into a single file: the AppDir checked, the runtime
+ * followed by a SquashFS image of it (squashfs_writer.h), then update
+ * information, the signature and the .zsync file, all written atomically
+ * (outfile.h).  `bento-builder pack` and `build` both end here. */
 #ifndef BENTO_BUILDER_PACK_H
 #define BENTO_BUILDER_PACK_H
 
-#include <stdio.h>
-#include <sys/types.h>
-
 #include "core/error.h"
+#include "output/squashfs_writer.h"
 
-/* argv[0] is the verb itself.  Returns the exit status: 0, 1 on failure,
- * 2 on a usage error. */
-int bento_builder_pack(int argc, char **argv);
+typedef struct bento_pack_options {
+	const char *appdir;
+	const char *output;
+	const char *runtime;            /* NULL: the one embedded in bento-builder */
+	const char *update_information; /* NULL: none, and no .zsync */
+	const char *sign_key;           /* NULL: unsigned */
+	bento_sqfs_options sqfs;        /* (the time stamp is SOURCE_DATE_EPOCH's) */
+} bento_pack_options;
 
-void bento_builder_pack_usage(FILE *out);
+/* The defaults: zstd at its own level, 128 KiB blocks, a compression thread
+ * per online CPU, the built-in runtime, no update information, unsigned. */
+void bento_pack_options_init(bento_pack_options *o);
 
-/* A temporary file next to the file it will replace (.NAME.XXXXXX, so that
- * rename() is atomic), removed unless committed, also when the program is
- * killed by SIGINT, SIGTERM or SIGHUP once bento_watch_signals() ran.  At
- * most two may be pending at once. */
-typedef struct bento_tmp_output {
-	char *path; /* NULL once renamed into place */
-	int fd;
-} bento_tmp_output;
+/* Set what a publisher gives after checking it: update information in one
+ * of the forms of updinfo.h, a key that names something.  A usage error
+ * otherwise. */
+int bento_pack_set_update_information(bento_pack_options *o, const char *s, bento_error **err);
+int bento_pack_set_sign_key(bento_pack_options *o, const char *keyid, bento_error **err);
 
-void bento_watch_signals(void);
-int bento_tmp_create(const char *output, bento_tmp_output *t, bento_error **err);
-/* Gives the file its mode, makes it durable and renames it to output. */
-int bento_tmp_commit(bento_tmp_output *t, const char *output, mode_t mode, bento_error **err);
-void bento_tmp_clear(bento_tmp_output *t);
-
-/* Writes the zsync control file of the file open as fd into a temporary
- * file zs for OUTPUT.zsync (the caller commits it).  Its MTime is
- * SOURCE_DATE_EPOCH when set, else the file's. */
-int bento_pack_zsync(int fd, const char *output, bento_tmp_output *zs, bento_error **err);
+/* Packs o->appdir into o->output (and writes OUTPUT.zsync beside it when
+ * there is update information).  On failure nothing is written; an output
+ * that names a directory or lies inside the AppDir is a usage error. */
+int bento_pack(const bento_pack_options *o, bento_error **err);
 
 #endif

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <gpgme.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,11 +12,9 @@
 #include "core/util.h"
 #include "output/crypto.h"
 #include "output/gpgme_cleanup.h"
-#include "output/pack.h"
+#include "output/outfile.h"
+#include "output/zsync.h"
 #include "sig/signature.h"
-
-#define PROG "bento-builder"
-#define EXIT_USAGE 2
 
 static void gpgme_freep(char **p)
 {
@@ -125,34 +122,7 @@ int bento_sign_fd(int fd, const char *file, const char *keyid, bento_error **err
 	return 0;
 }
 
-/* ---- the verb ---- */
-
-void bento_builder_sign_usage(FILE *out)
-{
-	fputs("Usage: " PROG " sign --key KEYID FILE\n"
-	      "\n"
-	      "Sign FILE, a bento file or AppImage of type 2, in place: the signature goes\n"
-	      "into its .sha256_sig section and the public key into .sig_key, the way\n"
-	      "appimagetool does it. The key comes from the GnuPG home ($GNUPGHOME, else\n"
-	      "~/.gnupg); gpg-agent asks for its passphrase if it has one. FILE is replaced\n"
-	      "atomically; a FILE.zsync beside it is rewritten to match. 'bento verify'\n"
-	      "checks the signature.\n"
-	      "\n"
-	      "Options:\n"
-	      "  -k, --key KEYID   the secret key to sign with (fingerprint, key id or user id)\n"
-	      "  -h, --help        show this help and exit\n"
-	      "\n"
-	      "Exit status: 0 when signed, 1 on failure (nothing is changed), 2 on a usage\n"
-	      "error.\n",
-	      out);
-}
-
-static int usage_error(bento_error **err, const char *fmt, const char *arg)
-{
-	bento_error_set(err, 0, fmt, arg);
-	(*err)->status = EXIT_USAGE;
-	return -1;
-}
+/* ---- a file signed in place ---- */
 
 static int copy_contents(int from, int to, uint64_t len, const char *file, bento_error **err)
 {
@@ -169,7 +139,7 @@ static int copy_contents(int from, int to, uint64_t len, const char *file, bento
 	return 0;
 }
 
-static int sign_in_place(const char *file, const char *keyid, bento_error **err)
+int bento_sign_file(const char *file, const char *keyid, bento_error **err)
 {
 	autoclose int fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
@@ -177,63 +147,21 @@ static int sign_in_place(const char *file, const char *keyid, bento_error **err)
 		return bento_error_errno(err, "%s", file);
 	if (!S_ISREG(st.st_mode))
 		return bento_error_set(err, 0, "%s: not a regular file", file);
-	bento_watch_signals();
-	__attribute__((cleanup(bento_tmp_clear))) bento_tmp_output t = {.fd = -1};
-	__attribute__((cleanup(bento_tmp_clear))) bento_tmp_output zs = {.fd = -1};
-	if (bento_tmp_create(file, &t, err) < 0 ||
+	bento_outfile_watch_signals();
+	auto_bento_outfile t = {.fd = -1};
+	auto_bento_outfile zs = {.fd = -1};
+	if (bento_outfile_create(file, &t, err) < 0 ||
 	    copy_contents(fd, t.fd, (uint64_t)st.st_size, file, err) < 0 ||
 	    bento_sign_fd(t.fd, file, keyid, err) < 0)
 		return -1;
 	autofree char *zsync = xasprintf("%s.zsync", file);
 	struct stat zst;
 	bool has_zsync = lstat(zsync, &zst) == 0 && S_ISREG(zst.st_mode);
-	if (has_zsync && bento_pack_zsync(t.fd, file, &zs, err) < 0)
+	if (has_zsync && bento_zsync_write(t.fd, file, &zs, err) < 0)
 		return -1;
-	if (bento_tmp_commit(&t, file, st.st_mode & 07777, err) < 0)
+	if (bento_outfile_commit(&t, file, st.st_mode & 07777, err) < 0)
 		return -1;
-	if (has_zsync && bento_tmp_commit(&zs, zsync, zst.st_mode & 07777, err) < 0)
+	if (has_zsync && bento_outfile_commit(&zs, zsync, zst.st_mode & 07777, err) < 0)
 		return -1;
 	return 0;
-}
-
-static int sign_verb(int argc, char **argv, bento_error **err)
-{
-	static const struct option options[] = {
-	    {"key", required_argument, NULL, 'k'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *keyid = NULL;
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":k:h", options, NULL)) != -1) {
-		if (c == 'h') {
-			bento_builder_sign_usage(stdout);
-			return 0;
-		}
-		if (c == 'k')
-			keyid = optarg;
-		else if (c == ':')
-			return usage_error(err, "sign: option %s needs an argument",
-			                   argv[optind - 1]);
-		else
-			return usage_error(err,
-			                   "sign: unknown option %s (see " PROG " sign --help)",
-			                   argv[optind - 1]);
-	}
-	if (keyid == NULL || keyid[0] == '\0')
-		return usage_error(err, "sign: %s",
-		                   "--key KEYID is missing (see " PROG " sign --help)");
-	if (optind != argc - 1)
-		return usage_error(err, "sign: %s (see " PROG " sign --help)",
-		                   optind == argc ? "FILE is missing" : "only one FILE, please");
-	return sign_in_place(argv[optind], keyid, err);
-}
-
-int bento_builder_sign(int argc, char **argv)
-{
-	bento_error *err = NULL;
-	if (sign_verb(argc, argv, &err) == 0)
-		return fflush(stdout) == 0 ? 0 : 1;
-	return bento_error_report(err, PROG, 1);
 }

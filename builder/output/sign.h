@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Signing single files the AppImage way (see runtime/lib/signature.h for
- * what is signed), and `bento-builder sign --key KEYID FILE`. */
+/* Signing single files the AppImage way (see runtime/lib/sig/signature.h
+ * for what is signed). */
 #ifndef BENTO_BUILDER_SIGN_H
 #define BENTO_BUILDER_SIGN_H
-
-#include <stdio.h>
 
 #include "core/error.h"
 
@@ -14,7 +12,9 @@
  * the file in messages. */
 int bento_sign_fd(int fd, const char *file, const char *keyid, bento_error **err);
 
-int bento_builder_sign(int argc, char **argv);
-void bento_builder_sign_usage(FILE *out);
+/* Signs the file at path file with keyid: a signed copy replaces it
+ * atomically, and a FILE.zsync beside it is rewritten to match.  On failure
+ * nothing is changed. */
+int bento_sign_file(const char *file, const char *keyid, bento_error **err);
 
 #endif

@@ -5,11 +5,14 @@
 #include <gcrypt.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "core/util.h"
 #include "output/crypto.h"
+#include "output/epoch.h"
 #include "sig/signature.h"
 
 /* zsyncmake's rule: 2 KiB blocks below 100 MB, 4 KiB above; enough bits of
@@ -125,5 +128,29 @@ int bento_zsync_make(int fd, uint64_t len, const char *file_name, int64_t mtime,
 	memcpy(all + head_len, sums, sums_len);
 	*out = all;
 	*out_len = head_len + sums_len;
+	return 0;
+}
+
+int bento_zsync_write(int fd, const char *output, bento_outfile *zs, bento_error **err)
+{
+	struct stat st;
+	uint32_t epoch = 0;
+	if (fstat(fd, &st) < 0)
+		return bento_error_errno(err, "%s", output);
+	if (bento_source_date_epoch(&epoch, err) < 0)
+		return -1;
+	/* The time a client gives the file it rebuilds. */
+	int64_t mtime = getenv("SOURCE_DATE_EPOCH") ? (int64_t)epoch : (int64_t)st.st_mtime;
+	const char *slash = strrchr(output, '/');
+	autofree char *data = NULL;
+	size_t len;
+	if (bento_zsync_make(fd, (uint64_t)st.st_size, slash ? slash + 1 : output, mtime, output,
+	                     &data, &len, err) < 0)
+		return -1;
+	autofree char *path = xasprintf("%s.zsync", output);
+	if (bento_outfile_create(path, zs, err) < 0)
+		return -1;
+	if (bento_write_all(zs->fd, data, len) < 0)
+		return bento_error_errno(err, "%s: cannot write", zs->path);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "output/outfile.h"
 
 /* zsyncmake's choices for a file of len bytes: the block size and the
  * Hash-Lengths (sequential matches, rsum bytes, checksum bytes). */
@@ -25,5 +26,10 @@ void bento_zsync_choose(uint64_t len, bento_zsync_params *p);
  * modification time.  name is for messages. */
 int bento_zsync_make(int fd, uint64_t len, const char *file_name, int64_t mtime, const char *name,
                      char **out, size_t *out_len, bento_error **err);
+
+/* Writes the control file of the file open as fd, which is to become
+ * output, into zs: a new temporary file for OUTPUT.zsync, which the caller
+ * commits.  Its MTime is SOURCE_DATE_EPOCH when set, else the file's. */
+int bento_zsync_write(int fd, const char *output, bento_outfile *zs, bento_error **err);
 
 #endif
