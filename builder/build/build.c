@@ -1,340 +1,48 @@
 /* SPDX-License-Identifier: MIT */
-/* bento-builder build [OPTION...] MANIFEST
+/* The pipeline of a build: the modules in build order, each built in the
+ * sandbox in the state directory (state.h) on top of the ones before it or
+ * taken from the module cache (cache.h); then the AppDir, made of /app, and
+ * the single file packed from it.
  *
- * The state directory (default .bento-builder in the working directory):
- *   cache/HASH/        /app as it was after the module whose chained hash is HASH
- *   cache/HASH.digest  the keyed digest of that tree, recorded when it was made
- *   build/NAME/   the sources of module NAME, built in place
- *   logs/NAME.log what building NAME printed
- *   app/          /app while a module builds
- *   appdir/       the AppDir packed at the end
- *   root/         an empty directory the sandbox's root is built on
- *
- * A module's hash covers the hash of the module before it, everything of the
- * module that affects its build (bento_module_canonical) and the contents of
- * its local sources: a module whose definition, sources and preceding modules
- * are unchanged is taken from the cache, as flatpak-builder does.
- *
- * Everything a build made is hostile: the build steps write /app and their
- * sources, and may leave symbolic links there that point anywhere on the
- * host.  So the builder reaches every path below the state directory one
- * element at a time without following a link (beneath.h), copies trees
- * without following or writing through one (tree_copy.h), takes a cache
- * entry only if its tree still has the digest recorded when it was made, with
- * a key of the user's that no manifest can know (so that a state directory a
- * manifest's repository brings along is no shortcut either), and runs what
+ * Everything a build made is hostile (see state.h): the builder reaches every
+ * path below the state directory without following a link, and runs what
  * works on the files the build made (patchelf, the dynamic loader's check)
  * in the sandbox. */
 #include "build/build.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "appdir/bundle.h"
 #include "appdir/desktop.h"
+#include "build/cache.h"
+#include "build/state.h"
 #include "core/util.h"
-#include "manifest/manifest.h"
 #include "output/pack.h"
 #include "permissions/permissions.h"
 #include "sandbox/sandbox.h"
-#include "sources/fetch.h"
 #include "sources/unpack.h"
 #include "util/beneath.h"
 #include "util/digest.h"
 #include "util/tool.h"
 #include "util/tree_copy.h"
 
-#define PROG "bento-builder build"
-#define EXIT_FAILED 1
-#define EXIT_USAGE 2
-/* Changes to how modules are built invalidate every cached module. */
-#define BUILD_RECIPE_VERSION "bento-builder build 1"
 /* Lines of a failed step's log shown with the error. */
 #define LOG_TAIL_LINES 25
-#define DEFAULT_STATE_DIR ".bento-builder"
-/* The user's key for the cache's digests, beside the download cache. */
-#define CACHE_KEY_NAME "cache-key"
-#define CACHE_KEY_BYTES 32
-
-void bento_builder_build_usage(FILE *out)
-{
-	fputs("Usage: bento-builder build [OPTION...] MANIFEST\n"
-	      "\n"
-	      "Build the app MANIFEST describes (bento-manifest(5)) into a single file:\n"
-	      "fetch the sources, build every module in the sandbox, bundle the libraries,\n"
-	      "write the desktop entry, icon and metainfo, then pack, sign and describe.\n"
-	      "\n"
-	      "  -o, --output=FILE     the file to write (default: NAME-VERSION-x86_64.AppImage)\n"
-	      "      --state-dir=DIR   where sources, logs and the module cache live\n"
-	      "                        (default: .bento-builder, which must not be a link)\n"
-	      "      --force-clean     start from empty build and /app directories\n"
-	      "      --disable-cache   build every module, even an unchanged one\n"
-	      "      --offline         use only downloads already in the cache\n"
-	      "      --download-dir=DIR  the download cache (default:\n"
-	      "                        ~/.cache/bento-builder/downloads)\n"
-	      "      --sign            sign with the key the manifest names (bundle: sign-key);\n"
-	      "                        without it a manifest's key is not used\n"
-	      "      --sign-key=KEYID  sign with this key\n"
-	      "      --runtime=FILE    the runtime to put in front of the image\n"
-	      "      --source-root=DIR the directory the manifest's local files must be in\n"
-	      "                        (default: its repository, or its own directory)\n"
-	      "  -j, --jobs=N          parallel jobs of make and ninja (default: CPUs)\n"
-	      "  -v, --verbose         show the build's output as it runs\n"
-	      "  -h, --help            print this help\n"
-	      "\n"
-	      "Exit status: 0, 1 when the build fails (nothing is written at the\n"
-	      "output path), 2 on a usage error.\n",
-	      out);
-}
 
 typedef struct build_ctx {
 	const bento_manifest *m;
-	/* The state directory (its real path) and its parts, which the
-	 * builder made: below it, nothing is followed. */
-	char *state, *cache, *builds, *logs, *app, *appdir, *root;
-	int state_fd;
+	const bento_build_config *o;
+	bento_build_state state;
 	/* The key of the cache's digests; NULL: no cache. */
 	char *cache_key;
-	bento_fetch_options fetch;
-	bool disable_cache, verbose;
-	int jobs;
 } build_ctx;
-
-static void build_ctx_free(build_ctx *c)
-{
-	free(c->state);
-	free(c->cache);
-	free(c->builds);
-	free(c->logs);
-	free(c->app);
-	free(c->appdir);
-	free(c->root);
-	free(c->cache_key);
-	if (c->state_fd >= 0)
-		close(c->state_fd);
-}
-
-/* ---- the state directory ------------------------------------------------ */
-
-/* The part rel ("app", "build/NAME") of the state directory, emptied (or
- * made): its descriptor. */
-static int fresh_dir(const build_ctx *c, const char *rel, bento_error **err)
-{
-	if (bento_beneath_remove(c->state_fd, c->state, rel, err) < 0)
-		return -1;
-	return bento_beneath_dir(c->state_fd, c->state, rel, true, err);
-}
-
-static int state_dir(const build_ctx *c, const char *rel, bento_error **err)
-{
-	return bento_beneath_dir(c->state_fd, c->state, rel, false, err);
-}
-
-/* Copies the part from of the state directory into its part to, which is
- * made empty first. */
-static int copy_state_tree(const build_ctx *c, const char *from, const char *to, bento_error **err)
-{
-	autoclose int src = state_dir(c, from, err);
-	if (src < 0)
-		return -1;
-	autoclose int dst = fresh_dir(c, to, err);
-	if (dst < 0)
-		return -1;
-	autofree char *src_label = xasprintf("%s/%s", c->state, from);
-	autofree char *dst_label = xasprintf("%s/%s", c->state, to);
-	return bento_tree_copy(src, src_label, dst, dst_label, err);
-}
-
-/* The state directory as given; the default one is not taken through a
- * symbolic link (a repository a manifest comes from could hold one). */
-static int open_state(build_ctx *c, const char *state, bool given, bento_error **err)
-{
-	if (bento_mkdir_p(state, 0755, err) < 0)
-		return -1;
-	c->state_fd = open(state, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (given ? 0 : O_NOFOLLOW));
-	if (c->state_fd < 0 && !given && (errno == ELOOP || errno == ENOTDIR))
-		return bento_error_set(err, 0,
-		                       "%s is a symbolic link: the default state directory is not "
-		                       "taken through a link (give --state-dir=%s to use it)",
-		                       state, state);
-	if (c->state_fd < 0)
-		return bento_error_errno(err, "%s", state);
-	char fd_path[32];
-	bento_fd_path(fd_path, c->state_fd);
-	c->state = realpath(fd_path, NULL);
-	if (c->state == NULL)
-		return bento_error_errno(err, "%s", state);
-	static const char *const parts[] = {"cache", "build", "logs", "root"};
-	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
-		int fd = bento_beneath_dir(c->state_fd, c->state, parts[i], true, err);
-		if (fd < 0)
-			return -1;
-		close(fd);
-	}
-	c->cache = xasprintf("%s/cache", c->state);
-	c->builds = xasprintf("%s/build", c->state);
-	c->logs = xasprintf("%s/logs", c->state);
-	c->app = xasprintf("%s/app", c->state);
-	c->appdir = xasprintf("%s/appdir", c->state);
-	c->root = xasprintf("%s/root", c->state);
-	return 0;
-}
-
-/* ---- the cache's key and digests ---------------------------------------- */
-
-/* The user's key (hex), made on first use: a file only the user reads,
- * beside the download cache, where no build step reaches. */
-static char *cache_key(bento_error **err)
-{
-	autofree char *downloads = bento_fetch_default_cache_dir(err);
-	if (downloads == NULL)
-		return NULL;
-	autofree char *dir = xstrdup(downloads);
-	*strrchr(dir, '/') = '\0';
-	if (bento_mkdir_p(dir, 0700, err) < 0)
-		return NULL;
-	autofree char *path = xasprintf("%s/" CACHE_KEY_NAME, dir);
-	autofree char *data = NULL;
-	size_t len = 0;
-	for (int tries = 0; tries < 2; tries++) {
-		autoclose int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0) {
-			char fd_path[32];
-			bento_fd_path(fd_path, fd);
-			if (bento_read_file_at(AT_FDCWD, fd_path, 1024, &data, &len, err) < 0)
-				return NULL;
-			if (len != 2 * CACHE_KEY_BYTES + 1 ||
-			    strspn(data, "0123456789abcdef") != 2 * CACHE_KEY_BYTES) {
-				bento_error_set(err, 0, "%s: not a key this builder made", path);
-				return NULL;
-			}
-			data[2 * CACHE_KEY_BYTES] = '\0';
-			return steal_pointer(&data);
-		}
-		if (errno != ENOENT) {
-			bento_error_errno(err, "%s", path);
-			return NULL;
-		}
-		/* Written whole aside, then linked in: a builder running at the
-		 * same time reads either no key or the whole of one. */
-		unsigned char key[CACHE_KEY_BYTES];
-		char hex[2 * CACHE_KEY_BYTES + 2];
-		if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key)) {
-			bento_error_errno(err, "cannot make a key for %s", path);
-			return NULL;
-		}
-		bento_hex(hex, key, sizeof(key));
-		strcat(hex, "\n");
-		autofree char *tmp = xasprintf("%s.XXXXXX", path);
-		autoclose int out = mkostemp(tmp, O_CLOEXEC);
-		if (out < 0 || bento_write_all(out, hex, strlen(hex)) < 0 || fsync(out) < 0) {
-			bento_error_errno(err, "cannot write %s", path);
-			if (out >= 0)
-				unlink(tmp);
-			return NULL;
-		}
-		if (link(tmp, path) < 0 && errno != EEXIST) {
-			bento_error_errno(err, "cannot write %s", path);
-			unlink(tmp);
-			return NULL;
-		}
-		unlink(tmp);
-	}
-	bento_error_set(err, 0, "%s: cannot be read", path);
-	return NULL;
-}
-
-/* The keyed digest of the tree rel of the state directory (which must be a
- * directory reached without a link). */
-static char *tree_digest(const build_ctx *c, const char *rel, bento_error **err)
-{
-	autoclose int fd = state_dir(c, rel, err);
-	if (fd < 0)
-		return NULL;
-	char fd_path[32];
-	bento_fd_path(fd_path, fd);
-	auto_bento_digest tree = bento_digest_new();
-	if (bento_digest_add_path(tree, fd_path, err) < 0) {
-		bento_error_prefix(err, "%s/%s", c->state, rel);
-		return NULL;
-	}
-	autofree char *tree_hex = bento_digest_hex(tree);
-	/* Both parts of fixed length: no other pair gives the same text. */
-	auto_bento_digest keyed = bento_digest_new();
-	bento_digest_add_str(keyed, c->cache_key);
-	bento_digest_add_str(keyed, tree_hex);
-	return bento_digest_hex(keyed);
-}
-
-/* Whether the cache entry of hash can be used: a directory whose tree has
- * the digest recorded when this builder made it.  Says why not, unless
- * there is no entry at all. */
-static int cache_entry_usable(const build_ctx *c, const bento_module *mod, const char *hash,
-                              bool *usable, bento_error **err)
-{
-	*usable = false;
-	autofree char *entry = xasprintf("cache/%s", hash);
-	autofree char *record = xasprintf("cache/%s.digest", hash);
-	struct stat st;
-	autoclose int cache_fd = state_dir(c, "cache", err);
-	if (cache_fd < 0)
-		return -1;
-	if (fstatat(cache_fd, hash, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : bento_error_errno(err, "%s/%s", c->cache, hash);
-	const char *why = NULL;
-	autofree char *recorded = NULL, *actual = NULL, *expected = NULL;
-	size_t len = 0;
-	auto_bento_error e = NULL;
-	if (!S_ISDIR(st.st_mode))
-		why = "is not a directory";
-	else if (bento_beneath_read_file(c->state_fd, c->state, record, 256, &recorded, &len, &e) <
-	         0)
-		why = e->errnum == ENOENT ? "has no recorded digest" : e->message;
-	else if ((actual = tree_digest(c, entry, &e)) == NULL)
-		why = e->message;
-	else if (strcmp(recorded, expected = xasprintf("%s\n", actual)) != 0)
-		why = "was changed since it was made (its digest is not the one recorded)";
-	if (why != NULL) {
-		fprintf(stderr,
-		        "bento-builder: module %s: the cache entry %s %s: building it again\n",
-		        mod->name, hash, why);
-		return 0;
-	}
-	*usable = true;
-	return 0;
-}
-
-/* Stores the tree of app as the cache entry of hash, with its digest:
- * copied aside, its digest recorded, then renamed into place. */
-static int store_in_cache(const build_ctx *c, const char *hash, bento_error **err)
-{
-	autofree char *tmp = xasprintf("cache/.tmp-%s", hash);
-	autofree char *entry = xasprintf("cache/%s", hash);
-	autofree char *record = xasprintf("cache/%s.digest", hash);
-	if (copy_state_tree(c, "app", tmp, err) < 0)
-		return -1;
-	autofree char *digest = tree_digest(c, tmp, err);
-	if (digest == NULL)
-		return -1;
-	autofree char *text = xasprintf("%s\n", digest);
-	autoclose int cache_fd = state_dir(c, "cache", err);
-	if (cache_fd < 0 || bento_beneath_remove(c->state_fd, c->state, record, err) < 0 ||
-	    bento_beneath_remove(c->state_fd, c->state, entry, err) < 0 ||
-	    bento_beneath_replace_file(c->state_fd, c->state, record, text, 0644, err) < 0)
-		return -1;
-	if (renameat(cache_fd, tmp + strlen("cache/"), cache_fd, hash) < 0)
-		return bento_error_errno(err, "cannot store %s/%s", c->state, entry);
-	return 0;
-}
 
 /* ---- the sandbox ------------------------------------------------------ */
 
@@ -342,8 +50,9 @@ static char *log_tail(const build_ctx *c, const char *log)
 {
 	autofree char *data = NULL;
 	size_t len = 0;
-	if (bento_beneath_read_file(c->state_fd, c->state, log, 64 << 20, &data, &len, NULL) < 0 ||
-	    len == 0)
+	int r =
+	    bento_beneath_read_file(c->state.fd, c->state.path, log, 64 << 20, &data, &len, NULL);
+	if (r < 0 || len == 0)
 		return xstrdup("    (nothing)\n");
 	size_t start = len, lines = 0;
 	while (start > 0 && lines <= LOG_TAIL_LINES)
@@ -403,7 +112,7 @@ static void module_env(const build_ctx *c, const bento_module *mod, bento_strv *
 static bento_sandbox_config build_sandbox(const build_ctx *c, const char *app_dir)
 {
 	return (bento_sandbox_config){.app_id = c->m->id,
-	                              .root = c->root,
+	                              .root = c->state.root,
 	                              .uid = getuid(),
 	                              .gid = getgid(),
 	                              .app_dir = app_dir,
@@ -421,17 +130,17 @@ static int sandbox_step(const build_ctx *c, const bento_module *mod, char *const
 	bento_mount_op sources = {.kind = BENTO_MOUNT_BIND,
 	                          .flags = BENTO_MOUNT_NO_SYMLINKS,
 	                          .src = mod->name,
-	                          .beneath = c->builds,
+	                          .beneath = c->state.builds,
 	                          .dest = dest};
 	bento_permissions perms = {0};
 	if (mod->build_options.network)
 		perms.shared.enabled = perms.shared.valid = BENTO_SHARE_NETWORK;
-	bento_sandbox_config cfg = build_sandbox(c, c->app);
+	bento_sandbox_config cfg = build_sandbox(c, c->state.app);
 	cfg.permissions = &perms;
 	cfg.app_dir_writable = true;
 	cfg.extra = &sources;
 	cfg.n_extra = 1;
-	autoclose int log_fd = bento_beneath_open(c->state_fd, c->state, log,
+	autoclose int log_fd = bento_beneath_open(c->state.fd, c->state.path, log,
 	                                          O_WRONLY | O_CREAT | O_APPEND, 0644, err);
 	if (log_fd < 0)
 		return -1;
@@ -443,8 +152,8 @@ static int sandbox_step(const build_ctx *c, const bento_module *mod, char *const
 	                             .argv = argv,
 	                             .env = env.items,
 	                             .cwd = cwd,
-	                             .out_fd = c->verbose ? -1 : log_fd,
-	                             .err_fd = c->verbose ? -1 : log_fd};
+	                             .out_fd = c->o->verbose ? -1 : log_fd,
+	                             .err_fd = c->o->verbose ? -1 : log_fd};
 	int status = 0;
 	int r = bento_sandbox_run(&cmd, &status, err);
 	bento_strv_free(&env);
@@ -456,7 +165,7 @@ static int sandbox_step(const build_ctx *c, const bento_module *mod, char *const
 		autofree char *tail = log_tail(c, log);
 		return bento_error_set(
 		    err, 0, "module %s: `%s` failed (exit status %d); the end of %s/%s:\n%s",
-		    mod->name, cmdline, status, c->state, log, tail);
+		    mod->name, cmdline, status, c->state.path, log, tail);
 	}
 	return 0;
 }
@@ -481,7 +190,7 @@ static char *source_file(const build_ctx *c, const bento_source *s, bento_error 
 	if (s->url == NULL)
 		return xstrdup(s->path);
 	char *path = NULL;
-	if (bento_fetch(&c->fetch, s->url, s->sha256, &path, err) < 0)
+	if (bento_fetch(&c->o->fetch, s->url, s->sha256, &path, err) < 0)
 		return NULL;
 	return path;
 }
@@ -498,14 +207,14 @@ static const char *url_basename(const char *url)
 static int unpack_into(const build_ctx *c, const char *archive, int dst_fd, const char *dst_label,
                        const bento_unpack_options *opt, bento_error **err)
 {
-	autofree char *aside = xasprintf("%s/.unpack", c->builds);
-	if (bento_beneath_remove(c->state_fd, c->state, "build/.unpack", err) < 0 ||
+	autofree char *aside = xasprintf("%s/.unpack", c->state.builds);
+	if (bento_beneath_remove(c->state.fd, c->state.path, "build/.unpack", err) < 0 ||
 	    bento_unpack(opt, archive, aside, err) < 0)
 		return -1;
-	autoclose int aside_fd = state_dir(c, "build/.unpack", err);
+	autoclose int aside_fd = bento_build_state_dir(&c->state, "build/.unpack", err);
 	if (aside_fd < 0 || bento_tree_copy(aside_fd, archive, dst_fd, dst_label, err) < 0)
 		return -1;
-	return bento_beneath_remove(c->state_fd, c->state, "build/.unpack", err);
+	return bento_beneath_remove(c->state.fd, c->state.path, "build/.unpack", err);
 }
 
 /* Puts source s in place in the module's sources (src_fd, srcdir). */
@@ -534,7 +243,7 @@ static int prepare_source(const build_ctx *c, const bento_module *mod, int src_f
 	case BENTO_SOURCE_DEB: {
 		/* A package's usr/ is the app's /app. */
 		bento_unpack_options opt = {.deb = true, .lift_dir = "usr"};
-		autoclose int app_fd = state_dir(c, "app", err);
+		autoclose int app_fd = bento_build_state_dir(&c->state, "app", err);
 		return app_fd < 0 ? -1 : unpack_into(c, file, app_fd, "/app", &opt, err);
 	}
 	case BENTO_SOURCE_FILE: {
@@ -633,8 +342,8 @@ static int build_module(const build_ctx *c, const bento_module *mod, bento_error
 	                               mod->subdir ? mod->subdir : "");
 	autofree char *prefix_opt = xasprintf("--prefix=%s", prefix);
 	autofree char *cmake_prefix = xasprintf("-DCMAKE_INSTALL_PREFIX=%s", prefix);
-	autofree char *jobs = xasprintf("-j%d", c->jobs);
-	autofree char *njobs = xasprintf("%d", c->jobs);
+	autofree char *jobs = xasprintf("-j%d", c->o->jobs);
+	autofree char *njobs = xasprintf("%d", c->o->jobs);
 	int r = 0;
 	switch (mod->buildsystem) {
 	case BENTO_BUILD_SIMPLE:
@@ -716,27 +425,12 @@ static int apply_cleanup(const build_ctx *c, int appdir_fd, const bento_module *
 		}
 		cleanup_pattern = *p;
 		/* Depth first, so that a removed directory is not entered. */
-		nftw(c->appdir, cleanup_visit, 16, FTW_PHYS | FTW_DEPTH);
+		nftw(c->state.appdir, cleanup_visit, 16, FTW_PHYS | FTW_DEPTH);
 	}
 	return 0;
 }
 
 /* ---- the chain of modules ---------------------------------------------- */
-
-static char *module_hash(const char *previous, const bento_module *mod, bento_error **err)
-{
-	auto_bento_digest d = bento_digest_new();
-	bento_digest_add_str(d, BUILD_RECIPE_VERSION);
-	bento_digest_add_str(d, previous);
-	autofree char *canonical = bento_module_canonical(mod);
-	bento_digest_add_str(d, canonical);
-	for (size_t i = 0; i < mod->n_sources; i++) {
-		const bento_source *s = &mod->sources[i];
-		if (s->path && bento_digest_add_path(d, s->path, err) < 0)
-			return NULL;
-	}
-	return bento_digest_hex(d);
-}
 
 /* Builds module mod on top of the /app of the cache entry start (none:
  * empty) and stores the result as the cache entry of hash. */
@@ -747,15 +441,16 @@ static int build_one(build_ctx *c, const bento_module *mod, const char *start, c
 	fflush(stdout);
 	autofree char *log = xasprintf("logs/%s.log", mod->name);
 	autofree char *src_rel = xasprintf("build/%s", mod->name);
-	autofree char *srcdir = xasprintf("%s/%s", c->builds, mod->name);
-	if (bento_beneath_remove(c->state_fd, c->state, log, err) < 0)
+	autofree char *srcdir = xasprintf("%s/%s", c->state.builds, mod->name);
+	if (bento_beneath_remove(c->state.fd, c->state.path, log, err) < 0)
 		return -1;
 	/* (start "app": the module before this one was built there) */
-	autoclose int app_fd = start ? -1 : fresh_dir(c, "app", err);
-	if (start ? strcmp(start, "app") != 0 && copy_state_tree(c, start, "app", err) < 0
+	autoclose int app_fd = start ? -1 : bento_build_state_fresh_dir(&c->state, "app", err);
+	if (start ? strcmp(start, "app") != 0 &&
+	                bento_build_state_copy_tree(&c->state, start, "app", err) < 0
 	          : app_fd < 0)
 		return -1;
-	autoclose int src_fd = fresh_dir(c, src_rel, err);
+	autoclose int src_fd = bento_build_state_fresh_dir(&c->state, src_rel, err);
 	if (src_fd < 0)
 		return -1;
 	for (size_t j = 0; j < mod->n_sources; j++)
@@ -766,7 +461,7 @@ static int build_one(build_ctx *c, const bento_module *mod, const char *start, c
 		}
 	if (build_module(c, mod, err) < 0)
 		return -1;
-	return c->cache_key ? store_in_cache(c, hash, err) : 0;
+	return c->cache_key ? bento_cache_store(&c->state, c->cache_key, hash, err) : 0;
 }
 
 /* Builds (or takes from the cache) every module; *result is the part of the
@@ -777,7 +472,8 @@ static int build_modules(build_ctx *c, char **result, bento_error **err)
 	bento_strv hashes = {0};
 	int r = 0;
 	for (size_t i = 0; i < n && r == 0; i++) {
-		char *h = module_hash(i ? hashes.items[i - 1] : "", c->m->build_order[i], err);
+		char *h =
+		    bento_module_hash(i ? hashes.items[i - 1] : "", c->m->build_order[i], err);
 		if (h == NULL)
 			r = -1;
 		else
@@ -786,9 +482,10 @@ static int build_modules(build_ctx *c, char **result, bento_error **err)
 	/* The last module whose cache entry is usable: its /app holds the work
 	 * of every module before it, which need not be looked at. */
 	size_t cached = 0;
-	for (size_t i = n; r == 0 && i-- > 0 && c->cache_key && !c->disable_cache;) {
+	for (size_t i = n; r == 0 && i-- > 0 && c->cache_key && !c->o->disable_cache;) {
 		bool usable = false;
-		r = cache_entry_usable(c, c->m->build_order[i], hashes.items[i], &usable, err);
+		r = bento_cache_entry_usable(&c->state, c->cache_key, c->m->build_order[i]->name,
+		                             hashes.items[i], &usable, err);
 		if (usable) {
 			cached = i + 1;
 			break;
@@ -810,7 +507,7 @@ static int build_modules(build_ctx *c, char **result, bento_error **err)
 		return -1;
 	if (current == NULL) {
 		/* No module: an empty /app. */
-		autoclose int app_fd = fresh_dir(c, "app", err);
+		autoclose int app_fd = bento_build_state_fresh_dir(&c->state, "app", err);
 		if (app_fd < 0)
 			return -1;
 		current = xstrdup("app");
@@ -887,7 +584,7 @@ static int run_in_check_sandbox(void *data, char *const argv[], char *const envp
 	size_t n_ops = 0;
 	if (bento_bundle_host_excluded_paths(NULL, &ops, &n_ops, err) < 0)
 		return -1;
-	bento_sandbox_config cfg = build_sandbox(c, c->appdir);
+	bento_sandbox_config cfg = build_sandbox(c, c->state.appdir);
 	cfg.no_host_os = true;
 	cfg.extra = ops;
 	cfg.n_extra = n_ops;
@@ -903,7 +600,7 @@ static int run_in_patch_sandbox(void *data, char *const argv[], char *const envp
                                 int *status, bento_error **err)
 {
 	const build_ctx *c = data;
-	bento_sandbox_config cfg = build_sandbox(c, c->appdir);
+	bento_sandbox_config cfg = build_sandbox(c, c->state.appdir);
 	cfg.app_dir_writable = true;
 	return run_on_appdir(&cfg, argv, envp, output, status, err);
 }
@@ -911,17 +608,18 @@ static int run_in_patch_sandbox(void *data, char *const argv[], char *const envp
 static int make_appdir(build_ctx *c, const char *app, bento_error **err)
 {
 	const bento_manifest *m = c->m;
-	if (copy_state_tree(c, app, "appdir", err) < 0)
+	if (bento_build_state_copy_tree(&c->state, app, "appdir", err) < 0)
 		return -1;
-	autoclose int appdir_fd = state_dir(c, "appdir", err);
+	autoclose int appdir_fd = bento_build_state_dir(&c->state, "appdir", err);
 	if (appdir_fd < 0)
 		return -1;
 	for (size_t i = 0; i < m->n_build_order; i++)
 		if (apply_cleanup(c, appdir_fd, m->build_order[i], err) < 0)
 			return -1;
-	bento_bundle_options bo = {
-	    .log = c->verbose ? stdout : NULL, .run_patchelf = run_in_patch_sandbox, .run_data = c};
-	if (bento_bundle_libraries(c->appdir, &bo, err) < 0)
+	bento_bundle_options bo = {.log = c->o->verbose ? stdout : NULL,
+	                           .run_patchelf = run_in_patch_sandbox,
+	                           .run_data = c};
+	if (bento_bundle_libraries(c->state.appdir, &bo, err) < 0)
 		return -1;
 	autofree char *permissions = NULL;
 	if (metadata_permissions(m, &permissions, err) < 0)
@@ -936,32 +634,19 @@ static int make_appdir(build_ctx *c, const char *app, bento_error **err)
 	                           .desktop = m->desktop,
 	                           .metainfo = m->appstream,
 	                           .permissions = permissions};
-	if (bento_desktop_install(c->appdir, &info, c->verbose ? stdout : NULL, err) < 0)
+	if (bento_desktop_install(c->state.appdir, &info, c->o->verbose ? stdout : NULL, err) < 0)
 		return -1;
-	return bento_bundle_check_in_sandbox(c->appdir, run_in_check_sandbox, c, err);
+	return bento_bundle_check_in_sandbox(c->state.appdir, run_in_check_sandbox, c, err);
 }
 
-/* NAME-VERSION-x86_64.AppImage, with characters a shell would trip on
- * replaced. */
-static char *default_output(const bento_manifest *m)
-{
-	char *out = xasprintf("%s-%s-x86_64.AppImage", m->name, m->version);
-	for (char *p = out; *p; p++)
-		if (!(*p == '.' || *p == '-' || *p == '_' || (*p >= '0' && *p <= '9') ||
-		      (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
-			*p = '_';
-	return out;
-}
-
-static int pack_appdir(const build_ctx *c, const char *output, const char *sign_key,
-                       const char *runtime, bento_error **err)
+static int pack_appdir(const build_ctx *c, bento_error **err)
 {
 	const bento_bundle *b = &c->m->bundle;
 	bento_pack_options o;
 	bento_pack_options_init(&o);
-	o.appdir = c->appdir;
-	o.output = output;
-	o.runtime = runtime;
+	o.appdir = c->state.appdir;
+	o.output = c->o->output;
+	o.runtime = c->o->runtime;
 	if (b->compression)
 		o.sqfs.compressor = b->compressor;
 	if (b->level >= 0)
@@ -971,169 +656,37 @@ static int pack_appdir(const build_ctx *c, const char *output, const char *sign_
 	if (b->update_information &&
 	    bento_pack_set_update_information(&o, b->update_information, err) < 0)
 		return -1;
-	if (sign_key && bento_pack_set_sign_key(&o, sign_key, err) < 0)
+	if (c->o->sign_key && bento_pack_set_sign_key(&o, c->o->sign_key, err) < 0)
 		return -1;
 	return bento_pack(&o, err);
 }
 
-static long cpu_count(void)
+static int build(build_ctx *c, bento_error **err)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? n : 1;
-}
-
-/* The key to sign with: --sign-key's, or with --sign the manifest's.  A
- * manifest cannot make the builder use one of the publisher's keys by
- * itself: without --sign its key is left alone, and the build says so. */
-static int signing_key(const bento_manifest *m, const char *given, bool sign, const char **key,
-                       bento_error **err)
-{
-	*key = given;
-	if (given != NULL)
-		return 0;
-	if (sign && m->bundle.sign_key == NULL)
-		return bento_error_usage(err,
-		                         "--sign: the manifest names no key (bundle: sign-key); "
-		                         "give --sign-key=KEYID");
-	if (sign) {
-		*key = m->bundle.sign_key;
-		return 0;
+	const bento_build_config *o = c->o;
+	if (bento_build_state_open(&c->state, o->state_dir ? o->state_dir : BENTO_BUILD_STATE_DIR,
+	                           o->state_dir != NULL, err) < 0)
+		return -1;
+	auto_bento_error no_key = NULL;
+	c->cache_key = bento_cache_digest_key(&no_key);
+	if (c->cache_key == NULL)
+		fprintf(stderr, "bento-builder: the module cache is off: %s\n", no_key->message);
+	if (o->force_clean) {
+		autoclose int builds = bento_build_state_fresh_dir(&c->state, "build", err);
+		if (builds < 0 || bento_beneath_remove(c->state.fd, c->state.path, "app", err) < 0)
+			return -1;
 	}
-	if (m->bundle.sign_key != NULL)
-		fprintf(stderr,
-		        "bento-builder: not signing: the manifest names the key %s (bundle: "
-		        "sign-key), which is used only with --sign; the file is unsigned\n",
-		        m->bundle.sign_key);
-	return 0;
-}
-
-int bento_builder_build(int argc, char **argv)
-{
-	enum {
-		OPT_STATE = 256,
-		OPT_FORCE,
-		OPT_NOCACHE,
-		OPT_OFFLINE,
-		OPT_DOWNLOADS,
-		OPT_SIGN,
-		OPT_SIGN_KEY,
-		OPT_RUNTIME,
-		OPT_SOURCE_ROOT
-	};
-	static const struct option longopts[] = {
-	    {"output", required_argument, NULL, 'o'},
-	    {"state-dir", required_argument, NULL, OPT_STATE},
-	    {"force-clean", no_argument, NULL, OPT_FORCE},
-	    {"disable-cache", no_argument, NULL, OPT_NOCACHE},
-	    {"offline", no_argument, NULL, OPT_OFFLINE},
-	    {"download-dir", required_argument, NULL, OPT_DOWNLOADS},
-	    {"sign", no_argument, NULL, OPT_SIGN},
-	    {"sign-key", required_argument, NULL, OPT_SIGN_KEY},
-	    {"runtime", required_argument, NULL, OPT_RUNTIME},
-	    {"source-root", required_argument, NULL, OPT_SOURCE_ROOT},
-	    {"jobs", required_argument, NULL, 'j'},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0}};
-	const char *output = NULL, *state = DEFAULT_STATE_DIR, *sign_key = NULL, *runtime = NULL,
-	           *source_root = NULL;
-	bool force_clean = false, state_given = false, sign = false;
-	build_ctx c = {.jobs = (int)cpu_count(), .state_fd = -1};
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "o:j:vh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			output = optarg;
-			break;
-		case OPT_STATE:
-			state = optarg;
-			state_given = true;
-			break;
-		case OPT_FORCE:
-			force_clean = true;
-			break;
-		case OPT_NOCACHE:
-			c.disable_cache = true;
-			break;
-		case OPT_OFFLINE:
-			c.fetch.offline = true;
-			break;
-		case OPT_DOWNLOADS:
-			c.fetch.cache_dir = optarg;
-			break;
-		case OPT_SIGN:
-			sign = true;
-			break;
-		case OPT_SIGN_KEY:
-			sign_key = optarg;
-			break;
-		case OPT_RUNTIME:
-			runtime = optarg;
-			break;
-		case OPT_SOURCE_ROOT:
-			source_root = optarg;
-			break;
-		case 'j':
-			c.jobs = atoi(optarg);
-			if (c.jobs < 1 || c.jobs > 1024) {
-				fprintf(stderr, PROG ": --jobs wants a number from 1 to 1024\n");
-				return EXIT_USAGE;
-			}
-			break;
-		case 'v':
-			c.verbose = true;
-			break;
-		case 'h':
-			bento_builder_build_usage(stdout);
-			return 0;
-		default:
-			fprintf(stderr, "Try 'bento-builder build --help'.\n");
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		fprintf(stderr, PROG ": %s (see bento-builder build --help)\n",
-		        optind >= argc ? "which MANIFEST?" : "only one MANIFEST, please");
-		return EXIT_USAGE;
-	}
-	auto_bento_error err = NULL;
-	auto_bento_manifest m = NULL;
-	if (bento_manifest_load(argv[optind], source_root, &m, &err) < 0)
-		return bento_error_report(steal_pointer(&err), "bento-builder", EXIT_FAILED);
-	c.m = m;
-	const char *key = NULL;
-	if (signing_key(m, sign_key, sign, &key, &err) < 0)
-		return bento_error_report(steal_pointer(&err), "bento-builder", EXIT_FAILED);
-	autofree char *out = output ? xstrdup(output) : default_output(m);
 	autofree char *result = NULL;
-	int r = open_state(&c, state, state_given, &err);
-	if (r == 0) {
-		auto_bento_error no_key = NULL;
-		c.cache_key = cache_key(&no_key);
-		if (c.cache_key == NULL)
-			fprintf(stderr, "bento-builder: the module cache is off: %s\n",
-			        no_key->message);
-	}
-	if (r == 0 && force_clean) {
-		autoclose int builds = fresh_dir(&c, "build", &err);
-		if (builds < 0 || bento_beneath_remove(c.state_fd, c.state, "app", &err) < 0)
-			r = -1;
-	}
-	if (r == 0)
-		r = build_modules(&c, &result, &err);
-	if (r == 0)
-		r = make_appdir(&c, result, &err);
-	if (r < 0) {
-		build_ctx_free(&c);
-		return bento_error_report(steal_pointer(&err), "bento-builder", EXIT_FAILED);
-	}
-	r = pack_appdir(&c, out, key, runtime, &err);
-	build_ctx_free(&c);
-	if (r < 0)
-		return bento_error_report(steal_pointer(&err), "bento-builder", EXIT_FAILED);
-	if (fflush(stdout) != 0)
-		return EXIT_FAILED;
-	printf("%s\n", out);
-	return 0;
+	if (build_modules(c, &result, err) < 0 || make_appdir(c, result, err) < 0)
+		return -1;
+	return pack_appdir(c, err);
+}
+
+int bento_build(const bento_manifest *m, const bento_build_config *o, bento_error **err)
+{
+	build_ctx c = {.m = m, .o = o, .state = {.fd = -1}};
+	int r = build(&c, err);
+	bento_build_state_close(&c.state);
+	free(c.cache_key);
+	return r;
 }

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "build/build.h"
 #include "cmd/options.h"
 #include "cmd/verbs.h"
 #include "core/exit.h"
