@@ -86,7 +86,7 @@ int bento_bundle_check(const char *appdir, const bento_bundle_options *o, bento_
  * ldd does: the loader lists what it finds and runs nothing) through run,
  * which must run the command inside a sandbox that holds only the AppDir at
  * /app and the host's excluded libraries, with envp as its whole environment.
- * The build verb's run is its check sandbox; the test helper
+ * The build's run (build/build.c) is its check sandbox; the test helper
  * tests/helpers/loadercheck.c's is bwrap.  run sets *output
  * (the command's stdout and stderr) and *status (its exit status) and fails
  * only when it cannot run the command.  Each "=> not found" the loader reports
