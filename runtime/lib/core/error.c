@@ -55,7 +55,7 @@ int bento_error_usage(bento_error **err, const char *fmt, ...)
 	error_setv(err, 0, false, fmt, ap);
 	va_end(ap);
 	if (err && *err)
-		(*err)->status = BENTO_EXIT_USAGE_STATUS;
+		(*err)->status = BENTO_EXIT_USAGE;
 	return -1;
 }
 

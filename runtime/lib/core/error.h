@@ -8,6 +8,8 @@
 
 #include <stdarg.h>
 
+#include "core/exit.h"
+
 typedef struct bento_error {
 	int errnum; /* errno value behind the failure, 0 if none */
 	int status; /* exit status the top of the program should use, 0 = default */
@@ -20,8 +22,7 @@ int bento_error_set(bento_error **err, int errnum, const char *fmt, ...)
 /* Same, appending ": strerror(errno)" for the current errno. */
 int bento_error_errno(bento_error **err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Same, for a usage error: the status is BENTO_EXIT_USAGE (2). */
-#define BENTO_EXIT_USAGE_STATUS 2
+/* Same, for a usage error: the status is BENTO_EXIT_USAGE. */
 int bento_error_usage(bento_error **err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Prepends "context: " to an existing error. */
