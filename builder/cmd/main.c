@@ -88,6 +88,7 @@ static int help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	bento_program_init(PROG);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -174,6 +174,7 @@ static bool has_prefix(const char *s, const char *prefix)
 
 int main(int argc, char **argv)
 {
+	bento_program_init(PROG);
 	const char *opt =
 	    argc > 1 && (has_prefix(argv[1], "--appimage-") || has_prefix(argv[1], "--bento-"))
 	        ? argv[1]

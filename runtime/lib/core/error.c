@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
+
 static char *vformat(const char *fmt, va_list ap)
 {
 	char *s = NULL;
@@ -104,4 +106,47 @@ int bento_error_report(bento_error *err, const char *prog, int fallback)
 	int status = err->status ? err->status : fallback;
 	bento_error_free(err);
 	return status;
+}
+
+static const char *program_name = "bento";
+static bool debugging;
+
+void bento_program_init(const char *name)
+{
+	program_name = name;
+	debugging = bento_env_flag("BENTO_DEBUG", false);
+}
+
+void bento_debug_enable(bool on)
+{
+	debugging = on;
+}
+
+bool bento_debugging(void)
+{
+	return debugging;
+}
+
+/* One call, so one line that another thread's does not split. */
+static void print_line(const char *kind, const char *fmt, va_list ap)
+{
+	char *msg = vformat(fmt, ap);
+	fprintf(stderr, "%s: %s%s\n", program_name, kind, msg ? msg : fmt);
+	free(msg);
+}
+
+void bento_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	print_line("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void bento_note(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	print_line("", fmt, ap);
+	va_end(ap);
 }
