@@ -72,10 +72,10 @@ int bento_error_errno(bento_error **err, const char *fmt, ...)
 	return -1;
 }
 
-void bento_error_prefix(bento_error **err, const char *fmt, ...)
+int bento_error_prefix(bento_error **err, const char *fmt, ...)
 {
 	if (err == NULL || *err == NULL)
-		return;
+		return -1;
 	va_list ap;
 	va_start(ap, fmt);
 	char *prefix = vformat(fmt, ap);
@@ -88,6 +88,7 @@ void bento_error_prefix(bento_error **err, const char *fmt, ...)
 	free(prefix);
 	free((*err)->message);
 	(*err)->message = full;
+	return -1;
 }
 
 void bento_error_free(bento_error *err)

@@ -28,8 +28,8 @@ int bento_error_errno(bento_error **err, const char *fmt, ...)
 /* Same, for a usage error: the status is BENTO_EXIT_USAGE. */
 int bento_error_usage(bento_error **err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Prepends "context: " to an existing error. */
-void bento_error_prefix(bento_error **err, const char *fmt, ...)
+/* Prepends "context: " to an existing error; always returns -1. */
+int bento_error_prefix(bento_error **err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void bento_error_free(bento_error *err);
 /* Prints "PROG: MESSAGE" on stderr, frees the error and returns the exit

@@ -412,10 +412,9 @@ static int prepare_sandbox(const run_ctx *ctx, const char *root, const char *app
 	                            .uid = ctx->uid,
 	                            .gid = ctx->gid,
 	                            .app_dir = app_dir};
-	if (bento_sandbox_prepare(&cfg, environ, sb, err) < 0) {
-		bento_error_prefix(err, "%s: cannot prepare the sandbox", ctx->launch->img->path);
-		return -1;
-	}
+	if (bento_sandbox_prepare(&cfg, environ, sb, err) < 0)
+		return bento_error_prefix(err, "%s: cannot prepare the sandbox",
+		                          ctx->launch->img->path);
 	return 0;
 }
 
@@ -792,9 +791,8 @@ int bento_launch_apply_env(bento_launch *launch, bento_error **err)
 	const char *forced = getenv("BENTO_STRATEGY");
 	if (forced && forced[0] && launch->strategy == BENTO_STRATEGY_AUTO &&
 	    bento_strategy_parse(forced, &launch->strategy, err) < 0) {
-		bento_error_prefix(err, "BENTO_STRATEGY");
 		(*err)->status = BENTO_EXIT_RUNTIME;
-		return -1;
+		return bento_error_prefix(err, "BENTO_STRATEGY");
 	}
 	return 0;
 }
