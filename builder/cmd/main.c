@@ -77,6 +77,7 @@ static int help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	bento_program_init(PROG);
 	if (argc < 2) {
 		usage(stderr);
 		return BENTO_EXIT_USAGE;

@@ -41,6 +41,7 @@ int bento_usage_error(const char *verb, const char *fmt, ...)
 
 int main(int argc, char **argv)
 {
+	bento_program_init("bento");
 	if (argc < 2)
 		return print_help(), BENTO_EXIT_USAGE;
 	const char *name = argv[1];

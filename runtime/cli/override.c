@@ -9,8 +9,6 @@
 #include "permissions/permissions.h"
 #include "verbs.h"
 
-#define OVERRIDE_EXIT_FAILURE 1
-
 static void print_help(void)
 {
 	printf("Usage: bento override [PERMISSIONS...] APPID\n"
@@ -36,8 +34,8 @@ static void print_help(void)
 /* One status for every failure of this verb, whatever the library chose. */
 static int fail(bento_error *err)
 {
-	err->status = OVERRIDE_EXIT_FAILURE;
-	return bento_error_report(err, "bento override", OVERRIDE_EXIT_FAILURE);
+	err->status = BENTO_EXIT_FAILURE;
+	return bento_error_report(err, "bento override", BENTO_EXIT_FAILURE);
 }
 
 static int show(const char *app_id)

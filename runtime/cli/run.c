@@ -42,7 +42,6 @@ int bento_cmd_run(int argc, char **argv)
 	autofree struct option *longopts = bento_perm_longopts(fixed);
 	__attribute__((cleanup(bento_permissions_clear))) bento_permissions perms = {0};
 	bento_launch launch = {.strategy = BENTO_STRATEGY_AUTO};
-	bool debug = false;
 	auto_bento_error err = NULL;
 	int c;
 	/* "+": stop at the first non-option, the file; what follows is the app's. */
@@ -53,7 +52,7 @@ int bento_cmd_run(int argc, char **argv)
 				return bento_usage_error("run", "%s", err->message);
 			break;
 		case 'd':
-			debug = true;
+			bento_debug_enable(true);
 			break;
 		case 'S':
 			launch.sandbox = BENTO_SANDBOX_ON;
@@ -85,14 +84,12 @@ int bento_cmd_run(int argc, char **argv)
 	launch.argv0 = argv[optind];
 	launch.appimage = path;
 	launch.args = argv + optind + 1;
-	launch.debug = debug;
 	int status = 0;
 	if (bento_image_open(path, &img, &err) < 0)
 		return bento_error_report(steal_pointer(&err), "bento run", BENTO_EXIT_RUNTIME);
 	launch.img = img;
 	if (bento_launch_apply_env(&launch, &err) < 0)
 		return bento_error_report(steal_pointer(&err), "bento run", BENTO_EXIT_RUNTIME);
-	launch.debug |= debug;
 	if (bento_launch_run(&launch, &status, &err) < 0)
 		return bento_error_report(steal_pointer(&err), "bento run", BENTO_EXIT_RUNTIME);
 	return status;

@@ -12,8 +12,6 @@
 #include "launch/identity.h"
 #include "verbs.h"
 
-#define EXIT_FAILED 1
-
 static void print_help(void)
 {
 	printf("Usage: bento trust FILE\n"
@@ -56,7 +54,7 @@ int bento_cmd_trust(int argc, char **argv)
 	bento_identity_request req = {.img = img, .file = file, .app_id = md.app_id, .home = home};
 	autofree char *owner = NULL;
 	if (bento_identity_trust(&req, &owner, &err) < 0)
-		return bento_error_report(steal_pointer(&err), "bento trust", EXIT_FAILED);
+		return bento_error_report(steal_pointer(&err), "bento trust", BENTO_EXIT_FAILURE);
 	printf("The app id %s now belongs to %s.\n", md.app_id, owner);
 	return 0;
 }

@@ -4,7 +4,7 @@
 #ifndef BENTO_CLI_VERBS_H
 #define BENTO_CLI_VERBS_H
 
-#define BENTO_EXIT_USAGE 2
+#include "core/exit.h"
 
 int bento_cmd_run(int argc, char **argv);
 int bento_cmd_info(int argc, char **argv);

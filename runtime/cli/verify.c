@@ -10,9 +10,6 @@
 #include "sig/signature.h"
 #include "verbs.h"
 
-#define EXIT_INVALID 1
-#define EXIT_UNSIGNED 3
-
 static void print_help(void)
 {
 	printf("Usage: bento verify [--keyring KEYS] FILE\n"
@@ -55,11 +52,11 @@ static int report(const bento_sig_result *r, const char *keyring)
 		return 0;
 	case BENTO_SIG_UNSIGNED:
 		printf("unsigned\n");
-		return EXIT_UNSIGNED;
+		return BENTO_EXIT_UNSIGNED;
 	case BENTO_SIG_INVALID:
 	default:
 		printf("INVALID signature: %s\n", r->reason ? r->reason : "(no reason given)");
-		return EXIT_INVALID;
+		return BENTO_EXIT_FAILURE;
 	}
 }
 

@@ -8,9 +8,9 @@
 in_test_dir APPIMG RUNTIME
 cache=$USER_HOME/.cache/bento/extract
 
-# strategy_is NAME: the last run's stderr has the line "bento: strategy: NAME"
+# strategy_is NAME: the last run's stderr has the line "bento-runtime: strategy: NAME"
 strategy_is() {
-	grep -qx "bento: strategy: $1" "$ERR_FILE"
+	grep -qx "bento-runtime: strategy: $1" "$ERR_FILE"
 }
 
 appdir() {

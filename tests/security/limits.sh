@@ -179,7 +179,7 @@ S=("$IMG/big.AppImage" forkbomb 200)
 C=("$IMG/big.AppImage" --bento-limit=processes=1000 forkbomb 200)
 lrow "a fork bomb, processes=100 in the metadata (control: processes=1000)" "pids limit"
 urun BENTO_DEBUG=1 "$LIM" --bento-limit=processes=64 cat /proc/self/limits
-[[ $ERR == *"bento: processes: at most 64, by RLIMIT_NPROC"* ]] &&
+[[ $ERR == *"bento-runtime: processes: at most 64, by RLIMIT_NPROC"* ]] &&
 	grep -Eq '^Max processes +64 +64 ' <<<"$OUT"
 ok "BENTO_DEBUG=1 says RLIMIT_NPROC applies where there is no delegated cgroup" "$ERR"
 
@@ -258,7 +258,7 @@ if [ -z "$CG_WHY" ]; then
 	C=("$LIM" --bento-limit=processes=1000 forkbomb 200)
 	lrow "a fork bomb, delegated cgroup (processes=64; control: processes=1000)" "pids limit"
 	urun BENTO_DEBUG=1 "$LIM" --bento-limit=processes=64 cat /proc/self/cgroup /proc/self/limits
-	[[ $ERR == *"bento: processes: at most 64, by the cgroup $DELEG/bento-"* ]] &&
+	[[ $ERR == *"bento-runtime: processes: at most 64, by the cgroup $DELEG/bento-"* ]] &&
 		grep -qx '0::/' <<<"$OUT" && ! grep -Eq '^Max processes +64 ' <<<"$OUT"
 	ok "BENTO_DEBUG=1 names the cgroup; the app is at the root of its cgroup namespace, without RLIMIT_NPROC" "$OUT"$'\n'"$ERR"
 	left=$(find "$DELEG" -mindepth 1 -maxdepth 1 -type d -name 'bento-*')

@@ -131,10 +131,8 @@ int bento_elf_write_section(int fd, const char *file, const char *name, const vo
 	if (fstat(fd, &st) < 0)
 		return bento_error_errno(err, "%s", file);
 	int found = bento_elf_find_section(fd, (uint64_t)st.st_size, name, &sec, err);
-	if (found < 0) {
-		bento_error_prefix(err, "%s", file);
-		return -1;
-	}
+	if (found < 0)
+		return bento_error_prefix(err, "%s", file);
 	if (found == 0)
 		return bento_error_set(err, ENOEXEC, "%s: the runtime has no %s section", file,
 		                       name);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
+
 static char *vformat(const char *fmt, va_list ap)
 {
 	char *s = NULL;
@@ -55,7 +57,7 @@ int bento_error_usage(bento_error **err, const char *fmt, ...)
 	error_setv(err, 0, false, fmt, ap);
 	va_end(ap);
 	if (err && *err)
-		(*err)->status = BENTO_EXIT_USAGE_STATUS;
+		(*err)->status = BENTO_EXIT_USAGE;
 	return -1;
 }
 
@@ -70,10 +72,10 @@ int bento_error_errno(bento_error **err, const char *fmt, ...)
 	return -1;
 }
 
-void bento_error_prefix(bento_error **err, const char *fmt, ...)
+int bento_error_prefix(bento_error **err, const char *fmt, ...)
 {
 	if (err == NULL || *err == NULL)
-		return;
+		return -1;
 	va_list ap;
 	va_start(ap, fmt);
 	char *prefix = vformat(fmt, ap);
@@ -86,6 +88,7 @@ void bento_error_prefix(bento_error **err, const char *fmt, ...)
 	free(prefix);
 	free((*err)->message);
 	(*err)->message = full;
+	return -1;
 }
 
 void bento_error_free(bento_error *err)
@@ -104,4 +107,47 @@ int bento_error_report(bento_error *err, const char *prog, int fallback)
 	int status = err->status ? err->status : fallback;
 	bento_error_free(err);
 	return status;
+}
+
+static const char *program_name = "bento";
+static bool debugging;
+
+void bento_program_init(const char *name)
+{
+	program_name = name;
+	debugging = bento_env_flag("BENTO_DEBUG", false);
+}
+
+void bento_debug_enable(bool on)
+{
+	debugging = on;
+}
+
+bool bento_debugging(void)
+{
+	return debugging;
+}
+
+/* One call, so one line that another thread's does not split. */
+static void print_line(const char *kind, const char *fmt, va_list ap)
+{
+	char *msg = vformat(fmt, ap);
+	fprintf(stderr, "%s: %s%s\n", program_name, kind, msg ? msg : fmt);
+	free(msg);
+}
+
+void bento_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	print_line("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void bento_note(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	print_line("", fmt, ap);
+	va_end(ap);
 }

@@ -88,9 +88,8 @@ int bento_keyfile_parse(const char *name, const char *data, size_t len, bento_ke
 		if (save)
 			*save++ = '\0';
 		if (parse_line(kf, &group, line, lineno, err) < 0) {
-			bento_error_prefix(err, "%s:%u", name, lineno);
 			bento_keyfile_free(kf);
-			return -1;
+			return bento_error_prefix(err, "%s:%u", name, lineno);
 		}
 	}
 	*out = kf;

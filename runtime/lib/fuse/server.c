@@ -157,7 +157,7 @@ static void *server_main(void *arg)
 			/* Closing the device aborts the mount: the app fails instead of
 			 * waiting for answers. */
 			close(server->fuse_fd);
-			fprintf(stderr, "bento: %s\n", err->message);
+			bento_note("%s", err->message);
 			return NULL;
 		}
 		__atomic_store_n(&server->srv, srv, __ATOMIC_SEQ_CST);

@@ -206,10 +206,8 @@ static int extract_entry(extractor *ex, level *lv, sqfs_dir_entry *entry, unsign
 	if (!matches(ex))
 		goto out;
 	if (!S_ISREG(mode) && !S_ISLNK(mode)) {
-		fprintf(stderr,
-		        "bento: %s: skipping %s (device nodes, fifos and sockets are "
-		        "never extracted)\n",
-		        ex->img->path, ex->path);
+		bento_note("%s: skipping %s (device nodes, fifos and sockets are never extracted)",
+		           ex->img->path, ex->path);
 		ex->skipped++;
 		goto out;
 	}

@@ -11,9 +11,6 @@
 #include "core/error.h"
 #include "image/sqfs.h"
 
-/* Exit status of the runtime when it could not start the app at all. */
-#define BENTO_EXIT_RUNTIME 127
-
 typedef struct bento_image {
 	char *path; /* as the user named it, for messages */
 	int fd;

@@ -252,9 +252,8 @@ int bento_identity_check(const bento_identity_request *req, bento_error **err)
 	if (s.key) {
 		/* The unsigned file was replaced by a signed one: the id goes
 		 * with its key from now on. */
-		fprintf(stderr,
-		        "bento: %s is now signed, by key %s: the app id %s belongs to that key\n",
-		        req->file, s.key, req->app_id);
+		bento_note("%s is now signed, by key %s: the app id %s belongs to that key",
+		           req->file, s.key, req->app_id);
 		bind_to(&rec, req, &s);
 		return write_record(req->app_id, &rec, err);
 	}

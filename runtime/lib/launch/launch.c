@@ -412,10 +412,9 @@ static int prepare_sandbox(const run_ctx *ctx, const char *root, const char *app
 	                            .uid = ctx->uid,
 	                            .gid = ctx->gid,
 	                            .app_dir = app_dir};
-	if (bento_sandbox_prepare(&cfg, environ, sb, err) < 0) {
-		bento_error_prefix(err, "%s: cannot prepare the sandbox", ctx->launch->img->path);
-		return -1;
-	}
+	if (bento_sandbox_prepare(&cfg, environ, sb, err) < 0)
+		return bento_error_prefix(err, "%s: cannot prepare the sandbox",
+		                          ctx->launch->img->path);
 	return 0;
 }
 
@@ -432,8 +431,8 @@ static void confine_runtime(const run_ctx *ctx, const app_process *app, const be
 	                             .child_group = sb ? app->spawn.pid : 0,
 	                             .holder = app->spawn.holder,
 	                             .helper = sb ? sb->dbus_proxy : 0};
-	if (bento_seccomp_install_runtime(&peers) < 0 && ctx->launch->debug)
-		fprintf(stderr, "bento: cannot confine the runtime: %s\n", strerror(errno));
+	if (bento_seccomp_install_runtime(&peers) < 0)
+		bento_debug("cannot confine the runtime: %s", strerror(errno));
 #else
 	(void)ctx, (void)app, (void)sb;
 #endif
@@ -444,8 +443,7 @@ static void confine_runtime(const run_ctx *ctx, const app_process *app, const be
 static attempt wait_app(const run_ctx *ctx, app_process *app, bento_strategy s,
                         const char *visible_path, int *exit_status, bento_error **err)
 {
-	if (ctx->launch->debug)
-		fprintf(stderr, "bento: strategy: %s\n", bento_strategy_name(s));
+	bento_debug("strategy: %s", bento_strategy_name(s));
 	if (ctx->launch->mount_only) {
 		printf("%s\n", visible_path);
 		fflush(stdout);
@@ -519,9 +517,9 @@ static attempt try_userns(const run_ctx *ctx, const mount_dir *md, int *exit_sta
 	app.spawn.mount_image = bento_image_mount_at;
 	app.spawn.mount_ctx = &image;
 	attempt a = start_app(ctx, &app, err);
-	if (ctx->launch->debug && image.overlay_errno)
-		fprintf(stderr, "bento: the image has no overlayfs over it: %s\n",
-		        strerror(image.overlay_errno));
+	if (image.overlay_errno)
+		bento_debug("the image has no overlayfs over it: %s",
+		            strerror(image.overlay_errno));
 	if (a == ATTEMPT_RAN) {
 		if (sb)
 			bento_sandbox_app_started(sb);
@@ -569,9 +567,7 @@ static bool reuse_extracted(const run_ctx *ctx, const char *dir)
 	auto_bento_error check_err = NULL;
 	if (bento_seal_check(dir, &why, &check_err) == 1)
 		return true;
-	if (ctx->launch->debug)
-		fprintf(stderr, "bento: extracting %s again: %s\n", dir,
-		        why ? why : check_err->message);
+	bento_debug("extracting %s again: %s", dir, why ? why : check_err->message);
 	bento_seal_forget(dir);
 	bento_remove_tree(dir, NULL);
 	return false;
@@ -661,10 +657,8 @@ static int load_app(run_ctx *ctx, bento_error **err)
 	ctx->sandboxed = l->sandbox == BENTO_SANDBOX_ON ||
 	                 (l->sandbox == BENTO_SANDBOX_AUTO && ctx->metadata.present);
 	if (l->sandbox == BENTO_SANDBOX_OFF && !l->mount_only)
-		fprintf(stderr,
-		        "bento: warning: running %s without its sandbox: it can read and change "
-		        "all your files\n",
-		        ctx->metadata.app_id);
+		bento_warn("running %s without its sandbox: it can read and change all your files",
+		           ctx->metadata.app_id);
 	if (!ctx->sandboxed || l->mount_only)
 		return 0;
 	/* The id's data, override and bus names belong to the file that first
@@ -758,9 +752,7 @@ static int run_strategies(const run_ctx *ctx, int *exit_status, bento_error **er
 		char *more = xasprintf("%s; %s: %s", reasons, bento_strategy_name(order[i]), msg);
 		free(reasons);
 		reasons = more;
-		if (launch->debug)
-			fprintf(stderr, "bento: %s unavailable: %s\n",
-			        bento_strategy_name(order[i]), msg);
+		bento_debug("%s unavailable: %s", bento_strategy_name(order[i]), msg);
 	}
 	const char *fuse_log = bento_serve_captured_log();
 	if (a == ATTEMPT_UNAVAILABLE)
@@ -793,16 +785,14 @@ int bento_launch_run(const bento_launch *launch, int *exit_status, bento_error *
 
 int bento_launch_apply_env(bento_launch *launch, bento_error **err)
 {
-	launch->debug = bento_env_flag("BENTO_DEBUG", false);
 	const char *extract_and_run = getenv("APPIMAGE_EXTRACT_AND_RUN");
 	if (extract_and_run && extract_and_run[0] && launch->strategy == BENTO_STRATEGY_AUTO)
 		launch->strategy = BENTO_STRATEGY_EXTRACT_AND_RUN;
 	const char *forced = getenv("BENTO_STRATEGY");
 	if (forced && forced[0] && launch->strategy == BENTO_STRATEGY_AUTO &&
 	    bento_strategy_parse(forced, &launch->strategy, err) < 0) {
-		bento_error_prefix(err, "BENTO_STRATEGY");
 		(*err)->status = BENTO_EXIT_RUNTIME;
-		return -1;
+		return bento_error_prefix(err, "BENTO_STRATEGY");
 	}
 	return 0;
 }

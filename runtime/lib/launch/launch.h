@@ -45,7 +45,6 @@ typedef struct bento_launch {
 	/* --appimage-mount: print where the image is mounted and serve it until
 	 * SIGINT/SIGTERM/SIGHUP, running nothing. */
 	bool mount_only;
-	bool debug; /* report the chosen strategy on stderr */
 	bento_sandbox_choice sandbox;
 	/* This run's permission changes (--share=network ...), applied over
 	 * the image's metadata and the user's overrides; NULL for none. */
@@ -56,7 +55,8 @@ typedef struct bento_launch {
  * when signal N ended it.  Errors carry status BENTO_EXIT_RUNTIME. */
 int bento_launch_run(const bento_launch *launch, int *exit_status, bento_error **err);
 
-/* Applies the environment a user may set for any launch: BENTO_STRATEGY,
- * APPIMAGE_EXTRACT_AND_RUN (AppImage's meaning) and BENTO_DEBUG. */
+/* Applies the environment a user may set for any launch: BENTO_STRATEGY and
+ * APPIMAGE_EXTRACT_AND_RUN (AppImage's meaning); BENTO_DEBUG is the error
+ * module's (bento_program_init). */
 int bento_launch_apply_env(bento_launch *launch, bento_error **err);
 #endif

@@ -17,10 +17,6 @@
 
 #include "core/error.h"
 
-/* Exit status of errors about an image or its metadata (as in image.h, which
- * this header cannot include: the builder has no libsquashfuse). */
-#define BENTO_EXIT_RUNTIME 127
-
 /* [Context] shared= */
 enum {
 	BENTO_SHARE_NETWORK = 1u << 0,

@@ -149,14 +149,12 @@ void bento_sandbox_pids_prepare(bento_sandbox *sb, unsigned long max)
 	autofree char *parent = delegated_cgroup(&why);
 	if (parent)
 		make_cgroup(pids, parent, &why);
-	if (!bento_env_flag("BENTO_DEBUG", false))
-		return;
 	if (pids->cgroup)
-		fprintf(stderr, "bento: processes: at most %lu, by the cgroup %s (pids.max)\n", max,
-		        pids->cgroup);
+		bento_debug("processes: at most %lu, by the cgroup %s (pids.max)", max,
+		            pids->cgroup);
 	else
-		fprintf(stderr, "bento: processes: at most %lu, by RLIMIT_NPROC%s (%s)\n", max,
-		        getuid() == 0 ? ", which the kernel does not apply to root" : "", why);
+		bento_debug("processes: at most %lu, by RLIMIT_NPROC%s (%s)", max,
+		            getuid() == 0 ? ", which the kernel does not apply to root" : "", why);
 }
 
 void bento_sandbox_pids_free(bento_sandbox_pids *pids)
@@ -227,11 +225,8 @@ pid_t bento_sandbox_clone(const bento_sandbox *sb, int (*fn)(void *), char *stac
 		if (pid > 0)
 			return (pid_t)pid;
 		pids->in_cgroup = false;
-		if (bento_env_flag("BENTO_DEBUG", false))
-			fprintf(stderr,
-			        "bento: processes: not in the cgroup %s (clone3: %s), by "
-			        "RLIMIT_NPROC\n",
-			        pids->cgroup, strerror((int)-pid));
+		bento_debug("processes: not in the cgroup %s (clone3: %s), by RLIMIT_NPROC",
+		            pids->cgroup, strerror((int)-pid));
 	}
 	return clone(fn, stack + stack_size, flags, arg);
 }

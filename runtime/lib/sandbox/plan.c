@@ -473,19 +473,16 @@ static void add_filesystems(bento_sandbox *sb, const bento_permissions *p, const
 		else
 			dest = xstrdup(path);
 		if (reserved_destination(dest)) {
-			fprintf(stderr,
-			        "bento: warning: filesystems=%s is not allowed to cover %s\n",
-			        g->location, dest);
+			bento_warn("filesystems=%s is not allowed to cover %s", g->location, dest);
 			continue;
 		}
 		autofree char *source = bento_resolve_existing(path);
 		const char *reached = protected_reached(&ps, source);
 		if (reached) {
-			fprintf(stderr, "bento: warning: filesystems=%s is refused: %s is %s\n",
-			        g->location, source,
-			        reached == ps.apps_data
-			            ? "in the apps' data (each app gets its own)"
-			            : "in bento's own state");
+			bento_warn("filesystems=%s is refused: %s is %s", g->location, source,
+			           reached == ps.apps_data
+			               ? "in the apps' data (each app gets its own)"
+			               : "in bento's own state");
 			continue;
 		}
 		if (g->mode == BENTO_FS_CREATE)

@@ -18,11 +18,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "core/exit.h"
 #include "core/util.h"
-
-/* Status of a child that could not become the app (it reports why in
- * struct bento_spawn). */
-#define BENTO_EXIT_CHILD 127
 
 /* The child's stack is needed only until it execs.  Holders share our memory
  * and sleep for as long as they live, each on a stack of its own from a small
@@ -209,28 +206,28 @@ static int sandboxed_app_main(void *arg)
 	bento_spawn *sp = arg;
 	if (bento_sandbox_confine_app(sp->sandbox, &sp->failure) < 0) {
 		sp->stage = BENTO_SPAWN_SANDBOX;
-		_exit(BENTO_EXIT_CHILD);
+		_exit(BENTO_EXIT_RUNTIME);
 	}
 	if (sp->cwd == NULL || chdir(sp->cwd) < 0)
 		if (chdir(sp->fallback_cwd) < 0 && chdir("/") < 0)
-			_exit(BENTO_EXIT_CHILD);
+			_exit(BENTO_EXIT_RUNTIME);
 	if ((sp->detached && null_onto(STDIN_FILENO) < 0) ||
 	    (sp->out_fd >= 0 && dup2(sp->out_fd, STDOUT_FILENO) < 0) ||
 	    (sp->err_fd >= 0 && dup2(sp->err_fd, STDERR_FILENO) < 0)) {
 		fail(sp, BENTO_SPAWN_EXEC);
-		_exit(BENTO_EXIT_CHILD);
+		_exit(BENTO_EXIT_RUNTIME);
 	}
 	if (std_fds_without_paths() < 0 || close_inherited_fds() < 0) {
 		sp->failure = (bento_sandbox_failure){
 		    .step = "cannot close the descriptors the app must not inherit",
 		    .errnum = errno};
 		sp->stage = BENTO_SPAWN_SANDBOX;
-		_exit(BENTO_EXIT_CHILD);
+		_exit(BENTO_EXIT_RUNTIME);
 	}
 	sigprocmask(SIG_SETMASK, sp->exec_mask, NULL);
 	execve(sp->path, sp->argv, sp->envp);
 	fail(sp, BENTO_SPAWN_EXEC);
-	_exit(BENTO_EXIT_CHILD);
+	_exit(BENTO_EXIT_RUNTIME);
 }
 
 /* Makes pgrp the terminal's foreground process group, from whichever group
@@ -320,7 +317,7 @@ static int pid1_main(void *arg)
 	if (bento_sandbox_finish_in_pid_ns(sp->sandbox, &sp->failure) < 0) {
 		sp->stage = BENTO_SPAWN_SANDBOX;
 		pid1_report_ready(sp);
-		_exit(BENTO_EXIT_CHILD);
+		_exit(BENTO_EXIT_RUNTIME);
 	}
 	char app_stack[32 * 1024] __attribute__((aligned(16)));
 	pid_t app = clone(sandboxed_app_main, app_stack + sizeof(app_stack),
@@ -411,14 +408,14 @@ static int child_main(void *arg)
 	/* The app must not outlive the runtime that serves its files. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != sp->parent)
-		_exit(BENTO_EXIT_CHILD);
+		_exit(BENTO_EXIT_RUNTIME);
 	if (sp->sandbox) {
 		enter_sandbox(sp);
 		_exit(0);
 	}
 	if (sp->new_namespace) {
 		if (enter_namespace(sp) < 0)
-			_exit(BENTO_EXIT_CHILD);
+			_exit(BENTO_EXIT_RUNTIME);
 		/* A child of the runtime (CLONE_PARENT), not of the app, so that
 		 * the app never sees it among its children. */
 		struct holder_slot *slot = sp->holder_slot;
@@ -436,7 +433,7 @@ static int child_main(void *arg)
 	sigprocmask(SIG_SETMASK, sp->exec_mask, NULL);
 	execve(sp->path, sp->argv, sp->envp);
 	fail(sp, BENTO_SPAWN_EXEC);
-	_exit(BENTO_EXIT_CHILD);
+	_exit(BENTO_EXIT_RUNTIME);
 }
 
 /* The descriptors of job control (see struct bento_spawn): the caller's

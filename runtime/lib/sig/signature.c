@@ -25,10 +25,8 @@ static int find_one(int fd, uint64_t file_size, const char *name, const char *se
                     bento_elf_section *out, bento_error **err)
 {
 	int found = bento_elf_find_section(fd, file_size, section, out, err);
-	if (found < 0) {
-		bento_error_prefix(err, "%s", name);
-		return -1;
-	}
+	if (found < 0)
+		return bento_error_prefix(err, "%s", name);
 	if (found == 0)
 		return bento_error_set(err, ENOEXEC, "%s: has no %s section (not an AppImage)",
 		                       name, section);
@@ -382,10 +380,8 @@ int bento_sig_verify(int fd, const char *name, const char *keyring, bento_sig_re
 	autofree char *keys = NULL;
 	size_t keys_len = 0;
 	if (keyring != NULL) {
-		if (bento_read_file_at(AT_FDCWD, keyring, 16 << 20, &keys, &keys_len, err) < 0) {
-			bento_error_prefix(err, "--keyring");
-			return -1;
-		}
+		if (bento_read_file_at(AT_FDCWD, keyring, 16 << 20, &keys, &keys_len, err) < 0)
+			return bento_error_prefix(err, "--keyring");
 	} else {
 		if (key_len == 0)
 			return invalid(res, "signed, but the file holds no key to check it with");
@@ -415,9 +411,7 @@ int bento_sig_verify(int fd, const char *name, const char *keyring, bento_sig_re
 	    write_work_file(&w, "signed.txt", hex, 64, err) < 0)
 		return -1;
 	autofree char *status = NULL;
-	if (run_gpgv(&w, &status, err) < 0) {
-		bento_error_prefix(err, "%s", name);
-		return -1;
-	}
+	if (run_gpgv(&w, &status, err) < 0)
+		return bento_error_prefix(err, "%s", name);
 	return read_verdict(status, keyring == NULL, res);
 }
