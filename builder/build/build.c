@@ -670,7 +670,7 @@ static int build(build_ctx *c, bento_error **err)
 	auto_bento_error no_key = NULL;
 	c->cache_key = bento_cache_digest_key(&no_key);
 	if (c->cache_key == NULL)
-		fprintf(stderr, "bento-builder: the module cache is off: %s\n", no_key->message);
+		bento_warn("the module cache is off: %s", no_key->message);
 	if (o->force_clean) {
 		autoclose int builds = bento_build_state_fresh_dir(&c->state, "build", err);
 		if (builds < 0 || bento_beneath_remove(c->state.fd, c->state.path, "app", err) < 0)

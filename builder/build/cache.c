@@ -144,9 +144,8 @@ int bento_cache_entry_usable(const bento_build_state *s, const char *key, const 
 	else if (strcmp(recorded, expected = xasprintf("%s\n", actual)) != 0)
 		why = "was changed since it was made (its digest is not the one recorded)";
 	if (why != NULL) {
-		fprintf(stderr,
-		        "bento-builder: module %s: the cache entry %s %s: building it again\n",
-		        module, hash, why);
+		bento_note("module %s: the cache entry %s %s: building it again", module, hash,
+		           why);
 		return 0;
 	}
 	*usable = true;

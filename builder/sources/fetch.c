@@ -24,7 +24,7 @@
 #include "core/util.h"
 #include "util/digest.h"
 
-#define PROG "bento-builder"
+#define USER_AGENT "bento-builder/" BENTO_VERSION
 
 enum {
 	DEFAULT_ATTEMPTS = 4,
@@ -274,7 +274,7 @@ static int transfer(download *d, const bento_fetch_options *opt, outcome *out, b
 	SETOPT(c, CURLOPT_FAILONERROR, 1L);
 	SETOPT(c, CURLOPT_NOSIGNAL, 1L);
 	SETOPT(c, CURLOPT_ERRORBUFFER, out->errbuf);
-	SETOPT(c, CURLOPT_USERAGENT, PROG "/" BENTO_VERSION);
+	SETOPT(c, CURLOPT_USERAGENT, USER_AGENT);
 	SETOPT(c, CURLOPT_WRITEFUNCTION, on_data);
 	SETOPT(c, CURLOPT_WRITEDATA, d);
 	SETOPT(c, CURLOPT_CONNECTTIMEOUT,
@@ -373,10 +373,9 @@ static void notice(const bento_fetch_options *opt, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	fputs(PROG ": ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	autofree char *message = xvasprintf(fmt, ap);
 	va_end(ap);
+	bento_note("%s", message);
 }
 
 static int fsync_dir_of(const char *path)
