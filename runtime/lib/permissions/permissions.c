@@ -13,62 +13,86 @@
 
 /* ---- names ------------------------------------------------------------------ */
 
-typedef struct flag_name {
-	const char *name;
-	unsigned bit;
-	const char *words; /* for bento_permissions_describe */
-} flag_name;
-
-static const flag_name share_names[] = {
-    {"network", BENTO_SHARE_NETWORK, "the network"},
-    {"ipc", BENTO_SHARE_IPC, "shared memory and System V IPC with host programs"},
+/* The values of each kind of flag, NULL-terminated, in the order of their
+ * bits: names[i] is the flag 1u << i of permissions.h's enums, words[i] what
+ * it grants in plain words (bento_permissions_describe). */
+static const char *const share_names[] = {"network", "ipc", NULL};
+static const char *const share_words[] = {
+    "the network",
+    "shared memory and System V IPC with host programs",
 };
 
-static const flag_name socket_names[] = {
-    {"x11", BENTO_SOCKET_X11, "the X11 display (X11 apps can see other windows and keystrokes)"},
-    {"wayland", BENTO_SOCKET_WAYLAND, "the Wayland display"},
-    {"fallback-x11", BENTO_SOCKET_FALLBACK_X11, "the X11 display when there is no Wayland"},
-    {"pulseaudio", BENTO_SOCKET_PULSEAUDIO, "sound (PulseAudio)"},
-    {"session-bus", BENTO_SOCKET_SESSION_BUS, "the whole session bus, unfiltered"},
-    {"system-bus", BENTO_SOCKET_SYSTEM_BUS, "the whole system bus, unfiltered"},
-    {"ssh-auth", BENTO_SOCKET_SSH_AUTH, "the SSH agent (your SSH keys)"},
-    {"cups", BENTO_SOCKET_CUPS, "printing (CUPS)"},
-    {"pcsc", BENTO_SOCKET_PCSC, "smart cards (PC/SC)"},
+static const char *const socket_names[] = {
+    "x11",        "wayland",  "fallback-x11", "pulseaudio", "session-bus",
+    "system-bus", "ssh-auth", "cups",         "pcsc",       NULL,
+};
+static const char *const socket_words[] = {
+    "the X11 display (X11 apps can see other windows and keystrokes)",
+    "the Wayland display",
+    "the X11 display when there is no Wayland",
+    "sound (PulseAudio)",
+    "the whole session bus, unfiltered",
+    "the whole system bus, unfiltered",
+    "the SSH agent (your SSH keys)",
+    "printing (CUPS)",
+    "smart cards (PC/SC)",
 };
 
-static const flag_name device_names[] = {
-    {"dri", BENTO_DEVICE_DRI, "graphics acceleration (/dev/dri)"},
-    {"kvm", BENTO_DEVICE_KVM, "virtual machines (/dev/kvm)"},
-    {"input", BENTO_DEVICE_INPUT, "input devices (/dev/input)"},
-    {"shm", BENTO_DEVICE_SHM, "the host's shared memory (/dev/shm)"},
-    {"all", BENTO_DEVICE_ALL, "every device (/dev)"},
+static const char *const device_names[] = {"dri", "kvm", "input", "shm", "all", NULL};
+static const char *const device_words[] = {
+    "graphics acceleration (/dev/dri)",
+    "virtual machines (/dev/kvm)",
+    "input devices (/dev/input)",
+    "the host's shared memory (/dev/shm)",
+    "every device (/dev)",
 };
 
-static const flag_name feature_names[] = {
-    {"devel", BENTO_FEATURE_DEVEL, "debugging and profiling (ptrace, perf)"},
-    {"multiarch", BENTO_FEATURE_MULTIARCH, "32-bit x86 programs"},
+static const char *const feature_names[] = {"devel", "multiarch", NULL};
+static const char *const feature_words[] = {
+    "debugging and profiling (ptrace, perf)",
+    "32-bit x86 programs",
 };
+
+/* Each list has a name for every bit up to the kind's last one. */
+#define BITS_NAMED(names, words, last)                                                             \
+	_Static_assert(ARRAY_SIZE(names) == ARRAY_SIZE(words) + 1 &&                               \
+	                   (last) == 1u << (ARRAY_SIZE(words) - 1),                                \
+	               #names " names the bits of permissions.h")
+BITS_NAMED(share_names, share_words, BENTO_SHARE_IPC);
+BITS_NAMED(socket_names, socket_words, BENTO_SOCKET_PCSC);
+BITS_NAMED(device_names, device_words, BENTO_DEVICE_ALL);
+BITS_NAMED(feature_names, feature_words, BENTO_FEATURE_MULTIARCH);
 
 typedef struct flag_kind {
 	const char *key;   /* [Context] key */
 	const char *what;  /* one value, in messages */
 	const char *label; /* bento_permissions_describe */
-	const flag_name *names;
+	const char *const *names;
+	const char *const *words;
 	size_t n_names;
 	size_t offset; /* of the bento_flags in bento_permissions */
 } flag_kind;
 
-#define KIND(key, what, label, names, field)                                                       \
+#define KIND(key, what, label, names, words, field)                                                \
 	{                                                                                          \
-		key, what, label, names, ARRAY_SIZE(names), offsetof(bento_permissions, field)     \
+		key, what, label, names, words, ARRAY_SIZE(words),                                 \
+		    offsetof(bento_permissions, field)                                             \
 	}
 static const flag_kind kinds[] = {
-    KIND("shared", "shared resource", "Shares", share_names, shared),
-    KIND("sockets", "socket", "Socket", socket_names, sockets),
-    KIND("devices", "device", "Device", device_names, devices),
-    KIND("features", "feature", "Feature", feature_names, features),
+    KIND("shared", "shared resource", "Shares", share_names, share_words, shared),
+    KIND("sockets", "socket", "Socket", socket_names, socket_words, sockets),
+    KIND("devices", "device", "Device", device_names, device_words, devices),
+    KIND("features", "feature", "Feature", feature_names, feature_words, features),
 };
 enum { KIND_SHARED, KIND_SOCKETS, KIND_DEVICES, KIND_FEATURES };
+
+const char *const *bento_permission_flag_names(const char *key)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
+		if (strcmp(kinds[k].key, key) == 0)
+			return kinds[k].names;
+	return NULL;
+}
 
 static bento_flags *kind_flags(bento_permissions *p, const flag_kind *k)
 {
@@ -83,13 +107,13 @@ static const bento_flags *kind_flags_const(const bento_permissions *p, const fla
 static int flag_lookup(const flag_kind *k, const char *name, unsigned *bit, bento_error **err)
 {
 	for (size_t i = 0; i < k->n_names; i++)
-		if (strcmp(k->names[i].name, name) == 0) {
-			*bit = k->names[i].bit;
+		if (strcmp(k->names[i], name) == 0) {
+			*bit = 1u << i;
 			return 0;
 		}
 	autofree char *known = xstrdup("");
 	for (size_t i = 0; i < k->n_names; i++) {
-		char *more = xasprintf("%s%s%s", known, i ? ", " : "", k->names[i].name);
+		char *more = xasprintf("%s%s%s", known, i ? ", " : "", k->names[i]);
 		free(known);
 		known = more;
 	}
@@ -350,6 +374,11 @@ static const location_name *location_lookup(const char *loc, size_t n)
 		if (strlen(locations[i].name) == n && strncmp(locations[i].name, loc, n) == 0)
 			return &locations[i];
 	return NULL;
+}
+
+bool bento_fs_location_known(const char *name)
+{
+	return location_lookup(name, strlen(name)) != NULL;
 }
 
 static int check_location(const char *loc, bento_error **err)
@@ -903,11 +932,11 @@ char *bento_permissions_to_keyfile(const bento_permissions *layer)
 		sb_add(&ctx, kinds[k].key);
 		sb_add(&ctx, "=");
 		for (size_t i = 0; i < kinds[k].n_names; i++) {
-			const flag_name *fn = &kinds[k].names[i];
-			if (!(f->valid & fn->bit))
+			unsigned bit = 1u << i;
+			if (!(f->valid & bit))
 				continue;
-			sb_add(&ctx, f->enabled & fn->bit ? "" : "!");
-			sb_add(&ctx, fn->name);
+			sb_add(&ctx, f->enabled & bit ? "" : "!");
+			sb_add(&ctx, kinds[k].names[i]);
 			sb_add(&ctx, ";");
 		}
 		sb_add(&ctx, "\n");
@@ -1013,14 +1042,14 @@ void bento_permissions_describe(const bento_permissions *p, const char *indent, 
 {
 	fprintf(out, "%sNetwork: %s\n", indent,
 	        p->shared.enabled & BENTO_SHARE_NETWORK ? "yes" : "no");
-	fprintf(out, "%sHost IPC (%s): %s\n", indent, share_names[1].words,
+	fprintf(out, "%sHost IPC (%s): %s\n", indent, share_words[1],
 	        p->shared.enabled & BENTO_SHARE_IPC ? "yes" : "no");
 	for (size_t k = KIND_SOCKETS; k < ARRAY_SIZE(kinds); k++) {
 		const bento_flags *f = kind_flags_const(p, &kinds[k]);
 		for (size_t i = 0; i < kinds[k].n_names; i++)
-			if (f->enabled & kinds[k].names[i].bit)
+			if (f->enabled & 1u << i)
 				fprintf(out, "%s%s: %s\n", indent, kinds[k].label,
-				        kinds[k].names[i].words);
+				        kinds[k].words[i]);
 	}
 	static const char *const modes[] = {
 	    [BENTO_FS_REMOVE] = "",
