@@ -14,6 +14,9 @@
 
 #include "core/util.h"
 
+/* More errors than this are not worth reading: the file is not a manifest. */
+#define MAX_ERRORS 100
+
 /* A node's start as libfyaml knows it.  libfyaml 0.7 has no public accessor
  * for the start mark of a mapping or sequence node, but its node reports
  * carry it: report into a private diagnostic object that collects instead of
@@ -42,10 +45,17 @@ bool bento_mf_node_mark(struct fy_node *n, int *line, int *column)
 	return found;
 }
 
+bool bento_mf_diags_full(ctx *c)
+{
+	if (c->n_diags < MAX_ERRORS)
+		return false;
+	c->too_many = true;
+	return true;
+}
+
 void bento_mf_add_diag(ctx *c, int line, int column, char *msg)
 {
-	if (c->n_diags >= MAX_ERRORS) {
-		c->too_many = true;
+	if (bento_mf_diags_full(c)) {
 		free(msg);
 		return;
 	}
@@ -56,20 +66,41 @@ void bento_mf_add_diag(ctx *c, int line, int column, char *msg)
 	c->n_diags++;
 }
 
-void bento_mf_report(ctx *c, struct fy_node *n, struct fy_node *fallback, const char *fmt, ...)
+static void add_at(ctx *c, struct fy_node *n, struct fy_node *fallback, char *msg)
 {
-	if (c->n_diags >= MAX_ERRORS) {
-		c->too_many = true;
-		return;
-	}
-	va_list ap;
-	va_start(ap, fmt);
-	char *msg = xvasprintf(fmt, ap);
-	va_end(ap);
 	int line = 0, column = 0;
 	if (!bento_mf_node_mark(n, &line, &column))
 		bento_mf_node_mark(fallback, &line, &column);
 	bento_mf_add_diag(c, line, column, msg);
+}
+
+void bento_mf_report(ctx *c, struct fy_node *n, struct fy_node *fallback, const char *fmt, ...)
+{
+	if (bento_mf_diags_full(c))
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	add_at(c, n, fallback, msg);
+}
+
+char *bento_mf_key_label(const scope *sc, const char *key)
+{
+	return xasprintf("\"%s%s\"%s", sc->prefix, key, sc->owner);
+}
+
+void bento_mf_report_key(ctx *c, const scope *sc, const char *key, struct fy_node *n,
+                         struct fy_node *fallback, const char *fmt, ...)
+{
+	if (bento_mf_diags_full(c))
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	autofree char *what = xvasprintf(fmt, ap);
+	va_end(ap);
+	autofree char *label = bento_mf_key_label(sc, key);
+	add_at(c, n, fallback, xasprintf("%s%s", label, what));
 }
 
 static int diag_cmp(const void *a, const void *b)

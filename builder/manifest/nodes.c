@@ -123,8 +123,7 @@ static bool text_ok(ctx *c, const scope *sc, const char *key, struct fy_node *n,
                     const char *s, size_t len, unsigned rules)
 {
 	if ((rules & TEXT_NONEMPTY) && len == 0) {
-		bento_mf_report(c, n, k, "\"%s%s\"%s must not be empty", sc->prefix, key,
-		                sc->owner);
+		bento_mf_report_key(c, sc, key, n, k, " must not be empty");
 		return false;
 	}
 	for (size_t i = 0; i < len; i++) {
@@ -132,13 +131,12 @@ static bool text_ok(ctx *c, const scope *sc, const char *key, struct fy_node *n,
 		bool allowed = (rules & TEXT_LINES) && (ch == '\n' || ch == '\t');
 		if ((ch < 0x20 || ch == 0x7f) && !allowed) {
 			autofree char *q = bento_mf_quote(s, len);
-			bento_mf_report(
-			    c, n, k, "\"%s%s\"%s must not contain control characters%s, found %s",
-			    sc->prefix, key, sc->owner,
-			    ch == 0                ? " (NUL)"
-			    : (rules & TEXT_LINES) ? ""
-			                           : " or line breaks",
-			    q);
+			bento_mf_report_key(c, sc, key, n, k,
+			                    " must not contain control characters%s, found %s",
+			                    ch == 0                ? " (NUL)"
+			                    : (rules & TEXT_LINES) ? ""
+			                                           : " or line breaks",
+			                    q);
 			return false;
 		}
 	}
@@ -158,8 +156,8 @@ char *bento_mf_get_string(ctx *c, const scope *sc, const char *key, unsigned rul
 	size_t len;
 	const char *s = scalar(n, &len);
 	if (s == NULL) {
-		bento_mf_report(c, n, k, "\"%s%s\"%s must be a string, found %s", sc->prefix, key,
-		                sc->owner, bento_mf_kind(n));
+		bento_mf_report_key(c, sc, key, n, k, " must be a string, found %s",
+		                    bento_mf_kind(n));
 		return NULL;
 	}
 	if (!text_ok(c, sc, key, n, k, s, len, rules))
@@ -179,8 +177,8 @@ static bool repeated(ctx *c, const scope *sc, const char *key, struct fy_node *i
 		const char *s = scalar(other, &len);
 		if (s && len == strlen(value) && memcmp(s, value, len) == 0) {
 			autofree char *q = bento_mf_quote(value, len);
-			bento_mf_report(c, item, NULL, "%s is listed twice in \"%s%s\"%s", q,
-			                sc->prefix, key, sc->owner);
+			autofree char *label = bento_mf_key_label(sc, key);
+			bento_mf_report(c, item, NULL, "%s is listed twice in %s", q, label);
 			return true;
 		}
 	}
@@ -200,14 +198,14 @@ char **bento_mf_get_list(ctx *c, const scope *sc, const char *key, unsigned rule
 	if (k == NULL)
 		return bento_mf_strv_new(0);
 	if (!fy_node_is_sequence(n) || fy_node_is_alias(n)) {
-		bento_mf_report(c, n, k, "\"%s%s\"%s must be a list of strings, found %s",
-		                sc->prefix, key, sc->owner, bento_mf_kind(n));
+		bento_mf_report_key(c, sc, key, n, k, " must be a list of strings, found %s",
+		                    bento_mf_kind(n));
 		return bento_mf_strv_new(0);
 	}
 	int count = fy_node_sequence_item_count(n);
 	if ((rules & TEXT_SET) && count > MAX_SET) {
-		bento_mf_report(c, n, k, "\"%s%s\"%s has %d items, more than the %d allowed",
-		                sc->prefix, key, sc->owner, count, MAX_SET);
+		bento_mf_report_key(c, sc, key, n, k, " has %d items, more than the %d allowed",
+		                    count, MAX_SET);
 		return bento_mf_strv_new(0);
 	}
 	char **v = bento_mf_strv_new(count > 0 ? (size_t)count : 0);
@@ -217,15 +215,15 @@ char **bento_mf_get_list(ctx *c, const scope *sc, const char *key, unsigned rule
 	for (int i = 1; (item = fy_node_sequence_iterate(n, &it)) != NULL; i++) {
 		size_t len;
 		const char *s = scalar(item, &len);
-		if (s == NULL) {
-			bento_mf_report(c, item, n,
-			                "item %d of \"%s%s\"%s must be a string, found %s", i,
-			                sc->prefix, key, sc->owner, bento_mf_kind(item));
-			continue;
-		}
-		if (len == 0) {
-			bento_mf_report(c, item, n, "item %d of \"%s%s\"%s must not be empty", i,
-			                sc->prefix, key, sc->owner);
+		if (s == NULL || len == 0) {
+			autofree char *label = bento_mf_key_label(sc, key);
+			if (s == NULL)
+				bento_mf_report(c, item, n,
+				                "item %d of %s must be a string, found %s", i,
+				                label, bento_mf_kind(item));
+			else
+				bento_mf_report(c, item, n, "item %d of %s must not be empty", i,
+				                label);
 			continue;
 		}
 		if (!text_ok(c, sc, key, item, n, s, len, rules))
@@ -262,9 +260,9 @@ bool bento_mf_get_uint(ctx *c, const scope *sc, const char *key, unsigned long m
 	}
 	if (!ok || v > max) {
 		autofree char *q = s ? bento_mf_quote(s, len) : NULL;
-		bento_mf_report(c, n, k,
-		                "\"%s%s\"%s must be a whole number from 0 to %lu, found %s",
-		                sc->prefix, key, sc->owner, max, q ? q : bento_mf_kind(n));
+		bento_mf_report_key(c, sc, key, n, k,
+		                    " must be a whole number from 0 to %lu, found %s", max,
+		                    q ? q : bento_mf_kind(n));
 		return false;
 	}
 	*out = v;
@@ -290,8 +288,8 @@ bool bento_mf_get_bool(ctx *c, const scope *sc, const char *key, bool *out)
 		}
 	}
 	autofree char *q = s ? bento_mf_quote(s, len) : NULL;
-	bento_mf_report(c, n, k, "\"%s%s\"%s must be true or false, found %s", sc->prefix, key,
-	                sc->owner, q ? q : bento_mf_kind(n));
+	bento_mf_report_key(c, sc, key, n, k, " must be true or false, found %s",
+	                    q ? q : bento_mf_kind(n));
 	return false;
 }
 
@@ -303,8 +301,8 @@ struct fy_node *bento_mf_get_mapping(ctx *c, const scope *sc, const char *key)
 	if (k == NULL)
 		return NULL;
 	if (!fy_node_is_mapping(n) || fy_node_is_alias(n)) {
-		bento_mf_report(c, n, k, "\"%s%s\"%s must be a mapping, found %s", sc->prefix, key,
-		                sc->owner, bento_mf_kind(n));
+		bento_mf_report_key(c, sc, key, n, k, " must be a mapping, found %s",
+		                    bento_mf_kind(n));
 		return NULL;
 	}
 	return n;
@@ -348,10 +346,8 @@ void bento_mf_check_keys(ctx *c, const scope *sc, const char *const *allowed,
 			                sc->subject ? sc->subject : "", line);
 			continue;
 		}
-		if (c->n_diags >= MAX_ERRORS) { /* (no use spelling out what is not shown) */
-			c->too_many = true;
+		if (bento_mf_diags_full(c)) /* (no use spelling out what is not shown) */
 			continue;
-		}
 		autofree char *q = bento_mf_quote(s, len);
 		bool elsewhere = false;
 		for (const char *const *a = other; a && *a && !elsewhere; a++)
@@ -389,8 +385,7 @@ int bento_mf_get_enum(ctx *c, const scope *sc, const char *key, const char *cons
 			return i;
 	autofree char *q = bento_mf_quote(value, strlen(value));
 	autofree char *hint = bento_mf_suggest(value, names);
-	bento_mf_report(c, n, NULL, "\"%s%s\"%s must be one of %s, found %s%s", sc->prefix, key,
-	                sc->owner, list, q, hint);
+	bento_mf_report_key(c, sc, key, n, NULL, " must be one of %s, found %s%s", list, q, hint);
 	return -1;
 }
 
@@ -413,9 +408,8 @@ bento_env_var *bento_mf_get_env(ctx *c, const scope *sc, const char *key, size_t
 		return NULL;
 	int count = fy_node_mapping_item_count(map);
 	if (count > MAX_SET) {
-		bento_mf_report(c, map, NULL,
-		                "\"%s%s\"%s has %d variables, more than the %d allowed", sc->prefix,
-		                key, sc->owner, count, MAX_SET);
+		bento_mf_report_key(c, sc, key, map, NULL,
+		                    " has %d variables, more than the %d allowed", count, MAX_SET);
 		return NULL;
 	}
 	bento_env_var *env = xcalloc(count > 0 ? (size_t)count : 1, sizeof(*env));
@@ -427,37 +421,37 @@ bento_env_var *bento_mf_get_env(ctx *c, const scope *sc, const char *key, size_t
 		size_t klen, vlen;
 		const char *name = scalar(k, &klen);
 		if (name == NULL || memchr(name, '\0', klen)) {
-			bento_mf_report(c, k, v,
-			                "\"%s%s\"%s: variable names must be strings, found %s",
-			                sc->prefix, key, sc->owner, bento_mf_kind(k));
+			bento_mf_report_key(c, sc, key, k, v,
+			                    ": variable names must be strings, found %s",
+			                    bento_mf_kind(k));
 			continue;
 		}
 		autofree char *nm = dup_text(name, klen);
 		if (!env_name_ok(nm)) {
 			autofree char *q = bento_mf_quote(name, klen);
-			bento_mf_report(
-			    c, k, NULL,
-			    "\"%s%s\"%s: %s is not a variable name (letters, digits and \"_\", not "
+			bento_mf_report_key(
+			    c, sc, key, k, NULL,
+			    ": %s is not a variable name (letters, digits and \"_\", not "
 			    "starting with a digit)",
-			    sc->prefix, key, sc->owner, q);
+			    q);
 			continue;
 		}
 		bool twice = false;
 		for (size_t i = 0; i < n && !twice; i++)
 			twice = strcmp(env[i].name, nm) == 0;
 		if (twice) {
-			bento_mf_report(c, k, NULL, "\"%s%s\"%s: variable %s is given twice",
-			                sc->prefix, key, sc->owner, nm);
+			bento_mf_report_key(c, sc, key, k, NULL, ": variable %s is given twice",
+			                    nm);
 			continue;
 		}
 		const char *value = scalar(v, &vlen);
+		autofree char *var_key = xasprintf("%s.%s", key, nm);
 		if (value == NULL) {
-			bento_mf_report(c, v, k, "\"%s%s.%s\"%s must be a string, found %s",
-			                sc->prefix, key, nm, sc->owner, bento_mf_kind(v));
+			bento_mf_report_key(c, sc, var_key, v, k, " must be a string, found %s",
+			                    bento_mf_kind(v));
 			continue;
 		}
-		autofree char *label = xasprintf("%s.%s", key, nm);
-		if (!text_ok(c, sc, label, v, k, value, vlen, TEXT_LINE))
+		if (!text_ok(c, sc, var_key, v, k, value, vlen, TEXT_LINE))
 			continue;
 		env[n].name = steal_pointer(&nm);
 		env[n].value = dup_text(value, vlen);

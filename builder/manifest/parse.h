@@ -26,9 +26,6 @@
 #include "core/error.h"
 #include "manifest/manifest.h"
 
-/* More errors than this are not worth reading: the file is not a manifest. */
-#define MAX_ERRORS 100
-
 typedef struct diag {
 	int line, column; /* 0: no position */
 	size_t seq;       /* order of discovery, for a stable sort */
@@ -84,11 +81,22 @@ typedef bool (*item_check)(ctx *c, const scope *sc, const char *key, struct fy_n
 /* ---- diagnostics.c ---- */
 
 bool bento_mf_node_mark(struct fy_node *n, int *line, int *column);
+/* Whether the list holds as many errors as are worth reading; then the error
+ * text will say that more were found. */
+bool bento_mf_diags_full(ctx *c);
 void bento_mf_add_diag(ctx *c, int line, int column, char *msg);
 /* Records an error at node n, or at fallback when n has no position (an
  * empty value has none: the key before it stands in). */
 void bento_mf_report(ctx *c, struct fy_node *n, struct fy_node *fallback, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same for the value of key in sc: the message follows the key's label
+ * (" must be a string, found ...", ": unknown value ..."). */
+void bento_mf_report_key(ctx *c, const scope *sc, const char *key, struct fy_node *n,
+                         struct fy_node *fallback, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* How messages name key in sc: "\"permissions.sockets\"", "\"dest\" of source 1
+ * of module \"hello\"". */
+char *bento_mf_key_label(const scope *sc, const char *key);
 int bento_mf_diags_to_error(ctx *c, bento_error **err);
 char *bento_mf_suggest(const char *word, const char *const *words);
 char *bento_mf_join_words(const char *const *words);

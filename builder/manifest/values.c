@@ -39,11 +39,11 @@ bool bento_mf_check_relpath(ctx *c, const scope *sc, const char *key, struct fy_
 	if (bento_mf_relative_path_ok(value))
 		return true;
 	autofree char *q = bento_mf_quote(value, strlen(value));
-	bento_mf_report(
-	    c, n, NULL,
-	    "\"%s%s\"%s must be a relative path that stays inside (no leading \"/\", no \".\", "
+	bento_mf_report_key(
+	    c, sc, key, n, NULL,
+	    " must be a relative path that stays inside (no leading \"/\", no \".\", "
 	    "\"..\" or empty elements), found %s",
-	    sc->prefix, key, sc->owner, q);
+	    q);
 	return false;
 }
 
@@ -60,12 +60,12 @@ bool bento_mf_check_cleanup(ctx *c, const scope *sc, const char *key, struct fy_
 	    bento_mf_filename_ok(value))
 		return true;
 	autofree char *q = bento_mf_quote(value, strlen(value));
+	autofree char *label = bento_mf_key_label(sc, key);
 	bento_mf_report(
 	    c, n, NULL,
-	    "item of \"%s\"%s must be \"/path\" (below the prefix) or a file name pattern "
-	    "without \"/\" (matched at any depth), with no \".\", \"..\" or empty elements, "
-	    "found %s",
-	    key, sc->owner, q);
+	    "item of %s must be \"/path\" (below the prefix) or a file name pattern without "
+	    "\"/\" (matched at any depth), with no \".\", \"..\" or empty elements, found %s",
+	    label, q);
 	return false;
 }
 
@@ -129,8 +129,8 @@ bool bento_mf_check_word(ctx *c, const scope *sc, const char *key, struct fy_nod
 		autofree char *list = bento_mf_join_words(words);
 		autofree char *q = bento_mf_quote(value, strlen(value));
 		autofree char *hint = bento_mf_suggest(value, words);
-		bento_mf_report(c, item, NULL, "\"%s%s\"%s: unknown value %s%s (known: %s)",
-		                sc->prefix, key, sc->owner, q, hint, list);
+		bento_mf_report_key(c, sc, key, item, NULL, ": unknown value %s%s (known: %s)", q,
+		                    hint, list);
 		return false;
 	}
 	return true;
@@ -162,12 +162,12 @@ bool bento_mf_check_filesystem(ctx *c, const scope *sc, const char *key, struct 
 	}
 	if (!ok) {
 		autofree char *q = bento_mf_quote(value, strlen(value));
-		bento_mf_report(
-		    c, item, NULL,
-		    "\"%s%s\"%s: %s is not a filesystem permission (home, host, host-os, "
+		bento_mf_report_key(
+		    c, sc, key, item, NULL,
+		    ": %s is not a filesystem permission (home, host, host-os, "
 		    "host-etc, xdg-DIR[/path], ~/path or /path, optionally followed by :ro, "
 		    ":rw or :create; no \".\", \"..\" or empty elements)",
-		    sc->prefix, key, sc->owner, q);
+		    q);
 		return false;
 	}
 	return true;
@@ -178,12 +178,12 @@ bool bento_mf_check_bus_name(ctx *c, const scope *sc, const char *key, struct fy
 {
 	if (!bus_name_ok(value)) {
 		autofree char *q = bento_mf_quote(value, strlen(value));
-		bento_mf_report(
-		    c, item, NULL,
-		    "\"%s%s\"%s: %s is not a D-Bus name (two or more dot-separated elements of "
+		bento_mf_report_key(
+		    c, sc, key, item, NULL,
+		    ": %s is not a D-Bus name (two or more dot-separated elements of "
 		    "letters, digits, \"_\" and \"-\", not starting with a digit, optionally "
 		    "ending in \".*\")",
-		    sc->prefix, key, sc->owner, q);
+		    q);
 		return false;
 	}
 	return true;
@@ -199,8 +199,7 @@ bool bento_mf_check_own_name(ctx *c, const scope *sc, const char *key, struct fy
 	if (problem == NULL)
 		return true;
 	autofree char *q = bento_mf_quote(value, strlen(value));
-	bento_mf_report(c, item, NULL, "\"%s%s\"%s: %s: %s (%s)", sc->prefix, key, sc->owner, q,
-	                problem, c->app_id);
+	bento_mf_report_key(c, sc, key, item, NULL, ": %s: %s (%s)", q, problem, c->app_id);
 	return false;
 }
 
@@ -241,11 +240,11 @@ static bool in_source_root(ctx *c, const scope *sc, const char *key, struct fy_n
 	autofree char *real = realpath(path, NULL);
 	if (real && bento_path_is_under(real, c->source_root))
 		return true;
-	bento_mf_report(
-	    c, n, NULL,
-	    "\"%s%s\"%s: %s is outside %s, the directory the manifest's files must be in (its "
+	bento_mf_report_key(
+	    c, sc, key, n, NULL,
+	    ": %s is outside %s, the directory the manifest's files must be in (its "
 	    "repository, or its own directory; --source-root=DIR names another)",
-	    sc->prefix, key, sc->owner, real ? real : path, c->source_root);
+	    real ? real : path, c->source_root);
 	return false;
 }
 
@@ -259,16 +258,13 @@ char *bento_mf_local_path(ctx *c, const scope *sc, const char *key, struct fy_no
 	struct stat st;
 	if (stat(abs, &st) < 0) {
 		int e = errno;
-		bento_mf_report(c, n, NULL, "\"%s%s\"%s: cannot use %s: %s", sc->prefix, key,
-		                sc->owner, abs, strerror(e));
+		bento_mf_report_key(c, sc, key, n, NULL, ": cannot use %s: %s", abs, strerror(e));
 	} else if (!in_source_root(c, sc, key, n, abs)) {
 		/* reported */
 	} else if (want_dir && !S_ISDIR(st.st_mode)) {
-		bento_mf_report(c, n, NULL, "\"%s%s\"%s: %s is not a directory", sc->prefix, key,
-		                sc->owner, abs);
+		bento_mf_report_key(c, sc, key, n, NULL, ": %s is not a directory", abs);
 	} else if (!want_dir && !S_ISREG(st.st_mode)) {
-		bento_mf_report(c, n, NULL, "\"%s%s\"%s: %s is not a regular file", sc->prefix, key,
-		                sc->owner, abs);
+		bento_mf_report_key(c, sc, key, n, NULL, ": %s is not a regular file", abs);
 	} else {
 		return abs;
 	}
@@ -289,15 +285,15 @@ bool bento_mf_check_url(ctx *c, const scope *sc, const char *key, struct fy_node
 	bool ok = false;
 	autofree char *q = bento_mf_quote(value, strlen(value));
 	if (rc != CURLUE_OK) {
-		bento_mf_report(c, n, NULL, "\"%s%s\"%s: %s is not a URL: %s", sc->prefix, key,
-		                sc->owner, q, curl_url_strerror(rc));
+		bento_mf_report_key(c, sc, key, n, NULL, ": %s is not a URL: %s", q,
+		                    curl_url_strerror(rc));
 	} else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	           (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0 &&
 	            strcmp(scheme, "file") != 0)) {
-		bento_mf_report(
-		    c, n, NULL,
-		    "\"%s%s\"%s: %s: the URL scheme must be http, https or file, found \"%s\"",
-		    sc->prefix, key, sc->owner, q, scheme ? scheme : "");
+		bento_mf_report_key(
+		    c, sc, key, n, NULL,
+		    ": %s: the URL scheme must be http, https or file, found \"%s\"", q,
+		    scheme ? scheme : "");
 	} else {
 		ok = true;
 		if (curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK)
