@@ -129,15 +129,14 @@ static void parse_module_keys(ctx *c, struct fy_node *n, int depth, unsigned num
 	int bs = bento_mf_get_enum(c, &sc, "buildsystem", buildsystem_names, true);
 	mod->buildsystem = bs < 0 ? BENTO_BUILD_SIMPLE : (bento_buildsystem)bs;
 	struct fy_node *cn = NULL, *mn = NULL, *mi = NULL, *bn = NULL;
-	mod->config_opts = bento_mf_get_list(c, &sc, "config-opts", TEXT_LINE, NULL, NULL, &cn);
-	mod->make_args = bento_mf_get_list(c, &sc, "make-args", TEXT_LINE, NULL, NULL, &mn);
+	mod->config_opts = bento_mf_get_list(c, &sc, "config-opts", TEXT_LINE, NULL, &cn);
+	mod->make_args = bento_mf_get_list(c, &sc, "make-args", TEXT_LINE, NULL, &mn);
 	mod->make_install_args =
-	    bento_mf_get_list(c, &sc, "make-install-args", TEXT_LINE, NULL, NULL, &mi);
-	mod->build_commands =
-	    bento_mf_get_list(c, &sc, "build-commands", TEXT_LINES, NULL, NULL, &bn);
-	mod->post_install = bento_mf_get_list(c, &sc, "post-install", TEXT_LINES, NULL, NULL, NULL);
+	    bento_mf_get_list(c, &sc, "make-install-args", TEXT_LINE, NULL, &mi);
+	mod->build_commands = bento_mf_get_list(c, &sc, "build-commands", TEXT_LINES, NULL, &bn);
+	mod->post_install = bento_mf_get_list(c, &sc, "post-install", TEXT_LINES, NULL, NULL);
 	mod->cleanup =
-	    bento_mf_get_list(c, &sc, "cleanup", TEXT_LINE, bento_mf_check_cleanup, NULL, NULL);
+	    bento_mf_get_list(c, &sc, "cleanup", TEXT_LINE, bento_mf_check_cleanup, NULL);
 	if (bs == BENTO_BUILD_SIMPLE) {
 		struct fy_node *nodes[] = {cn, mn, mi};
 		const char *keys[] = {"config-opts", "make-args", "make-install-args"};

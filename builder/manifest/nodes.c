@@ -186,10 +186,9 @@ static bool repeated(ctx *c, const scope *sc, const char *key, struct fy_node *i
 }
 
 /* A list of strings; an empty list when absent or wrong.  Each element is
- * handed to check (if not NULL), which reports and returns false to drop it,
- * and must be one of words (if not NULL). */
+ * handed to check (if not NULL), which reports and returns false to drop it. */
 char **bento_mf_get_list(ctx *c, const scope *sc, const char *key, unsigned rules, item_check check,
-                         const char *const *words, struct fy_node **nodep)
+                         struct fy_node **nodep)
 {
 	struct fy_node *k;
 	struct fy_node *n = bento_mf_lookup(c, sc, key, rules & TEXT_REQUIRED, &k);
@@ -230,8 +229,6 @@ char **bento_mf_get_list(ctx *c, const scope *sc, const char *key, unsigned rule
 			continue;
 		autofree char *value = dup_text(s, len);
 		if (check && !check(c, sc, key, item, value))
-			continue;
-		if (words && !bento_mf_check_word(c, sc, key, item, value, words))
 			continue;
 		if ((rules & TEXT_SET) && repeated(c, sc, key, item, value))
 			continue;

@@ -115,7 +115,7 @@ struct fy_node *bento_mf_lookup(ctx *c, const scope *sc, const char *key, bool r
 char *bento_mf_get_string(ctx *c, const scope *sc, const char *key, unsigned rules,
                           struct fy_node **nodep);
 char **bento_mf_get_list(ctx *c, const scope *sc, const char *key, unsigned rules, item_check check,
-                         const char *const *words, struct fy_node **nodep);
+                         struct fy_node **nodep);
 bool bento_mf_get_uint(ctx *c, const scope *sc, const char *key, unsigned long max,
                        unsigned long *out);
 bool bento_mf_get_bool(ctx *c, const scope *sc, const char *key, bool *out);
@@ -154,7 +154,9 @@ bool bento_mf_check_url(ctx *c, const scope *sc, const char *key, struct fy_node
 
 void bento_mf_parse_root(ctx *c, struct fy_node *root, bento_manifest *m);
 void bento_mf_parse_permissions(ctx *c, struct fy_node *map, bento_manifest_permissions *p);
+/* Every list exists, empty when the manifest does not say. */
 void bento_mf_ensure_lists(bento_manifest_permissions *p);
+void bento_mf_permissions_clear(bento_manifest_permissions *p);
 void bento_mf_parse_modules(ctx *c, struct fy_node *seq, struct fy_node *key, int depth,
                             const char *parent, bento_module **out, size_t *n_out);
 void bento_mf_add_build_order(bento_manifest *m, const bento_module *mods, size_t n, size_t *cap);

@@ -152,13 +152,13 @@ void bento_mf_parse_source(ctx *c, struct fy_node *n, int index, const char *own
 		}
 	}
 	s->options = s->type == BENTO_SOURCE_PATCH
-	                 ? bento_mf_get_list(c, &sc, "options", TEXT_LINE, NULL, NULL, NULL)
+	                 ? bento_mf_get_list(c, &sc, "options", TEXT_LINE, NULL, NULL)
 	                 : bento_mf_strv_new(0);
 	struct fy_node *cmds = NULL;
-	s->commands = s->type == BENTO_SOURCE_SHELL
-	                  ? bento_mf_get_list(c, &sc, "commands", TEXT_LINES | TEXT_REQUIRED, NULL,
-	                                      NULL, &cmds)
-	                  : bento_mf_strv_new(0);
+	s->commands =
+	    s->type == BENTO_SOURCE_SHELL
+	        ? bento_mf_get_list(c, &sc, "commands", TEXT_LINES | TEXT_REQUIRED, NULL, &cmds)
+	        : bento_mf_strv_new(0);
 	if (cmds && fy_node_is_sequence(cmds) && fy_node_sequence_item_count(cmds) == 0)
 		bento_mf_report(c, cmds, NULL,
 		                "\"commands\"%s is empty: a shell source needs a command", of);

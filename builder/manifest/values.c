@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 
 #include "core/util.h"
+#include "permissions/permissions.h"
 
 /* A relative path whose elements are neither empty, "." nor "..". */
 bool bento_mf_relative_path_ok(const char *p)
@@ -107,13 +108,6 @@ static bool bus_name_ok(const char *s)
 	return dotted_elements(name, true) >= 2;
 }
 
-static const char *const fs_names[] = {
-    "home",          "host",         "host-os",    "host-etc",     "xdg-desktop",
-    "xdg-documents", "xdg-download", "xdg-music",  "xdg-pictures", "xdg-public-share",
-    "xdg-templates", "xdg-videos",   "xdg-config", "xdg-cache",    "xdg-data",
-    "xdg-run",       NULL,
-};
-
 bool bento_mf_in_words(const char *s, const char *const *words)
 {
 	for (; *words; words++)
@@ -136,7 +130,8 @@ bool bento_mf_check_word(ctx *c, const scope *sc, const char *key, struct fy_nod
 	return true;
 }
 
-/* home, host, xdg-download/sub, ~/path or /path, then :ro, :rw or :create. */
+/* home, host, xdg-download/sub (a location the runtime knows by name), ~/path
+ * or /path, then :ro, :rw or :create. */
 bool bento_mf_check_filesystem(ctx *c, const scope *sc, const char *key, struct fy_node *item,
                                const char *value)
 {
@@ -158,7 +153,7 @@ bool bento_mf_check_filesystem(ctx *c, const scope *sc, const char *key, struct 
 			ok = strncmp(loc, "xdg-", 4) == 0 && bento_mf_relative_path_ok(slash + 1);
 			*slash = '\0';
 		}
-		ok = ok && bento_mf_in_words(loc, fs_names);
+		ok = ok && bento_fs_location_known(loc);
 	}
 	if (!ok) {
 		autofree char *q = bento_mf_quote(value, strlen(value));
