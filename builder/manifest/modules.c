@@ -4,20 +4,43 @@
 #include "manifest/parse.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
 
+/* The lists of a module, in the order they are read (and the canonical text
+ * has them). */
+enum { CONFIG_OPTS, MAKE_ARGS, MAKE_INSTALL_ARGS, BUILD_COMMANDS, POST_INSTALL, CLEANUP, N_LISTS };
+
+#define LIST(field) offsetof(bento_module, field)
+
+static const struct {
+	const char *key;
+	size_t offset; /* of the list in bento_module */
+	unsigned rules;
+	item_check check; /* of each item, or NULL */
+	bool simple;      /* applies to buildsystem simple */
+} lists[N_LISTS] = {
+    [CONFIG_OPTS] = {"config-opts", LIST(config_opts), TEXT_LINE, NULL, false},
+    [MAKE_ARGS] = {"make-args", LIST(make_args), TEXT_LINE, NULL, false},
+    [MAKE_INSTALL_ARGS] = {"make-install-args", LIST(make_install_args), TEXT_LINE, NULL, false},
+    [BUILD_COMMANDS] = {"build-commands", LIST(build_commands), TEXT_LINES, NULL, true},
+    [POST_INSTALL] = {"post-install", LIST(post_install), TEXT_LINES, NULL, true},
+    [CLEANUP] = {"cleanup", LIST(cleanup), TEXT_LINE, bento_mf_check_cleanup, true},
+};
+
+static char ***list_at(bento_module *mod, size_t i)
+{
+	return (char ***)((char *)mod + lists[i].offset);
+}
+
 void bento_mf_module_clear(bento_module *mod)
 {
 	free(mod->name);
-	bento_mf_strv_free(mod->config_opts);
-	bento_mf_strv_free(mod->make_args);
-	bento_mf_strv_free(mod->make_install_args);
-	bento_mf_strv_free(mod->build_commands);
-	bento_mf_strv_free(mod->post_install);
-	bento_mf_strv_free(mod->cleanup);
+	for (size_t i = 0; i < N_LISTS; i++)
+		bento_mf_strv_free(*list_at(mod, i));
 	free(mod->subdir);
 	free(mod->build_options.cflags);
 	free(mod->build_options.cxxflags);
@@ -43,6 +66,7 @@ const char *bento_buildsystem_name(bento_buildsystem b)
 	return (unsigned)b < ARRAY_SIZE(buildsystem_names) - 1 ? buildsystem_names[b] : "?";
 }
 
+/* Every key of a module, in the order messages list them. */
 static const char *const module_keys[] = {
     "name",           "buildsystem",  "config-opts", "make-args", "make-install-args",
     "build-commands", "post-install", "cleanup",     "subdir",    "build-options",
@@ -73,10 +97,8 @@ static void parse_build_options(ctx *c, struct fy_node *map, const char *owner,
 	if (prefix && strcmp(prefix, "/app") != 0 &&
 	    !(strncmp(prefix, "/app/", 5) == 0 && bento_mf_relative_path_ok(prefix + 5))) {
 		autofree char *q = bento_mf_quote(prefix, strlen(prefix));
-		bento_mf_report(
-		    c, pn, NULL,
-		    "\"build-options.prefix\"%s must be /app or a directory below it, found %s",
-		    owner, q);
+		bento_mf_report_key(c, &sc, "prefix", pn, NULL,
+		                    " must be /app or a directory below it, found %s", q);
 	} else if (prefix) {
 		bo->prefix = steal_pointer(&prefix);
 	}
@@ -84,79 +106,101 @@ static void parse_build_options(ctx *c, struct fy_node *map, const char *owner,
 	bento_mf_get_bool(c, &sc, "network", &bo->network);
 }
 
-static void parse_module_keys(ctx *c, struct fy_node *n, int depth, unsigned number,
-                              bento_module *mod)
+/* The module's name: valid and not taken by an earlier module. */
+static void read_name(ctx *c, struct fy_node *n, unsigned number, bento_module *mod)
 {
 	autofree char *numbered = xasprintf("module %u", number);
 	scope sc = {n, numbered, "", ""};
 	struct fy_node *nn = NULL;
 	autofree char *name = bento_mf_get_string(c, &sc, "name", TEXT_REQUIRED, &nn);
-	if (name && !module_name_ok(name)) {
+	if (name == NULL)
+		return;
+	if (!module_name_ok(name)) {
 		autofree char *q = bento_mf_quote(name, strlen(name));
 		bento_mf_report(
 		    c, nn, NULL,
 		    "\"name\" of module %u must be 1 to 128 letters, digits, \".\", \"_\", \"+\" "
 		    "or \"-\", starting with a letter or digit, found %s",
 		    number, q);
-		free(name);
-		name = NULL;
+		return;
 	}
-	if (name) {
-		for (size_t i = 0; i < c->n_names; i++) {
-			if (strcmp(c->names[i].name, name) == 0) {
-				bento_mf_report(
-				    c, nn, NULL,
-				    "duplicate module name \"%s\" (module names must be unique; "
-				    "the first is at line %d)",
-				    name, c->names[i].line);
-				break;
-			}
+	for (size_t i = 0; i < c->n_names; i++) {
+		if (strcmp(c->names[i].name, name) == 0) {
+			bento_mf_report(
+			    c, nn, NULL,
+			    "duplicate module name \"%s\" (module names must be unique; "
+			    "the first is at line %d)",
+			    name, c->names[i].line);
+			break;
 		}
-		c->names = realloc(c->names, (c->n_names + 1) * sizeof(*c->names));
-		if (c->names == NULL)
-			abort();
-		c->names[c->n_names] = (module_name){name, mod->line, mod->column};
-		bento_mf_node_mark(nn, &c->names[c->n_names].line, &c->names[c->n_names].column);
-		c->n_names++;
-		mod->name = steal_pointer(&name);
 	}
+	c->names = realloc(c->names, (c->n_names + 1) * sizeof(*c->names));
+	if (c->names == NULL)
+		abort();
+	c->names[c->n_names] = (module_name){name, mod->line, mod->column};
+	bento_mf_node_mark(nn, &c->names[c->n_names].line, &c->names[c->n_names].column);
+	c->n_names++;
+	mod->name = steal_pointer(&name);
+}
+
+/* The lists, and with simple (buildsystem simple as written, not the default
+ * that stands in for a wrong one) what it asks of them. */
+static void read_lists(ctx *c, const scope *sc, bool simple, bento_module *mod)
+{
+	struct fy_node *nodes[N_LISTS];
+	for (size_t i = 0; i < N_LISTS; i++)
+		*list_at(mod, i) = bento_mf_get_list(c, sc, lists[i].key, lists[i].rules,
+		                                     lists[i].check, &nodes[i]);
+	if (!simple)
+		return;
+	for (size_t i = 0; i < N_LISTS; i++)
+		if (nodes[i] && !lists[i].simple)
+			bento_mf_report_key(c, sc, lists[i].key, nodes[i], NULL,
+			                    " does not apply to buildsystem simple (its build is "
+			                    "\"build-commands\" alone)");
+	struct fy_node *bn = nodes[BUILD_COMMANDS];
+	if (bn == NULL)
+		bento_mf_missing(c, sc, "build-commands", " (required by buildsystem simple)");
+	else if (mod->build_commands[0] == NULL && fy_node_is_sequence(bn))
+		bento_mf_report_key(c, sc, "build-commands", bn, NULL,
+		                    " is empty: buildsystem simple needs at least one command");
+}
+
+static void read_sources(ctx *c, const scope *sc, bento_module *mod)
+{
+	struct fy_node *k;
+	struct fy_node *srcs = bento_mf_lookup(c, sc, "sources", false, &k);
+	if (k == NULL)
+		return;
+	if (!fy_node_is_sequence(srcs) || fy_node_is_alias(srcs)) {
+		bento_mf_report_key(c, sc, "sources", srcs, k,
+		                    " must be a list of sources, found %s", bento_mf_kind(srcs));
+		return;
+	}
+	int count = fy_node_sequence_item_count(srcs);
+	mod->sources = xcalloc(count > 0 ? (size_t)count : 1, sizeof(*mod->sources));
+	void *it = NULL;
+	struct fy_node *item;
+	while ((item = fy_node_sequence_iterate(srcs, &it)) != NULL) {
+		bento_source *s = &mod->sources[mod->n_sources++];
+		bento_mf_parse_source(c, item, (int)mod->n_sources, sc->owner, s);
+	}
+}
+
+static void parse_module_keys(ctx *c, struct fy_node *n, int depth, unsigned number,
+                              bento_module *mod)
+{
+	read_name(c, n, number, mod);
 	autofree char *subject =
 	    mod->name ? xasprintf("module \"%s\"", mod->name) : xasprintf("module %u", number);
 	autofree char *owner = xasprintf(" of %s", subject);
-	sc = (scope){n, subject, "", owner};
+	scope sc = {n, subject, "", owner};
 	bento_mf_check_keys(c, &sc, module_keys, NULL, NULL);
 
 	int bs = bento_mf_get_enum(c, &sc, "buildsystem", buildsystem_names, true);
 	mod->buildsystem = bs < 0 ? BENTO_BUILD_SIMPLE : (bento_buildsystem)bs;
-	struct fy_node *cn = NULL, *mn = NULL, *mi = NULL, *bn = NULL;
-	mod->config_opts = bento_mf_get_list(c, &sc, "config-opts", TEXT_LINE, NULL, &cn);
-	mod->make_args = bento_mf_get_list(c, &sc, "make-args", TEXT_LINE, NULL, &mn);
-	mod->make_install_args =
-	    bento_mf_get_list(c, &sc, "make-install-args", TEXT_LINE, NULL, &mi);
-	mod->build_commands = bento_mf_get_list(c, &sc, "build-commands", TEXT_LINES, NULL, &bn);
-	mod->post_install = bento_mf_get_list(c, &sc, "post-install", TEXT_LINES, NULL, NULL);
-	mod->cleanup =
-	    bento_mf_get_list(c, &sc, "cleanup", TEXT_LINE, bento_mf_check_cleanup, NULL);
-	if (bs == BENTO_BUILD_SIMPLE) {
-		struct fy_node *nodes[] = {cn, mn, mi};
-		const char *keys[] = {"config-opts", "make-args", "make-install-args"};
-		for (size_t i = 0; i < ARRAY_SIZE(nodes); i++)
-			if (nodes[i])
-				bento_mf_report(
-				    c, nodes[i], NULL,
-				    "\"%s\"%s does not apply to buildsystem simple (its build is "
-				    "\"build-commands\" alone)",
-				    keys[i], owner);
-		if (bn == NULL)
-			bento_mf_missing(c, &sc, "build-commands",
-			                 " (required by buildsystem simple)");
-		else if (mod->build_commands[0] == NULL && fy_node_is_sequence(bn))
-			bento_mf_report(
-			    c, bn, NULL,
-			    "\"build-commands\"%s is empty: buildsystem simple needs at least one "
-			    "command",
-			    owner);
-	}
+	read_lists(c, &sc, bs == BENTO_BUILD_SIMPLE, mod);
+
 	struct fy_node *sn = NULL;
 	autofree char *subdir = bento_mf_get_string(c, &sc, "subdir", TEXT_NONEMPTY, &sn);
 	if (subdir && bento_mf_check_relpath(c, &sc, "subdir", sn, subdir))
@@ -166,26 +210,9 @@ static void parse_module_keys(ctx *c, struct fy_node *n, int depth, unsigned num
 	if (bo)
 		parse_build_options(c, bo, owner, &mod->build_options);
 
-	struct fy_node *k;
-	struct fy_node *srcs = bento_mf_lookup(c, &sc, "sources", false, &k);
-	if (k && (!fy_node_is_sequence(srcs) || fy_node_is_alias(srcs))) {
-		bento_mf_report(c, srcs, k, "\"sources\"%s must be a list of sources, found %s",
-		                owner, bento_mf_kind(srcs));
-	} else if (k) {
-		int count = fy_node_sequence_item_count(srcs);
-		mod->sources = xcalloc(count > 0 ? (size_t)count : 1, sizeof(*mod->sources));
-		void *it = NULL;
-		struct fy_node *item;
-		while ((item = fy_node_sequence_iterate(srcs, &it)) != NULL) {
-			bento_source *s = &mod->sources[mod->n_sources++];
-			bento_mf_parse_source(c, item, (int)mod->n_sources, owner, s);
-			if (s->options == NULL)
-				s->options = bento_mf_strv_new(0);
-			if (s->commands == NULL)
-				s->commands = bento_mf_strv_new(0);
-		}
-	}
+	read_sources(c, &sc, mod);
 
+	struct fy_node *k;
 	struct fy_node *kids = bento_mf_lookup(c, &sc, "modules", false, &k);
 	if (k)
 		bento_mf_parse_modules(c, kids, k, depth + 1, subject, &mod->modules,
@@ -209,18 +236,9 @@ static void parse_module(ctx *c, struct fy_node *n, int depth, bento_module *mod
 	}
 	/* every list exists, even in a module with errors, so that freeing and
 	 * the canonical text need no special cases */
-	if (mod->config_opts == NULL)
-		mod->config_opts = bento_mf_strv_new(0);
-	if (mod->make_args == NULL)
-		mod->make_args = bento_mf_strv_new(0);
-	if (mod->make_install_args == NULL)
-		mod->make_install_args = bento_mf_strv_new(0);
-	if (mod->build_commands == NULL)
-		mod->build_commands = bento_mf_strv_new(0);
-	if (mod->post_install == NULL)
-		mod->post_install = bento_mf_strv_new(0);
-	if (mod->cleanup == NULL)
-		mod->cleanup = bento_mf_strv_new(0);
+	for (size_t i = 0; i < N_LISTS; i++)
+		if (*list_at(mod, i) == NULL)
+			*list_at(mod, i) = bento_mf_strv_new(0);
 	if (mod->build_options.prefix == NULL)
 		mod->build_options.prefix = xstrdup("/app");
 }

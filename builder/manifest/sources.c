@@ -53,7 +53,129 @@ static const char *const src_all_keys[] = {
     "dest", "options", "commands", "dest-filename", NULL,
 };
 
-void bento_mf_parse_source(ctx *c, struct fy_node *n, int index, const char *owner, bento_source *s)
+/* One source being read, for the readers of its keys. */
+typedef struct source_read {
+	ctx *c;
+	scope sc; /* the source's mapping, its subject "source 1 of module \"m\"" */
+	bento_source *s;
+	struct fy_node *url_n, *path_n; /* the url and path keys, when given */
+	char *last; /* the last element of the url or path: the file's own name */
+} source_read;
+
+/* url or path, and sha256 with url. */
+static void read_location(source_read *r)
+{
+	ctx *c = r->c;
+	const scope *sc = &r->sc;
+	bento_source *s = r->s;
+	bool dir = s->type == BENTO_SOURCE_DIR;
+	bool remote_ok = bento_mf_in_words("url", src_keys[s->type]);
+	struct fy_node *sha_n = NULL;
+	autofree char *url =
+	    remote_ok ? bento_mf_get_string(c, sc, "url", TEXT_NONEMPTY, &r->url_n) : NULL;
+	autofree char *path = bento_mf_get_string(c, sc, "path", TEXT_NONEMPTY, &r->path_n);
+	autofree char *sha =
+	    remote_ok ? bento_mf_get_string(c, sc, "sha256", TEXT_NONEMPTY, &sha_n) : NULL;
+
+	if (dir && r->path_n == NULL)
+		bento_mf_missing(c, sc, "path", " (the directory to copy)");
+	if (remote_ok && r->url_n && r->path_n)
+		bento_mf_report(c, sc->map, NULL,
+		                "%s has both \"url\" and \"path\": give one of them", sc->subject);
+	else if (remote_ok && r->url_n == NULL && r->path_n == NULL)
+		bento_mf_missing(c, sc, "url", " or \"path\"");
+	if (url && bento_mf_check_url(c, sc, "url", r->url_n, url, &r->last))
+		s->url = steal_pointer(&url);
+	if (path) {
+		s->path = bento_mf_local_path(c, sc, "path", r->path_n, path, dir);
+		const char *slash = strrchr(path, '/');
+		free(r->last);
+		r->last = xstrdup(slash ? slash + 1 : path);
+	}
+	if (sha && !bento_mf_sha256_ok(sha)) {
+		autofree char *q = bento_mf_quote(sha, strlen(sha));
+		bento_mf_report_key(
+		    c, sc, "sha256", sha_n, NULL,
+		    " must be 64 hexadecimal digits (the SHA-256 of the file), found %s", q);
+	} else if (sha) {
+		s->sha256 = steal_pointer(&sha);
+	} else if (r->url_n && sha_n == NULL) {
+		bento_mf_missing(c, sc, "sha256",
+		                 " (required with \"url\": the SHA-256 of the download)");
+	}
+}
+
+static void read_strip_components(source_read *r)
+{
+	unsigned long strip;
+	if (bento_mf_get_uint(r->c, &r->sc, "strip-components", 255, &strip))
+		r->s->strip_components = (unsigned)strip;
+}
+
+static void read_dest(source_read *r)
+{
+	struct fy_node *dn = NULL;
+	autofree char *dest = bento_mf_get_string(r->c, &r->sc, "dest", TEXT_NONEMPTY, &dn);
+	if (dest && bento_mf_check_relpath(r->c, &r->sc, "dest", dn, dest))
+		r->s->dest = steal_pointer(&dest);
+}
+
+/* The file's name: given, or the last element of its url or path. */
+static void read_dest_filename(source_read *r)
+{
+	ctx *c = r->c;
+	const scope *sc = &r->sc;
+	bento_source *s = r->s;
+	struct fy_node *fn = NULL;
+	autofree char *name = bento_mf_get_string(c, sc, "dest-filename", TEXT_NONEMPTY, &fn);
+	if (name && !bento_mf_filename_ok(name)) {
+		autofree char *q = bento_mf_quote(name, strlen(name));
+		bento_mf_report_key(
+		    c, sc, "dest-filename", fn, NULL,
+		    " must be a file name (no \"/\", not \".\" or \"..\"), found %s", q);
+	} else if (name) {
+		s->dest_filename = steal_pointer(&name);
+	} else if (fn == NULL && (r->url_n || r->path_n) && r->last &&
+	           bento_mf_filename_ok(r->last)) {
+		s->dest_filename = steal_pointer(&r->last);
+	} else if (fn == NULL && (s->url || s->path)) {
+		bento_mf_report(c, sc->map, NULL,
+		                "%s: its URL or path does not end in a file name: add "
+		                "\"dest-filename\"",
+		                sc->subject);
+	}
+}
+
+static void read_options(source_read *r)
+{
+	r->s->options = bento_mf_get_list(r->c, &r->sc, "options", TEXT_LINE, NULL, NULL);
+}
+
+static void read_commands(source_read *r)
+{
+	struct fy_node *cmds = NULL;
+	r->s->commands =
+	    bento_mf_get_list(r->c, &r->sc, "commands", TEXT_LINES | TEXT_REQUIRED, NULL, &cmds);
+	if (cmds && fy_node_is_sequence(cmds) && fy_node_sequence_item_count(cmds) == 0)
+		bento_mf_report_key(r->c, &r->sc, "commands", cmds, NULL,
+		                    " is empty: a shell source needs a command");
+}
+
+/* The readers, in the order they read; each runs when the source's type
+ * takes its key (src_keys). */
+static const struct {
+	const char *key;
+	void (*read)(source_read *r);
+} readers[] = {
+    {"path", read_location}, /* with url and sha256 */
+    {"strip-components", read_strip_components},
+    {"dest", read_dest},
+    {"dest-filename", read_dest_filename},
+    {"options", read_options},
+    {"commands", read_commands},
+};
+
+static void read_source(ctx *c, struct fy_node *n, int index, const char *owner, bento_source *s)
 {
 	bento_mf_node_mark(n, &s->line, &s->column);
 	autofree char *subject = xasprintf("source %d%s", index, owner);
@@ -63,103 +185,30 @@ void bento_mf_parse_source(ctx *c, struct fy_node *n, int index, const char *own
 		                bento_mf_kind(n));
 		return;
 	}
-	scope sc = {n, subject, "", of};
-	int type = bento_mf_get_enum(c, &sc, "type", source_type_names, true);
+	source_read r = {c, {n, subject, "", of}, s, NULL, NULL, NULL};
+	int type = bento_mf_get_enum(c, &r.sc, "type", source_type_names, true);
 	if (type < 0) {
-		bento_mf_check_keys(c, &sc, src_all_keys, NULL, NULL);
+		bento_mf_check_keys(c, &r.sc, src_all_keys, NULL, NULL);
 		return;
 	}
 	s->type = (bento_source_type)type;
 	autofree char *what = xasprintf("%s sources", source_type_names[type]);
-	bento_mf_check_keys(c, &sc, src_keys[type], src_all_keys, what);
+	bento_mf_check_keys(c, &r.sc, src_keys[type], src_all_keys, what);
 
 	/* (keys of other types were reported by bento_mf_check_keys: they are not read) */
-	const char *const *keys = src_keys[type];
-	bool remote_ok = bento_mf_in_words("url", keys);
-	struct fy_node *url_n = NULL, *path_n = NULL, *sha_n = NULL;
-	autofree char *url =
-	    remote_ok ? bento_mf_get_string(c, &sc, "url", TEXT_NONEMPTY, &url_n) : NULL;
-	autofree char *path = bento_mf_in_words("path", keys)
-	                          ? bento_mf_get_string(c, &sc, "path", TEXT_NONEMPTY, &path_n)
-	                          : NULL;
-	autofree char *sha =
-	    remote_ok ? bento_mf_get_string(c, &sc, "sha256", TEXT_NONEMPTY, &sha_n) : NULL;
-	autofree char *last = NULL;
-
-	if (s->type == BENTO_SOURCE_DIR && path_n == NULL)
-		bento_mf_missing(c, &sc, "path", " (the directory to copy)");
-	if (remote_ok && url_n && path_n)
-		bento_mf_report(c, n, NULL, "%s has both \"url\" and \"path\": give one of them",
-		                subject);
-	else if (remote_ok && url_n == NULL && path_n == NULL)
-		bento_mf_missing(c, &sc, "url", " or \"path\"");
-	if (url && bento_mf_check_url(c, &sc, "url", url_n, url, &last))
-		s->url = steal_pointer(&url);
-	if (path) {
-		s->path =
-		    bento_mf_local_path(c, &sc, "path", path_n, path, s->type == BENTO_SOURCE_DIR);
-		const char *slash = strrchr(path, '/');
-		free(last);
-		last = xstrdup(slash ? slash + 1 : path);
-	}
-	if (sha && !bento_mf_sha256_ok(sha)) {
-		autofree char *q = bento_mf_quote(sha, strlen(sha));
-		bento_mf_report(
-		    c, sha_n, NULL,
-		    "\"sha256\"%s must be 64 hexadecimal digits (the SHA-256 of the file), found "
-		    "%s",
-		    of, q);
-	} else if (sha) {
-		s->sha256 = steal_pointer(&sha);
-	} else if (url_n && sha_n == NULL) {
-		bento_mf_missing(c, &sc, "sha256",
-		                 " (required with \"url\": the SHA-256 of the download)");
-	}
-
 	s->strip_components = 1;
-	unsigned long strip;
-	if (bento_mf_in_words("strip-components", keys) &&
-	    bento_mf_get_uint(c, &sc, "strip-components", 255, &strip))
-		s->strip_components = (unsigned)strip;
+	for (size_t i = 0; i < ARRAY_SIZE(readers); i++)
+		if (bento_mf_in_words(readers[i].key, src_keys[type]))
+			readers[i].read(&r);
+	free(r.last);
+}
 
-	struct fy_node *dn = NULL;
-	autofree char *dest = bento_mf_in_words("dest", keys)
-	                          ? bento_mf_get_string(c, &sc, "dest", TEXT_NONEMPTY, &dn)
-	                          : NULL;
-	if (dest && bento_mf_check_relpath(c, &sc, "dest", dn, dest))
-		s->dest = steal_pointer(&dest);
-
-	if (s->type == BENTO_SOURCE_FILE) {
-		struct fy_node *fn = NULL;
-		autofree char *name =
-		    bento_mf_get_string(c, &sc, "dest-filename", TEXT_NONEMPTY, &fn);
-		if (name && !bento_mf_filename_ok(name)) {
-			autofree char *q = bento_mf_quote(name, strlen(name));
-			bento_mf_report(
-			    c, fn, NULL,
-			    "\"dest-filename\"%s must be a file name (no \"/\", not \".\" or "
-			    "\"..\"), found %s",
-			    of, q);
-		} else if (name) {
-			s->dest_filename = steal_pointer(&name);
-		} else if (fn == NULL && (url_n || path_n) && last && bento_mf_filename_ok(last)) {
-			s->dest_filename = steal_pointer(&last);
-		} else if (fn == NULL && (s->url || s->path)) {
-			bento_mf_report(c, n, NULL,
-			                "%s: its URL or path does not end in a file name: add "
-			                "\"dest-filename\"",
-			                subject);
-		}
-	}
-	s->options = s->type == BENTO_SOURCE_PATCH
-	                 ? bento_mf_get_list(c, &sc, "options", TEXT_LINE, NULL, NULL)
-	                 : bento_mf_strv_new(0);
-	struct fy_node *cmds = NULL;
-	s->commands =
-	    s->type == BENTO_SOURCE_SHELL
-	        ? bento_mf_get_list(c, &sc, "commands", TEXT_LINES | TEXT_REQUIRED, NULL, &cmds)
-	        : bento_mf_strv_new(0);
-	if (cmds && fy_node_is_sequence(cmds) && fy_node_sequence_item_count(cmds) == 0)
-		bento_mf_report(c, cmds, NULL,
-		                "\"commands\"%s is empty: a shell source needs a command", of);
+void bento_mf_parse_source(ctx *c, struct fy_node *n, int index, const char *owner, bento_source *s)
+{
+	read_source(c, n, index, owner, s);
+	/* every list exists, as in modules */
+	if (s->options == NULL)
+		s->options = bento_mf_strv_new(0);
+	if (s->commands == NULL)
+		s->commands = bento_mf_strv_new(0);
 }
