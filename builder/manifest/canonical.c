@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The canonical text of a module (bento-manifest(5), CANONICAL MODULE TEXT): what
  * the module cache hashes to know whether a module must be built again. */
-#include "manifest/manifest.h"
+#include "manifest/parse.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,11 +34,8 @@ static void put_list(FILE *f, const char *key, char *const *v)
 
 char *bento_module_canonical(const bento_module *mod)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	if (f == NULL)
-		abort();
+	bento_mf_text t;
+	FILE *f = bento_mf_text_open(&t);
 	fputs("bento-module 1\n", f);
 	put(f, "name", mod->name);
 	put(f, "buildsystem", bento_buildsystem_name(mod->buildsystem));
@@ -74,7 +71,5 @@ char *bento_module_canonical(const bento_module *mod)
 		put_list(f, "source.options", s->options);
 		put_list(f, "source.commands", s->commands);
 	}
-	if (fclose(f) != 0)
-		abort();
-	return text;
+	return bento_mf_text_close(&t);
 }

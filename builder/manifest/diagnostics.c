@@ -17,14 +17,24 @@
 /* More errors than this are not worth reading: the file is not a manifest. */
 #define MAX_ERRORS 100
 
-/* A node's start as libfyaml knows it.  libfyaml 0.7 has no public accessor
- * for the start mark of a mapping or sequence node, but its node reports
- * carry it: report into a private diagnostic object that collects instead of
- * printing, and read the position back. */
-bool bento_mf_node_mark(struct fy_node *n, int *line, int *column)
+FILE *bento_mf_text_open(bento_mf_text *t)
 {
-	if (n == NULL)
-		return false;
+	*t = (bento_mf_text){NULL, 0, NULL};
+	t->f = open_memstream(&t->data, &t->len);
+	if (t->f == NULL)
+		abort();
+	return t->f;
+}
+
+char *bento_mf_text_close(bento_mf_text *t)
+{
+	if (fclose(t->f) != 0)
+		abort();
+	return t->data;
+}
+
+struct fy_diag *bento_mf_collecting_diag(void)
+{
 	struct fy_diag_cfg cfg;
 	fy_diag_cfg_default(&cfg);
 	cfg.fp = NULL;
@@ -33,6 +43,18 @@ bool bento_mf_node_mark(struct fy_node *n, int *line, int *column)
 	if (d == NULL)
 		abort();
 	fy_diag_set_collect_errors(d, true);
+	return d;
+}
+
+/* A node's start as libfyaml knows it.  libfyaml 0.7 has no public accessor
+ * for the start mark of a mapping or sequence node, but its node reports
+ * carry it: report into a private diagnostic object that collects instead of
+ * printing, and read the position back. */
+bool bento_mf_node_mark(struct fy_node *n, int *line, int *column)
+{
+	if (n == NULL)
+		return false;
+	struct fy_diag *d = bento_mf_collecting_diag();
 	fy_diag_node_report(d, n, FYET_ERROR, "%s", "mark");
 	void *it = NULL;
 	struct fy_diag_error *e = fy_diag_errors_iterate(d, &it);
@@ -103,26 +125,40 @@ void bento_mf_report_key(ctx *c, const scope *sc, const char *key, struct fy_nod
 	add_at(c, n, fallback, xasprintf("%s%s", label, what));
 }
 
+/* -1, 0 or 1 as a is less than, equal to or greater than b */
+#define ORDER(a, b) (((a) > (b)) - ((a) < (b)))
+
+/* File order: line, column, then order of discovery (a stable sort). */
 static int diag_cmp(const void *a, const void *b)
 {
 	const diag *x = a, *y = b;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	if (x->column != y->column)
-		return x->column < y->column ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	int by_line = ORDER(x->line, y->line), by_column = ORDER(x->column, y->column);
+	return by_line ? by_line : by_column ? by_column : ORDER(x->seq, y->seq);
 }
 
 /* The error value of an invalid manifest: a summary line, then one line per
  * error in file order. */
+bool bento_mf_report_found(ctx *c, const scope *sc, const char *key, struct fy_node *n,
+                           const char *value, const char *what)
+{
+	autofree char *q = bento_mf_quote(value, strlen(value));
+	bento_mf_report_key(c, sc, key, n, NULL, "%s, found %s", what, q);
+	return false;
+}
+
+bool bento_mf_report_is_not(ctx *c, const scope *sc, const char *key, struct fy_node *n,
+                            const char *value, const char *what)
+{
+	autofree char *q = bento_mf_quote(value, strlen(value));
+	bento_mf_report_key(c, sc, key, n, NULL, ": %s is not %s", q, what);
+	return false;
+}
+
 int bento_mf_diags_to_error(ctx *c, bento_error **err)
 {
 	qsort(c->diags, c->n_diags, sizeof(*c->diags), diag_cmp);
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	if (f == NULL)
-		abort();
+	bento_mf_text t;
+	FILE *f = bento_mf_text_open(&t);
 	fprintf(f, "%s: invalid manifest (%zu error%s%s)", c->name, c->n_diags,
 	        c->n_diags == 1 ? "" : "s", c->too_many ? ", then too many to list" : "");
 	for (size_t i = 0; i < c->n_diags; i++) {
@@ -132,10 +168,8 @@ int bento_mf_diags_to_error(ctx *c, bento_error **err)
 		else
 			fprintf(f, "\n%s: %s", c->name, c->diags[i].msg);
 	}
-	if (fclose(f) != 0)
-		abort();
+	autofree char *text = bento_mf_text_close(&t);
 	bento_error_set(err, 0, "%s", text);
-	free(text);
 	if (*err)
 		(*err)->status = BENTO_EXIT_MANIFEST;
 	return -1;
@@ -190,27 +224,19 @@ char *bento_mf_suggest(const char *word, const char *const *words)
 
 char *bento_mf_join_words(const char *const *words)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	if (f == NULL)
-		abort();
+	bento_mf_text t;
+	FILE *f = bento_mf_text_open(&t);
 	for (const char *const *w = words; *w; w++)
 		fprintf(f, "%s%s", w == words ? "" : ", ", *w);
-	if (fclose(f) != 0)
-		abort();
-	return text;
+	return bento_mf_text_close(&t);
 }
 
 /* A printable form of a scalar for messages: quoted, control characters
  * escaped, long values cut. */
 char *bento_mf_quote(const char *s, size_t len)
 {
-	char *text = NULL;
-	size_t tlen = 0;
-	FILE *f = open_memstream(&text, &tlen);
-	if (f == NULL)
-		abort();
+	bento_mf_text t;
+	FILE *f = bento_mf_text_open(&t);
 	fputc('"', f);
 	for (size_t i = 0; i < len && i < 80; i++) {
 		unsigned char ch = (unsigned char)s[i];
@@ -222,7 +248,5 @@ char *bento_mf_quote(const char *s, size_t len)
 			fputc(ch, f);
 	}
 	fputs(len > 80 ? "\"..." : "\"", f);
-	if (fclose(f) != 0)
-		abort();
-	return text;
+	return bento_mf_text_close(&t);
 }

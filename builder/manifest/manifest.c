@@ -89,14 +89,7 @@ int bento_manifest_parse(const char *name, const char *base_dir, const char *sou
 		return -1;
 	}
 
-	struct fy_diag_cfg dcfg;
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.colorize = false;
-	struct fy_diag *ydiag = fy_diag_create(&dcfg);
-	if (ydiag == NULL)
-		abort();
-	fy_diag_set_collect_errors(ydiag, true);
+	struct fy_diag *ydiag = bento_mf_collecting_diag();
 	/* no mmap, no file access: the text is in memory; YAML 1.2; no
 	 * resolution of aliases (they are refused: a few aliases can expand
 	 * into a huge document); repeated keys are found by bento_mf_check_keys */

@@ -96,9 +96,8 @@ static void parse_build_options(ctx *c, struct fy_node *map, const char *owner,
 	autofree char *prefix = bento_mf_get_string(c, &sc, "prefix", TEXT_NONEMPTY, &pn);
 	if (prefix && strcmp(prefix, "/app") != 0 &&
 	    !(strncmp(prefix, "/app/", 5) == 0 && bento_mf_relative_path_ok(prefix + 5))) {
-		autofree char *q = bento_mf_quote(prefix, strlen(prefix));
-		bento_mf_report_key(c, &sc, "prefix", pn, NULL,
-		                    " must be /app or a directory below it, found %s", q);
+		bento_mf_report_found(c, &sc, "prefix", pn, prefix,
+		                      " must be /app or a directory below it");
 	} else if (prefix) {
 		bo->prefix = steal_pointer(&prefix);
 	}

@@ -237,56 +237,70 @@ char **bento_mf_get_list(ctx *c, const scope *sc, const char *key, unsigned rule
 	return v;
 }
 
+/* The value of a key whose text is not quoted in YAML: a number, a boolean. */
+typedef struct plain_value {
+	struct fy_node *key, *node;
+	const char *text; /* NULL when the value is not a plain (unquoted) string */
+	size_t len;
+} plain_value;
+
+/* Finds key in sc; false when it is absent. */
+static bool find_plain(ctx *c, const scope *sc, const char *key, plain_value *v)
+{
+	v->node = bento_mf_lookup(c, sc, key, false, &v->key);
+	v->text =
+	    v->node && fy_node_get_style(v->node) == FYNS_PLAIN ? scalar(v->node, &v->len) : NULL;
+	return v->key != NULL;
+}
+
+/* What a value is, for "found ...": its text quoted, or what else it is. */
+static char *found(struct fy_node *n)
+{
+	size_t len;
+	const char *s = scalar(n, &len);
+	return s ? bento_mf_quote(s, len) : xstrdup(bento_mf_kind(n));
+}
+
 /* Strict unsigned decimal. */
 bool bento_mf_get_uint(ctx *c, const scope *sc, const char *key, unsigned long max,
                        unsigned long *out)
 {
-	struct fy_node *k;
-	struct fy_node *n = bento_mf_lookup(c, sc, key, false, &k);
-	if (k == NULL)
+	plain_value v;
+	if (!find_plain(c, sc, key, &v))
 		return false;
-	size_t len;
-	const char *s = scalar(n, &len);
-	bool ok = s != NULL && len > 0 && len <= 10 && fy_node_get_style(n) == FYNS_PLAIN;
-	unsigned long v = 0;
-	for (size_t i = 0; ok && i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
+	bool ok = v.text != NULL && v.len > 0 && v.len <= 10;
+	unsigned long number = 0;
+	for (size_t i = 0; ok && i < v.len; i++) {
+		if (v.text[i] < '0' || v.text[i] > '9')
 			ok = false;
 		else
-			v = v * 10 + (unsigned long)(s[i] - '0');
+			number = number * 10 + (unsigned long)(v.text[i] - '0');
 	}
-	if (!ok || v > max) {
-		autofree char *q = s ? bento_mf_quote(s, len) : NULL;
-		bento_mf_report_key(c, sc, key, n, k,
-		                    " must be a whole number from 0 to %lu, found %s", max,
-		                    q ? q : bento_mf_kind(n));
+	if (!ok || number > max) {
+		autofree char *what = found(v.node);
+		bento_mf_report_key(c, sc, key, v.node, v.key,
+		                    " must be a whole number from 0 to %lu, found %s", max, what);
 		return false;
 	}
-	*out = v;
+	*out = number;
 	return true;
 }
 
 bool bento_mf_get_bool(ctx *c, const scope *sc, const char *key, bool *out)
 {
-	struct fy_node *k;
-	struct fy_node *n = bento_mf_lookup(c, sc, key, false, &k);
-	if (k == NULL)
+	plain_value v;
+	if (!find_plain(c, sc, key, &v))
 		return false;
-	size_t len;
-	const char *s = scalar(n, &len);
-	if (s && fy_node_get_style(n) == FYNS_PLAIN) {
-		static const char *const yes[] = {"true", "True", "TRUE"};
-		static const char *const no[] = {"false", "False", "FALSE"};
-		for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
-			if (len == strlen(yes[i]) && memcmp(s, yes[i], len) == 0)
-				return *out = true, true;
-			if (len == strlen(no[i]) && memcmp(s, no[i], len) == 0)
-				return *out = false, true;
-		}
+	static const char *const yes[] = {"true", "True", "TRUE"};
+	static const char *const no[] = {"false", "False", "FALSE"};
+	for (size_t i = 0; v.text && i < ARRAY_SIZE(yes); i++) {
+		if (v.len == strlen(yes[i]) && memcmp(v.text, yes[i], v.len) == 0)
+			return *out = true, true;
+		if (v.len == strlen(no[i]) && memcmp(v.text, no[i], v.len) == 0)
+			return *out = false, true;
 	}
-	autofree char *q = s ? bento_mf_quote(s, len) : NULL;
-	bento_mf_report_key(c, sc, key, n, k, " must be true or false, found %s",
-	                    q ? q : bento_mf_kind(n));
+	autofree char *what = found(v.node);
+	bento_mf_report_key(c, sc, key, v.node, v.key, " must be true or false, found %s", what);
 	return false;
 }
 
@@ -425,12 +439,9 @@ bento_env_var *bento_mf_get_env(ctx *c, const scope *sc, const char *key, size_t
 		}
 		autofree char *nm = dup_text(name, klen);
 		if (!env_name_ok(nm)) {
-			autofree char *q = bento_mf_quote(name, klen);
-			bento_mf_report_key(
-			    c, sc, key, k, NULL,
-			    ": %s is not a variable name (letters, digits and \"_\", not "
-			    "starting with a digit)",
-			    q);
+			bento_mf_report_is_not(c, sc, key, k, nm,
+			                       "a variable name (letters, digits and \"_\", not "
+			                       "starting with a digit)");
 			continue;
 		}
 		bool twice = false;

@@ -22,6 +22,7 @@
 #include <libfyaml.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/error.h"
 #include "manifest/manifest.h"
@@ -80,6 +81,19 @@ typedef bool (*item_check)(ctx *c, const scope *sc, const char *key, struct fy_n
 
 /* ---- diagnostics.c ---- */
 
+/* Text written with stdio: bento_mf_text_open gives the stream, and
+ * bento_mf_text_close the text written (the caller frees it). */
+typedef struct bento_mf_text {
+	char *data;
+	size_t len;
+	FILE *f;
+} bento_mf_text;
+FILE *bento_mf_text_open(bento_mf_text *t);
+char *bento_mf_text_close(bento_mf_text *t);
+
+/* A libfyaml diagnostic object that collects errors instead of printing them. */
+struct fy_diag *bento_mf_collecting_diag(void);
+
 bool bento_mf_node_mark(struct fy_node *n, int *line, int *column);
 /* Whether the list holds as many errors as are worth reading; then the error
  * text will say that more were found. */
@@ -94,6 +108,13 @@ void bento_mf_report(ctx *c, struct fy_node *n, struct fy_node *fallback, const 
 void bento_mf_report_key(ctx *c, const scope *sc, const char *key, struct fy_node *n,
                          struct fy_node *fallback, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+/* A value of key refused: the key's label, what (" must be ...", with its
+ * own separator), then ", found \"VALUE\"" -- or the label, then ": \"VALUE\" is
+ * not WHAT".  They return false, for checks to return. */
+bool bento_mf_report_found(ctx *c, const scope *sc, const char *key, struct fy_node *n,
+                           const char *value, const char *what);
+bool bento_mf_report_is_not(ctx *c, const scope *sc, const char *key, struct fy_node *n,
+                            const char *value, const char *what);
 /* How messages name key in sc: "\"permissions.sockets\"", "\"dest\" of source 1
  * of module \"hello\"". */
 char *bento_mf_key_label(const scope *sc, const char *key);

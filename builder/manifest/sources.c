@@ -93,10 +93,8 @@ static void read_location(source_read *r)
 		r->last = xstrdup(slash ? slash + 1 : path);
 	}
 	if (sha && !bento_mf_sha256_ok(sha)) {
-		autofree char *q = bento_mf_quote(sha, strlen(sha));
-		bento_mf_report_key(
-		    c, sc, "sha256", sha_n, NULL,
-		    " must be 64 hexadecimal digits (the SHA-256 of the file), found %s", q);
+		bento_mf_report_found(c, sc, "sha256", sha_n, sha,
+		                      " must be 64 hexadecimal digits (the SHA-256 of the file)");
 	} else if (sha) {
 		s->sha256 = steal_pointer(&sha);
 	} else if (r->url_n && sha_n == NULL) {
@@ -129,10 +127,8 @@ static void read_dest_filename(source_read *r)
 	struct fy_node *fn = NULL;
 	autofree char *name = bento_mf_get_string(c, sc, "dest-filename", TEXT_NONEMPTY, &fn);
 	if (name && !bento_mf_filename_ok(name)) {
-		autofree char *q = bento_mf_quote(name, strlen(name));
-		bento_mf_report_key(
-		    c, sc, "dest-filename", fn, NULL,
-		    " must be a file name (no \"/\", not \".\" or \"..\"), found %s", q);
+		bento_mf_report_found(c, sc, "dest-filename", fn, name,
+		                      " must be a file name (no \"/\", not \".\" or \"..\")");
 	} else if (name) {
 		s->dest_filename = steal_pointer(&name);
 	} else if (fn == NULL && (r->url_n || r->path_n) && r->last &&

@@ -26,7 +26,6 @@ static const char *const compression_names[] = {"gzip", "xz", "lz4", "zstd", NUL
  * update information specification has them. */
 static void check_update_information(ctx *c, const scope *sc, struct fy_node *n, const char *s)
 {
-	autofree char *q = bento_mf_quote(s, strlen(s));
 	if (strlen(s) > 1023) {
 		bento_mf_report(c, n, NULL,
 		                "\"bundle.update-information\" is longer than 1023 bytes");
@@ -36,11 +35,8 @@ static void check_update_information(ctx *c, const scope *sc, struct fy_node *n,
 		if (!bento_mf_check_url(c, sc, "update-information", n, s + 6, NULL))
 			return;
 		if (strncmp(s + 6, "http://", 7) != 0 && strncmp(s + 6, "https://", 8) != 0)
-			bento_mf_report(
-			    c, n, NULL,
-			    "\"bundle.update-information\": the zsync URL must be http or https, "
-			    "found %s",
-			    q);
+			bento_mf_report_found(c, sc, "update-information", n, s,
+			                      ": the zsync URL must be http or https");
 		return;
 	}
 	if (strncmp(s, "gh-releases-zsync|", 18) == 0) {
@@ -56,10 +52,9 @@ static void check_update_information(ctx *c, const scope *sc, struct fy_node *n,
 		if (fields == 4 && !empty)
 			return;
 	}
-	bento_mf_report(c, n, NULL,
-	                "\"bundle.update-information\" must be \"zsync|URL\" or "
-	                "\"gh-releases-zsync|USER|REPO|TAG|FILENAME\", found %s",
-	                q);
+	bento_mf_report_found(c, sc, "update-information", n, s,
+	                      " must be \"zsync|URL\" or "
+	                      "\"gh-releases-zsync|USER|REPO|TAG|FILENAME\"");
 }
 
 static void parse_bundle(ctx *c, struct fy_node *map, bento_bundle *b)
@@ -111,12 +106,9 @@ static void parse_bundle(ctx *c, struct fy_node *map, bento_bundle *b)
 		size_t len = strlen(hex);
 		if (strspn(hex, "0123456789abcdefABCDEF") != len ||
 		    (len != 8 && len != 16 && len != 40 && len != 64)) {
-			autofree char *q = bento_mf_quote(key, strlen(key));
-			bento_mf_report(
-			    c, kn, NULL,
-			    "\"bundle.sign-key\" must be a gpg key id or fingerprint (8, 16, 40 or "
-			    "64 hexadecimal digits), found %s",
-			    q);
+			bento_mf_report_found(c, &sc, "sign-key", kn, key,
+			                      " must be a gpg key id or fingerprint (8, 16, 40 or "
+			                      "64 hexadecimal digits)");
 		} else {
 			b->sign_key = steal_pointer(&key);
 		}
@@ -178,21 +170,17 @@ void bento_mf_parse_root(ctx *c, struct fy_node *root, bento_manifest *m)
 	}
 	m->name = bento_mf_get_string(c, &sc, "name", TEXT_REQUIRED | TEXT_NONEMPTY, &n);
 	if (m->name && (strchr(m->name, '/') || strlen(m->name) > 255)) {
-		autofree char *q = bento_mf_quote(m->name, strlen(m->name));
-		bento_mf_report(c, n, NULL,
-		                "\"name\" must be at most 255 bytes without \"/\", found %s", q);
+		bento_mf_report_found(c, &sc, "name", n, m->name,
+		                      " must be at most 255 bytes without \"/\"");
 	}
 	m->version = bento_mf_get_string(c, &sc, "version", TEXT_REQUIRED | TEXT_NONEMPTY, &n);
 	if (m->version &&
 	    (!isalnum((unsigned char)m->version[0]) || strlen(m->version) > 128 ||
 	     m->version[strspn(m->version, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	                                   "0123456789.+~_-")] != '\0')) {
-		autofree char *q = bento_mf_quote(m->version, strlen(m->version));
-		bento_mf_report(
-		    c, n, NULL,
-		    "\"version\" must be 1 to 128 letters, digits, \".\", \"+\", \"~\", \"_\" "
-		    "or \"-\", starting with a letter or digit, found %s",
-		    q);
+		bento_mf_report_found(c, &sc, "version", n, m->version,
+		                      " must be 1 to 128 letters, digits, \".\", \"+\", \"~\", "
+		                      "\"_\" or \"-\", starting with a letter or digit");
 	}
 	m->summary = bento_mf_get_string(c, &sc, "summary", TEXT_NONEMPTY, NULL);
 	m->license = bento_mf_get_string(c, &sc, "license", TEXT_NONEMPTY, NULL);
@@ -204,12 +192,9 @@ void bento_mf_parse_root(ctx *c, struct fy_node *root, bento_manifest *m)
 	else if (command && bento_mf_relative_path_ok(command))
 		m->command = steal_pointer(&command);
 	else if (command) {
-		autofree char *q = bento_mf_quote(command, strlen(command));
-		bento_mf_report(
-		    c, n, NULL,
-		    "\"command\" must be a path relative to /app (bin/hello) or a name in "
-		    "/app/bin (hello), with no \".\", \"..\" or empty elements, found %s",
-		    q);
+		bento_mf_report_found(c, &sc, "command", n, command,
+		                      " must be a path relative to /app (bin/hello) or a name in "
+		                      "/app/bin (hello), with no \".\", \"..\" or empty elements");
 	}
 
 	struct fy_node *perm = bento_mf_get_mapping(c, &sc, "permissions");

@@ -37,15 +37,10 @@ bool bento_mf_relative_path_ok(const char *p)
 bool bento_mf_check_relpath(ctx *c, const scope *sc, const char *key, struct fy_node *n,
                             const char *value)
 {
-	if (bento_mf_relative_path_ok(value))
-		return true;
-	autofree char *q = bento_mf_quote(value, strlen(value));
-	bento_mf_report_key(
-	    c, sc, key, n, NULL,
-	    " must be a relative path that stays inside (no leading \"/\", no \".\", "
-	    "\"..\" or empty elements), found %s",
-	    q);
-	return false;
+	return bento_mf_relative_path_ok(value) ||
+	       bento_mf_report_found(c, sc, key, n, value,
+	                             " must be a relative path that stays inside (no leading "
+	                             "\"/\", no \".\", \"..\" or empty elements)");
 }
 
 bool bento_mf_filename_ok(const char *s)
@@ -155,33 +150,21 @@ bool bento_mf_check_filesystem(ctx *c, const scope *sc, const char *key, struct 
 		}
 		ok = ok && bento_fs_location_known(loc);
 	}
-	if (!ok) {
-		autofree char *q = bento_mf_quote(value, strlen(value));
-		bento_mf_report_key(
-		    c, sc, key, item, NULL,
-		    ": %s is not a filesystem permission (home, host, host-os, "
-		    "host-etc, xdg-DIR[/path], ~/path or /path, optionally followed by :ro, "
-		    ":rw or :create; no \".\", \"..\" or empty elements)",
-		    q);
-		return false;
-	}
-	return true;
+	return ok || bento_mf_report_is_not(
+	                 c, sc, key, item, value,
+	                 "a filesystem permission (home, host, host-os, host-etc, "
+	                 "xdg-DIR[/path], ~/path or /path, optionally followed by :ro, :rw or "
+	                 ":create; no \".\", \"..\" or empty elements)");
 }
 
 bool bento_mf_check_bus_name(ctx *c, const scope *sc, const char *key, struct fy_node *item,
                              const char *value)
 {
-	if (!bus_name_ok(value)) {
-		autofree char *q = bento_mf_quote(value, strlen(value));
-		bento_mf_report_key(
-		    c, sc, key, item, NULL,
-		    ": %s is not a D-Bus name (two or more dot-separated elements of "
-		    "letters, digits, \"_\" and \"-\", not starting with a digit, optionally "
-		    "ending in \".*\")",
-		    q);
-		return false;
-	}
-	return true;
+	return bus_name_ok(value) ||
+	       bento_mf_report_is_not(c, sc, key, item, value,
+	                              "a D-Bus name (two or more dot-separated elements of "
+	                              "letters, digits, \"_\" and \"-\", not starting with a "
+	                              "digit, optionally ending in \".*\")");
 }
 
 /* An own-names item: a bus name the app may own (bento_bus_own_problem). */
