@@ -12,6 +12,19 @@
 #include "permissions/layer.h"
 #include "permissions/permissions.h"
 
+/* What GKeyFile's escape \e stands for, or '\0' for no escape (\; only in
+ * lists). */
+static char unescaped(char e, bool list)
+{
+	static const char escapes[][2] = {
+	    {'s', ' '}, {'n', '\n'}, {'t', '\t'}, {'r', '\r'}, {'\\', '\\'}, {';', ';'},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(escapes) - !list; i++)
+		if (escapes[i][0] == e)
+			return escapes[i][1];
+	return '\0';
+}
+
 /* Undoes GKeyFile's escapes (\s \n \t \r \\, and in lists \;); with list,
  * splits at the other ';' (a final ';' ends the list, as GKeyFile writes it).
  * A value that is not a list gives one item. */
@@ -39,32 +52,11 @@ static int unescape_into(const char *value, bool list, bento_strv *items, bento_
 			cur[n++] = c;
 			continue;
 		}
-		switch (value[++i]) {
-		case 's':
-			cur[n++] = ' ';
-			break;
-		case 'n':
-			cur[n++] = '\n';
-			break;
-		case 't':
-			cur[n++] = '\t';
-			break;
-		case 'r':
-			cur[n++] = '\r';
-			break;
-		case '\\':
-			cur[n++] = '\\';
-			break;
-		case ';':
-			if (list) {
-				cur[n++] = ';';
-				break;
-			}
-			__attribute__((fallthrough));
-		default:
+		char to = unescaped(value[++i], list);
+		if (to == '\0')
 			return bento_error_set(err, EINVAL, "invalid escape sequence in \"%s\"",
 			                       value);
-		}
+		cur[n++] = to;
 	}
 	return 0;
 }
