@@ -10,11 +10,9 @@
 
 void bento_mf_source_clear(bento_source *s)
 {
-	free(s->url);
-	free(s->path);
-	free(s->sha256);
-	free(s->dest);
-	free(s->dest_filename);
+	char *texts[] = {s->url, s->path, s->sha256, s->dest, s->dest_filename};
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
+		free(texts[i]);
 	bento_mf_strv_free(s->options);
 	bento_mf_strv_free(s->commands);
 }
