@@ -15,7 +15,10 @@
  *   values.c       the rules of values: paths, names, URLs, checksums...
  *   diagnostics.c  the error list and its messages: positions, quoting,
  *                  "did you mean", the final error text
- *   canonical.c    the canonical text of a module (the module cache's key) */
+ *   canonical.c    the canonical text of a module (the module cache's key)
+ *
+ * The functions they share are named bento_mf_... (manifest, private): the
+ * interface of the folder is manifest.h alone. */
 #ifndef BENTO_BUILDER_MANIFEST_PARSE_H
 #define BENTO_BUILDER_MANIFEST_PARSE_H
 
