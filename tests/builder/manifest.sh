@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# The build manifest (builder/manifest/manifest.c, bento-manifest(5)) through
+# The build manifest (builder/manifest/, bento-manifest(5)) through
 # `bento-builder check`, run as the unprivileged test user:
 #   - a table of invalid manifests, each with the exact error lines (file,
 #     line, column, message) and exit status it must give;

@@ -7,6 +7,7 @@
 
 #include "core/state.h"
 #include "core/util.h"
+#include "permissions/layer.h"
 
 /* Override files are the user's own, small by nature. */
 #define OVERRIDE_MAX (1 << 20)
@@ -23,11 +24,8 @@ static char *overrides_dir(bento_error **err)
 
 char *bento_override_path(const char *app_id, bento_error **err)
 {
-	const char *problem = bento_app_id_problem(app_id, strlen(app_id));
-	if (problem) {
-		bento_error_set(err, EINVAL, "invalid app id \"%s\": it %s", app_id, problem);
+	if (bento_app_id_check(app_id, err) < 0)
 		return NULL;
-	}
 	autofree char *dir = overrides_dir(err);
 	return dir ? xasprintf("%s/%s", dir, app_id) : NULL;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The permission model: layers, their merging, their key-file form and the
- * strict reader of .bento/metadata and override files (docs/man/bento-metadata.5). */
+/* The permission model: layers, the checks of each permission, merging,
+ * command-line options, the key-file form and plain words.  The strict
+ * reader of .bento/metadata and override files is metadata.c. */
 #include "permissions/permissions.h"
 
 #include <errno.h>
@@ -8,67 +9,91 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/keyfile.h"
 #include "core/util.h"
+#include "permissions/layer.h"
 
 /* ---- names ------------------------------------------------------------------ */
 
-typedef struct flag_name {
-	const char *name;
-	unsigned bit;
-	const char *words; /* for bento_permissions_describe */
-} flag_name;
-
-static const flag_name share_names[] = {
-    {"network", BENTO_SHARE_NETWORK, "the network"},
-    {"ipc", BENTO_SHARE_IPC, "shared memory and System V IPC with host programs"},
+/* The values of each kind of flag, NULL-terminated, in the order of their
+ * bits: names[i] is the flag 1u << i of permissions.h's enums, words[i] what
+ * it grants in plain words (bento_permissions_describe). */
+static const char *const share_names[] = {"network", "ipc", NULL};
+static const char *const share_words[] = {
+    "the network",
+    "shared memory and System V IPC with host programs",
 };
 
-static const flag_name socket_names[] = {
-    {"x11", BENTO_SOCKET_X11, "the X11 display (X11 apps can see other windows and keystrokes)"},
-    {"wayland", BENTO_SOCKET_WAYLAND, "the Wayland display"},
-    {"fallback-x11", BENTO_SOCKET_FALLBACK_X11, "the X11 display when there is no Wayland"},
-    {"pulseaudio", BENTO_SOCKET_PULSEAUDIO, "sound (PulseAudio)"},
-    {"session-bus", BENTO_SOCKET_SESSION_BUS, "the whole session bus, unfiltered"},
-    {"system-bus", BENTO_SOCKET_SYSTEM_BUS, "the whole system bus, unfiltered"},
-    {"ssh-auth", BENTO_SOCKET_SSH_AUTH, "the SSH agent (your SSH keys)"},
-    {"cups", BENTO_SOCKET_CUPS, "printing (CUPS)"},
-    {"pcsc", BENTO_SOCKET_PCSC, "smart cards (PC/SC)"},
+static const char *const socket_names[] = {
+    "x11",        "wayland",  "fallback-x11", "pulseaudio", "session-bus",
+    "system-bus", "ssh-auth", "cups",         "pcsc",       NULL,
+};
+static const char *const socket_words[] = {
+    "the X11 display (X11 apps can see other windows and keystrokes)",
+    "the Wayland display",
+    "the X11 display when there is no Wayland",
+    "sound (PulseAudio)",
+    "the whole session bus, unfiltered",
+    "the whole system bus, unfiltered",
+    "the SSH agent (your SSH keys)",
+    "printing (CUPS)",
+    "smart cards (PC/SC)",
 };
 
-static const flag_name device_names[] = {
-    {"dri", BENTO_DEVICE_DRI, "graphics acceleration (/dev/dri)"},
-    {"kvm", BENTO_DEVICE_KVM, "virtual machines (/dev/kvm)"},
-    {"input", BENTO_DEVICE_INPUT, "input devices (/dev/input)"},
-    {"shm", BENTO_DEVICE_SHM, "the host's shared memory (/dev/shm)"},
-    {"all", BENTO_DEVICE_ALL, "every device (/dev)"},
+static const char *const device_names[] = {"dri", "kvm", "input", "shm", "all", NULL};
+static const char *const device_words[] = {
+    "graphics acceleration (/dev/dri)",
+    "virtual machines (/dev/kvm)",
+    "input devices (/dev/input)",
+    "the host's shared memory (/dev/shm)",
+    "every device (/dev)",
 };
 
-static const flag_name feature_names[] = {
-    {"devel", BENTO_FEATURE_DEVEL, "debugging and profiling (ptrace, perf)"},
-    {"multiarch", BENTO_FEATURE_MULTIARCH, "32-bit x86 programs"},
+static const char *const feature_names[] = {"devel", "multiarch", NULL};
+static const char *const feature_words[] = {
+    "debugging and profiling (ptrace, perf)",
+    "32-bit x86 programs",
 };
+
+/* Each list has a name for every bit up to the kind's last one. */
+#define BITS_NAMED(names, words, last)                                                             \
+	_Static_assert(ARRAY_SIZE(names) == ARRAY_SIZE(words) + 1 &&                               \
+	                   (last) == 1u << (ARRAY_SIZE(words) - 1),                                \
+	               #names " names the bits of permissions.h")
+BITS_NAMED(share_names, share_words, BENTO_SHARE_IPC);
+BITS_NAMED(socket_names, socket_words, BENTO_SOCKET_PCSC);
+BITS_NAMED(device_names, device_words, BENTO_DEVICE_ALL);
+BITS_NAMED(feature_names, feature_words, BENTO_FEATURE_MULTIARCH);
 
 typedef struct flag_kind {
 	const char *key;   /* [Context] key */
 	const char *what;  /* one value, in messages */
 	const char *label; /* bento_permissions_describe */
-	const flag_name *names;
+	const char *const *names;
+	const char *const *words;
 	size_t n_names;
 	size_t offset; /* of the bento_flags in bento_permissions */
 } flag_kind;
 
-#define KIND(key, what, label, names, field)                                                       \
+#define KIND(key, what, label, names, words, field)                                                \
 	{                                                                                          \
-		key, what, label, names, ARRAY_SIZE(names), offsetof(bento_permissions, field)     \
+		key, what, label, names, words, ARRAY_SIZE(words),                                 \
+		    offsetof(bento_permissions, field)                                             \
 	}
 static const flag_kind kinds[] = {
-    KIND("shared", "shared resource", "Shares", share_names, shared),
-    KIND("sockets", "socket", "Socket", socket_names, sockets),
-    KIND("devices", "device", "Device", device_names, devices),
-    KIND("features", "feature", "Feature", feature_names, features),
+    KIND("shared", "shared resource", "Shares", share_names, share_words, shared),
+    KIND("sockets", "socket", "Socket", socket_names, socket_words, sockets),
+    KIND("devices", "device", "Device", device_names, device_words, devices),
+    KIND("features", "feature", "Feature", feature_names, feature_words, features),
 };
 enum { KIND_SHARED, KIND_SOCKETS, KIND_DEVICES, KIND_FEATURES };
+
+const char *const *bento_permission_flag_names(const char *key)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
+		if (strcmp(kinds[k].key, key) == 0)
+			return kinds[k].names;
+	return NULL;
+}
 
 static bento_flags *kind_flags(bento_permissions *p, const flag_kind *k)
 {
@@ -83,13 +108,13 @@ static const bento_flags *kind_flags_const(const bento_permissions *p, const fla
 static int flag_lookup(const flag_kind *k, const char *name, unsigned *bit, bento_error **err)
 {
 	for (size_t i = 0; i < k->n_names; i++)
-		if (strcmp(k->names[i].name, name) == 0) {
-			*bit = k->names[i].bit;
+		if (strcmp(k->names[i], name) == 0) {
+			*bit = 1u << i;
 			return 0;
 		}
 	autofree char *known = xstrdup("");
 	for (size_t i = 0; i < k->n_names; i++) {
-		char *more = xasprintf("%s%s%s", known, i ? ", " : "", k->names[i].name);
+		char *more = xasprintf("%s%s%s", known, i ? ", " : "", k->names[i]);
 		free(known);
 		known = more;
 	}
@@ -201,7 +226,7 @@ bool bento_app_id_valid(const char *id, size_t len)
 	return bento_app_id_problem(id, len) == NULL;
 }
 
-static int check_app_id(const char *id, bento_error **err)
+int bento_app_id_check(const char *id, bento_error **err)
 {
 	const char *problem = bento_app_id_problem(id, strlen(id));
 	if (problem)
@@ -210,7 +235,7 @@ static int check_app_id(const char *id, bento_error **err)
 }
 
 /* A D-Bus well-known name, or a prefix "a.b.*". */
-static int check_bus_name(const char *name, bento_error **err)
+int bento_bus_name_check(const char *name, bento_error **err)
 {
 	size_t n = strlen(name);
 	if (n >= 2 && strcmp(name + n - 2, ".*") == 0)
@@ -234,7 +259,7 @@ static bool env_name_valid(const char *name)
 	return true;
 }
 
-static int check_env_name(const char *name, bento_error **err)
+int bento_env_name_check(const char *name, bento_error **err)
 {
 	if (!env_name_valid(name))
 		return bento_error_set(err, EINVAL,
@@ -350,6 +375,11 @@ static const location_name *location_lookup(const char *loc, size_t n)
 		if (strlen(locations[i].name) == n && strncmp(locations[i].name, loc, n) == 0)
 			return &locations[i];
 	return NULL;
+}
+
+bool bento_fs_location_known(const char *name)
+{
+	return location_lookup(name, strlen(name)) != NULL;
 }
 
 static int check_location(const char *loc, bento_error **err)
@@ -658,6 +688,79 @@ bool bento_permissions_empty(const bento_permissions *p)
 	       p->n_session_bus == 0 && p->n_system_bus == 0 && p->n_env == 0;
 }
 
+/* ---- one permission at a time (layer.h) ---------------------------------------- */
+
+int bento_layer_set_flag(bento_permissions *p, const char *key, const char *name, bool on,
+                         bento_error **err)
+{
+	const flag_kind *k = kinds;
+	while (strcmp(k->key, key) != 0)
+		if (++k == kinds + ARRAY_SIZE(kinds))
+			abort(); /* not a [Context] key of flags: a caller's mistake */
+	unsigned bit = 0;
+	if (flag_lookup(k, name, &bit, err) < 0)
+		return -1;
+	flags_set(kind_flags(p, k), bit, on);
+	return 0;
+}
+
+int bento_layer_set_filesystem(bento_permissions *p, const char *text, bool remove,
+                               bento_error **err)
+{
+	autofree char *location = NULL;
+	bento_fs_mode mode;
+	if (parse_fs(text, remove, &location, &mode, err) < 0)
+		return -1;
+	fs_set(p, location, mode);
+	return 0;
+}
+
+int bento_layer_add_persistent(bento_permissions *p, const char *path, bento_error **err)
+{
+	if (check_relative_path("persistent path", path, err) < 0)
+		return -1;
+	persist_add(p, path);
+	return 0;
+}
+
+int bento_layer_set_env(bento_permissions *p, const char *name, const char *value,
+                        bento_error **err)
+{
+	if (bento_env_name_check(name, err) < 0 || (value && check_env_value(name, value, err) < 0))
+		return -1;
+	env_set(p, name, value);
+	return 0;
+}
+
+int bento_layer_set_bus(bento_permissions *p, bool system, const char *name,
+                        bento_bus_policy policy, bento_error **err)
+{
+	if (bento_bus_name_check(name, err) < 0)
+		return -1;
+	if (system)
+		bus_set(&p->system_bus, &p->n_system_bus, name, policy);
+	else
+		bus_set(&p->session_bus, &p->n_session_bus, name, policy);
+	return 0;
+}
+
+int bento_layer_set_limit(bento_permissions *p, const char *key, const char *value,
+                          bento_error **err)
+{
+	bento_limit which = 0;
+	uint64_t v = 0;
+	if (parse_limit(key, value, &which, &v, err) < 0)
+		return -1;
+	p->limits[which] = v;
+	return 0;
+}
+
+bool bento_limit_known(const char *key)
+{
+	bento_limit which;
+	return limit_lookup(key, &which) != NULL;
+}
+
 /* ---- command-line options ----------------------------------------------------- */
 
 const char *const bento_permission_options[] = {
@@ -691,66 +794,38 @@ static int apply_option(bento_permissions *p, const char *option, const char *va
 {
 	static const struct {
 		const char *on, *off;
-		int kind;
+		const char *key; /* of the flags in [Context] */
 	} flag_options[] = {
-	    {"share", "unshare", KIND_SHARED},
-	    {"socket", "nosocket", KIND_SOCKETS},
-	    {"device", "nodevice", KIND_DEVICES},
-	    {"allow", "disallow", KIND_FEATURES},
+	    {"share", "unshare", "shared"},
+	    {"socket", "nosocket", "sockets"},
+	    {"device", "nodevice", "devices"},
+	    {"allow", "disallow", "features"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(flag_options); i++) {
 		bool on = strcmp(option, flag_options[i].on) == 0;
-		if (!on && strcmp(option, flag_options[i].off) != 0)
-			continue;
-		const flag_kind *k = &kinds[flag_options[i].kind];
-		unsigned bit = 0;
-		if (flag_lookup(k, value, &bit, err) < 0)
-			return -1;
-		flags_set(kind_flags(p, k), bit, on);
-		return 0;
+		if (on || strcmp(option, flag_options[i].off) == 0)
+			return bento_layer_set_flag(p, flag_options[i].key, value, on, err);
 	}
-	if (strcmp(option, "filesystem") == 0 || strcmp(option, "nofilesystem") == 0) {
-		autofree char *location = NULL;
-		bento_fs_mode mode;
-		if (parse_fs(value, option[0] == 'n', &location, &mode, err) < 0)
-			return -1;
-		fs_set(p, location, mode);
-		return 0;
-	}
-	if (strcmp(option, "persist") == 0) {
-		if (check_relative_path("persistent path", value, err) < 0)
-			return -1;
-		persist_add(p, value);
-		return 0;
-	}
+	if (strcmp(option, "filesystem") == 0 || strcmp(option, "nofilesystem") == 0)
+		return bento_layer_set_filesystem(p, value, option[0] == 'n', err);
+	if (strcmp(option, "persist") == 0)
+		return bento_layer_add_persistent(p, value, err);
 	if (strcmp(option, "env") == 0) {
 		const char *eq = strchr(value, '=');
 		if (eq == NULL)
 			return bento_error_set(err, EINVAL, "expected VAR=VALUE");
 		autofree char *name = xasprintf("%.*s", (int)(eq - value), value);
-		if (check_env_name(name, err) < 0 || check_env_value(name, eq + 1, err) < 0)
-			return -1;
-		env_set(p, name, eq + 1);
-		return 0;
+		return bento_layer_set_env(p, name, eq + 1, err);
 	}
-	if (strcmp(option, "unset-env") == 0) {
-		if (check_env_name(value, err) < 0)
-			return -1;
-		env_set(p, value, NULL);
-		return 0;
-	}
+	if (strcmp(option, "unset-env") == 0)
+		return bento_layer_set_env(p, value, NULL, err);
 	if (strcmp(option, "limit") == 0) {
 		const char *eq = strchr(value, '=');
 		if (eq == NULL)
 			return bento_error_set(err, EINVAL,
 			                       "expected LIMIT=VALUE, e.g. tmp-size=4G");
 		autofree char *key = xasprintf("%.*s", (int)(eq - value), value);
-		bento_limit which;
-		uint64_t v;
-		if (parse_limit(key, eq + 1, &which, &v, err) < 0)
-			return -1;
-		p->limits[which] = v;
-		return 0;
+		return bento_layer_set_limit(p, key, eq + 1, err);
 	}
 	static const struct {
 		const char *name;
@@ -766,17 +841,10 @@ static int apply_option(bento_permissions *p, const char *option, const char *va
 	    {"system-own-name", true, BENTO_BUS_OWN},
 	    {"system-see-name", true, BENTO_BUS_SEE},
 	};
-	for (size_t i = 0; i < ARRAY_SIZE(bus_options); i++) {
-		if (strcmp(option, bus_options[i].name) != 0)
-			continue;
-		if (check_bus_name(value, err) < 0)
-			return -1;
-		if (bus_options[i].system)
-			bus_set(&p->system_bus, &p->n_system_bus, value, bus_options[i].policy);
-		else
-			bus_set(&p->session_bus, &p->n_session_bus, value, bus_options[i].policy);
-		return 0;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(bus_options); i++)
+		if (strcmp(option, bus_options[i].name) == 0)
+			return bento_layer_set_bus(p, bus_options[i].system, value,
+			                           bus_options[i].policy, err);
 	return 1;
 }
 
@@ -870,7 +938,7 @@ static void sb_add_escaped(strbuf *b, const char *s, bool list)
 	append_escaped(&b->data, &b->len, s, list);
 }
 
-static const char *const policy_names[] = {
+const char *const bento_bus_policy_names[] = {
     [BENTO_BUS_NONE] = "none",
     [BENTO_BUS_SEE] = "see",
     [BENTO_BUS_TALK] = "talk",
@@ -887,7 +955,7 @@ static void write_bus(strbuf *b, const char *group, const bento_bus_rule *rules,
 	for (size_t i = 0; i < n; i++) {
 		sb_add(b, rules[i].name);
 		sb_add(b, "=");
-		sb_add(b, policy_names[rules[i].policy]);
+		sb_add(b, bento_bus_policy_names[rules[i].policy]);
 		sb_add(b, "\n");
 	}
 }
@@ -903,11 +971,11 @@ char *bento_permissions_to_keyfile(const bento_permissions *layer)
 		sb_add(&ctx, kinds[k].key);
 		sb_add(&ctx, "=");
 		for (size_t i = 0; i < kinds[k].n_names; i++) {
-			const flag_name *fn = &kinds[k].names[i];
-			if (!(f->valid & fn->bit))
+			unsigned bit = 1u << i;
+			if (!(f->valid & bit))
 				continue;
-			sb_add(&ctx, f->enabled & fn->bit ? "" : "!");
-			sb_add(&ctx, fn->name);
+			sb_add(&ctx, f->enabled & bit ? "" : "!");
+			sb_add(&ctx, kinds[k].names[i]);
 			sb_add(&ctx, ";");
 		}
 		sb_add(&ctx, "\n");
@@ -1013,14 +1081,14 @@ void bento_permissions_describe(const bento_permissions *p, const char *indent, 
 {
 	fprintf(out, "%sNetwork: %s\n", indent,
 	        p->shared.enabled & BENTO_SHARE_NETWORK ? "yes" : "no");
-	fprintf(out, "%sHost IPC (%s): %s\n", indent, share_names[1].words,
+	fprintf(out, "%sHost IPC (%s): %s\n", indent, share_words[1],
 	        p->shared.enabled & BENTO_SHARE_IPC ? "yes" : "no");
 	for (size_t k = KIND_SOCKETS; k < ARRAY_SIZE(kinds); k++) {
 		const bento_flags *f = kind_flags_const(p, &kinds[k]);
 		for (size_t i = 0; i < kinds[k].n_names; i++)
-			if (f->enabled & kinds[k].names[i].bit)
+			if (f->enabled & 1u << i)
 				fprintf(out, "%s%s: %s\n", indent, kinds[k].label,
-				        kinds[k].names[i].words);
+				        kinds[k].words[i]);
 	}
 	static const char *const modes[] = {
 	    [BENTO_FS_REMOVE] = "",
@@ -1082,311 +1150,4 @@ void bento_permissions_describe(const bento_permissions *p, const char *indent, 
 		fprintf(out, "%sLimit: %s%s%s\n", indent, limit_names[i].before, v,
 		        limit_names[i].after);
 	}
-}
-
-/* ---- the reader ----------------------------------------------------------------- */
-
-/* Undoes GKeyFile's escapes (\s \n \t \r \\, and in lists \;); with list,
- * splits at the other ';' (a final ';' ends the list, as GKeyFile writes it). */
-static void free_items(char **items, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(items[i]);
-	free(items);
-}
-
-static int unescape_into(const char *value, bool list, char ***items, size_t *n_items,
-                         bento_error **err)
-{
-	size_t len = strlen(value);
-	autofree char *cur = xmalloc(len + 1);
-	size_t n = 0;
-	*items = NULL;
-	*n_items = 0;
-	for (size_t i = 0;; i++) {
-		char c = value[i];
-		if (c == '\0' || (list && c == ';')) {
-			cur[n] = '\0';
-			if (c == '\0' && n == 0 && list && (*n_items > 0 || i == 0))
-				break; /* after a final ';', or an empty list */
-			if (list && n == 0)
-				return bento_error_set(err, EINVAL, "empty element in list \"%s\"",
-				                       value);
-			grow(items, *n_items, sizeof(**items));
-			(*items)[(*n_items)++] = xstrdup(cur);
-			n = 0;
-			if (c == '\0')
-				break;
-			continue;
-		}
-		if (c != '\\') {
-			cur[n++] = c;
-			continue;
-		}
-		switch (value[++i]) {
-		case 's':
-			cur[n++] = ' ';
-			break;
-		case 'n':
-			cur[n++] = '\n';
-			break;
-		case 't':
-			cur[n++] = '\t';
-			break;
-		case 'r':
-			cur[n++] = '\r';
-			break;
-		case '\\':
-			cur[n++] = '\\';
-			break;
-		case ';':
-			if (list) {
-				cur[n++] = ';';
-				break;
-			}
-			__attribute__((fallthrough));
-		default:
-			return bento_error_set(err, EINVAL, "invalid escape sequence in \"%s\"",
-			                       value);
-		}
-	}
-	return 0;
-}
-
-static int unescape(const char *value, bool list, char ***items, size_t *n_items, bento_error **err)
-{
-	if (unescape_into(value, list, items, n_items, err) < 0) {
-		free_items(*items, *n_items);
-		*items = NULL;
-		*n_items = 0;
-		return -1;
-	}
-	return 0;
-}
-
-static int parse_flags(bento_permissions *p, const flag_kind *k, char **items, size_t n,
-                       bento_error **err)
-{
-	for (size_t i = 0; i < n; i++) {
-		bool on = items[i][0] != '!';
-		unsigned bit = 0;
-		if (flag_lookup(k, items[i] + !on, &bit, err) < 0)
-			return -1;
-		flags_set(kind_flags(p, k), bit, on);
-	}
-	return 0;
-}
-
-static int parse_context(bento_permissions *p, const char *key, char **items, size_t n,
-                         bento_error **err)
-{
-	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
-		if (strcmp(key, kinds[k].key) == 0)
-			return parse_flags(p, &kinds[k], items, n, err);
-	if (strcmp(key, "filesystems") == 0) {
-		for (size_t i = 0; i < n; i++) {
-			bool remove = items[i][0] == '!';
-			autofree char *location = NULL;
-			bento_fs_mode mode;
-			if (parse_fs(items[i] + remove, remove, &location, &mode, err) < 0)
-				return -1;
-			fs_set(p, location, mode);
-		}
-		return 0;
-	}
-	if (strcmp(key, "persistent") == 0) {
-		for (size_t i = 0; i < n; i++) {
-			if (check_relative_path("persistent path", items[i], err) < 0)
-				return -1;
-			persist_add(p, items[i]);
-		}
-		return 0;
-	}
-	/* "unset-environment" */
-	for (size_t i = 0; i < n; i++) {
-		if (check_env_name(items[i], err) < 0)
-			return -1;
-		env_set(p, items[i], NULL);
-	}
-	return 0;
-}
-
-static int parse_policy(const char *value, bento_bus_policy *policy, bento_error **err)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(policy_names); i++)
-		if (strcmp(value, policy_names[i]) == 0) {
-			*policy = (bento_bus_policy)i;
-			return 0;
-		}
-	return bento_error_set(err, EINVAL, "unknown bus policy \"%s\" (talk, own, see or none)",
-	                       value);
-}
-
-/* Messages quote hostile text: no control character reaches the terminal. */
-static void make_visible(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
-static void warn(const char *name, unsigned line, const char *what, const char *which)
-{
-	autofree char *msg = xasprintf("%s:%u: warning: %s %s, ignored", name, line, what, which);
-	make_visible(msg);
-	fprintf(stderr, "%s\n", msg);
-}
-
-static bool in_list(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (strcmp(s, *list) == 0)
-			return true;
-	return false;
-}
-
-static int parse_entry(bento_metadata *md, const char *name, const bento_keyfile_entry *e,
-                       bento_error **err)
-{
-	static const char *const context_keys[] = {
-	    "shared",      "sockets",    "devices",           "features",
-	    "filesystems", "persistent", "unset-environment", NULL,
-	};
-	bento_permissions *p = &md->permissions;
-	if (strcmp(e->group, "Application") == 0) {
-		if (strcmp(e->key, "name") == 0) {
-			if (check_app_id(e->value, err) < 0)
-				return -1;
-			free(md->app_id);
-			md->app_id = xstrdup(e->value);
-		} else if (strcmp(e->key, "command") == 0) {
-			char **items;
-			size_t n;
-			if (unescape(e->value, false, &items, &n, err) < 0)
-				return -1;
-			int r = bento_command_check(items[0], err);
-			if (r == 0) {
-				free(md->command);
-				md->command = xstrdup(items[0]);
-			}
-			free_items(items, n);
-			return r;
-		} else {
-			autofree char *k = xasprintf("\"%s\" in [%s]", e->key, e->group);
-			warn(name, e->line, "unknown key", k);
-		}
-		return 0;
-	}
-	if (strcmp(e->group, "Context") == 0) {
-		if (!in_list(e->key, context_keys)) {
-			autofree char *k = xasprintf("\"%s\" in [%s]", e->key, e->group);
-			warn(name, e->line, "unknown key", k);
-			return 0;
-		}
-		char **items;
-		size_t n;
-		int r = unescape(e->value, true, &items, &n, err);
-		if (r == 0) {
-			r = parse_context(p, e->key, items, n, err);
-			free_items(items, n);
-		}
-		if (r < 0)
-			bento_error_prefix(err, "%s", e->key);
-		return r;
-	}
-	bool session = strcmp(e->group, "Session Bus Policy") == 0;
-	if (session || strcmp(e->group, "System Bus Policy") == 0) {
-		bento_bus_policy policy = BENTO_BUS_NONE;
-		if (check_bus_name(e->key, err) < 0 || parse_policy(e->value, &policy, err) < 0)
-			return -1;
-		if (session)
-			bus_set(&p->session_bus, &p->n_session_bus, e->key, policy);
-		else
-			bus_set(&p->system_bus, &p->n_system_bus, e->key, policy);
-		return 0;
-	}
-	if (strcmp(e->group, "Environment") == 0) {
-		char **items;
-		size_t n;
-		if (check_env_name(e->key, err) < 0 ||
-		    unescape(e->value, false, &items, &n, err) < 0)
-			return -1;
-		int r = check_env_value(e->key, items[0], err);
-		if (r == 0)
-			env_set(p, e->key, items[0]);
-		free_items(items, n);
-		return r;
-	}
-	if (strcmp(e->group, "Limits") == 0) {
-		bento_limit which;
-		uint64_t v;
-		if (limit_lookup(e->key, &which) == NULL) {
-			autofree char *k = xasprintf("\"%s\" in [%s]", e->key, e->group);
-			warn(name, e->line, "unknown key", k);
-			return 0;
-		}
-		if (parse_limit(e->key, e->value, &which, &v, err) < 0)
-			return -1;
-		p->limits[which] = v;
-		return 0;
-	}
-	return 0; /* in an unknown group, warned about at its header */
-}
-
-static int set_status(bento_error **err)
-{
-	if (err && *err) {
-		(*err)->status = BENTO_EXIT_RUNTIME;
-		make_visible((*err)->message);
-	}
-	return -1;
-}
-
-static bool known_group(const char *group)
-{
-	static const char *const groups[] = {
-	    "Application", "Context", "Session Bus Policy", "System Bus Policy", "Environment",
-	    "Limits",      NULL,
-	};
-	return in_list(group, groups);
-}
-
-int bento_metadata_parse(const char *name, const char *data, size_t len, bento_metadata *out,
-                         bento_error **err)
-{
-	memset(out, 0, sizeof(*out));
-	auto_bento_keyfile kf = NULL;
-	if (bento_keyfile_parse(name, data, len, &kf, err) < 0)
-		return set_status(err);
-	for (size_t i = 0; i < bento_keyfile_n_groups(kf); i++) {
-		unsigned line;
-		const char *group = bento_keyfile_group(kf, i, &line);
-		if (!known_group(group)) {
-			autofree char *g = xasprintf("[%s]", group);
-			warn(name, line, "unknown group", g);
-		}
-	}
-	for (size_t i = 0; i < bento_keyfile_n_entries(kf); i++) {
-		bento_keyfile_entry e = bento_keyfile_nth(kf, i);
-		if (bento_keyfile_get(kf, e.group, e.key) != e.value) {
-			autofree char *k = xasprintf("\"%s\" in [%s] (a later line sets it again)",
-			                             e.key, e.group);
-			warn(name, e.line, "repeated key", k);
-			continue;
-		}
-		if (parse_entry(out, name, &e, err) < 0) {
-			bento_error_prefix(err, "%s:%u", name, e.line);
-			bento_metadata_clear(out);
-			return set_status(err);
-		}
-	}
-	return 0;
-}
-
-void bento_metadata_clear(bento_metadata *md)
-{
-	free(md->app_id);
-	free(md->command);
-	bento_permissions_clear(&md->permissions);
-	memset(md, 0, sizeof(*md));
 }

@@ -51,6 +51,11 @@ enum {
 	BENTO_FEATURE_MULTIARCH = 1u << 1, /* 32-bit x86 syscalls */
 };
 
+/* The values the [Context] key (shared, sockets, devices or features)
+ * takes, NULL-terminated, in the order of their bits (the first is 1u << 0
+ * of the enum above); NULL for another key. */
+const char *const *bento_permission_flag_names(const char *key);
+
 /* A set of flags as one layer states it. */
 typedef struct bento_flags {
 	unsigned enabled; /* flags granted (a subset of valid) */
@@ -71,6 +76,11 @@ typedef struct bento_fs_grant {
 	char *location;
 	bento_fs_mode mode;
 } bento_fs_grant;
+
+/* Whether name is one of the locations filesystems= knows by name ("home",
+ * "host", "xdg-download"...: not "~/PATH" or "/PATH"), without a subpath or
+ * mode. */
+bool bento_fs_location_known(const char *name);
 
 typedef enum bento_bus_policy {
 	BENTO_BUS_NONE = 0, /* revokes an earlier rule */
