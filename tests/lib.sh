@@ -7,8 +7,9 @@
 #     PASS: name | FAIL: name (detail lines follow, indented) | SKIP: name (reason)
 # and ends with `finish`.
 #
-# Reporting:   pass NAME · fail NAME [DETAIL] · skip NAME REASON · check NAME CMD...
-#              verdict NAME [STATUS] · ok NAME [DETAIL] · expect NAME STATUS STDOUT · describe_run
+# Reporting:   pass NAME · fail NAME [DETAIL] · skip NAME REASON · describe_run
+# Judging:     ok NAME [DETAIL] · verdict NAME [STATUS] · expect NAME STATUS STDOUT
+#              · check NAME CMD...  (see "reporting" below for which is which)
 # Places:      make_test_dir [VAR] · copy_artifacts [BUILD [DIR]] · need VAR...
 # Running:     as_user CMD... · as_root CMD... · urun CMD... · rrun CMD...
 #              bg_user OUTFILE ERRFILE CMD... · AS_USER_PREFIX=(restrict ... --)
@@ -40,6 +41,22 @@ fi
 fuse_for_all_users
 
 # ---------------------------------------------------------------- reporting
+#
+# pass, fail and skip print the line; the four judges decide between pass
+# and fail, and say why on a failure:
+#   ok NAME [DETAIL]           the command just before succeeded (a condition
+#                              just tested); DETAIL explains a failure
+#   verdict NAME [STATUS]      the same for a condition on the last run (urun,
+#                              rrun, start_hello): it fails on a sanitizer
+#                              report in that run's stderr too, and a failure
+#                              describes the run (and the STATUS expected)
+#   expect NAME STATUS STDOUT  the last run ended with STATUS and printed
+#                              exactly STDOUT (and no sanitizer report)
+#   check NAME CMD...          CMD succeeds; its output explains a failure
+# ok and verdict are aliases that put the status of the command before them
+# ($?) ahead of their arguments, so that a command substitution in NAME or
+# DETAIL, which runs first, cannot take its place:
+#     [ "$(cat f)" = x ]; ok "f holds x" "$(ls -l f)"
 
 _n_fail=0
 _n_pass=0
@@ -62,61 +79,54 @@ skip() {
 	echo "SKIP: $1 (${2:-no reason given})"
 }
 
-# check NAME CMD...: PASS if CMD succeeds; its output is shown on failure.
+# _judge NAME STATUS DETAIL-CMD...: PASS if STATUS is 0, else FAIL with
+# what DETAIL-CMD prints (run only then) and status 1.
+_judge() {
+	local name=$1 status=$2
+	shift 2
+	if [ "$status" = 0 ]; then
+		pass "$name"
+	else
+		fail "$name" "$("$@")"
+		return 1
+	fi
+}
+
+shopt -s expand_aliases
+alias ok='_ok $?' verdict='_verdict $?'
+
+_ok() { # STATUS NAME [DETAIL]
+	_judge "$2" "$1" printf '%s' "${3:-}"
+}
+
+_verdict() { # STATUS NAME [STATUS_EXPECTED [STDOUT_EXPECTED]]
+	local status=$1 name=$2
+	shift 2
+	[ "$status" = 0 ] && ! _sanitizer_report
+	_judge "$name" $? describe_run "$@"
+}
+
+expect() {
+	[ "$RC" = "$2" ] && [ "$OUT" = "$3" ]
+	_verdict $? "$1" "$2" "$3"
+}
+
 check() {
 	local name=$1 out rc
 	shift
 	out=$("$@" 2>&1)
 	rc=$?
-	if [ $rc -eq 0 ]; then
-		pass "$name"
-	else
-		fail "$name" "exit status $rc: $*"$'\n'"$out"
-		return 1
-	fi
+	_judge "$name" $rc printf '%s' "exit status $rc: $*"$'\n'"$out"
 }
 
-# verdict NAME [STATUS]: PASS if the previous command succeeded, e.g.
-#     [ "$RC" = 0 ] && [ -d x ]; verdict "x made"
-# and the last urun/rrun has no sanitizer report; else FAIL with a
-# description of that run (and the STATUS expected).
-# (Put no command substitution in its arguments: it would change $?.)
-verdict() {
-	if [ $? -eq 0 ] && ! _sanitizer_report; then
-		pass "$1"
-	else
-		fail "$1" "$(describe_run ${2:+"$2"})"
-		return 1
-	fi
-}
+# What shows a report of AddressSanitizer, LeakSanitizer or
+# UndefinedBehaviorSanitizer, or their failing (an extended regular
+# expression); any of it in a run's stderr fails the run's verdict.
+SANITIZER_REPORT='Sanitizer|runtime error:'
 
-# ok NAME [DETAIL]: PASS if the previous command succeeded, else FAIL with
-# DETAIL (variables are fine in it; a command substitution would change $?).
-ok() {
-	if [ $? -eq 0 ]; then
-		pass "$1"
-	else
-		fail "$1" "${2:-}"
-		return 1
-	fi
-}
-
-# _sanitizer_report: the last run's stderr has an ASan/UBSan/LSan report
-# (any such report fails verdict and expect)
+# _sanitizer_report [FILE]: FILE (default the last run's stderr) shows one
 _sanitizer_report() {
-	grep -Eq 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "${ERR_FILE:-/dev/null}" 2>/dev/null
-}
-
-# expect NAME STATUS EXPECTED_STDOUT: compares $RC and $OUT of the last
-# urun/rrun (and requires no sanitizer report).
-expect() {
-	local name=$1 status=$2 want=$3
-	if [ "$RC" = "$status" ] && [ "$OUT" = "$want" ] && ! _sanitizer_report; then
-		pass "$name"
-	else
-		fail "$name" "$(describe_run "$status" "$want")"
-		return 1
-	fi
+	grep -Eq "$SANITIZER_REPORT" "${1:-${ERR_FILE:-/dev/null}}" 2>/dev/null
 }
 
 # describe_run [STATUS [EXPECTED_STDOUT]]: the last run, for failure details.
