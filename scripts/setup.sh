@@ -17,6 +17,7 @@ packages="
   xvfb x11-apps x11-utils xterm xauth imagemagick netpbm
   cmake patch
   patchelf
+  clang-format
 "
 
 missing=

@@ -7,16 +7,19 @@
 #     PASS: name | FAIL: name (detail lines follow, indented) | SKIP: name (reason)
 # and ends with `finish`.
 #
-# Reporting:   pass NAME · fail NAME [DETAIL] · skip NAME REASON · check NAME CMD...
-#              verdict NAME [STATUS] · ok NAME [DETAIL] · expect NAME STATUS STDOUT · describe_run
+# Reporting:   pass NAME · fail NAME [DETAIL] · skip NAME REASON · describe_run
+# Judging:     ok NAME [DETAIL] · verdict NAME [STATUS] · expect NAME STATUS STDOUT
+#              · check NAME CMD...  (see "reporting" below for which is which)
 # Places:      make_test_dir [VAR] · copy_artifacts [BUILD [DIR]] · need VAR...
 # Running:     as_user CMD... · as_root CMD... · urun CMD... · rrun CMD...
 #              bg_user OUTFILE ERRFILE CMD... · AS_USER_PREFIX=(restrict ... --)
 # Waiting:     wait_gone "PIDS" SECONDS · wait_for_line FILE REGEX SECONDS
-# Processes:   descendants PID · app_pid RUNTIME_PID PID_AS_SEEN_BY_APP
-# Leaks:       bento_mounts · no_leaks NAME [PIDS]
+# Processes:   app_pid RUNTIME_PID PID_AS_SEEN_BY_APP
+# Leaks:       no_leaks NAME [PIDS]
 # Keys:        test_keys DIR WHO... · fingerprint_of DIR MAIL
-# Misc:        now_ms · on_exit CMD · finish
+# Misc:        on_exit CMD · finish
+# and what tests/run needs too, from tests/core.bash: now_ms · descendants PID
+# · bento_mounts · mounts_below DIR · unmount_each · leaks DIR BEFORE · ...
 
 set -u
 
@@ -26,22 +29,34 @@ if [ $# -lt 1 ] || [ ! -d "$1" ]; then
 fi
 BUILD_DIR=$(cd "$1" && pwd)
 SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$SRC_DIR/tests/core.bash"
 SCRIPT_NAME=$(basename "$(dirname "$0")")/$(basename "$0" .sh)
 TEST_UID=65534
 TEST_GID=65534
-export LC_ALL=C
 
 if [ "$(id -u)" != 0 ]; then
 	echo "FAIL: $SCRIPT_NAME: the tests must run as root (they switch to uid $TEST_UID themselves)"
 	exit 1
 fi
-# The unprivileged user must be able to open /dev/fuse (the userns and
-# fusermount strategies need it); tests/run and scripts/setup.sh do the same.
-if [ -c /dev/fuse ] && [ "$(stat -c %a /dev/fuse)" != 666 ]; then
-	chmod 0666 /dev/fuse
-fi
+fuse_for_all_users
 
 # ---------------------------------------------------------------- reporting
+#
+# pass, fail and skip print the line; the four judges decide between pass
+# and fail, and say why on a failure:
+#   ok NAME [DETAIL]           the command just before succeeded (a condition
+#                              just tested); DETAIL explains a failure
+#   verdict NAME [STATUS]      the same for a condition on the last run (urun,
+#                              rrun, start_hello): it fails on a sanitizer
+#                              report in that run's stderr too, and a failure
+#                              describes the run (and the STATUS expected)
+#   expect NAME STATUS STDOUT  the last run ended with STATUS and printed
+#                              exactly STDOUT (and no sanitizer report)
+#   check NAME CMD...          CMD succeeds; its output explains a failure
+# ok and verdict are aliases that put the status of the command before them
+# ($?) ahead of their arguments, so that a command substitution in NAME or
+# DETAIL, which runs first, cannot take its place:
+#     [ "$(cat f)" = x ]; ok "f holds x" "$(ls -l f)"
 
 _n_fail=0
 _n_pass=0
@@ -64,61 +79,54 @@ skip() {
 	echo "SKIP: $1 (${2:-no reason given})"
 }
 
-# check NAME CMD...: PASS if CMD succeeds; its output is shown on failure.
+# _judge NAME STATUS DETAIL-CMD...: PASS if STATUS is 0, else FAIL with
+# what DETAIL-CMD prints (run only then) and status 1.
+_judge() {
+	local name=$1 status=$2
+	shift 2
+	if [ "$status" = 0 ]; then
+		pass "$name"
+	else
+		fail "$name" "$("$@")"
+		return 1
+	fi
+}
+
+shopt -s expand_aliases
+alias ok='_ok $?' verdict='_verdict $?'
+
+_ok() { # STATUS NAME [DETAIL]
+	_judge "$2" "$1" printf '%s' "${3:-}"
+}
+
+_verdict() { # STATUS NAME [STATUS_EXPECTED [STDOUT_EXPECTED]]
+	local status=$1 name=$2
+	shift 2
+	[ "$status" = 0 ] && ! _sanitizer_report
+	_judge "$name" $? describe_run "$@"
+}
+
+expect() {
+	[ "$RC" = "$2" ] && [ "$OUT" = "$3" ]
+	_verdict $? "$1" "$2" "$3"
+}
+
 check() {
 	local name=$1 out rc
 	shift
 	out=$("$@" 2>&1)
 	rc=$?
-	if [ $rc -eq 0 ]; then
-		pass "$name"
-	else
-		fail "$name" "exit status $rc: $*"$'\n'"$out"
-		return 1
-	fi
+	_judge "$name" $rc printf '%s' "exit status $rc: $*"$'\n'"$out"
 }
 
-# verdict NAME [STATUS]: PASS if the previous command succeeded, e.g.
-#     [ "$RC" = 0 ] && [ -d x ]; verdict "x made"
-# and the last urun/rrun has no sanitizer report; else FAIL with a
-# description of that run (and the STATUS expected).
-# (Put no command substitution in its arguments: it would change $?.)
-verdict() {
-	if [ $? -eq 0 ] && ! _sanitizer_report; then
-		pass "$1"
-	else
-		fail "$1" "$(describe_run ${2:+"$2"})"
-		return 1
-	fi
-}
+# What shows a report of AddressSanitizer, LeakSanitizer or
+# UndefinedBehaviorSanitizer, or their failing (an extended regular
+# expression); any of it in a run's stderr fails the run's verdict.
+SANITIZER_REPORT='Sanitizer|runtime error:'
 
-# ok NAME [DETAIL]: PASS if the previous command succeeded, else FAIL with
-# DETAIL (variables are fine in it; a command substitution would change $?).
-ok() {
-	if [ $? -eq 0 ]; then
-		pass "$1"
-	else
-		fail "$1" "${2:-}"
-		return 1
-	fi
-}
-
-# _sanitizer_report: the last run's stderr has an ASan/UBSan/LSan report
-# (any such report fails verdict and expect)
+# _sanitizer_report [FILE]: FILE (default the last run's stderr) shows one
 _sanitizer_report() {
-	grep -Eq 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "${ERR_FILE:-/dev/null}" 2>/dev/null
-}
-
-# expect NAME STATUS EXPECTED_STDOUT: compares $RC and $OUT of the last
-# urun/rrun (and requires no sanitizer report).
-expect() {
-	local name=$1 status=$2 want=$3
-	if [ "$RC" = "$status" ] && [ "$OUT" = "$want" ] && ! _sanitizer_report; then
-		pass "$name"
-	else
-		fail "$name" "$(describe_run "$status" "$want")"
-		return 1
-	fi
+	grep -Eq "$SANITIZER_REPORT" "${1:-${ERR_FILE:-/dev/null}}" 2>/dev/null
 }
 
 # describe_run [STATUS [EXPECTED_STDOUT]]: the last run, for failure details.
@@ -154,7 +162,7 @@ on_exit() {
 # Kill what the test started, unmount what is mounted below its directories,
 # remove them.  Runs on exit and on INT/TERM/HUP (e.g. the runner's timeout).
 _cleanup() {
-	local rc=$? c p d pids m
+	local rc=$? c p d pids
 	trap - EXIT INT TERM HUP
 	# (quiet: bash would report each background job killed by a signal)
 	exec 2>/dev/null
@@ -166,17 +174,14 @@ _cleanup() {
 	for p in "${_bg_pids[@]}"; do
 		pids+=" $p $(descendants "$p")"
 	done
-	for d in "${_test_dirs[@]}"; do
-		pids+=" $(pgrep -f -- "$d")"
-	done
 	for p in $pids; do
 		[ "$p" != $$ ] && kill -KILL "$p" 2>/dev/null
 	done
 	for d in "${_test_dirs[@]}"; do
-		# deepest mount points first
-		while read -r m; do
-			fusermount3 -u -z "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
-		done < <(awk -v d="$d/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r)
+		kill_mentioning "$d"
+	done
+	for d in "${_test_dirs[@]}"; do
+		mounts_below "$d" | unmount_each
 		chmod -R u+rwX "$d" 2>/dev/null
 		rm -rf --one-file-system "$d" 2>/dev/null
 	done
@@ -367,14 +372,6 @@ bg_wait() {
 
 # ---------------------------------------------------------------- waiting
 
-now_ms() {
-	date +%s%3N
-}
-
-_ms() { # SECONDS (may have a fraction) -> milliseconds
-	awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }'
-}
-
 _alive() { # PID: running and not a zombie
 	local s
 	s=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
@@ -415,21 +412,6 @@ wait_for_line() {
 
 # ---------------------------------------------------------------- processes
 
-# descendants PID: every process below PID (host pids), one per line.
-descendants() {
-	ps -e -o pid=,ppid= | awk -v root="$1" '
-		{ parent[$1] = $2 }
-		END {
-			tree[root] = 1
-			do {
-				more = 0
-				for (p in parent)
-					if (!(p in tree) && (parent[p] in tree)) { tree[p] = 1; more = 1 }
-			} while (more)
-			for (p in tree) if (p != root) print p
-		}'
-}
-
 # app_pid RUNTIME_PID NSPID: the host pid of the descendant of RUNTIME_PID
 # whose pid in its own pid namespace is NSPID (what the app printed).
 app_pid() {
@@ -446,66 +428,38 @@ app_pid() {
 
 # ---------------------------------------------------------------- leaks
 
-# bento_mounts: host mounts of type fuse/fuse.* whose source or mount point
-# mentions bento or .mount_ (mountinfo lines) — except those in the test
-# directories of other test or benchmark runs (mounts below this test's
-# directory are checked by _leaks).
-bento_mounts() {
-	awk '{
-		for (i = 7; i <= NF && $i != "-"; i++) ;
-		fstype = $(i + 1); source = $(i + 2)
-		if ($5 ~ /^\/tmp\/bento-(tests|test|bench)\.[^\/]+\//) next
-		if (fstype ~ /^fuse(\.|$)/ && (source $5) ~ /bento|\.mount_/) print
-	}' /proc/self/mountinfo
-}
-
-# _leaks [PIDS]: describe what a launch left behind (empty if nothing): bento
-# FUSE mounts, mounts below $TEST_DIR, live PIDS, processes mentioning
-# $TEST_DIR, directories in the users' TMPDIRs, new /tmp/.mount_* entries.
+# _leaks [PIDS]: describe what a launch left behind (empty if nothing):
+# what tests/core.bash's leaks finds for $TEST_DIR, live PIDS, directories
+# in the users' TMPDIRs.
 _leaks() {
-	local p s="" m
-	m=$(bento_mounts)
-	[ -n "$m" ] && s+="mounts: $m"$'\n'
-	m=$(awk -v d="$TEST_DIR/" 'index($5, d) == 1' /proc/self/mountinfo)
-	[ -n "$m" ] && s+="mounts below the test dir: $m"$'\n'
+	local p s m
+	s=$(leaks "$TEST_DIR" "$_tmp_mounts0")
+	[ -n "$s" ] && s+=$'\n'
 	for p in ${1:-}; do
 		_alive "$p" && s+="process still running: $(ps -o pid=,user=,args= -p "$p")"$'\n'
 	done
-	m=$(pgrep -a -f -- "$TEST_DIR")
-	[ -n "$m" ] && s+="processes: $m"$'\n'
 	m=$(find "$USER_TMP" "$ROOT_TMP" -mindepth 1 -maxdepth 1 -type d 2>/dev/null)
 	[ -n "$m" ] && s+="left in TMPDIR: $m"$'\n'
-	m=$(comm -13 <(printf '%s\n' "$_tmp_mounts0") <(_tmp_mount_dirs))
-	[ -n "$m" ] && s+="left in /tmp: $m"$'\n'
 	printf '%s' "$s"
 }
-
-_tmp_mount_dirs() {
-	find /tmp -mindepth 1 -maxdepth 1 -name '.mount_*' 2>/dev/null | sort
-}
-_tmp_mounts0=$(_tmp_mount_dirs)
+_tmp_mounts0=$(tmp_mount_dirs)
 
 # no_leaks NAME [PIDS]: PASS if nothing is left, polling up to $LEAK_WAIT
 # seconds (default 3) because some clean-up may be asynchronous.
 no_leaks() {
-	local name=$1 pids=${2:-} deadline s
-	deadline=$(($(now_ms) + $(_ms "${LEAK_WAIT:-3}")))
-	while :; do
-		s=$(_leaks "$pids")
-		if [ -z "$s" ]; then
-			pass "$name"
-			return 0
-		fi
-		[ "$(now_ms)" -ge $deadline ] && break
-		sleep 0.05
-	done
+	local name=$1 pids=${2:-} s p
+	s=$(wait_empty "${LEAK_WAIT:-3}" _leaks "$pids")
+	if [ -z "$s" ]; then
+		pass "$name"
+		return 0
+	fi
 	fail "$name" "$s"
 	# do not let one leak spoil the next checks
-	for p in $pids $(pgrep -f -- "$TEST_DIR"); do
+	for p in $pids; do
 		kill -KILL "$p" 2>/dev/null
 	done
-	awk -v d="$TEST_DIR/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r |
-		while read -r p; do fusermount3 -u -z "$p" 2>/dev/null || umount -l "$p"; done
+	kill_mentioning "$TEST_DIR"
+	mounts_below "$TEST_DIR" | unmount_each
 	find "$USER_TMP" "$ROOT_TMP" -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null
 	return 1
 }

@@ -7,44 +7,22 @@
 # Usage: tests/builder/pack.sh BUILD_DIR
 # Needs: squashfs-tools (unsquashfs); optionally squashfuse.
 # Prints PASS:/FAIL:/SKIP: lines; exits non-zero if any check failed.
-set -u
+. "$(dirname "$0")/../lib.sh" "$@"
 
-BUILD=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
-BB=$BUILD/builder/bento-builder
-RUNTIME=${BENTO_RUNTIME:-$BUILD/runtime/stub/bento-runtime}
-[ -f "$RUNTIME" ] || RUNTIME=$(find "$BUILD" -name bento-runtime -type f -print -quit)
+BB=$BUILD_DIR/builder/bento-builder
+RUNTIME=${BENTO_RUNTIME:-$BUILD_DIR/runtime/stub/bento-runtime}
+[ -f "$RUNTIME" ] || RUNTIME=$(find "$BUILD_DIR" -name bento-runtime -type f -print -quit)
 if [ ! -x "$BB" ] || [ ! -f "$RUNTIME" ]; then
-	echo "FAIL: setup (need $BB and the runtime stub bento-runtime in $BUILD)"
+	fail "setup (need $BB and the runtime stub bento-runtime in $BUILD_DIR)"
 	exit 1
 fi
-command -v unsquashfs >/dev/null || { echo "FAIL: setup (unsquashfs not installed)"; exit 1; }
+command -v unsquashfs >/dev/null || { fail "setup (unsquashfs not installed)"; exit 1; }
 
 RT=$(stat -c %s "$RUNTIME")
-# Below tests/run's BENTO_TEST_ROOT when there is one (it looks for leftovers there).
-T=$(mktemp -d "${BENTO_TEST_ROOT:-${TMPDIR:-/tmp}}/builder-pack.XXXXXX")
-MOUNTED='' KMOUNTED=''
-cleanup() {
-	[ -n "$MOUNTED" ] && { fusermount3 -u "$MOUNTED" || fusermount -u "$MOUNTED"; } 2>/dev/null
-	[ -n "$KMOUNTED" ] && umount "$KMOUNTED" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
+# (tests/lib.sh unmounts what is left mounted below it and removes it on exit)
+make_test_dir T
 umask 022
-export LC_ALL=C
 unset SOURCE_DATE_EPOCH
-
-failures=0
-pass() { echo "PASS: $1"; }
-fail() {
-	echo "FAIL: $1${2:+ ($2)}"
-	failures=$((failures + 1))
-}
-# check NAME COMMAND...: PASS if the command succeeds.
-check() {
-	local name=$1
-	shift
-	if "$@"; then pass "$name"; else fail "$name"; fi
-}
 
 # ---- a small AppDir ----
 
@@ -115,125 +93,123 @@ prints() { # prints PATTERN CMD...: CMD succeeds and its output matches
 
 APP=$T/Demo.AppDir
 make_appdir "$APP"
-OUT=$T/out
-mkdir -p "$OUT"
+DEST=$T/out
+mkdir -p "$DEST"
 
 # ---- a good AppDir ----
 
-"$BB" pack "$APP" -o "$OUT/Demo.AppImage"
+"$BB" pack "$APP" -o "$DEST/Demo.AppImage"
 status=$?
-check "pack exits 0" test "$status" -eq 0 -a -f "$OUT/Demo.AppImage"
-check "output is executable (mode 755)" test -x "$OUT/Demo.AppImage" -a \
-	"$(stat -c %a "$OUT/Demo.AppImage")" = 755
-check "output starts with the runtime" cmp -s -n "$RT" "$RUNTIME" "$OUT/Demo.AppImage"
-check "image padded to 4 KiB" test $((($(stat -c %s "$OUT/Demo.AppImage") - RT) % 4096)) -eq 0
-check "no temporary file left" test "$(ls -A "$OUT")" = Demo.AppImage
+check "pack exits 0" test "$status" -eq 0 -a -f "$DEST/Demo.AppImage"
+check "output is executable (mode 755)" test -x "$DEST/Demo.AppImage" -a \
+	"$(stat -c %a "$DEST/Demo.AppImage")" = 755
+check "output starts with the runtime" cmp -s -n "$RT" "$RUNTIME" "$DEST/Demo.AppImage"
+check "image padded to 4 KiB" test $((($(stat -c %s "$DEST/Demo.AppImage") - RT) % 4096)) -eq 0
+check "no temporary file left" test "$(ls -A "$DEST")" = Demo.AppImage
 
-listed=$(unsquashfs -o "$RT" -l "$OUT/Demo.AppImage" | sed -n 's|^squashfs-root||p' | sort)
+listed=$(unsquashfs -o "$RT" -l "$DEST/Demo.AppImage" | sed -n 's|^squashfs-root||p' | sort)
 expected=$( (cd "$APP" && find . | sed 's|^\.||'; echo /.DirIcon) | sort)
 check "unsquashfs -l lists the tree" test "$listed" = "$expected"
 
 X=$T/extracted
-unsquashfs -q -n -o "$RT" -d "$X" "$OUT/Demo.AppImage" >/dev/null 2>&1
+unsquashfs -q -n -o "$RT" -d "$X" "$DEST/Demo.AppImage" >/dev/null 2>&1
 check "unsquashfs extracts it" test -d "$X/usr/share/a/b/c"
 check "extracted contents equal the AppDir" diff -r --no-dereference -x .DirIcon "$APP" "$X"
 check "modes and symlink targets preserved" test "$(describe_tree "$APP")" = "$(describe_tree "$X")"
 check ".DirIcon links to the icon" test "$(readlink "$X/.DirIcon")" = demo.png
 check "hard links keep their data" cmp -s "$X/usr/lib/random-3MB" "$X/usr/lib/hard-link-to-random"
 check "the AppDir is left untouched" test ! -e "$APP/.DirIcon"
-owners=$(unsquashfs -o "$RT" -lln "$OUT/Demo.AppImage" | awk '/squashfs-root/ {print $2}' | sort -u)
+owners=$(unsquashfs -o "$RT" -lln "$DEST/Demo.AppImage" | awk '/squashfs-root/ {print $2}' | sort -u)
 check "every file owned by root (0/0)" test "$owners" = 0/0
-check "mkfs time is 0 without SOURCE_DATE_EPOCH" test "$(superblock_u32 "$OUT/Demo.AppImage" 8)" = 0
+check "mkfs time is 0 without SOURCE_DATE_EPOCH" test "$(superblock_u32 "$DEST/Demo.AppImage" 8)" = 0
 
 if command -v squashfuse >/dev/null && [ -e /dev/fuse ] && mkdir -p "$T/mnt" &&
-	squashfuse -o offset="$RT" "$OUT/Demo.AppImage" "$T/mnt" 2>/dev/null; then
-	MOUNTED=$T/mnt
+	squashfuse -o offset="$RT" "$DEST/Demo.AppImage" "$T/mnt" 2>/dev/null; then
 	check "squashfuse mounts it with the same contents" \
 		diff -r --no-dereference -x .DirIcon "$APP" "$T/mnt"
-	{ fusermount3 -u "$T/mnt" || fusermount -u "$T/mnt"; } 2>/dev/null && MOUNTED=
+	{ fusermount3 -u "$T/mnt" || fusermount -u "$T/mnt"; } 2>/dev/null
 else
-	echo "SKIP: squashfuse mount (no squashfuse or no FUSE here)"
+	skip "squashfuse mount" "no squashfuse or no FUSE here"
 fi
 
 if [ "$(id -u)" = 0 ] && mkdir -p "$T/kmnt" &&
-	mount -t squashfs -o loop,ro,offset="$RT" "$OUT/Demo.AppImage" "$T/kmnt" 2>/dev/null; then
-	KMOUNTED=$T/kmnt
+	mount -t squashfs -o loop,ro,offset="$RT" "$DEST/Demo.AppImage" "$T/kmnt" 2>/dev/null; then
 	check "the kernel mounts it with the same contents" \
 		diff -r --no-dereference -x .DirIcon "$APP" "$T/kmnt"
-	umount "$T/kmnt" && KMOUNTED=
+	umount "$T/kmnt"
 else
-	echo "SKIP: kernel mount (not root, or no loop devices or squashfs here)"
+	skip "kernel mount" "not root, or no loop devices or squashfs here"
 fi
 
 # ---- reproducibility ----
 
-"$BB" pack "$APP" -o "$OUT/again.AppImage"
-check "same AppDir twice gives identical bytes" cmp -s "$OUT/Demo.AppImage" "$OUT/again.AppImage"
+"$BB" pack "$APP" -o "$DEST/again.AppImage"
+check "same AppDir twice gives identical bytes" cmp -s "$DEST/Demo.AppImage" "$DEST/again.AppImage"
 
 sleep 1.1
-"$BB" pack "$APP" -o "$OUT/later.AppImage"
-check "identical at a different wall-clock second" cmp -s "$OUT/Demo.AppImage" "$OUT/later.AppImage"
+"$BB" pack "$APP" -o "$DEST/later.AppImage"
+check "identical at a different wall-clock second" cmp -s "$DEST/Demo.AppImage" "$DEST/later.AppImage"
 
 cp -a "$APP" "$T/elsewhere"
 touch "$T/elsewhere/usr/share/private" "$T/elsewhere/usr"
-"$BB" pack "$T/elsewhere" -o "$OUT/elsewhere.AppImage"
+"$BB" pack "$T/elsewhere" -o "$DEST/elsewhere.AppImage"
 check "identical from a copy at another path with new mtimes" \
-	cmp -s "$OUT/Demo.AppImage" "$OUT/elsewhere.AppImage"
+	cmp -s "$DEST/Demo.AppImage" "$DEST/elsewhere.AppImage"
 
 # cp -r without -a breaks the hard link: the image must not notice.
 cp -r --preserve=mode "$APP" "$T/unlinked"
-"$BB" pack "$T/unlinked" -o "$OUT/unlinked.AppImage"
-check "identical when hard links became copies" cmp -s "$OUT/Demo.AppImage" "$OUT/unlinked.AppImage"
+"$BB" pack "$T/unlinked" -o "$DEST/unlinked.AppImage"
+check "identical when hard links became copies" cmp -s "$DEST/Demo.AppImage" "$DEST/unlinked.AppImage"
 
 for j in 1 2 4; do
-	"$BB" pack -j "$j" "$APP" -o "$OUT/j$j.AppImage"
+	"$BB" pack -j "$j" "$APP" -o "$DEST/j$j.AppImage"
 done
 check "identical with 1, 2 and 4 compression threads" \
-	same_bytes "$OUT/j1.AppImage" "$OUT/j2.AppImage" "$OUT/j4.AppImage"
+	same_bytes "$DEST/j1.AppImage" "$DEST/j2.AppImage" "$DEST/j4.AppImage"
 
-SOURCE_DATE_EPOCH=1700000000 "$BB" pack "$APP" -o "$OUT/sde.AppImage"
-check "SOURCE_DATE_EPOCH sets the mkfs time" test "$(superblock_u32 "$OUT/sde.AppImage" 8)" = 1700000000
-unsquashfs -q -n -o "$RT" -d "$T/sde" "$OUT/sde.AppImage" >/dev/null 2>&1
+SOURCE_DATE_EPOCH=1700000000 "$BB" pack "$APP" -o "$DEST/sde.AppImage"
+check "SOURCE_DATE_EPOCH sets the mkfs time" test "$(superblock_u32 "$DEST/sde.AppImage" 8)" = 1700000000
+unsquashfs -q -n -o "$RT" -d "$T/sde" "$DEST/sde.AppImage" >/dev/null 2>&1
 mtimes=$(find "$T/sde" ! -type l -printf '%T@\n' | sed 's/\..*//' | sort -u)
 check "SOURCE_DATE_EPOCH sets every mtime" test "$mtimes" = 1700000000
-SOURCE_DATE_EPOCH=1700000000 "$BB" pack "$T/elsewhere" -o "$OUT/sde2.AppImage"
-check "identical with the same SOURCE_DATE_EPOCH" cmp -s "$OUT/sde.AppImage" "$OUT/sde2.AppImage"
+SOURCE_DATE_EPOCH=1700000000 "$BB" pack "$T/elsewhere" -o "$DEST/sde2.AppImage"
+check "identical with the same SOURCE_DATE_EPOCH" cmp -s "$DEST/sde.AppImage" "$DEST/sde2.AppImage"
 
 # ---- settings ----
 
 for c in gzip:1 xz:4 lz4:5 zstd:6; do
 	name=${c%:*} id=${c#*:}
-	"$BB" pack --compression "$name" "$APP" -o "$OUT/$name.AppImage"
+	"$BB" pack --compression "$name" "$APP" -o "$DEST/$name.AppImage"
 	check "--compression $name: superblock compressor id $id" \
-		compressor_is "$OUT/$name.AppImage" "$name" "$id"
+		compressor_is "$DEST/$name.AppImage" "$name" "$id"
 	check "--compression $name: unsquashfs extracts it intact" \
-		extracts_intact "$OUT/$name.AppImage" "$RT" "$T/x-$name"
+		extracts_intact "$DEST/$name.AppImage" "$RT" "$T/x-$name"
 done
-check "zstd is the default" cmp -s "$OUT/Demo.AppImage" "$OUT/zstd.AppImage"
+check "zstd is the default" cmp -s "$DEST/Demo.AppImage" "$DEST/zstd.AppImage"
 
-"$BB" pack --compression xz --compression-level 9 "$APP" -o "$OUT/xz9.AppImage"
+"$BB" pack --compression xz --compression-level 9 "$APP" -o "$DEST/xz9.AppImage"
 check "--compression-level is accepted and readable" \
-	extracts_intact "$OUT/xz9.AppImage" "$RT" "$T/xz9"
+	extracts_intact "$DEST/xz9.AppImage" "$RT" "$T/xz9"
 
 for bs in 4096:4096 1M:1048576; do
 	arg=${bs%:*} bytes=${bs#*:}
-	"$BB" pack --block-size "$arg" "$APP" -o "$OUT/bs-$arg.AppImage"
+	"$BB" pack --block-size "$arg" "$APP" -o "$DEST/bs-$arg.AppImage"
 	check "--block-size $arg: superblock block size $bytes" \
-		test "$(superblock_u32 "$OUT/bs-$arg.AppImage" 12)" = "$bytes"
+		test "$(superblock_u32 "$DEST/bs-$arg.AppImage" 12)" = "$bytes"
 	check "--block-size $arg: unsquashfs extracts it intact" \
-		extracts_intact "$OUT/bs-$arg.AppImage" "$RT" "$T/bs-$arg"
+		extracts_intact "$DEST/bs-$arg.AppImage" "$RT" "$T/bs-$arg"
 done
 
 cp "$RUNTIME" "$T/custom-runtime"
 head -c 1000 /dev/urandom >>"$T/custom-runtime"
-"$BB" pack --runtime "$T/custom-runtime" "$APP" -o "$OUT/custom.AppImage"
+"$BB" pack --runtime "$T/custom-runtime" "$APP" -o "$DEST/custom.AppImage"
 CRT=$(stat -c %s "$T/custom-runtime")
-check "--runtime FILE is prepended instead" cmp -s -n "$CRT" "$T/custom-runtime" "$OUT/custom.AppImage"
-check "--runtime FILE: the image follows it" extracts_intact "$OUT/custom.AppImage" "$CRT" "$T/custom"
+check "--runtime FILE is prepended instead" cmp -s -n "$CRT" "$T/custom-runtime" "$DEST/custom.AppImage"
+check "--runtime FILE: the image follows it" extracts_intact "$DEST/custom.AppImage" "$CRT" "$T/custom"
 
-printf old >"$OUT/replace.AppImage"
-"$BB" pack "$APP" -o "$OUT/replace.AppImage"
-check "an existing FILE is replaced" cmp -s "$OUT/Demo.AppImage" "$OUT/replace.AppImage"
+printf old >"$DEST/replace.AppImage"
+"$BB" pack "$APP" -o "$DEST/replace.AppImage"
+check "an existing FILE is replaced" cmp -s "$DEST/Demo.AppImage" "$DEST/replace.AppImage"
 
 # ---- refusals ----
 
@@ -274,7 +250,7 @@ refuse "AppRun symlink to an absolute path" 1 "outside the AppDir" "$d"
 d=$(bad dangling-apprun) && rm "$d/AppRun" && ln -s usr/bin/missing "$d/AppRun"
 refuse "dangling AppRun symlink" 1 "dangling" "$d"
 d=$(bad linked-apprun) && rm "$d/AppRun" && ln -s usr/bin/tool "$d/AppRun"
-"$BB" pack "$d" -o "$OUT/linked.AppImage"
+"$BB" pack "$d" -o "$DEST/linked.AppImage"
 status=$?
 check "AppRun symlink inside the AppDir is fine" test "$status" -eq 0
 d=$(bad two-desktop) && cp "$d/demo.desktop" "$d/other.desktop"
@@ -298,10 +274,10 @@ refuse "level out of range" 2 "--compression-level" --compression-level 99 "$APP
 refuse "--runtime that is no runtime" 1 "not an AppImage type 2 runtime" --runtime "$APP/AppRun" "$APP"
 
 d=$(bad fifo2) && mkfifo "$d/pipe"
-printf old >"$OUT/keep.AppImage"
-"$BB" pack "$d" -o "$OUT/keep.AppImage" 2>/dev/null
-check "a failed pack leaves an existing FILE alone" test "$(cat "$OUT/keep.AppImage")" = old
-check "a failed pack leaves no temporary file" test -z "$(find "$OUT" -name '.keep.AppImage.*')"
+printf old >"$DEST/keep.AppImage"
+"$BB" pack "$d" -o "$DEST/keep.AppImage" 2>/dev/null
+check "a failed pack leaves an existing FILE alone" test "$(cat "$DEST/keep.AppImage")" = old
+check "a failed pack leaves no temporary file" test -z "$(find "$DEST" -name '.keep.AppImage.*')"
 
 "$BB" pack "$APP" -o "$APP/inside.AppImage" 2>"$T/err"
 status=$?
@@ -319,8 +295,4 @@ check "unknown verb is a usage error (2)" test "$status" -eq 2
 status=$?
 check "no verb is a usage error (2)" test "$status" -eq 2
 
-if [ "$failures" -ne 0 ]; then
-	echo "$failures check(s) failed"
-	exit 1
-fi
-echo "all checks passed"
+finish

@@ -51,9 +51,9 @@
  * more than this is reported (BENTO_FUZZ_VERBOSE) and not extracted. */
 #define WALK_MAX_DEPTH 40
 #define WALK_MAX_ENTRIES 4000
-#define WALK_MAX_READ (8u << 20)         /* bytes read through sqfs_read_range */
-#define WALK_FULL_READ_LIMIT (1u << 20)  /* files up to this are read whole */
-#define EXTRACT_MAX_FILE (4u << 20)      /* larger files: extraction skipped */
+#define WALK_MAX_READ (8u << 20)        /* bytes read through sqfs_read_range */
+#define WALK_FULL_READ_LIMIT (1u << 20) /* files up to this are read whole */
+#define EXTRACT_MAX_FILE (4u << 20)     /* larger files: extraction skipped */
 #define EXTRACT_MAX_TOTAL (16u << 20)
 #define MAX_DIRS 4096
 
@@ -89,14 +89,14 @@ static void synthetic_prefix(void)
 #define W16(o, v) (p[(o)] = (uint8_t)(v), p[(o) + 1] = (uint8_t)((v) >> 8))
 #define W32(o, v) (W16((o), (v)), W16((o) + 2, (uint32_t)(v) >> 16))
 #define W64(o, v) (W32((o), (v)), W32((o) + 4, (uint64_t)(v) >> 32))
-	W16(16, 2);           /* ET_EXEC */
-	W16(18, 62);          /* EM_X86_64 */
-	W32(20, 1);           /* e_version */
-	W64(40, sh_off);      /* e_shoff */
-	W16(52, 64);          /* e_ehsize */
-	W16(58, 64);          /* e_shentsize */
-	W16(60, shnum);       /* e_shnum */
-	W16(62, 1);           /* e_shstrndx */
+	W16(16, 2);      /* ET_EXEC */
+	W16(18, 62);     /* EM_X86_64 */
+	W32(20, 1);      /* e_version */
+	W64(40, sh_off); /* e_shoff */
+	W16(52, 64);     /* e_ehsize */
+	W16(58, 64);     /* e_shentsize */
+	W16(60, shnum);  /* e_shnum */
+	W16(62, 1);      /* e_shstrndx */
 	memcpy(p + names_off, names, sizeof(names));
 	memcpy(p + upd_off, updinfo, sizeof(updinfo));
 	/* section 1: .shstrtab */
@@ -539,8 +539,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			walk_dir(w, &root, 0);
 		}
 		/* sqfs_lookup_path() of paths that are and are not there. */
-		static const char *const paths[] = {"AppRun", "usr/bin/hello", "/a/b/c/d/e/f",
-		                                    ".bento/metadata/x", "//", "usr/../usr"};
+		static const char *const paths[] = {"AppRun",       "usr/bin/hello",
+		                                    "/a/b/c/d/e/f", ".bento/metadata/x",
+		                                    "//",           "usr/../usr"};
 		for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
 			sqfs_inode in;
 			bool found;
@@ -555,13 +556,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool skip_extract = w->too_big || w->dir_twice || w->largest_file > EXTRACT_MAX_FILE ||
 	                    w->file_bytes > EXTRACT_MAX_TOTAL;
 	if (verbose)
-		fprintf(stderr,
-		        "fuzz_image: %u entries, %llu bytes read, %llu in files (largest %llu)%s%s%s\n",
-		        w->entries, (unsigned long long)w->read_bytes,
-		        (unsigned long long)w->file_bytes, (unsigned long long)w->largest_file,
-		        w->too_big ? ", over budget" : "", w->dir_twice ? ", a directory twice" : "",
-		        skip_extract ? (strict & STRICT_EXTRACT ? ", extracting anyway" : ", not extracted")
-		                     : "");
+		fprintf(
+		    stderr,
+		    "fuzz_image: %u entries, %llu bytes read, %llu in files (largest %llu)%s%s%s\n",
+		    w->entries, (unsigned long long)w->read_bytes,
+		    (unsigned long long)w->file_bytes, (unsigned long long)w->largest_file,
+		    w->too_big ? ", over budget" : "", w->dir_twice ? ", a directory twice" : "",
+		    skip_extract
+		        ? (strict & STRICT_EXTRACT ? ", extracting anyway" : ", not extracted")
+		        : "");
 	if (!skip_extract || (strict & STRICT_EXTRACT)) {
 		char dest[300];
 		snprintf(dest, sizeof(dest), "%s/x", work_dir);

@@ -25,9 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bento_error *err = NULL;
 	if (bento_keyfile_parse("fuzz", copy, size, &kf, &err) == 0) {
 		static const char *const lookups[][2] = {
-		    {"Application", "command"},   {"Application", "name"},
-		    {"Context", "shared"},        {"Context", "filesystems"},
-		    {"Desktop Entry", "Name"},    {"Desktop Entry", "Icon"},
+		    {"Application", "command"},    {"Application", "name"},
+		    {"Context", "shared"},         {"Context", "filesystems"},
+		    {"Desktop Entry", "Name"},     {"Desktop Entry", "Icon"},
 		    {"Session Bus Policy", "a.b"}, {"", ""},
 		};
 		for (size_t i = 0; i < sizeof(lookups) / sizeof(lookups[0]); i++) {

@@ -28,7 +28,7 @@ for strategy in userns fusermount extract; do
 		pass "$s a sleeping app: runtime $RT, app $APP"
 		case $strategy in
 		userns)
-			m=$(bento_mounts)$(awk -v d="$TEST_DIR/" 'index($5, d) == 1' /proc/self/mountinfo)
+			m=$(bento_mounts)$(mounts_below "$TEST_DIR")
 			[ -z "$m" ]
 			ok "$s the mount is invisible in the host's mount table while the app runs" "$m"
 			;;

@@ -95,7 +95,8 @@ mkd m-link-then-file
 ln -s "$OUTSIDE/payload" "$SRC/m-link-then-file.d/evilfile0"
 echo payload >"$SRC/m-link-then-file.d/evilfile1"
 malicious m-link-then-file evilfile1 evilfile0
-[ ${#MALICIOUS[@]} = 6 ] && pass "crafted ${#MALICIOUS[@]} malicious images"
+[ ${#MALICIOUS[@]} = 6 ]
+ok "crafted ${#MALICIOUS[@]} malicious images"
 
 # ------------------------------------------------------------ checks
 
@@ -145,7 +146,7 @@ check_strange() {
 check_malicious() {
 	local r=$1 l=$2 bad=""
 	[ "$RC" -le 127 ] || bad+="crashed or timed out: status $RC"$'\n'
-	grep -Eq 'Sanitizer|runtime error:' "$ERR_FILE" && bad+="sanitizer report"$'\n'
+	_sanitizer_report && bad+="sanitizer report"$'\n'
 	bad+=$(outside_writes "$r")
 	[ -z "$bad" ]
 	ok "$l: nothing written outside, no crash" "$bad"$'\n'"$(describe_run)"
@@ -190,13 +191,11 @@ done
 # the runtime's own extractions: the cache and extract-and-run
 cd "$TEST_DIR"
 urun BENTO_STRATEGY=extract ./strange.AppImage
-[ "$RC" = 0 ] && [ "$OUT" = strange ]
-verdict "[extract strategy] a strange image runs" 0
+expect "[extract strategy] a strange image runs" 0 strange
 check_strange "$(ls -d "$USER_HOME"/.cache/bento/extract/*/ | head -n 1 | sed 's:/$::')" \
 	"[extract strategy]"
 urun NO_CLEANUP=1 ./strange.AppImage --appimage-extract-and-run
-[ "$RC" = 0 ] && [ "$OUT" = strange ]
-verdict "[extract-and-run] a strange image runs" 0
+expect "[extract-and-run] a strange image runs" 0 strange
 check_strange "$(ls -d "$USER_TMP"/appimage_extracted_*/ | head -n 1 | sed 's:/$::')" \
 	"[extract-and-run]"
 rm -rf "$USER_TMP"/appimage_extracted_*
@@ -215,7 +214,7 @@ if [ -n "${BENTO_SAN_BUILD:-}" ]; then
 	if [ -n "$RUNTIME" ]; then
 		in_dir san
 		urun TARGET_APPIMAGE=../strange.AppImage "$RUNTIME" --appimage-extract
-		! grep -Eq 'Sanitizer|runtime error:' "$ERR_FILE" && [ "$RC" = 0 ]
+		[ "$RC" = 0 ]
 		verdict "[sanitizer build] --appimage-extract of a strange image" 0
 		check_strange "$PWD/squashfs-root" "[sanitizer build] --appimage-extract"
 		for mi in "${MALICIOUS[@]}"; do

@@ -344,8 +344,7 @@ if [ -n "${BENTO_SAN_BUILD:-}" ]; then
 		for f in warn Hello Plain "$b"; do
 			urun "$BENTO" info "./${f%.AppImage}.AppImage"
 			want=$(as_user "$BENTO_PLAIN" info "./${f%.AppImage}.AppImage" 2>/dev/null)
-			[ "$RC" = 0 ] && [ "$OUT" = "$want" ]
-			verdict "sanitizer build: bento info $f describes it as the normal build does" 0
+			expect "sanitizer build: bento info $f describes it as the normal build does" 0 "$want"
 		done
 		urun "$BENTO" run --no-sandbox --share=network '--filesystem=~/a:ro' --env=A=b \
 			'--own-name=org.a.B.*' ./"$b" x

@@ -33,12 +33,10 @@ verdict "--appimage-help with more arguments still only prints help" 0
 
 urun ./"$b" --appimage-updateinformation
 want=$(dd if="$APPIMG" bs=1 skip="$(section_offset "$APPIMG" .upd_info)" count=1024 status=none | tr -d '\0')
-[ "$RC" = 0 ] && [ "$OUT" = "$want" ]
-verdict "--appimage-updateinformation prints the .upd_info string ('$want')" 0
+expect "--appimage-updateinformation prints the .upd_info string ('$want')" 0 "$want"
 urun ./"$b" --appimage-signature
 want=$(dd if="$APPIMG" bs=1 skip="$(section_offset "$APPIMG" .sha256_sig)" count=1024 status=none | tr -d '\0')
-[ "$RC" = 0 ] && [ "$OUT" = "$want" ]
-verdict "--appimage-signature prints the signature (empty if none)" 0
+expect "--appimage-signature prints the signature (empty if none)" 0 "$want"
 
 # a file with update information written into its section, as tools do
 upd='zsync|https://example.invalid/hello-latest-x86_64.AppImage.zsync'
@@ -49,8 +47,7 @@ if [ -n "$off" ]; then
 	printf '%s' "$upd" | dd of=upd.AppImage bs=1 seek="$off" conv=notrunc status=none
 fi
 urun ./upd.AppImage --appimage-updateinformation
-[ "$RC" = 0 ] && [ "$OUT" = "$upd" ]
-verdict "--appimage-updateinformation prints update information embedded by another tool" 0
+expect "--appimage-updateinformation prints update information embedded by another tool" 0 "$upd"
 urun ./upd.AppImage x
 expect "a file with update information embedded still runs" 0 "$(hello_out x)"
 
@@ -147,11 +144,9 @@ urun TARGET_APPIMAGE="$APPIMG" HELLO_ENV=1 ./bento-runtime
 [ "$RC" = 0 ] && grep -qxF "APPIMAGE=[$APPIMG]" "$OUT_FILE"
 verdict "TARGET_APPIMAGE=FILE: APPIMAGE names that file" 0
 urun TARGET_APPIMAGE="$APPIMG" ./bento-runtime --appimage-offset
-[ "$RC" = 0 ] && [ "$OUT" = "$offset" ]
-verdict "TARGET_APPIMAGE=FILE --appimage-offset: that file's offset" 0
+expect "TARGET_APPIMAGE=FILE --appimage-offset: that file's offset" 0 "$offset"
 urun TARGET_APPIMAGE=upd.AppImage ./bento-runtime --appimage-updateinformation
-[ "$RC" = 0 ] && [ "$OUT" = "$upd" ]
-verdict "TARGET_APPIMAGE=FILE (relative) --appimage-updateinformation: that file's" 0
+expect "TARGET_APPIMAGE=FILE (relative) --appimage-updateinformation: that file's" 0 "$upd"
 
 no_leaks "nothing left"
 finish

@@ -37,15 +37,13 @@ P=./probe.AppImage
 # ---- what the app sees --------------------------------------------------
 
 urun $P sh -c 'cat /app/usr/share/marker; echo $container; cat /proc/1/comm >/dev/null && echo pid1; echo $$'
-[ "$RC" = 0 ] && [ "$OUT" = $'image-file\nbento\npid1\n2' ]
-verdict "the image is /app, container=bento, the app is PID 2 under a PID 1 of its own" 0
+expect "the image is /app, container=bento, the app is PID 2 under a PID 1 of its own" 0 $'image-file\nbento\npid1\n2'
 
 urun $P sh -c 'ps -e -o pid= | wc -l'
 [ "$RC" = 0 ] && [ "$OUT" -le 4 ]; verdict "only the sandbox's processes are visible (got $OUT)" 0
 
 urun $P sh -c 'id -un; id -u; grep -c . /etc/passwd'
-[ "$RC" = 0 ] && [ "$OUT" = $'nobody\n65534\n1' ]
-verdict "/etc/passwd is generated: the user only" 0
+expect "/etc/passwd is generated: the user only" 0 $'nobody\n65534\n1'
 
 urun $P sh -c 'test -e /etc/shadow && echo shadow; test -e /etc/hostname && echo hostname; test -e /etc/ld.so.cache && echo ldcache'
 [ "$OUT" = ldcache ]; verdict "/etc holds what programs need, not the host's secrets" 0
@@ -148,8 +146,7 @@ urun $P --bento-no-sandbox sh -c 'cat "$HOME/secret.txt"'
 verdict "--bento-no-sandbox runs it unconfined, with a warning" 0
 
 urun BENTO_STRATEGY=extract $P sh -c 'cat /app/usr/share/marker; grep -c . /etc/passwd'
-[ "$RC" = 0 ] && [ "$OUT" = $'image-file\n1' ]
-verdict "with the extract strategy the extracted image is /app in the same sandbox" 0
+expect "with the extract strategy the extracted image is /app in the same sandbox" 0 $'image-file\n1'
 
 # The runtime, which parses the image, confines itself once the app runs.
 bg_user "$TEST_DIR/conf.out" "$TEST_DIR/conf.err" $P sh -c 'echo started; sleep 30'
@@ -203,10 +200,9 @@ if [ -n "${BENTO_SAN_BUILD:-}" ]; then
 		[ "$RC" = 0 ]
 		verdict "[sanitizers] bento trust hands org.bento.Probe to the sanitized file" 0
 		urun $S sh -c 'cat /app/usr/share/marker; echo $$; id -u; exit 3'
-		[ "$RC" = 3 ] && [ "$OUT" = $'image-file\n2\n65534' ]
-		verdict "[sanitizers] a sandboxed run, its status through PID 1" 3
+		expect "[sanitizers] a sandboxed run, its status through PID 1" 3 $'image-file\n2\n65534'
 		urun "$TEST_DIR/san/bento" run --filesystem='~/Docs:ro' --share=network $S sh -c 'cat ~/Docs/a.txt'
-		[ "$RC" = 0 ] && [ "$OUT" = doc ]; verdict "[sanitizers] bento run with permission options" 0
+		expect "[sanitizers] bento run with permission options" 0 doc
 		urun "$TEST_DIR/san/bento" info $S
 		[ "$RC" = 0 ] && [[ $OUT == *org.bento.Probe* ]]; verdict "[sanitizers] bento info of a sandboxed app" 0
 		urun BENTO_STRATEGY=extract $S true

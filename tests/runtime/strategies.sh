@@ -149,8 +149,7 @@ cat "$RUNTIME" raw.sqfs >"$b"
 cp -p "$b" ref.AppImage
 AS_USER_PREFIX=("$RESTRICT" --no-userns --no-fuse --)
 urun ./"$b" d
-[ "$RC" = 0 ] && [ "$OUT" = "$(hello_out d | sed 's/bento!/BENTO!/')" ]
-verdict "an image with uncompressed data runs by extraction" 0
+expect "an image with uncompressed data runs by extraction" 0 "$(hello_out d | sed 's/bento!/BENTO!/')"
 pos=$(grep -boa 'Hello from BENTO!' "$b" | head -n 1 | cut -d: -f1)
 if [ -n "$pos" ]; then
 	printf 'Hello from bEnTo!' | dd of="$b" bs=1 seek="$pos" conv=notrunc status=none
@@ -158,8 +157,7 @@ if [ -n "$pos" ]; then
 	[ "$(stat -c '%s %Y' "$b")" = "$(stat -c '%s %Y' ref.AppImage)" ] && ! cmp -s "$b" ref.AppImage
 	ok "the image changed in place, same size and mtime"
 	urun ./"$b" e
-	[ "$RC" = 0 ] && [ "$OUT" = "$(hello_out e | sed 's/bento!/bEnTo!/')" ]
-	verdict "an image changed in place with the same size and mtime is not served stale" 0
+	expect "an image changed in place with the same size and mtime is not served stale" 0 "$(hello_out e | sed 's/bento!/bEnTo!/')"
 else
 	fail "the greeting is findable in the uncompressed image"
 fi

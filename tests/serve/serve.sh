@@ -325,7 +325,7 @@ unmount() {
 	err=$(head -c 3000 "$SRV_ERR")
 	[ "$RC" = 0 ]
 	ok "[$label] SIGTERM ends the server, status 0 (got $RC)" "$err"
-	! grep -Eq 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "$SRV_ERR"
+	! _sanitizer_report "$SRV_ERR"
 	ok "[$label] no sanitizer report from the server" "$err"
 	LEAK_WAIT=3 no_leaks "[$label] nothing left mounted or running" "$procs"
 }

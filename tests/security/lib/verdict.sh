@@ -6,7 +6,8 @@
 #   attack_verdict [REFUSAL-REGEX]
 #                    sets V (escaped | blocked | unsupported | error) and OBS
 #                    from the last urun/rrun: the exit status and the line
-#                    must agree, and a sanitizer report makes it an error.
+#                    must agree, and a sanitizer report (tests/lib.sh:
+#                    SANITIZER_REPORT) makes it an error.
 #                    The runtime refusing to start (no output, a non-zero
 #                    status, a message matching the lower-case REGEX) counts
 #                    as blocked.
@@ -38,8 +39,7 @@ attack_verdict() {
 		V=blocked
 		OBS="the runtime refused to start: ${ERR//$'\n'/ }"
 	fi
-	re='ERROR: [A-Za-z]+Sanitizer|runtime error:'
-	if [ "$V" != error ] && [[ $ERR =~ $re ]]; then
+	if [ "$V" != error ] && [[ $ERR =~ $SANITIZER_REPORT ]]; then
 		V=error
 		OBS="sanitizer report in stderr: ${ERR:0:300}"
 	fi
