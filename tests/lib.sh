@@ -10,7 +10,7 @@
 # Reporting:   pass NAME · fail NAME [DETAIL] · skip NAME REASON · describe_run
 # Judging:     ok NAME [DETAIL] · verdict NAME [STATUS] · expect NAME STATUS STDOUT
 #              · check NAME CMD...  (see "reporting" below for which is which)
-# Places:      make_test_dir [VAR] · copy_artifacts [BUILD [DIR]] · need VAR...
+# Places:      make_test_dir [VAR] · copy_artifacts [BUILD [DIR]] · need VAR... · need_program VAR NAME...
 # Running:     as_user CMD... · as_root CMD... · urun CMD... · rrun CMD...
 #              bg_user OUTFILE ERRFILE CMD... · AS_USER_PREFIX=(restrict ... --)
 # Waiting:     wait_gone "PIDS" SECONDS · wait_for_line FILE REGEX SECONDS
@@ -254,6 +254,20 @@ need() {
 		fail "$SCRIPT_NAME: missing build artifacts:$missing (build: $BUILD_DIR)"
 		exit 1
 	fi
+}
+
+# need_program VAR NAME...: VAR is the build's test program tests/NAME (from
+# tests/helpers/NAME.c), as need says when it is missing; one pair at a time.
+need_program() {
+	while [ $# -ge 2 ]; do
+		if [ -x "$BUILD_DIR/tests/$2" ]; then
+			printf -v "$1" '%s' "$BUILD_DIR/tests/$2"
+		else
+			printf -v "$1" ''
+		fi
+		need "$1"
+		shift 2
+	done
 }
 
 # ---------------------------------------------------------------- running

@@ -1053,10 +1053,7 @@ static int attack_ldpath(int argc, char **argv)
 
 /* ------------------------------------------------------------ main */
 
-static const struct {
-	const char *name;
-	int (*run)(int argc, char **argv);
-} attacks[] = {
+static const attack attacks[] = {
     {"tiocsti", attack_tiocsti_plain},
     {"tiocsti-high", attack_tiocsti_high},
     {"tiocsti-tty", attack_tiocsti_tty},
@@ -1129,32 +1126,23 @@ int main(int argc, char **argv)
 		return serve(argc - 1, argv + 1, true);
 	if (strcmp(what, "serve-abstract") == 0)
 		return serve(argc - 1, argv + 1, false);
-	for (size_t i = 0; i < sizeof attacks / sizeof attacks[0]; i++) {
-		if (strcmp(what, attacks[i].name) != 0)
-			continue;
-		attack_name = attacks[i].name;
-		/* In a child: a process killed by a seccomp filter is a verdict too;
-		 * and the child is no process group leader (setsid works). */
-		fflush(stdout);
-		pid_t pid = fork();
-		if (pid < 0)
-			return report(UNTESTABLE, "fork: %s", strerror(errno));
-		if (pid == 0)
-			_exit(attacks[i].run(argc - 1, argv + 1));
-		int st;
-		if (waitpid(pid, &st, 0) < 0)
-			return report(UNTESTABLE, "waitpid: %s", strerror(errno));
-		if (WIFEXITED(st))
-			return WEXITSTATUS(st);
-		/* int 0x80 without an IDT entry (32-bit emulation disabled) */
-		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && strncmp(what, "ia32-", 5) == 0)
-			return report(UNSUPPORTED, "int 0x80 faults: this kernel runs no 32-bit "
-			                           "system calls");
-		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
-			return report(BLOCKED, "killed by the seccomp filter (SIGSYS)");
-		return report(UNTESTABLE, "killed by signal %d",
-		              WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-	}
-	fprintf(stderr, "escape: unknown attack %s\n", what);
-	return USAGE;
+	const attack *a = find_attack(attacks, sizeof attacks / sizeof attacks[0], what);
+	if (a == NULL)
+		return USAGE;
+	/* In a child: a process killed by a seccomp filter is a verdict too;
+	 * and the child is no process group leader (setsid works). */
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0)
+		return report(UNTESTABLE, "fork: %s", strerror(errno));
+	if (pid == 0)
+		_exit(a->run(argc - 1, argv + 1));
+	int sig, verdict = child_verdict(pid, &sig);
+	if (verdict >= 0)
+		return verdict;
+	/* int 0x80 without an IDT entry (32-bit emulation disabled) */
+	if (sig == SIGSEGV && strncmp(what, "ia32-", 5) == 0)
+		return report(UNSUPPORTED,
+		              "int 0x80 faults: this kernel runs no 32-bit system calls");
+	return report(UNTESTABLE, "killed by signal %d", sig);
 }

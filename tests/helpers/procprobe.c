@@ -301,10 +301,7 @@ static int run_catch(void)
 	return 100 + sig;
 }
 
-static const struct {
-	const char *name;
-	int (*run)(int argc, char **argv);
-} attacks[] = {
+static const attack attacks[] = {
     {"signal-group", attack_signal_group},
     {"fds", attack_fds},
     {"fdwalk", attack_fdwalk},
@@ -334,12 +331,6 @@ int main(int argc, char **argv)
 		return run_readloop();
 	if (strcmp(what, "catch") == 0)
 		return run_catch();
-	for (size_t i = 0; i < sizeof attacks / sizeof attacks[0]; i++) {
-		if (strcmp(what, attacks[i].name) != 0)
-			continue;
-		attack_name = attacks[i].name;
-		return attacks[i].run(argc - 1, argv + 1);
-	}
-	fprintf(stderr, "procprobe: unknown attack %s\n", what);
-	return USAGE;
+	const attack *a = find_attack(attacks, sizeof attacks / sizeof attacks[0], what);
+	return a ? a->run(argc - 1, argv + 1) : USAGE;
 }

@@ -226,10 +226,7 @@ static int controlling_pty(void)
 	return s; /* (the master stays open, never read) */
 }
 
-static const struct {
-	const char *name;
-	int (*run)(int argc, char **argv);
-} attacks[] = {
+static const attack attacks[] = {
     {"tiocsti", attack_tiocsti},
     {"tiocsti-high", attack_tiocsti_high},
     {"kill-zero", attack_kill_zero},
@@ -245,7 +242,7 @@ static const struct {
 };
 
 /* In a child of main, which is no process group leader (setsid works). */
-static int run(int (*attack)(int, char **), int argc, char **argv, bool filter)
+static int run(int (*attempt)(int, char **), int argc, char **argv, bool filter)
 {
 	env.tty = controlling_pty();
 	char c = '1';
@@ -272,7 +269,7 @@ static int run(int (*attack)(int, char **), int argc, char **argv, bool filter)
 	                             .child_group = env.child};
 	if (filter && bento_seccomp_install_runtime(&peers) < 0)
 		return report(UNTESTABLE, "cannot install the filter: %s", strerror(errno));
-	int r = attack(argc, argv);
+	int r = attempt(argc, argv);
 	kill(env.child, SIGKILL);
 	return r;
 }
@@ -289,24 +286,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: runtimefilter [--no-filter] ATTACK [ARGS...]\n");
 		return USAGE;
 	}
-	for (size_t i = 0; i < sizeof attacks / sizeof attacks[0]; i++) {
-		if (strcmp(argv[1], attacks[i].name) != 0)
-			continue;
-		attack_name = attacks[i].name;
-		fflush(stdout);
-		pid_t pid = fork();
-		if (pid < 0)
-			return report(UNTESTABLE, "fork: %s", strerror(errno));
-		if (pid == 0)
-			_exit(run(attacks[i].run, argc - 1, argv + 1, filter));
-		int st;
-		if (waitpid(pid, &st, 0) < 0)
-			return report(UNTESTABLE, "waitpid: %s", strerror(errno));
-		if (WIFEXITED(st))
-			return WEXITSTATUS(st);
-		return report(UNTESTABLE, "killed by signal %d",
-		              WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-	}
-	fprintf(stderr, "runtimefilter: unknown attack %s\n", argv[1]);
-	return USAGE;
+	const attack *a = find_attack(attacks, sizeof attacks / sizeof attacks[0], argv[1]);
+	if (a == NULL)
+		return USAGE;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0)
+		return report(UNTESTABLE, "fork: %s", strerror(errno));
+	if (pid == 0)
+		_exit(run(a->run, argc - 1, argv + 1, filter));
+	int sig, verdict = child_verdict(pid, &sig);
+	return verdict >= 0 ? verdict : report(UNTESTABLE, "killed by signal %d", sig);
 }

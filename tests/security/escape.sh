@@ -23,9 +23,7 @@
 make_test_dir
 copy_artifacts
 need BUILDER BENTO
-ESCAPE_BUILT=$BUILD_DIR/tests/escape
-[ -x "$ESCAPE_BUILT" ] || ESCAPE_BUILT=""
-need ESCAPE_BUILT
+need_program ESCAPE_BUILT escape
 cd "$TEST_DIR" || exit 1
 
 BIN=$TEST_DIR/bin

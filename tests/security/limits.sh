@@ -23,9 +23,7 @@
 make_test_dir
 copy_artifacts
 need BUILDER BENTO
-LIMITS_BUILT=$BUILD_DIR/tests/limits
-[ -x "$LIMITS_BUILT" ] || LIMITS_BUILT=""
-need LIMITS_BUILT
+need_program LIMITS_BUILT limits
 cd "$TEST_DIR" || exit 1
 RUN_TIMEOUT=60
 

@@ -24,11 +24,7 @@
 make_test_dir
 copy_artifacts
 need BUILDER BENTO
-PROBE_BUILT=$BUILD_DIR/tests/procprobe
-RTF_BUILT=$BUILD_DIR/tests/runtimefilter
-[ -x "$PROBE_BUILT" ] || PROBE_BUILT=""
-[ -x "$RTF_BUILT" ] || RTF_BUILT=""
-need PROBE_BUILT RTF_BUILT
+need_program PROBE_BUILT procprobe RTF_BUILT runtimefilter
 cd "$TEST_DIR" || exit 1
 
 BIN=$TEST_DIR/bin

@@ -115,6 +115,20 @@ int bento_read_file_at(int dirfd, const char *name, size_t max, char **data, siz
 	return 0;
 }
 
+int bento_read_file_if_present(const char *path, size_t max, char **data, size_t *len,
+                               bento_error **err)
+{
+	auto_bento_error read_err = NULL;
+	*data = NULL;
+	if (bento_read_file_at(AT_FDCWD, path, max, data, len, &read_err) == 0)
+		return 1;
+	if (read_err->errnum == ENOENT)
+		return 0;
+	if (err && *err == NULL)
+		*err = steal_pointer(&read_err);
+	return -1;
+}
+
 int bento_write_file(const char *path, const char *contents, bento_error **err)
 {
 	autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);

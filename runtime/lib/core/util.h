@@ -77,6 +77,11 @@ ssize_t bento_pread_all(int fd, void *buf, size_t len, off_t offset);
 int bento_read_file_at(int dirfd, const char *name, size_t max, char **data, size_t *len,
                        bento_error **err);
 
+/* The same for a file that may not exist (an override, a record): 1 when
+ * read, 0 when there is no such file (*data NULL), -1 on another error. */
+int bento_read_file_if_present(const char *path, size_t max, char **data, size_t *len,
+                               bento_error **err);
+
 /* Writes a whole small file (e.g. /proc/self/uid_map). */
 int bento_write_file(const char *path, const char *contents, bento_error **err);
 

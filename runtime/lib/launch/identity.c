@@ -70,13 +70,9 @@ static int read_record(const char *app_id, id_record *rec, bento_error **err)
 	rec->path = xasprintf("%s/%s", dir, app_id);
 	autofree char *data = NULL;
 	size_t len = 0;
-	auto_bento_error read_err = NULL;
-	if (bento_read_file_at(AT_FDCWD, rec->path, RECORD_MAX, &data, &len, &read_err) < 0) {
-		if (read_err->errnum == ENOENT)
-			return 0;
-		*err = steal_pointer(&read_err);
-		return -1;
-	}
+	int found = bento_read_file_if_present(rec->path, RECORD_MAX, &data, &len, err);
+	if (found <= 0)
+		return found;
 	auto_bento_keyfile kf = NULL;
 	if (bento_keyfile_parse(rec->path, data, len, &kf, err) < 0)
 		return -1;

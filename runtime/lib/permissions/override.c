@@ -37,14 +37,9 @@ int bento_override_load(const char *app_id, bento_permissions *layer, bento_erro
 		return -1;
 	autofree char *data = NULL;
 	size_t len = 0;
-	auto_bento_error read_err = NULL;
-	if (bento_read_file_at(AT_FDCWD, path, OVERRIDE_MAX, &data, &len, &read_err) < 0) {
-		if (read_err->errnum == ENOENT)
-			return 0;
-		if (err && *err == NULL)
-			*err = steal_pointer(&read_err);
-		return -1;
-	}
+	int found = bento_read_file_if_present(path, OVERRIDE_MAX, &data, &len, err);
+	if (found <= 0)
+		return found;
 	bento_metadata md;
 	if (bento_metadata_parse(path, data, len, &md, err) < 0)
 		return -1;
