@@ -19,6 +19,12 @@ packages="
   patchelf
   clang-format
 "
+# Each feature that needs more names them in scripts/setup.d/NAME.packages
+# (and the .debs its tests serve in NAME.debs), so features stay apart.
+here=$(dirname "$0")
+for f in "$here"/setup.d/*.packages; do
+  [ -f "$f" ] && packages="$packages $(grep -v '^#' "$f")"
+done
 
 missing=
 for p in $packages; do
@@ -42,6 +48,9 @@ fi
 # this directory on loopback, so that they never reach the network.
 debs_dir=/var/cache/bento/debs
 debs="jq=1.6-2.1+deb12u3 libjq1=1.6-2.1+deb12u3 libonig5=6.9.8-1 x11-apps=7.7+9"
+for f in "$here"/setup.d/*.debs; do
+  [ -f "$f" ] && debs="$debs $(grep -v '^#' "$f")"
+done
 missing_debs=
 for d in $debs; do
   [ -f "$debs_dir/${d%%=*}_$(echo "${d#*=}" | sed 's/:/%3a/')_amd64.deb" ] || missing_debs="$missing_debs $d"
