@@ -500,8 +500,7 @@ static attempt try_userns(const run_ctx *ctx, const mount_dir *md, int *exit_sta
                           bento_error **err)
 {
 	auto_bento_sandbox sb = NULL;
-	bool sandboxed = ctx->sandboxed && !ctx->launch->mount_only;
-	if (sandboxed && prepare_sandbox(ctx, md->path, NULL, &sb, err) < 0)
+	if (ctx->sandboxed && prepare_sandbox(ctx, md->path, NULL, &sb, err) < 0)
 		return ATTEMPT_FAILED;
 	auto_bento_server server = NULL;
 	if (bento_server_start(ctx->launch->img, NULL, ctx->uid, ctx->gid, &server, err) < 0)
@@ -654,12 +653,14 @@ static int load_app(run_ctx *ctx, bento_error **err)
 		return -1;
 	ctx->command =
 	    ctx->metadata.command && ctx->metadata.command[0] ? ctx->metadata.command : "AppRun";
-	ctx->sandboxed = l->sandbox == BENTO_SANDBOX_ON ||
-	                 (l->sandbox == BENTO_SANDBOX_AUTO && ctx->metadata.present);
+	/* --appimage-mount runs nothing, so it builds no sandbox either. */
+	ctx->sandboxed =
+	    !l->mount_only && (l->sandbox == BENTO_SANDBOX_ON ||
+	                       (l->sandbox == BENTO_SANDBOX_AUTO && ctx->metadata.present));
 	if (l->sandbox == BENTO_SANDBOX_OFF && !l->mount_only)
 		bento_warn("running %s without its sandbox: it can read and change all your files",
 		           ctx->metadata.app_id);
-	if (!ctx->sandboxed || l->mount_only)
+	if (!ctx->sandboxed)
 		return 0;
 	/* The id's data, override and bus names belong to the file that first
 	 * used it, or to its signing key (identity.h). */
