@@ -18,6 +18,7 @@
 #include "image/extract.h"
 #include "image/metadata.h"
 #include "image/seal.h"
+#include "launch/cache.h"
 #include "launch/identity.h"
 #include "launch/mount.h"
 #include "permissions/override.h"
@@ -652,17 +653,23 @@ static bool reuse_extracted(const run_ctx *ctx, const char *dir)
 
 static attempt try_extract(const run_ctx *ctx, int *exit_status, bento_error **err)
 {
-	autofree char *base = user_cache_dir("extract", err);
+	autofree char *base = bento_cache_dir(true, err);
 	if (base == NULL)
 		return ATTEMPT_FAILED;
 	autofree char *identity = bento_image_identity(ctx->launch->img);
 	autofree char *dir = xasprintf("%s/%s", base, identity);
-	/* One launch at a time checks, extracts and seals. */
+	/* One launch at a time checks, extracts and seals, and cleans the
+	 * cache of the trees whose files are gone. */
 	autoclose int lock = bento_seal_lock(err);
 	if (lock < 0)
 		return ATTEMPT_FAILED;
+	bento_cache_prune(base);
 	if (!reuse_extracted(ctx, dir) &&
 	    (bento_extract_atomic(ctx->launch->img, dir, err) < 0 || bento_seal_tree(dir, err) < 0))
+		return ATTEMPT_FAILED;
+	/* Held while the app runs: `bento cache` leaves the tree alone. */
+	autoclose int in_use = bento_cache_use(base, identity, ctx->launch->appimage, err);
+	if (in_use < 0)
 		return ATTEMPT_FAILED;
 	close(steal_fd(&lock));
 	return run_in(ctx, dir, BENTO_STRATEGY_EXTRACT, exit_status, err);
