@@ -184,10 +184,9 @@ static void warn_hidden_paths(const app_process *app)
 		autofree char *grant = visible_text(dir);
 		if (i == 0 && app->cwd_checked)
 			bento_warn(
-			    "the sandbox hides the working directory %s: the app does not see "
-			    "its files there, and what it writes there does not reach them; "
-			    "to grant it, pass --bento-filesystem=%s (bento run "
-			    "--filesystem=%s)",
+			    "the sandbox hides the working directory %s: the app neither sees "
+			    "its files nor writes there; to grant it, pass "
+			    "--bento-filesystem=%s (bento run --filesystem=%s)",
 			    name, grant, grant);
 		else
 			bento_warn("the sandbox hides %s, which an argument names: the app cannot "
