@@ -7,6 +7,7 @@
 
 in_test_dir APPIMG BENTO
 cache=$USER_HOME/.cache/bento/extract
+records=$cache.sources
 
 urun "$BENTO" cache
 expect "bento cache without a cache says it is empty" 0 "the extraction cache is empty"
@@ -18,11 +19,13 @@ for f in a b c; do
 done
 # entry_of FILE: the cache entry FILE's last launch used
 entry_of() {
-	grep -lxF -- "$TEST_DIR/$1" "$cache"/*.source 2>/dev/null | sed 's/\.source$//'
+	local r
+	r=$(grep -lxF -- "$TEST_DIR/$1" "$records"/* 2>/dev/null) && echo "$cache/$(basename "$r")"
 }
 ea=$(entry_of a.AppImage) eb=$(entry_of b.AppImage) ec=$(entry_of c.AppImage)
 [ -d "$ea" ] && [ -d "$eb" ] && [ -d "$ec" ] && [ "$ea" != "$eb" ]
-ok "each launch records the file its entry came from (ENTRY.source)" "$(ls -la "$cache")"
+[ "$(ls -A "$cache" | wc -l)" = 3 ]
+ok "each launch records the file its entry came from (extract.sources/ENTRY); the cache holds the trees only" "$(ls -la "$cache" "$records")"
 
 urun "$BENTO" cache
 [ "$RC" = 0 ] && [ "$(grep -c "  $TEST_DIR/[abc].AppImage\$" <<<"$OUT")" = 3 ] &&
@@ -39,7 +42,7 @@ verdict "an entry whose file was removed is listed as gone"
 touch c.AppImage # a changed file: its old entry is never used again
 urun BENTO_STRATEGY=extract ./a.AppImage y
 expect "the next extract launch runs" 0 "$(hello_out y)"
-[ ! -e "$eb" ] && [ ! -e "$eb.source" ] && [ ! -e "$ec" ] && [ -d "$ea" ]
+[ ! -e "$eb" ] && [ ! -e "$records/$(basename "$eb")" ] && [ ! -e "$ec" ] && [ -d "$ea" ]
 ok "it removed the entries of the removed and the changed file, kept the others" "$(ls -la "$cache")"
 urun BENTO_STRATEGY=extract ./c.AppImage z
 ec=$(entry_of c.AppImage)
@@ -51,8 +54,8 @@ verdict "the changed file gets a new entry" 0
 mkdir -p "$USER_HOME/victim" && echo precious >"$USER_HOME/victim/file"
 chown -R "$TEST_UID:$TEST_GID" "$USER_HOME/victim"
 as_user sh -c 'mkdir "$1/fe-1-2-3.4-5.6" && ln -s "$2" "$1/fe-1-2-3.4-5.6/link" &&
-	printf %s /nonexistent/x.AppImage >"$1/fe-1-2-3.4-5.6.source" &&
-	ln -s "$2" "$1/fe-7-8-9.4-5.6" && printf %s /nonexistent/y >"$1/fe-7-8-9.4-5.6.source"' sh "$cache" "$USER_HOME/victim"
+	printf %s /nonexistent/x.AppImage >"$1.sources/fe-1-2-3.4-5.6" &&
+	ln -s "$2" "$1/fe-7-8-9.4-5.6" && printf %s /nonexistent/y >"$1.sources/fe-7-8-9.4-5.6"' sh "$cache" "$USER_HOME/victim"
 urun BENTO_STRATEGY=extract ./a.AppImage w
 [ "$RC" = 0 ] && [ ! -e "$cache/fe-1-2-3.4-5.6" ] && [ "$(cat "$USER_HOME/victim/file")" = precious ] &&
 	[ -L "$cache/fe-7-8-9.4-5.6" ]
@@ -60,7 +63,7 @@ verdict "a planted entry is removed without following its link; an entry that is
 
 # ---- cleaning -----------------------------------------------------------------
 
-as_user touch -d '10 days ago' "$ea.source"
+as_user touch -d '10 days ago' "$records/$(basename "$ea")"
 urun "$BENTO" cache --older-than=5d
 [ "$RC" = 0 ] && [ ! -e "$ea" ] && [ -d "$ec" ] && grep -q "^removed $(basename "$ea")  " <<<"$OUT" &&
 	grep -q "^1 entry removed, " <<<"$OUT"

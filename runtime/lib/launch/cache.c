@@ -19,7 +19,8 @@
 /* Extracted trees are at most this deep (image/extract.c refuses deeper);
  * the size of a deeper one is counted down to here. */
 #define MAX_DEPTH 256
-#define SOURCE_SUFFIX ".source"
+/* Beside the cache: RECORDS/NAME names the file the tree NAME came from. */
+#define RECORDS_SUFFIX ".sources"
 #define LEFTOVER_MARK ".tmp-"
 
 char *bento_cache_dir(bool make, bento_error **err)
@@ -89,12 +90,12 @@ static uint64_t tree_bytes(int dir_fd, dev_t dev, int depth)
 	return total;
 }
 
-/* The file an entry came from, as recorded, or NULL; *last_used: the
- * record's time. */
-static char *read_source(int dir_fd, const char *name, struct timespec *last_used)
+/* The file the entry name of the cache dir came from, as recorded, or
+ * NULL; *last_used: the record's time. */
+static char *read_source(const char *dir, const char *name, struct timespec *last_used)
 {
-	autofree char *record = xasprintf("%s" SOURCE_SUFFIX, name);
-	autoclose int fd = openat(dir_fd, record, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	autofree char *record = xasprintf("%s" RECORDS_SUFFIX "/%s", dir, name);
+	autoclose int fd = open(record, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 2 ||
 	    st.st_size >= PATH_MAX)
@@ -159,7 +160,7 @@ int bento_cache_list(const char *dir, bento_cache_entry **entries, size_t *n, be
 		bento_cache_entry *e = &(*entries)[(*n)++];
 		*e = (bento_cache_entry){
 		    .name = xstrdup(de->d_name), .leftover = leftover, .last_used = st.st_mtim};
-		e->source = leftover ? NULL : read_source(dirfd(d), de->d_name, &e->last_used);
+		e->source = leftover ? NULL : read_source(dir, de->d_name, &e->last_used);
 		e->source_state = source_state(e->source, e->name);
 		int tree =
 		    openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -196,13 +197,34 @@ int bento_cache_remove(const char *dir, const char *name, bento_error **err)
 			return 0;
 		return bento_error_errno(err, "cannot lock %s", path);
 	}
-	autofree char *record = xasprintf("%s" SOURCE_SUFFIX, path);
+	autofree char *record = xasprintf("%s" RECORDS_SUFFIX "/%s", dir, name);
 	if (unlink(record) < 0 && errno != ENOENT)
 		return bento_error_errno(err, "cannot remove %s", record);
 	bento_seal_forget(path);
 	if (bento_remove_tree(path, err) < 0)
 		return -1;
 	return 1;
+}
+
+/* Removes the records whose tree is gone (removed by hand, say). */
+static void remove_orphan_records(const char *dir)
+{
+	autofree char *records = xasprintf("%s" RECORDS_SUFFIX, dir);
+	if (!bento_is_private_dir(records))
+		return;
+	DIR *d = opendir(records);
+	if (d == NULL)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		bool leftover;
+		autofree char *tree = xasprintf("%s/%s", dir, de->d_name);
+		struct stat st;
+		if (entry_name(de->d_name, &leftover) && !leftover && lstat(tree, &st) < 0 &&
+		    errno == ENOENT)
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
 }
 
 void bento_cache_prune(const char *dir)
@@ -225,6 +247,7 @@ void bento_cache_prune(const char *dir)
 			            why->message);
 	}
 	bento_cache_entries_free(entries, n);
+	remove_orphan_records(dir);
 }
 
 int bento_cache_use(const char *dir, const char *name, const char *source, bento_error **err)
@@ -237,9 +260,12 @@ int bento_cache_use(const char *dir, const char *name, const char *source, bento
 		return bento_error_errno(err, "cannot lock %s", path);
 	/* The record's time is this launch's; its text is written only when it
 	 * changes (a file moved), since writing it durably costs two syncs. */
+	autofree char *records = xasprintf("%s" RECORDS_SUFFIX, dir);
+	if (bento_private_dir(records, err) < 0)
+		return -1;
 	struct timespec ignored;
-	autofree char *recorded = read_source(AT_FDCWD, path, &ignored);
-	autofree char *record = xasprintf("%s" SOURCE_SUFFIX, path);
+	autofree char *recorded = read_source(dir, name, &ignored);
+	autofree char *record = xasprintf("%s/%s", records, name);
 	if (recorded && strcmp(recorded, source) == 0 &&
 	    utimensat(AT_FDCWD, record, NULL, AT_SYMLINK_NOFOLLOW) == 0)
 		return steal_fd(&fd);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The extraction cache of the extract strategy: ${XDG_CACHE_HOME:-~/.cache}/
  * bento/extract holds one tree per image, named by the image's identity
- * (bento_image_identity), and beside it NAME.source, the file the tree came
- * from; its modification time is the entry's last use.
+ * (bento_image_identity); extract.sources/NAME beside it names the file the
+ * tree came from, and its modification time is the entry's last use.
  *
  * Every change of the cache (extracting, removing) happens under the user's
  * seal lock (image/seal.h); a launch that runs an app from a tree holds a
