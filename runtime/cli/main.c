@@ -18,6 +18,7 @@ static const struct verb {
     {"override", bento_cmd_override, "change an app's permissions for good"},
     {"verify", bento_cmd_verify, "check the signature of a bento file or AppImage"},
     {"trust", bento_cmd_trust, "hand an app id (its data, permissions, bus names) to a file"},
+    {"cache", bento_cmd_cache, "list and clean the extraction cache"},
 };
 
 static void print_help(void)

@@ -18,6 +18,7 @@
 #include "image/extract.h"
 #include "image/metadata.h"
 #include "image/seal.h"
+#include "launch/cache.h"
 #include "launch/identity.h"
 #include "launch/mount.h"
 #include "permissions/override.h"
@@ -116,12 +117,84 @@ static void app_environment(const run_ctx *ctx, const char *appdir, const bento_
 		bento_strv_setenv(env, "XDG_CONFIG_HOME", config);
 }
 
+/* At most this many of the app's arguments are looked for in its sandbox. */
+#define MAX_ARGUMENT_CHECKS 32
+
 /* The app's process, prepared for bento_spawn_run. */
 typedef struct app_process {
 	bento_spawn spawn;
 	char *path;
 	bento_strv argv, env;
+	/* With a sandbox: the host files the app may be meant to reach (the
+	 * working directory first, if cwd_checked), see warn_hidden_paths. */
+	bento_spawn_path paths[1 + MAX_ARGUMENT_CHECKS];
+	bool cwd_checked;
 } app_process;
+
+/* The host files a sandboxed app is likely meant to use: its working
+ * directory and the existing files or directories its arguments name
+ * (an option, "-x" or "--x=...", names none). */
+static void look_for_host_paths(app_process *app, const run_ctx *ctx)
+{
+	size_t n = 0;
+	if (ctx->owd[0] && stat(ctx->owd, &app->paths[n].host) == 0) {
+		app->paths[n++].path = ctx->owd;
+		app->cwd_checked = true;
+	}
+	for (char **a = ctx->launch->args; *a && n < ARRAY_SIZE(app->paths); a++)
+		if ((*a)[0] != '\0' && (*a)[0] != '-' && stat(*a, &app->paths[n].host) == 0)
+			app->paths[n++].path = *a;
+	app->spawn.paths = app->paths;
+	app->spawn.n_paths = n;
+}
+
+/* s as a terminal shows it as it is: control bytes and backslashes as \xNN. */
+static char *visible_text(const char *s)
+{
+	size_t len = strlen(s);
+	char *out = xmalloc(4 * len + 1), *o = out;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			o += sprintf(o, "\\x%02x", c);
+		else
+			*o++ = (char)c;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Once a sandboxed app runs: says which of the host files it was likely
+ * meant to use its sandbox hides, and the option that grants each, so that
+ * the user learns why the app finds nothing there, or why what it writes
+ * there never reaches the host. */
+static void warn_hidden_paths(const app_process *app)
+{
+	for (size_t i = 0; i < app->spawn.n_paths; i++) {
+		const bento_spawn_path *p = &app->paths[i];
+		if (!p->hidden)
+			continue;
+		char resolved[PATH_MAX];
+		autofree char *name = visible_text(p->path);
+		/* A file is granted by its directory. */
+		autofree char *dir = xstrdup(realpath(p->path, resolved) ? resolved : p->path);
+		char *slash = strrchr(dir, '/');
+		if (!S_ISDIR(p->host.st_mode) && slash)
+			*(slash == dir ? slash + 1 : slash) = '\0';
+		autofree char *grant = visible_text(dir);
+		if (i == 0 && app->cwd_checked)
+			bento_warn(
+			    "the sandbox hides the working directory %s: the app neither sees "
+			    "its files nor writes there; to grant it, pass "
+			    "--bento-filesystem=%s (bento run --filesystem=%s)",
+			    name, grant, grant);
+		else
+			bento_warn("the sandbox hides %s, which an argument names: the app cannot "
+			           "reach it; to grant it, pass --bento-filesystem=%s (bento run "
+			           "--filesystem=%s)",
+			           name, grant, grant);
+	}
+}
 
 static void app_process_init(app_process *app, const run_ctx *ctx, const char *appdir,
                              const bento_sandbox *sb)
@@ -146,6 +219,8 @@ static void app_process_init(app_process *app, const run_ctx *ctx, const char *a
 	                           .fallback_cwd = sb ? sb->home : NULL,
 	                           .out_fd = -1,
 	                           .err_fd = -1};
+	if (sb)
+		look_for_host_paths(app, ctx);
 }
 
 static void app_process_free(app_process *app)
@@ -491,6 +566,8 @@ static attempt run_in(const run_ctx *ctx, const char *appdir, bento_strategy s, 
 	app.spawn.new_namespace = sb != NULL;
 	attempt a = start_app(ctx, &app, err);
 	if (a == ATTEMPT_RAN)
+		warn_hidden_paths(&app);
+	if (a == ATTEMPT_RAN)
 		a = wait_app(ctx, &app, s, appdir, exit_status, err);
 	app_process_free(&app);
 	return a;
@@ -500,8 +577,7 @@ static attempt try_userns(const run_ctx *ctx, const mount_dir *md, int *exit_sta
                           bento_error **err)
 {
 	auto_bento_sandbox sb = NULL;
-	bool sandboxed = ctx->sandboxed && !ctx->launch->mount_only;
-	if (sandboxed && prepare_sandbox(ctx, md->path, NULL, &sb, err) < 0)
+	if (ctx->sandboxed && prepare_sandbox(ctx, md->path, NULL, &sb, err) < 0)
 		return ATTEMPT_FAILED;
 	auto_bento_server server = NULL;
 	if (bento_server_start(ctx->launch->img, NULL, ctx->uid, ctx->gid, &server, err) < 0)
@@ -523,6 +599,7 @@ static attempt try_userns(const run_ctx *ctx, const mount_dir *md, int *exit_sta
 	if (a == ATTEMPT_RAN) {
 		if (sb)
 			bento_sandbox_app_started(sb);
+		warn_hidden_paths(&app);
 		confine_runtime(ctx, &app, sb);
 	}
 	if (a == ATTEMPT_RAN && ctx->launch->mount_only && app.spawn.holder <= 0) {
@@ -575,17 +652,23 @@ static bool reuse_extracted(const run_ctx *ctx, const char *dir)
 
 static attempt try_extract(const run_ctx *ctx, int *exit_status, bento_error **err)
 {
-	autofree char *base = user_cache_dir("extract", err);
+	autofree char *base = bento_cache_dir(true, err);
 	if (base == NULL)
 		return ATTEMPT_FAILED;
 	autofree char *identity = bento_image_identity(ctx->launch->img);
 	autofree char *dir = xasprintf("%s/%s", base, identity);
-	/* One launch at a time checks, extracts and seals. */
+	/* One launch at a time checks, extracts and seals, and cleans the
+	 * cache of the trees whose files are gone. */
 	autoclose int lock = bento_seal_lock(err);
 	if (lock < 0)
 		return ATTEMPT_FAILED;
+	bento_cache_prune(base);
 	if (!reuse_extracted(ctx, dir) &&
 	    (bento_extract_atomic(ctx->launch->img, dir, err) < 0 || bento_seal_tree(dir, err) < 0))
+		return ATTEMPT_FAILED;
+	/* Held while the app runs: `bento cache` leaves the tree alone. */
+	autoclose int in_use = bento_cache_use(base, identity, ctx->launch->appimage, err);
+	if (in_use < 0)
 		return ATTEMPT_FAILED;
 	close(steal_fd(&lock));
 	return run_in(ctx, dir, BENTO_STRATEGY_EXTRACT, exit_status, err);
@@ -654,12 +737,14 @@ static int load_app(run_ctx *ctx, bento_error **err)
 		return -1;
 	ctx->command =
 	    ctx->metadata.command && ctx->metadata.command[0] ? ctx->metadata.command : "AppRun";
-	ctx->sandboxed = l->sandbox == BENTO_SANDBOX_ON ||
-	                 (l->sandbox == BENTO_SANDBOX_AUTO && ctx->metadata.present);
+	/* --appimage-mount runs nothing, so it builds no sandbox either. */
+	ctx->sandboxed =
+	    !l->mount_only && (l->sandbox == BENTO_SANDBOX_ON ||
+	                       (l->sandbox == BENTO_SANDBOX_AUTO && ctx->metadata.present));
 	if (l->sandbox == BENTO_SANDBOX_OFF && !l->mount_only)
 		bento_warn("running %s without its sandbox: it can read and change all your files",
 		           ctx->metadata.app_id);
-	if (!ctx->sandboxed || l->mount_only)
+	if (!ctx->sandboxed)
 		return 0;
 	/* The id's data, override and bus names belong to the file that first
 	 * used it, or to its signing key (identity.h). */

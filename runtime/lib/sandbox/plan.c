@@ -699,7 +699,7 @@ static int add_buses(bento_sandbox *sb, const char *app_id, const bento_permissi
 	if (!(sockets & BENTO_SOCKET_SYSTEM_BUS) && system_rules && path_exists(system_path))
 		req.system_address =
 		    system_address ? system_address : "unix:path=/run/dbus/system_bus_socket";
-	bento_dbus_proxy_result res = {0};
+	bento_dbus_proxy_result res = {.sync_fd = -1};
 	if ((req.session_address || req.system_address) &&
 	    bento_dbus_proxy_start(&req, &res, err) < 0)
 		return -1;

@@ -198,6 +198,30 @@ static int close_inherited_fds(void)
 	return n < 0 ? -1 : 0;
 }
 
+/* Whether a and b are the same file.  An overlay (an image's tree over the
+ * host's) shows a host file under a device of its own, with the same type,
+ * size and modification time. */
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	if (a->st_dev == b->st_dev && a->st_ino == b->st_ino)
+		return true;
+	return (a->st_mode & S_IFMT) == (b->st_mode & S_IFMT) && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* In the app's process, in its working directory: which of the host files
+ * the caller asked about the sandbox hides (so that the runtime can say so;
+ * the app itself would just find nothing, or another file, and the user's
+ * data would go nowhere). */
+static void check_paths(bento_spawn *sp)
+{
+	for (size_t i = 0; i < sp->n_paths; i++) {
+		struct stat inside;
+		bento_spawn_path *p = &sp->paths[i];
+		p->hidden = stat(p->path, &inside) < 0 || !same_file(&inside, &p->host);
+	}
+}
+
 /* The app's process, a vfork-style child of PID 1: confined last, then
  * exec'd with only the descriptors it is meant to have.  Failures are
  * reported in *sp. */
@@ -211,6 +235,7 @@ static int sandboxed_app_main(void *arg)
 	if (sp->cwd == NULL || chdir(sp->cwd) < 0)
 		if (chdir(sp->fallback_cwd) < 0 && chdir("/") < 0)
 			_exit(BENTO_EXIT_RUNTIME);
+	check_paths(sp);
 	if ((sp->detached && null_onto(STDIN_FILENO) < 0) ||
 	    (sp->out_fd >= 0 && dup2(sp->out_fd, STDOUT_FILENO) < 0) ||
 	    (sp->err_fd >= 0 && dup2(sp->err_fd, STDERR_FILENO) < 0)) {

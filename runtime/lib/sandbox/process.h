@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "core/error.h"
@@ -29,6 +30,18 @@ typedef enum bento_spawn_stage {
 	BENTO_SPAWN_SANDBOX, /* the sandbox could not be built (failure says where) */
 	BENTO_SPAWN_EXEC,    /* the app could not be executed */
 } bento_spawn_stage;
+
+/* A host file the app is likely meant to reach: its working directory, or
+ * a file one of its arguments names.  The caller fills path (a relative one
+ * resolves from the app's working directory, as the app would resolve it)
+ * and host, the file's identity on the host.  With a sandbox, once the app
+ * runs, hidden says whether the sandbox shows another file at path, or
+ * none. */
+typedef struct bento_spawn_path {
+	const char *path;
+	struct stat host;
+	bool hidden;
+} bento_spawn_path;
 
 typedef struct bento_spawn {
 	/* What to run: path, argv and envp prepared by the caller.  With
@@ -55,6 +68,10 @@ typedef struct bento_spawn {
 	const bento_sandbox *sandbox;
 	const char *cwd;
 	const char *fallback_cwd;
+	/* With a sandbox: the host files to look for in it, checked once the
+	 * app is in its working directory (see bento_spawn_path). */
+	bento_spawn_path *paths;
+	size_t n_paths;
 	/* The app's stdout and stderr, or -1 to keep the caller's. */
 	int out_fd, err_fd;
 	/* With a sandbox: a session of its own, no controlling terminal and
