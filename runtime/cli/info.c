@@ -67,6 +67,13 @@ static void print_app(app_info *a)
 	printf("App id: %s%s\n", md->app_id,
 	       md->present ? "" : " (derived: the image has no .bento/metadata)");
 	printf("Command: %s\n", md->command ? md->command : "AppRun");
+	if (md->n_commands > 0) {
+		printf("Commands (--bento-command=NAME, or a link named NAME):\n");
+		const char *dflt = md->command ? md->command : "AppRun";
+		for (size_t i = 0; i < md->n_commands; i++)
+			printf("  %s: %s%s\n", md->commands[i].name, md->commands[i].value,
+			       strcmp(md->commands[i].value, dflt) == 0 ? " (default)" : "");
+	}
 	if (md->present)
 		printf("Sandbox: yes (unless run with --no-sandbox)\n");
 	else
