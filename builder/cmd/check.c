@@ -128,7 +128,8 @@ static void print_summary(const bento_manifest *m)
 	       m->icon ? m->icon : "generated (a terminal)");
 	printf("appstream: %s%s\n", m->appstream && m->appstream_in_appdir ? "/app/" : "",
 	       m->appstream ? m->appstream : "generated");
-	printf("terminal: %s\n", m->terminal ? "true" : "false");
+	if (m->terminal)
+		printf("terminal: true\n");
 	print_list("categories", m->categories);
 	print_list("keywords", m->keywords);
 	print_list("mime-types", m->mime_types);

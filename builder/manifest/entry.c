@@ -81,6 +81,17 @@ void bento_mf_parse_entry(ctx *c, const scope *sc, bento_manifest *m)
 	m->categories = bento_mf_get_list(c, sc, "categories", TEXT_SET, check_category, &n);
 	m->keywords = bento_mf_get_list(c, sc, "keywords", TEXT_SET, check_keyword, NULL);
 	m->mime_types = bento_mf_get_list(c, sc, "mime-types", TEXT_SET, check_mime_type, NULL);
+	/* (a given entry has its own: two sources of truth would differ) */
+	static const char *const generated_only[] = {"categories", "keywords", "mime-types"};
+	for (size_t i = 0; m->desktop && i < ARRAY_SIZE(generated_only); i++) {
+		struct fy_node *k;
+		struct fy_node *v = bento_mf_lookup(c, sc, generated_only[i], false, &k);
+		if (k)
+			bento_mf_report_key(
+			    c, sc, generated_only[i], v, k,
+			    " describes the generated desktop entry: with \"desktop\" "
+			    "the given file's own keys apply");
+	}
 	if (m->categories[0] == NULL)
 		return;
 	bool main_found = false;

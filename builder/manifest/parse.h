@@ -182,9 +182,9 @@ bool bento_mf_check_url(ctx *c, const scope *sc, const char *key, struct fy_node
 /* ---- the parts of a manifest ---- */
 
 void bento_mf_parse_root(ctx *c, struct fy_node *root, bento_manifest *m);
-/* entry.c: the keys of the desktop entry and the commands; command is the
- * "command" value (n its node), which names the default among "commands"
- * when there are several.  Sets m->command. */
+/* entry.c: the keys of the desktop entry (after m->desktop is read) and the
+ * commands; command is the "command" value (n its node), which names the
+ * default among "commands" when there are several.  Sets m->command. */
 void bento_mf_parse_entry(ctx *c, const scope *sc, bento_manifest *m);
 void bento_mf_parse_commands(ctx *c, const scope *sc, const char *command, struct fy_node *n,
                              bento_manifest *m);

@@ -215,7 +215,6 @@ void bento_mf_parse_root(ctx *c, struct fy_node *root, bento_manifest *m)
 	autofree char *command =
 	    bento_mf_get_string(c, &sc, "command", TEXT_REQUIRED | TEXT_NONEMPTY, &n);
 	bento_mf_parse_commands(c, &sc, command, n, m);
-	bento_mf_parse_entry(c, &sc, m);
 
 	struct fy_node *perm = bento_mf_get_mapping(c, &sc, "permissions");
 	if (perm)
@@ -227,6 +226,7 @@ void bento_mf_parse_root(ctx *c, struct fy_node *root, bento_manifest *m)
 	m->desktop = get_file(c, &sc, "desktop", desktop_ext, &m->desktop_in_appdir);
 	m->icon = get_file(c, &sc, "icon", icon_ext, &m->icon_in_appdir);
 	m->appstream = get_file(c, &sc, "appstream", appstream_ext, &m->appstream_in_appdir);
+	bento_mf_parse_entry(c, &sc, m);
 	/* (a terminal app without one gets a generic icon) */
 	struct fy_node *icon_key;
 	bento_mf_lookup(c, &sc, "icon", false, &icon_key);

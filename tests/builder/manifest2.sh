@@ -193,6 +193,12 @@ urun "$BUILDER" check "$SRC/bad.yml"
 	[[ $ERR == *'"text" is not a MIME type'* ]] &&
 	[[ $ERR == *'"command" must name the default among "commands" (first, second)'* ]]
 verdict "bad categories, MIME types and a default that is no command are reported" 0
+sed -e 's|^terminal: true|desktop: /app/share/applications/tools.desktop|' "$SRC/tools.yml" |
+	manifest given.yml
+urun "$BUILDER" check "$SRC/given.yml"
+[ "$RC" = 1 ] && [[ $ERR == *'"categories" describes the generated desktop entry'* ]] &&
+	[[ $ERR == *'"mime-types" describes the generated desktop entry'* ]]
+verdict "categories, keywords, mime-types beside a given desktop entry: refused" 0
 
 # ---- source URLs the cache hides ------------------------------------------
 
