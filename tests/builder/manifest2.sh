@@ -98,6 +98,8 @@ urun "$T" --bento-command=second x
 expect "--bento-command=second runs the second command" 0 "second x"
 urun "$T" --bento-command=first y
 expect "--bento-command=first runs the first" 0 "first y"
+urun "$T" x --bento-command=second
+expect "--bento-command= after the first argument belongs to the app" 0 "first x --bento-command=second"
 urun "$T" --bento-command=nope z
 [ "$RC" = 127 ] && [[ $ERR == *"--bento-command=nope: no such command; this image has: first, second"* ]] &&
 	[ -z "$OUT" ]
