@@ -176,6 +176,32 @@ build b3 escape2.yml -o Escape.AppImage
 [ "$RC" != 0 ] && [[ $ERR == *"fromapp.svg leads outside the AppDir"* ]] && [ ! -e b3/Escape.AppImage ]
 verdict "an icon in /app that is an absolute link: refused" 0
 
+# The escape table's row: a build leaves its icon as a link to a file of the
+# builder's (a secret ending in .svg); the builder must not copy it into the
+# image.  Control: opening the same AppDir path as open(2) does, following
+# links, reads the secret.
+. "$SRC_DIR/tests/security/lib/table.sh"
+echo '<svg xmlns="http://www.w3.org/2000/svg"><!-- SECRET-OF-THE-BUILDER --></svg>' >"$USER_HOME/secret.svg"
+chown "$TEST_UID:$TEST_GID" "$USER_HOME/secret.svg"
+sed -e "s|ln -s ../../../../pixmaps/fromapp.svg|ln -s $USER_HOME/secret.svg|" \
+	-e 's|^desktop:.*||' "$SRC/fromapp.yml" | manifest steal.yml
+build b6 steal.yml -o Steal.AppImage
+blocked=NO
+[ "$RC" != 0 ] && [ ! -e b6/Steal.AppImage ] && [[ $ERR == *"leads outside the AppDir"* ]] &&
+	! grep -rqs SECRET-OF-THE-BUILDER b6 && blocked=yes
+obs="builder: exit $RC, $(printf '%s' "$ERR" | tail -n 1)"
+control=no
+for tree in b6/.bento-builder/appdir b6/.bento-builder/app; do
+	f=$tree/share/icons/hicolor/scalable/apps/fromapp.svg
+	if [ -L "$f" ] && as_user cat "$f" 2>/dev/null | grep -q SECRET-OF-THE-BUILDER; then
+		control=yes
+		obs="$obs; control: open(2) of $f (links followed) reads the secret"
+		break
+	fi
+done
+record "icon-app-link" "manifest icon: /app/PATH, a link to the builder's file" "$blocked" "$control" "$obs"
+print_table
+
 sed 's|^icon:.*|icon: /app/../etc/x.svg|' "$SRC/fromapp.yml" | manifest dotdot.yml
 urun "$BUILDER" check "$SRC/dotdot.yml"
 [ "$RC" = 1 ] && [[ $ERR == *'"icon"'*'a path below /app has no "."'* ]]
