@@ -18,8 +18,9 @@ static void print_help(void)
 	       "\n"
 	       "Describes a bento file or AppImage: where its image starts, how it is\n"
 	       "compressed, the app it holds, its update information, whether it is\n"
-	       "signed, its app id, command and permissions (from its .bento/metadata and\n"
-	       "your override, see bento override).\n"
+	       "signed, its app id, command (and its other commands by name, run with\n"
+	       "--bento-command=NAME or through a link named NAME) and permissions (from\n"
+	       "its .bento/metadata and your override, see bento override).\n"
 	       "Exit status: 0, 127 if FILE is not a valid image or its metadata or your\n"
 	       "override is invalid, 2 on a usage error.\n");
 }
