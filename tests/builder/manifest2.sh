@@ -147,6 +147,20 @@ suite() {
 	# ---- icon, desktop entry from /app; an icon path that leaves the AppDir ---
 
 	cp "$SRC_DIR/manifests/hello/hello.svg" "$SRC/hello.svg"
+	cat >"$SRC/fromapp.metainfo.xml" <<-'EOF'
+	<?xml version="1.0" encoding="UTF-8"?>
+	<component type="desktop-application">
+	  <id>org.bento.FromApp</id>
+	  <metadata_license>CC0-1.0</metadata_license>
+	  <project_license>MIT</project_license>
+	  <name>FromApp</name>
+	  <summary>The packaged metainfo of FromApp</summary>
+	  <description>
+	    <p>A metainfo file the package installed, taken from /app.</p>
+	  </description>
+	  <launchable type="desktop-id">org.bento.FromApp.desktop</launchable>
+	</component>
+	EOF
 	manifest fromapp.yml <<-EOF
 	id: org.bento.FromApp
 	name: FromApp
@@ -155,6 +169,7 @@ suite() {
 	command: bin/fromapp
 	icon: /app/share/icons/hicolor/scalable/apps/fromapp.svg
 	desktop: /app/share/applications/fromapp.desktop
+	appstream: /app/share/metainfo/org.bento.FromApp.metainfo.xml
 	modules:
 	  - name: fromapp
 	    buildsystem: simple
@@ -162,19 +177,23 @@ suite() {
 	      - mkdir -p /app/bin /app/share/icons/hicolor/scalable/apps /app/share/pixmaps /app/share/applications
 	      - printf '#!/bin/sh\necho fromapp\n' >/app/bin/fromapp && chmod 0755 /app/bin/fromapp
 	      - cp hello.svg /app/share/pixmaps/fromapp.svg
+	      - install -D -m 0644 fromapp.metainfo.xml /app/share/metainfo/org.bento.FromApp.metainfo.xml
 	      - ln -s ../../../../pixmaps/fromapp.svg /app/share/icons/hicolor/scalable/apps/fromapp.svg
 	      - printf '[Desktop Entry]\nType=Application\nName=FromApp\nExec=fromapp\nIcon=fromapp\nCategories=Development;\n' >/app/share/applications/fromapp.desktop
 	    sources:
 	      - type: file
 	        path: hello.svg
+	      - type: file
+	        path: fromapp.metainfo.xml
 	EOF
 	build b2 fromapp.yml -o FromApp.AppImage
 	[ "$RC" = 0 ]
-	verdict "$L: icon and desktop entry given as files in /app (the icon a link inside it): builds" 0
+	verdict "$L: icon, desktop entry and metainfo given as files in /app (the icon a link inside it): builds" 0
 	extract "$W/b2/FromApp.AppImage" x2
 	E=$W/x2/squashfs-root
-	cmp -s "$E/fromapp.svg" "$SRC/hello.svg" && grep -qx 'Categories=Development;' "$E/org.bento.FromApp.desktop"
-	ok "$L: the packaged icon and entry are installed at the top (fromapp.svg, ID.desktop)" "$(ls -la "$E")"
+	cmp -s "$E/fromapp.svg" "$SRC/hello.svg" && grep -qx 'Categories=Development;' "$E/org.bento.FromApp.desktop" &&
+		cmp -s "$E/share/metainfo/org.bento.FromApp.metainfo.xml" "$SRC/fromapp.metainfo.xml"
+	ok "$L: the packaged icon, entry and metainfo are installed (fromapp.svg, ID.desktop, ID.metainfo.xml)" "$(ls -la "$E")"
 
 	printf '<svg xmlns="http://www.w3.org/2000/svg"/>\n' >outside.svg
 	sed -e "s|ln -s ../../../../pixmaps/fromapp.svg|ln -s ../../../../../../../../../../../..$W/outside.svg|" \
