@@ -8,7 +8,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "core/keyfile.h"
@@ -215,6 +217,41 @@ static void append(char **buf, const char *s)
 
 /* ---------------------------------------------------------------- generated files */
 
+/* "KEY=a;b;\n" for a list of strings (nothing for an empty list); an item
+ * with a ';' (the separator) or a '\\' is refused. */
+static int append_list(char **buf, const char *key, const char *what, const char *const *items,
+                       bento_error **err)
+{
+	if (items == NULL || items[0] == NULL)
+		return 0;
+	append(buf, key);
+	append(buf, "=");
+	for (const char *const *p = items; *p; p++) {
+		if (check_field(what, *p, true, err) < 0)
+			return -1;
+		if (strpbrk(*p, ";\\"))
+			return bento_error_set(err, 0, "the app's %s \"%s\" has a ';' or a '\\'",
+			                       what, *p);
+		append(buf, *p);
+		append(buf, ";");
+	}
+	append(buf, "\n");
+	return 0;
+}
+
+/* The icon of a terminal app that has none: a terminal window with a
+ * prompt. */
+static const char terminal_icon_svg[] =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"64\" "
+    "viewBox=\"0 0 64 64\">\n"
+    "  <rect x=\"4\" y=\"8\" width=\"56\" height=\"48\" rx=\"6\" fill=\"#2e3436\"/>\n"
+    "  <rect x=\"4\" y=\"8\" width=\"56\" height=\"9\" rx=\"4\" fill=\"#555753\"/>\n"
+    "  <path d=\"M14 26 l10 8 l-10 8\" fill=\"none\" stroke=\"#8ae234\" "
+    "stroke-width=\"4\" stroke-linecap=\"round\" stroke-linejoin=\"round\"/>\n"
+    "  <path d=\"M30 44 h16\" stroke=\"#eeeeec\" stroke-width=\"4\" "
+    "stroke-linecap=\"round\"/>\n"
+    "</svg>\n";
+
 /* The Exec= word that starts the command: its file name, quoted when it has
  * characters the desktop entry specification reserves. */
 static char *exec_word(const char *rel, bento_error **err)
@@ -251,13 +288,21 @@ static char *generate_desktop(const bento_desktop_info *info, const char *rel, c
 	}
 	append(&s, "Exec=");
 	append_desktop_string(&s, exec);
+	/* (an app that opens files takes them as arguments) */
+	if (info->mime_types && info->mime_types[0])
+		append(&s, " %F");
 	append(&s, "\nIcon=");
 	append(&s, icon);
 	append(&s, "\nCategories=");
 	append_desktop_string(&s, cats);
 	if (cats[strlen(cats) - 1] != ';')
 		append(&s, ";");
-	append(&s, "\nTerminal=false\n");
+	append(&s, info->terminal ? "\nTerminal=true\n" : "\nTerminal=false\n");
+	if (append_list(&s, "Keywords", "keyword", info->keywords, err) < 0 ||
+	    append_list(&s, "MimeType", "MIME type", info->mime_types, err) < 0) {
+		free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -315,17 +360,74 @@ static char *generate_metainfo(const bento_desktop_info *info, bento_error **err
 
 /* ---------------------------------------------------------------- installing */
 
+/* A file the app gives (icon, desktop entry, metainfo), opened: a host
+ * path as it is, a path inside the AppDir beneath it.  label names it in
+ * messages ("/app/share/icons/foo.svg"); path opens the same file again
+ * ("/proc/self/fd/N" for one in the AppDir, so that nothing resolves the
+ * name a second time). */
+typedef struct given_file {
+	int fd; /* -1: not given */
+	char *label;
+	char *path;
+} given_file;
+
+static void given_file_clear(given_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->label);
+	free(f->path);
+	*f = (given_file){.fd = -1};
+}
+
+/* openat2(2) with RESOLVE_BENEATH: symbolic links are followed while they
+ * stay below the AppDir; an absolute link, a ".." above it or a magic link
+ * fails with EXDEV or ELOOP. */
+static int open_beneath(int dir_fd, const char *path)
+{
+	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+	                       .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS};
+	return (int)syscall(SYS_openat2, dir_fd, path, &how, sizeof(how));
+}
+
+static int open_given(int dir_fd, const char *what, const char *path, bool in_appdir,
+                      given_file *out, bento_error **err)
+{
+	*out = (given_file){.fd = -1};
+	if (path == NULL)
+		return 0;
+	autofree char *label = in_appdir ? xasprintf("/app/%s", path) : xstrdup(path);
+	int fd = in_appdir ? open_beneath(dir_fd, path)
+	                   : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 && in_appdir && (errno == EXDEV || errno == ELOOP))
+		return bento_error_set(err, 0,
+		                       "the %s %s leads outside the AppDir (through \"..\" or a "
+		                       "symbolic link that leaves /app), refused",
+		                       what, label);
+	if (fd < 0)
+		return bento_error_errno(err, "the %s %s", what, label);
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return bento_error_set(err, 0, "the %s %s is not a regular file", what, label);
+	}
+	out->fd = fd;
+	out->label = steal_pointer(&label);
+	out->path = in_appdir ? xasprintf("/proc/self/fd/%d", fd) : xstrdup(path);
+	return 0;
+}
+
 /* A given text file, read whole (at most MAX_TEXT_FILE bytes, no NUL). */
-static char *read_text(const char *path, const char *what, bento_error **err)
+static char *read_text(const given_file *f, const char *what, bento_error **err)
 {
 	autofree char *data = NULL;
 	size_t len = 0;
-	if (bento_read_file_at(AT_FDCWD, path, MAX_TEXT_FILE, &data, &len, err) < 0) {
-		bento_error_prefix(err, "the %s", what);
+	if (bento_read_file_at(AT_FDCWD, f->path, MAX_TEXT_FILE, &data, &len, err) < 0) {
+		bento_error_prefix(err, "the %s %s", what, f->label);
 		return NULL;
 	}
 	if (strlen(data) != len) {
-		bento_error_set(err, 0, "%s: the %s has a NUL byte", path, what);
+		bento_error_set(err, 0, "%s: the %s has a NUL byte", f->label, what);
 		return NULL;
 	}
 	return steal_pointer(&data);
@@ -352,26 +454,20 @@ static char *desktop_icon_name(const char *path, const char *text, bento_error *
 	return xstrdup(icon);
 }
 
-/* ".png" or ".svg" from the icon's first bytes. */
-static const char *icon_type(const char *path, bento_error **err)
+/* ".png" or ".svg" from the icon's first bytes (".svg" for the generated
+ * one of a terminal app). */
+static const char *icon_type(const given_file *icon, bool terminal, bento_error **err)
 {
-	if (path == NULL || path[0] == '\0') {
+	if (icon->fd < 0 && terminal)
+		return ".svg";
+	if (icon->fd < 0) {
 		bento_error_set(err, 0, "the app's icon is missing");
 		return NULL;
 	}
 	static const unsigned char png[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 	char head[4096];
-	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		bento_error_errno(err, "the icon %s", path);
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		bento_error_set(err, 0, "the icon %s is not a regular file", path);
-		return NULL;
-	}
-	ssize_t n = bento_pread_all(fd, head, sizeof(head) - 1, 0);
+	const char *path = icon->label;
+	ssize_t n = bento_pread_all(icon->fd, head, sizeof(head) - 1, 0);
 	if (n < 0) {
 		bento_error_errno(err, "cannot read the icon %s", path);
 		return NULL;
@@ -442,47 +538,57 @@ static int write_validated(int dir_fd, const char *appdir, const char *rel, cons
 /* The desktop entry's text and the icon name it uses: a given entry read
  * and validated where it is (so that messages name the given file), or a
  * generated one. */
-static char *desktop_entry_text(const bento_desktop_info *info, const char *rel, char **icon_name,
-                                FILE *log, bento_error **err)
+static char *desktop_entry_text(const bento_desktop_info *info, const given_file *desktop,
+                                const char *rel, char **icon_name, FILE *log, bento_error **err)
 {
 	autofree char *text = NULL;
-	if (info->desktop == NULL) {
+	if (desktop->fd < 0) {
 		*icon_name = xstrdup(info->id);
 		return generate_desktop(info, rel, *icon_name, err);
 	}
-	text = read_text(info->desktop, "desktop entry", err);
-	if (text == NULL || bento_desktop_validate_entry(info->desktop, log, err) < 0)
+	text = read_text(desktop, "desktop entry", err);
+	/* (one in the AppDir is validated once written where it goes) */
+	if (text == NULL ||
+	    (!info->desktop_in_appdir && bento_desktop_validate_entry(desktop->path, log, err) < 0))
 		return NULL;
-	*icon_name = desktop_icon_name(info->desktop, text, err);
+	*icon_name = desktop_icon_name(desktop->label, text, err);
 	return *icon_name ? steal_pointer(&text) : NULL;
 }
 
-static char *metainfo_text(const bento_desktop_info *info, FILE *log, bento_error **err)
+static char *metainfo_text(const bento_desktop_info *info, const given_file *metainfo, FILE *log,
+                           bento_error **err)
 {
-	if (info->metainfo == NULL)
+	if (metainfo->fd < 0)
 		return generate_metainfo(info, err);
-	autofree char *text = read_text(info->metainfo, "metainfo file", err);
-	if (text == NULL || bento_desktop_validate_metainfo(info->metainfo, log, err) < 0)
+	autofree char *text = read_text(metainfo, "metainfo file", err);
+	if (text == NULL || (!info->metainfo_in_appdir &&
+	                     bento_desktop_validate_metainfo(metainfo->path, log, err) < 0))
 		return NULL;
 	return steal_pointer(&text);
 }
 
-static int install_icon(const char *appdir, int dir_fd, const bento_desktop_info *info,
+static int install_icon(const char *appdir, int dir_fd, const given_file *icon, bool terminal,
                         const char *icon_name, FILE *log, bento_error **err)
 {
-	const char *ext = icon_type(info->icon, err);
+	const char *ext = icon_type(icon, terminal, err);
 	if (ext == NULL)
 		return -1;
 	autofree char *name = xasprintf("%s%s", icon_name, ext);
-	if (bento_copy_file(info->icon, dir_fd, name, err) < 0) {
+	int r = icon->fd < 0
+	            ? bento_beneath_replace_file(dir_fd, appdir, name, terminal_icon_svg, 0644, err)
+	            : bento_copy_file(icon->path, dir_fd, name, err);
+	if (r < 0) {
 		bento_error_prefix(err, "%s", appdir);
 		return -1;
 	}
 	if (log)
-		fprintf(log, "%s (from %s)\n", name, info->icon);
+		fprintf(log, "%s (%s %s)\n", name, icon->fd < 0 ? "generated:" : "from",
+		        icon->fd < 0 ? "a terminal" : icon->label);
 	return link_unless_present(dir_fd, appdir, ".DirIcon", name, log, err);
 }
 
+/* .bento/metadata: the app's id, its default command, its other commands
+ * by name ([Commands]) and its permissions. */
 static int install_metadata(int dir_fd, const char *appdir, const bento_desktop_info *info,
                             const char *rel, bento_error **err)
 {
@@ -491,9 +597,36 @@ static int install_metadata(int dir_fd, const char *appdir, const bento_desktop_
 	autoclose int bento_dir = bento_beneath_dir(dir_fd, appdir, ".bento", true, err);
 	if (bento_dir < 0)
 		return -1;
-	autofree char *text = xasprintf("[Application]\nname=%s\ncommand=%s\n%s%s", info->id, rel,
-	                                info->permissions[0] ? "\n" : "", info->permissions);
+	autofree char *commands = xstrdup("");
+	for (size_t i = 0; i < info->n_commands; i++) {
+		char *more = xasprintf("%s%s%s=%s\n", commands, i == 0 ? "\n[Commands]\n" : "",
+		                       info->commands[i].name, info->commands[i].value);
+		free(commands);
+		commands = more;
+	}
+	autofree char *text =
+	    xasprintf("[Application]\nname=%s\ncommand=%s\n%s%s%s", info->id, rel, commands,
+	              info->permissions[0] ? "\n" : "", info->permissions);
 	return bento_beneath_replace_file(dir_fd, appdir, ".bento/metadata", text, 0644, err);
+}
+
+/* Every named command is a path inside the AppDir to an executable file. */
+static int check_commands(const char *appdir, const bento_desktop_info *info, bento_error **err)
+{
+	for (size_t i = 0; i < info->n_commands; i++) {
+		const bento_env_var *c = &info->commands[i];
+		if (check_field("command name", c->name, true, err) < 0)
+			return -1;
+		if (strpbrk(c->name, "=[]/") != NULL)
+			return bento_error_set(
+			    err, 0, "command name \"%s\": no '=', '[', ']' or '/'", c->name);
+		autofree char *rel = command_path(c->value, err);
+		if (rel == NULL || check_command(appdir, rel, err) < 0) {
+			bento_error_prefix(err, "command \"%s\"", c->name);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int bento_desktop_install(const char *appdir, const bento_desktop_info *info, FILE *log,
@@ -509,11 +642,22 @@ int bento_desktop_install(const char *appdir, const bento_desktop_info *info, FI
 	if (dir_fd < 0)
 		return bento_error_errno(err, "%s: cannot open the AppDir", appdir);
 	/* Everything that can be checked before anything is written, first. */
+	__attribute__((cleanup(given_file_clear))) given_file icon = {.fd = -1};
+	__attribute__((cleanup(given_file_clear))) given_file given_desktop = {.fd = -1};
+	__attribute__((cleanup(given_file_clear))) given_file given_metainfo = {.fd = -1};
+	if (open_given(dir_fd, "icon", info->icon, info->icon_in_appdir, &icon, err) < 0 ||
+	    open_given(dir_fd, "desktop entry", info->desktop, info->desktop_in_appdir,
+	               &given_desktop, err) < 0 ||
+	    open_given(dir_fd, "metainfo file", info->metainfo, info->metainfo_in_appdir,
+	               &given_metainfo, err) < 0)
+		return -1;
 	autofree char *icon_name = NULL;
 	autofree char *desktop = NULL, *metainfo = NULL;
-	if (check_command(appdir, rel, err) < 0 || icon_type(info->icon, err) == NULL ||
-	    (desktop = desktop_entry_text(info, rel, &icon_name, log, err)) == NULL ||
-	    (metainfo = metainfo_text(info, log, err)) == NULL)
+	if (check_command(appdir, rel, err) < 0 || check_commands(appdir, info, err) < 0 ||
+	    icon_type(&icon, info->terminal, err) == NULL ||
+	    (desktop = desktop_entry_text(info, &given_desktop, rel, &icon_name, log, err)) ==
+	        NULL ||
+	    (metainfo = metainfo_text(info, &given_metainfo, log, err)) == NULL)
 		return -1;
 	/* Below the AppDir, whose contents a build may have made: through no
 	 * link (share/metainfo or .bento could point anywhere on the host). */
@@ -528,7 +672,7 @@ int bento_desktop_install(const char *appdir, const bento_desktop_info *info, FI
 		bento_beneath_remove(dir_fd, appdir, desktop_rel, NULL);
 		return -1;
 	}
-	if (install_icon(appdir, dir_fd, info, icon_name, log, err) < 0 ||
+	if (install_icon(appdir, dir_fd, &icon, info->terminal, icon_name, log, err) < 0 ||
 	    link_unless_present(dir_fd, appdir, "AppRun", rel, log, err) < 0 ||
 	    install_metadata(dir_fd, appdir, info, rel, err) < 0)
 		return -1;

@@ -9,9 +9,12 @@
 #ifndef BENTO_BUILDER_DESKTOP_H
 #define BENTO_BUILDER_DESKTOP_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "core/error.h"
+#include "permissions/permissions.h" /* bento_env_var */
 
 typedef struct bento_desktop_info {
 	const char *id;           /* the app id, e.g. org.example.Viewer (required) */
@@ -22,10 +25,23 @@ typedef struct bento_desktop_info {
 	const char *version;      /* <release version=...>, or NULL */
 	const char *release_date; /* its date, YYYY-MM-DD (no <releases> without both) */
 	const char *command;      /* the command: bin/foo or /app/bin/foo (required) */
-	const char *icon;         /* an icon file, PNG or SVG (required) */
+	const char *icon;         /* an icon file, PNG or SVG; NULL for a terminal app:
+	                           * a generic terminal icon is generated */
 	const char *desktop;      /* a desktop entry to install, or NULL to generate one */
 	const char *metainfo;     /* a metainfo file to install, or NULL to generate one */
-	const char *categories;   /* Categories= of a generated entry (default "Utility;") */
+	/* Whether icon, desktop, metainfo are paths relative to the AppDir (the
+	 * manifest's /app/PATH): opened beneath it, never through a ".." or a
+	 * symbolic link that leaves it. */
+	bool icon_in_appdir, desktop_in_appdir, metainfo_in_appdir;
+	const char *categories;        /* Categories= of a generated entry (default "Utility;") */
+	bool terminal;                 /* Terminal= of a generated entry */
+	const char *const *keywords;   /* Keywords= of a generated entry, or NULL */
+	const char *const *mime_types; /* MimeType= of a generated entry (Exec= then takes
+	                                * %F), or NULL */
+	/* More commands by name (NAME -> path relative to the AppDir), written
+	 * to .bento/metadata's [Commands] group; command is the default. */
+	const bento_env_var *commands;
+	size_t n_commands;
 	/* .bento/metadata: the permission groups ([Context] ...) to write after
 	 * the [Application] group, "" for none; NULL writes no metadata. */
 	const char *permissions;

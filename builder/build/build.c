@@ -624,6 +624,12 @@ static int make_appdir(build_ctx *c, const char *app, bento_error **err)
 	autofree char *permissions = NULL;
 	if (metadata_permissions(m, &permissions, err) < 0)
 		return -1;
+	autofree char *categories = NULL; /* "A;B;" */
+	for (char **cat = m->categories; *cat; cat++) {
+		char *more = xasprintf("%s%s;", categories ? categories : "", *cat);
+		free(categories);
+		categories = more;
+	}
 	bento_desktop_info info = {.id = m->id,
 	                           .name = m->name,
 	                           .summary = m->summary,
@@ -633,6 +639,15 @@ static int make_appdir(build_ctx *c, const char *app, bento_error **err)
 	                           .icon = m->icon,
 	                           .desktop = m->desktop,
 	                           .metainfo = m->appstream,
+	                           .icon_in_appdir = m->icon_in_appdir,
+	                           .desktop_in_appdir = m->desktop_in_appdir,
+	                           .metainfo_in_appdir = m->appstream_in_appdir,
+	                           .categories = categories,
+	                           .terminal = m->terminal,
+	                           .keywords = (const char *const *)m->keywords,
+	                           .mime_types = (const char *const *)m->mime_types,
+	                           .commands = m->commands,
+	                           .n_commands = m->n_commands,
 	                           .permissions = permissions};
 	if (bento_desktop_install(c->state.appdir, &info, c->o->verbose ? stdout : NULL, err) < 0)
 		return -1;

@@ -31,6 +31,10 @@ void bento_manifest_free(bento_manifest *m)
 	free(m->desktop);
 	free(m->icon);
 	free(m->appstream);
+	bento_mf_env_free(m->commands, m->n_commands);
+	bento_mf_strv_free(m->categories);
+	bento_mf_strv_free(m->keywords);
+	bento_mf_strv_free(m->mime_types);
 	free(m->bundle.compression);
 	free(m->bundle.update_information);
 	free(m->bundle.sign_key);

@@ -117,9 +117,24 @@ typedef struct bento_manifest {
 	char *name, *version, *summary, *license; /* summary and license may be NULL */
 	char *command;                            /* relative to /app, e.g. "bin/hello" */
 	bento_manifest_permissions permissions;
+	/* Commands by name ("commands:"), NAME -> path relative to /app; the
+	 * default's path is command.  Empty (and NULL) for a single command. */
+	bento_env_var *commands;
+	size_t n_commands;
 	char *desktop;   /* absolute path of the .desktop file, or NULL: generated */
-	char *icon;      /* absolute path of the icon (.png, .svg, .svgz, .xpm) */
+	char *icon;      /* absolute path of the icon (.png, .svg, .svgz, .xpm), or NULL:
+	                    generated (only for a terminal app) */
 	char *appstream; /* absolute path of the AppStream metainfo, or NULL: generated */
+	/* Given as /app/PATH: the field above is PATH, relative to the AppDir,
+	 * and is read from there (through no link that leaves it) once the
+	 * modules are built. */
+	bool desktop_in_appdir, icon_in_appdir, appstream_in_appdir;
+	/* The generated desktop entry's keys. */
+	bool terminal;     /* Terminal=true */
+	char **categories; /* Categories=, each a registered category or X-...; one
+	                      main category at least (default: Utility) */
+	char **keywords;   /* Keywords= */
+	char **mime_types; /* MimeType=, each TYPE/SUBTYPE */
 	bento_bundle bundle;
 	bento_module *modules; /* top level modules, in manifest order */
 	size_t n_modules;

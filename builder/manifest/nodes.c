@@ -410,8 +410,11 @@ static bool env_name_ok(const char *s)
 	return true;
 }
 
-/* A mapping of environment variables to string values. */
-bento_env_var *bento_mf_get_env(ctx *c, const scope *sc, const char *key, size_t *n_out)
+/* A mapping of names to one-line strings (environment variables, commands):
+ * word names the items in messages ("variable"), name_ok checks each name
+ * and name_rule says what it must be. */
+bento_env_var *bento_mf_get_map(ctx *c, const scope *sc, const char *key, const char *word,
+                                bool (*name_ok)(const char *), const char *name_rule, size_t *n_out)
 {
 	*n_out = 0;
 	struct fy_node *map = bento_mf_get_mapping(c, sc, key);
@@ -419,8 +422,8 @@ bento_env_var *bento_mf_get_env(ctx *c, const scope *sc, const char *key, size_t
 		return NULL;
 	int count = fy_node_mapping_item_count(map);
 	if (count > MAX_SET) {
-		bento_mf_report_key(c, sc, key, map, NULL,
-		                    " has %d variables, more than the %d allowed", count, MAX_SET);
+		bento_mf_report_key(c, sc, key, map, NULL, " has %d %ss, more than the %d allowed",
+		                    count, word, MAX_SET);
 		return NULL;
 	}
 	bento_env_var *env = xcalloc(count > 0 ? (size_t)count : 1, sizeof(*env));
@@ -433,33 +436,32 @@ bento_env_var *bento_mf_get_env(ctx *c, const scope *sc, const char *key, size_t
 		const char *name = scalar(k, &klen);
 		if (name == NULL || memchr(name, '\0', klen)) {
 			bento_mf_report_key(c, sc, key, k, v,
-			                    ": variable names must be strings, found %s",
+			                    ": %s names must be strings, found %s", word,
 			                    bento_mf_kind(k));
 			continue;
 		}
 		autofree char *nm = dup_text(name, klen);
-		if (!env_name_ok(nm)) {
-			bento_mf_report_is_not(c, sc, key, k, nm,
-			                       "a variable name (letters, digits and \"_\", not "
-			                       "starting with a digit)");
+		if (!name_ok(nm)) {
+			autofree char *what = xasprintf("a %s name (%s)", word, name_rule);
+			bento_mf_report_is_not(c, sc, key, k, nm, what);
 			continue;
 		}
 		bool twice = false;
 		for (size_t i = 0; i < n && !twice; i++)
 			twice = strcmp(env[i].name, nm) == 0;
 		if (twice) {
-			bento_mf_report_key(c, sc, key, k, NULL, ": variable %s is given twice",
+			bento_mf_report_key(c, sc, key, k, NULL, ": %s %s is given twice", word,
 			                    nm);
 			continue;
 		}
 		const char *value = scalar(v, &vlen);
-		autofree char *var_key = xasprintf("%s.%s", key, nm);
+		autofree char *item_key = xasprintf("%s.%s", key, nm);
 		if (value == NULL) {
-			bento_mf_report_key(c, sc, var_key, v, k, " must be a string, found %s",
+			bento_mf_report_key(c, sc, item_key, v, k, " must be a string, found %s",
 			                    bento_mf_kind(v));
 			continue;
 		}
-		if (!text_ok(c, sc, var_key, v, k, value, vlen, TEXT_LINE))
+		if (!text_ok(c, sc, item_key, v, k, value, vlen, TEXT_LINE))
 			continue;
 		env[n].name = steal_pointer(&nm);
 		env[n].value = dup_text(value, vlen);
@@ -467,4 +469,11 @@ bento_env_var *bento_mf_get_env(ctx *c, const scope *sc, const char *key, size_t
 	}
 	*n_out = n;
 	return env;
+}
+
+/* A mapping of environment variables to string values. */
+bento_env_var *bento_mf_get_env(ctx *c, const scope *sc, const char *key, size_t *n_out)
+{
+	return bento_mf_get_map(c, sc, key, "variable", env_name_ok,
+	                        "letters, digits and \"_\", not starting with a digit", n_out);
 }

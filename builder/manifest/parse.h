@@ -9,6 +9,8 @@
  *   manifest.c     loading: the file, the YAML document, the result or the errors
  *   toplevel.c     the top-level keys and the bundle
  *   permissions.c  the permissions the app asks for
+ *   entry.c        the desktop entry's keys (terminal, categories, ...) and
+ *                  the image's commands
  *   modules.c      modules, their build options, the build order
  *   sources.c      a module's sources, by type
  *   nodes.c        reading YAML nodes: strings, lists, numbers, mappings, keys
@@ -149,6 +151,9 @@ void bento_mf_check_keys(ctx *c, const scope *sc, const char *const *allowed,
 int bento_mf_get_enum(ctx *c, const scope *sc, const char *key, const char *const *names,
                       bool required);
 bento_env_var *bento_mf_get_env(ctx *c, const scope *sc, const char *key, size_t *n_out);
+bento_env_var *bento_mf_get_map(ctx *c, const scope *sc, const char *key, const char *word,
+                                bool (*name_ok)(const char *), const char *name_rule,
+                                size_t *n_out);
 
 /* ---- values.c ---- */
 
@@ -177,6 +182,12 @@ bool bento_mf_check_url(ctx *c, const scope *sc, const char *key, struct fy_node
 /* ---- the parts of a manifest ---- */
 
 void bento_mf_parse_root(ctx *c, struct fy_node *root, bento_manifest *m);
+/* entry.c: the keys of the desktop entry (after m->desktop is read) and the
+ * commands; command is the "command" value (n its node), which names the
+ * default among "commands" when there are several.  Sets m->command. */
+void bento_mf_parse_entry(ctx *c, const scope *sc, bento_manifest *m);
+void bento_mf_parse_commands(ctx *c, const scope *sc, const char *command, struct fy_node *n,
+                             bento_manifest *m);
 void bento_mf_parse_permissions(ctx *c, struct fy_node *map, bento_manifest_permissions *p);
 /* Every list exists, empty when the manifest does not say. */
 void bento_mf_ensure_lists(bento_manifest_permissions *p);

@@ -15,8 +15,25 @@
 #include "output/squashfs_writer.h"
 
 static const char *const top_keys[] = {
-    "id",      "name",    "version", "summary",   "license", "command", "permissions",
-    "modules", "desktop", "icon",    "appstream", "bundle",  NULL,
+    "id",
+    "name",
+    "version",
+    "summary",
+    "license",
+    "command",
+    "permissions",
+    "modules",
+    "desktop",
+    "icon",
+    "appstream",
+    "bundle",
+    /* entry.c: the desktop entry's keys and the commands */
+    "terminal",
+    "categories",
+    "keywords",
+    "mime-types",
+    "commands",
+    NULL,
 };
 static const char *const bundle_keys[] = {"compression",        "compression-level", "block-size",
                                           "update-information", "sign-key",          NULL};
@@ -116,13 +133,13 @@ static void parse_bundle(ctx *c, struct fy_node *map, bento_bundle *b)
 }
 
 /* A path key of the top level: a regular file whose name ends in one of
- * exts. */
-static char *get_file(ctx *c, const scope *sc, const char *key, bool required,
-                      const char *const *exts)
+ * exts; "/app/PATH" names one the modules install (*in_appdir is set and
+ * PATH returned, checked when the AppDir is made). */
+static char *get_file(ctx *c, const scope *sc, const char *key, const char *const *exts,
+                      bool *in_appdir)
 {
 	struct fy_node *n = NULL;
-	autofree char *value =
-	    bento_mf_get_string(c, sc, key, TEXT_NONEMPTY | (required ? TEXT_REQUIRED : 0), &n);
+	autofree char *value = bento_mf_get_string(c, sc, key, TEXT_NONEMPTY, &n);
 	if (value == NULL)
 		return NULL;
 	bool ext_ok = false;
@@ -136,6 +153,16 @@ static char *get_file(ctx *c, const scope *sc, const char *key, bool required,
 		bento_mf_report(c, n, NULL, "\"%s\" must name a file ending in %s, found %s", key,
 		                list, q);
 		return NULL;
+	}
+	if (strncmp(value, "/app/", 5) == 0) {
+		if (!bento_mf_relative_path_ok(value + 5)) {
+			bento_mf_report_found(c, sc, key, n, value,
+			                      ": a path below /app has no \".\", \"..\" or empty "
+			                      "elements");
+			return NULL;
+		}
+		*in_appdir = true;
+		return xstrdup(value + 5);
 	}
 	return bento_mf_local_path(c, sc, key, n, value, false);
 }
@@ -187,15 +214,7 @@ void bento_mf_parse_root(ctx *c, struct fy_node *root, bento_manifest *m)
 
 	autofree char *command =
 	    bento_mf_get_string(c, &sc, "command", TEXT_REQUIRED | TEXT_NONEMPTY, &n);
-	if (command && bento_mf_filename_ok(command))
-		m->command = xasprintf("bin/%s", command);
-	else if (command && bento_mf_relative_path_ok(command))
-		m->command = steal_pointer(&command);
-	else if (command) {
-		bento_mf_report_found(c, &sc, "command", n, command,
-		                      " must be a path relative to /app (bin/hello) or a name in "
-		                      "/app/bin (hello), with no \".\", \"..\" or empty elements");
-	}
+	bento_mf_parse_commands(c, &sc, command, n, m);
 
 	struct fy_node *perm = bento_mf_get_mapping(c, &sc, "permissions");
 	if (perm)
@@ -204,9 +223,16 @@ void bento_mf_parse_root(ctx *c, struct fy_node *root, bento_manifest *m)
 	static const char *const desktop_ext[] = {".desktop", NULL};
 	static const char *const icon_ext[] = {".png", ".svg", ".svgz", ".xpm", NULL};
 	static const char *const appstream_ext[] = {".xml", NULL};
-	m->desktop = get_file(c, &sc, "desktop", false, desktop_ext);
-	m->icon = get_file(c, &sc, "icon", true, icon_ext);
-	m->appstream = get_file(c, &sc, "appstream", false, appstream_ext);
+	m->desktop = get_file(c, &sc, "desktop", desktop_ext, &m->desktop_in_appdir);
+	m->icon = get_file(c, &sc, "icon", icon_ext, &m->icon_in_appdir);
+	m->appstream = get_file(c, &sc, "appstream", appstream_ext, &m->appstream_in_appdir);
+	bento_mf_parse_entry(c, &sc, m);
+	/* (a terminal app without one gets a generic icon) */
+	struct fy_node *icon_key;
+	bento_mf_lookup(c, &sc, "icon", false, &icon_key);
+	if (!m->terminal && icon_key == NULL)
+		bento_mf_missing(c, &sc, "icon",
+		                 " (only an app with \"terminal: true\" may go without one)");
 
 	struct fy_node *bundle = bento_mf_get_mapping(c, &sc, "bundle");
 	if (bundle)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "output/pack.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +114,16 @@ static int load_runtime(const char *path, runtime *rt, bento_error **err)
 static int check_output_location(const bento_pack_options *o, bento_error **err)
 {
 	autofree char *dir = bento_outfile_dir(o->output);
+	/* (its directories may be created yet: the closest one that exists) */
 	autofree char *real_dir = realpath(dir, NULL);
+	while (real_dir == NULL && errno == ENOENT && strcmp(dir, "./") != 0 &&
+	       strcmp(dir, "/") != 0) {
+		dir[strlen(dir) - 1] = '\0';
+		char *up = bento_outfile_dir(dir);
+		free(dir);
+		dir = up;
+		real_dir = realpath(dir, NULL);
+	}
 	if (real_dir == NULL)
 		return bento_error_errno(err, "-o %s: cannot use the directory %s", o->output, dir);
 	autofree char *real_appdir = realpath(o->appdir, NULL);

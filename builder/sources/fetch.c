@@ -480,6 +480,170 @@ out:
 	return r;
 }
 
+/* ---- the record of the URLs an entry was fetched from ---- */
+
+static char *record_path(const char *final_path)
+{
+	return xasprintf("%s.urls", final_path);
+}
+
+static bool url_recorded(const char *final_path, const char *url)
+{
+	autofree char *path = record_path(final_path);
+	autofree char *data = NULL;
+	size_t len = 0;
+	if (bento_read_file_if_present(path, 1 << 20, &data, &len, NULL) <= 0)
+		return false;
+	size_t n = strlen(url);
+	for (const char *line = data; *line;) {
+		const char *eol = strchrnul(line, '\n');
+		if ((size_t)(eol - line) == n && memcmp(line, url, n) == 0)
+			return true;
+		line = *eol ? eol + 1 : eol;
+	}
+	return false;
+}
+
+/* Adds url to the record (one line appended whole: O_APPEND, one write).
+ * Best effort: without the record, the URL is only asked again. */
+static void record_url(const char *final_path, const char *url)
+{
+	if (strchr(url, '\n') != NULL || url_recorded(final_path, url))
+		return;
+	autofree char *path = record_path(final_path);
+	autofree char *line = xasprintf("%s\n", url);
+	autoclose int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || bento_write_all(fd, line, strlen(line)) < 0)
+		bento_warn("cannot record %s in %s: %s", url, path, strerror(errno));
+}
+
+static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	return size * nmemb;
+}
+
+/* One question to url: HEAD, or a GET of byte 0 (head false). */
+static int probe(const char *url, const bento_fetch_options *opt, bool head, outcome *out,
+                 bento_error **err)
+{
+	const download dl = {.url = url}, *d = &dl; /* (for SETOPT's message) */
+	auto_curl c = curl_easy_init();
+	if (c == NULL)
+		return bento_error_set(err, 0, "%s: cannot initialise libcurl", d->url);
+	out->errbuf[0] = '\0';
+	SETOPT(c, CURLOPT_URL, url);
+	SETOPT(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
+	SETOPT(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	SETOPT(c, CURLOPT_FOLLOWLOCATION, 1L);
+	SETOPT(c, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);
+	SETOPT(c, CURLOPT_FAILONERROR, 1L);
+	SETOPT(c, CURLOPT_NOSIGNAL, 1L);
+	SETOPT(c, CURLOPT_ERRORBUFFER, out->errbuf);
+	SETOPT(c, CURLOPT_USERAGENT, USER_AGENT);
+	SETOPT(c, CURLOPT_WRITEFUNCTION, discard);
+	SETOPT(c, CURLOPT_CONNECTTIMEOUT,
+	       (long)(opt->connect_timeout ? opt->connect_timeout : DEFAULT_CONNECT_TIMEOUT));
+	SETOPT(c, CURLOPT_TIMEOUT,
+	       (long)(opt->stall_timeout ? opt->stall_timeout : DEFAULT_STALL_TIMEOUT));
+	if (head)
+		SETOPT(c, CURLOPT_NOBODY, 1L);
+	else
+		SETOPT(c, CURLOPT_RANGE, "0-0");
+	out->rc = curl_easy_perform(c);
+	out->http_code = 0;
+	out->redirects = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->http_code);
+	curl_easy_getinfo(c, CURLINFO_REDIRECT_COUNT, &out->redirects);
+	return 0;
+}
+
+void bento_url_check_clear(bento_url_check *c)
+{
+	free(c->why);
+	*c = (bento_url_check){0};
+}
+
+/* The cache entry's path for hex (lower case), or NULL (*err). */
+static char *entry_path(const bento_fetch_options *opt, const char *hex, bento_error **err)
+{
+	if (opt->cache_dir)
+		return xasprintf("%s/sha256/%s", opt->cache_dir, hex);
+	autofree char *dir = bento_fetch_default_cache_dir(err);
+	return dir ? xasprintf("%s/sha256/%s", dir, hex) : NULL;
+}
+
+static int check_url_at(const bento_fetch_options *opt, const char *url, const char *final_path,
+                        bento_url_check *out, bento_error **err)
+{
+	*out = (bento_url_check){0};
+	out->cached = access(final_path, F_OK) == 0;
+	outcome o = {0};
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return bento_error_set(err, 0, "%s: cannot initialise libcurl", url);
+	int r = probe(url, opt, true, &o, err);
+	/* Some servers refuse HEAD (405, 501) where GET works. */
+	if (r == 0 && o.rc == CURLE_HTTP_RETURNED_ERROR &&
+	    (o.http_code == 405 || o.http_code == 501 || o.http_code == 403))
+		r = probe(url, opt, false, &o, err);
+	curl_global_cleanup();
+	if (r < 0)
+		return -1;
+	out->answers = o.rc == CURLE_OK;
+	if (out->answers) {
+		if (out->cached)
+			record_url(final_path, url);
+		return 0;
+	}
+	out->transient = is_transient(&o);
+	const download d = {.url = url};
+	out->why = describe(&d, &o);
+	return 0;
+}
+
+int bento_fetch_check_url(const bento_fetch_options *opt, const char *url, const char *sha256_hex,
+                          bento_url_check *out, bento_error **err)
+{
+	*out = (bento_url_check){0};
+	if (!bento_sha256_hex_valid(sha256_hex))
+		return bento_error_set(err, 0, "%s: sha256 '%s' is not 64 hexadecimal digits", url,
+		                       sha256_hex);
+	char hex[BENTO_SHA256_HEX_LEN + 1];
+	for (size_t i = 0; i <= BENTO_SHA256_HEX_LEN; i++)
+		hex[i] = (char)tolower((unsigned char)sha256_hex[i]);
+	autofree char *final_path = entry_path(opt, hex, err);
+	if (final_path == NULL)
+		return -1;
+	return check_url_at(opt, url, final_path, out, err);
+}
+
+/* A cache hit for a URL this cache never fetched it from: the URL is asked
+ * once, so that a wrong URL fails here as it would for anyone without the
+ * entry.  No answer for now (no connection, 5xx) is a warning: it is asked
+ * again next time. */
+static int check_hit(const bento_fetch_options *opt, const char *url, const char *hex,
+                     const char *final_path, bento_error **err)
+{
+	if (opt->offline || url_recorded(final_path, url))
+		return 0;
+	bento_url_check c = {0};
+	if (check_url_at(opt, url, final_path, &c, err) < 0)
+		return -1;
+	int r = 0;
+	if (!c.answers && c.transient)
+		bento_warn("%s: the download cache has its file (sha256 %s), but the URL cannot "
+		           "be checked now (%s); it is asked again on the next build",
+		           url, hex, c.why);
+	else if (!c.answers)
+		r = bento_error_set(err, 0,
+		                    "%s: %s.  The download cache has a file with its sha256 %s, "
+		                    "fetched from another URL: this source works only where that "
+		                    "file is cached.  Fix the URL (`bento-builder check --urls` "
+		                    "asks every source)",
+		                    url, c.why, hex);
+	bento_url_check_clear(&c);
+	return r;
+}
+
 /* The scheme of url, lower case, or NULL if url is no URL at all. */
 static char *url_scheme(const char *url)
 {
@@ -540,6 +704,8 @@ int bento_fetch(const bento_fetch_options *opt, const char *url, const char *sha
 		if (hit < 0)
 			return -1;
 		if (hit) {
+			if (check_hit(opt, url, hex, final_path, err) < 0)
+				return -1;
 			*cached_path = steal_pointer(&final_path);
 			return 0;
 		}
@@ -584,6 +750,7 @@ int bento_fetch(const bento_fetch_options *opt, const char *url, const char *sha
 	curl_global_cleanup();
 	if (r < 0)
 		return -1;
+	record_url(final_path, url);
 	*cached_path = steal_pointer(&final_path);
 	return 0;
 }

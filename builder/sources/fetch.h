@@ -13,7 +13,17 @@
  * interrupted download is resumed with a Range request (from the start again
  * when the server cannot resume), transient failures (connection refused or
  * reset, timeouts, 5xx, 408, 429) are retried with a growing delay, and a
- * progress bar is drawn on stderr when stderr is a terminal. */
+ * progress bar is drawn on stderr when stderr is a terminal.
+ *
+ * The cache is keyed by checksum, so a file fetched once from a good URL
+ * would hide a wrong URL for the same file (a manifest that builds for its
+ * author and fails for everyone else).  Beside each entry,
+ *
+ *     CACHE_DIR/sha256/<hex>.urls   the URLs this cache fetched it from,
+ *                                   one a line
+ *
+ * records the URLs that answered; a cache hit for a URL not in it is asked
+ * once (when not offline) whether it answers. */
 #ifndef BENTO_BUILDER_FETCH_H
 #define BENTO_BUILDER_FETCH_H
 
@@ -67,5 +77,22 @@ bool bento_sha256_hex_valid(const char *s);
  * digest, and the downloaded bytes are discarded.  Returns 0 or -1. */
 int bento_fetch(const bento_fetch_options *opt, const char *url, const char *sha256_hex,
                 char **cached_path, bento_error **err);
+
+/* What bento_fetch_check_url found out about one URL. */
+typedef struct bento_url_check {
+	bool answers;   /* the server answered a HEAD (or a one-byte GET) with success */
+	bool transient; /* it did not, but may later: no connection, 5xx, timeout */
+	bool cached;    /* the cache holds the file of sha256_hex */
+	char *why;      /* when it does not answer: what happened (newly allocated) */
+} bento_url_check;
+void bento_url_check_clear(bento_url_check *c);
+
+/* Asks url whether it still serves a file (a HEAD request, or a GET of its
+ * first byte where HEAD is refused), whatever the cache holds; when it
+ * answers and the cache holds sha256_hex, url joins the entry's record.
+ * Returns -1 only when the question cannot be asked (libcurl, the cache
+ * directory). */
+int bento_fetch_check_url(const bento_fetch_options *opt, const char *url, const char *sha256_hex,
+                          bento_url_check *out, bento_error **err);
 
 #endif

@@ -18,8 +18,9 @@ static void print_help(void)
 	       "\n"
 	       "Describes a bento file or AppImage: where its image starts, how it is\n"
 	       "compressed, the app it holds, its update information, whether it is\n"
-	       "signed, its app id, command and permissions (from its .bento/metadata and\n"
-	       "your override, see bento override).\n"
+	       "signed, its app id, command (and its other commands by name, run with\n"
+	       "--bento-command=NAME or through a link named NAME) and permissions (from\n"
+	       "its .bento/metadata and your override, see bento override).\n"
 	       "Exit status: 0, 127 if FILE is not a valid image or its metadata or your\n"
 	       "override is invalid, 2 on a usage error.\n");
 }
@@ -67,6 +68,13 @@ static void print_app(app_info *a)
 	printf("App id: %s%s\n", md->app_id,
 	       md->present ? "" : " (derived: the image has no .bento/metadata)");
 	printf("Command: %s\n", md->command ? md->command : "AppRun");
+	if (md->n_commands > 0) {
+		printf("Commands (--bento-command=NAME, or a link named NAME):\n");
+		const char *dflt = md->command ? md->command : "AppRun";
+		for (size_t i = 0; i < md->n_commands; i++)
+			printf("  %s: %s%s\n", md->commands[i].name, md->commands[i].value,
+			       strcmp(md->commands[i].value, dflt) == 0 ? " (default)" : "");
+	}
 	if (md->present)
 		printf("Sandbox: yes (unless run with --no-sandbox)\n");
 	else

@@ -54,6 +54,9 @@ static const char bento_help[] =
     "  --bento-sandbox        run the app in the sandbox, even without\n"
     "                         .bento/metadata\n"
     "  --bento-no-sandbox     run the app unconfined, with your rights\n"
+    "  --bento-command=NAME   run the image's command NAME instead of its default\n"
+    "                         (`bento info FILE` lists them); a symbolic link to\n"
+    "                         the file named NAME does the same\n"
     "  --bento-permissions=\"--OPTION=VALUE ...\"\n"
     "                         change permissions for this run, with the options\n"
     "                         of `bento run` separated by spaces, e.g.\n"
@@ -116,6 +119,7 @@ typedef struct run_options {
 	bool mount_only;
 	bento_sandbox_choice sandbox;
 	const bento_permissions *permissions; /* NULL for none */
+	const char *command_name;             /* --bento-command=NAME, or NULL */
 } run_options;
 
 /* How far the runtime gets before an option acts: options about the runtime
@@ -202,7 +206,8 @@ __attribute__((noinline)) static int run(const invocation *inv, const run_option
 	                       .strategy = o->strategy,
 	                       .mount_only = o->mount_only,
 	                       .sandbox = o->sandbox,
-	                       .run_permissions = o->permissions};
+	                       .run_permissions = o->permissions,
+	                       .command_name = o->command_name};
 	int status = 0;
 	if (bento_launch_apply_env(&launch, &err) < 0 ||
 	    bento_launch_run(&launch, &status, &err) < 0)
@@ -236,6 +241,11 @@ static int run_permissions(const invocation *inv)
 	return run(inv, &(run_options){.permissions = &perms});
 }
 
+static int run_command(const invocation *inv)
+{
+	return run(inv, &(run_options){.command_name = inv->value});
+}
+
 static const runtime_option options[] = {
     {"--appimage-help", print_text, .needs = NEEDS_NOTHING, .arg = help},
     {"--bento-help", print_text, .needs = NEEDS_NOTHING, .arg = bento_help},
@@ -255,6 +265,7 @@ static const runtime_option options[] = {
     {"--bento-sandbox", run_app, .needs = NEEDS_IMAGE, .sandbox = BENTO_SANDBOX_ON},
     {"--bento-no-sandbox", run_app, .needs = NEEDS_IMAGE, .sandbox = BENTO_SANDBOX_OFF},
     {"--bento-permissions=", run_permissions, .needs = NEEDS_IMAGE},
+    {"--bento-command=", run_command, .needs = NEEDS_IMAGE},
 };
 
 static bool has_prefix(const char *s, const char *prefix)

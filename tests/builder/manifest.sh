@@ -88,7 +88,7 @@ summary: only an id' "$H: missing-keys.yml: invalid manifest (5 errors)
 missing-keys.yml:1:1: the manifest has no \"name\"
 missing-keys.yml:1:1: the manifest has no \"version\"
 missing-keys.yml:1:1: the manifest has no \"command\"
-missing-keys.yml:1:1: the manifest has no \"icon\"
+missing-keys.yml:1:1: the manifest has no \"icon\" (only an app with \"terminal: true\" may go without one)
 missing-keys.yml:1:1: the manifest has no \"modules\""
 
 bad yaml-syntax 1 '@HEAD@

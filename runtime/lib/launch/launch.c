@@ -735,8 +735,9 @@ static int load_app(run_ctx *ctx, bento_error **err)
 	const bento_launch *l = ctx->launch;
 	if (bento_image_load_metadata(l->img, &ctx->metadata, err) < 0)
 		return -1;
-	ctx->command =
-	    ctx->metadata.command && ctx->metadata.command[0] ? ctx->metadata.command : "AppRun";
+	if (bento_metadata_choose_command(&ctx->metadata, l->command_name, l->argv0, l->appimage,
+	                                  &ctx->command, err) < 0)
+		return -1;
 	/* --appimage-mount runs nothing, so it builds no sandbox either. */
 	ctx->sandboxed =
 	    !l->mount_only && (l->sandbox == BENTO_SANDBOX_ON ||

@@ -39,8 +39,11 @@ typedef enum bento_sandbox_choice {
 typedef struct bento_launch {
 	bento_image *img;
 	const char *appimage; /* absolute path of the file, for $APPIMAGE */
-	const char *argv0;    /* for $ARGV0 */
-	char **args;          /* the app's arguments, NULL-terminated */
+	const char *argv0;    /* for $ARGV0, and the command a symbolic link names */
+	/* --bento-command=NAME: the image's command to run, or NULL for the one
+	 * argv0 names or the default (bento_metadata_choose_command). */
+	const char *command_name;
+	char **args; /* the app's arguments, NULL-terminated */
 	bento_strategy strategy;
 	/* --appimage-mount: print where the image is mounted and serve it until
 	 * SIGINT/SIGTERM/SIGHUP, running nothing. */

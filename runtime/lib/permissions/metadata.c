@@ -3,8 +3,10 @@
  * (docs/man/bento-metadata.5): a key file whose groups name the app and
  * state one layer of permissions.  Each value goes through the setters of
  * layer.h, as the command-line options do. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/keyfile.h"
@@ -187,6 +189,37 @@ static int read_context(bento_metadata *md, const char *name, const bento_keyfil
 	return r;
 }
 
+/* [Commands] NAME=PATH: a name a symbolic link can have (letters, digits,
+ * ".", "_", "+", "-", starting with a letter or digit, at most 64 bytes). */
+static int read_command(bento_metadata *md, const char *name, const bento_keyfile_entry *e,
+                        bento_error **err)
+{
+	size_t len = strlen(e->key);
+	if (len == 0 || len > 64 || !isalnum((unsigned char)e->key[0]) ||
+	    strspn(e->key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-") !=
+	        len)
+		return bento_error_set(
+		    err, EINVAL,
+		    "command name \"%s\": letters, digits, \".\", \"_\", \"+\" "
+		    "and \"-\", starting with a letter or digit, at most 64 bytes",
+		    e->key);
+	bento_strv items;
+	if (unescape(e->value, false, &items, err) < 0)
+		return -1;
+	int r = bento_command_check(items.items[0], err);
+	if (r == 0) {
+		bento_env_var *more =
+		    realloc(md->commands, (md->n_commands + 1) * sizeof(*md->commands));
+		if (more == NULL)
+			abort();
+		md->commands = more;
+		md->commands[md->n_commands++] =
+		    (bento_env_var){.name = xstrdup(e->key), .value = xstrdup(items.items[0])};
+	}
+	bento_strv_free(&items);
+	return r;
+}
+
 static int read_bus_policy(bento_metadata *md, const char *name, const bento_keyfile_entry *e,
                            bento_error **err)
 {
@@ -228,9 +261,13 @@ static const struct {
 	const char *name;
 	group_reader *read;
 } groups[] = {
-    {"Application", read_application},       {"Context", read_context},
-    {"Session Bus Policy", read_bus_policy}, {"System Bus Policy", read_bus_policy},
-    {"Environment", read_environment},       {"Limits", read_limit},
+    {"Application", read_application},
+    {"Context", read_context},
+    {"Session Bus Policy", read_bus_policy},
+    {"System Bus Policy", read_bus_policy},
+    {"Environment", read_environment},
+    {"Limits", read_limit},
+    {"Commands", read_command},
 };
 
 /* The reader of group, or NULL for an unknown group. */
@@ -286,10 +323,58 @@ int bento_metadata_parse(const char *name, const char *data, size_t len, bento_m
 	return 0;
 }
 
+int bento_metadata_choose_command(const bento_metadata *md, const char *name, const char *argv0,
+                                  const char *appimage, const char **path, bento_error **err)
+{
+	const char *fallback = md->command && md->command[0] ? md->command : "AppRun";
+	*path = fallback;
+	const char *wanted = name;
+	if (wanted == NULL && argv0 && argv0[0]) {
+		const char *called = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 : argv0;
+		const char *own =
+		    appimage && strrchr(appimage, '/') ? strrchr(appimage, '/') + 1 : appimage;
+		if (own == NULL || strcmp(called, own) != 0)
+			wanted = called;
+	}
+	if (wanted == NULL)
+		return 0;
+	for (size_t i = 0; i < md->n_commands; i++)
+		if (strcmp(md->commands[i].name, wanted) == 0) {
+			*path = md->commands[i].value;
+			return 0;
+		}
+	if (name == NULL)
+		return 0; /* (a file named otherwise runs the default) */
+	autofree char *list = xstrdup("");
+	for (size_t i = 0; i < md->n_commands; i++) {
+		char *more = xasprintf("%s%s%s", list, i ? ", " : "", md->commands[i].name);
+		free(list);
+		list = more;
+	}
+	autofree char *shown = xstrdup(name);
+	make_visible(shown);
+	if (md->n_commands == 0)
+		bento_error_set(err, ENOENT,
+		                "--bento-command=%s: this image has a single command (%s) and no "
+		                "named ones",
+		                shown, fallback);
+	else
+		bento_error_set(err, ENOENT,
+		                "--bento-command=%s: no such command; this image has: %s", shown,
+		                list);
+	(*err)->status = BENTO_EXIT_RUNTIME;
+	return -1;
+}
+
 void bento_metadata_clear(bento_metadata *md)
 {
 	free(md->app_id);
 	free(md->command);
+	for (size_t i = 0; i < md->n_commands; i++) {
+		free(md->commands[i].name);
+		free(md->commands[i].value);
+	}
+	free(md->commands);
 	bento_permissions_clear(&md->permissions);
 	memset(md, 0, sizeof(*md));
 }

@@ -173,6 +173,10 @@ void bento_permissions_describe(const bento_permissions *p, const char *indent, 
 typedef struct bento_metadata {
 	char *app_id;  /* [Application] name, validated */
 	char *command; /* [Application] command, a path inside the image, or NULL */
+	/* [Commands]: more commands by name (NAME -> path inside the image), in
+	 * file order; command is the default. */
+	bento_env_var *commands;
+	size_t n_commands;
 	bento_permissions permissions;
 	bool present; /* the image has .bento/metadata */
 } bento_metadata;
@@ -205,6 +209,15 @@ const char *bento_app_id_reserved_prefix(const char *id, size_t len);
  * NULL when it may: its id, the names below it and
  * org.mpris.MediaPlayer2.APPID (and below). */
 const char *bento_bus_own_problem(const char *app_id, const char *name);
+
+/* The command a launch runs, as bento-metadata(5) COMMANDS says: name
+ * (--bento-command=NAME) must be one of [Commands] (otherwise an error that
+ * lists them, status BENTO_EXIT_RUNTIME); without it, the command named
+ * like the last element of argv0 (a symbolic link named after it, busybox
+ * style) unless that is the file's own name (appimage's last element);
+ * otherwise the default: command, or "AppRun".  *path points into md. */
+int bento_metadata_choose_command(const bento_metadata *md, const char *name, const char *argv0,
+                                  const char *appimage, const char **path, bento_error **err);
 
 /* Checks [Application] command: a relative path inside the image without
  * empty, "." or ".." elements or control characters. */
