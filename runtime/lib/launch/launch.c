@@ -481,12 +481,15 @@ static int prepare_sandbox(const run_ctx *ctx, const char *root, const char *app
                            bento_sandbox **sb, bento_error **err)
 {
 	extern char **environ;
-	bento_sandbox_config cfg = {.app_id = ctx->metadata.app_id,
-	                            .permissions = &ctx->permissions,
-	                            .root = root,
-	                            .uid = ctx->uid,
-	                            .gid = ctx->gid,
-	                            .app_dir = app_dir};
+	bento_sandbox_config cfg = {
+	    .app_id = ctx->metadata.app_id,
+	    .permissions = &ctx->permissions,
+	    .root = root,
+	    .uid = ctx->uid,
+	    .gid = ctx->gid,
+	    .app_dir = app_dir,
+	    .usr_overlay = ctx->metadata.usr_overlay != BENTO_USR_OVERLAY_OFF,
+	    .usr_overlay_asked = ctx->metadata.usr_overlay == BENTO_USR_OVERLAY_ON};
 	if (bento_sandbox_prepare(&cfg, environ, sb, err) < 0)
 		return bento_error_prefix(err, "%s: cannot prepare the sandbox",
 		                          ctx->launch->img->path);
@@ -565,6 +568,8 @@ static attempt run_in(const run_ctx *ctx, const char *appdir, bento_strategy s, 
 	app_process_init(&app, ctx, appdir, sb);
 	app.spawn.new_namespace = sb != NULL;
 	attempt a = start_app(ctx, &app, err);
+	if (a == ATTEMPT_RAN && sb)
+		bento_sandbox_app_started(sb);
 	if (a == ATTEMPT_RAN)
 		warn_hidden_paths(&app);
 	if (a == ATTEMPT_RAN)
