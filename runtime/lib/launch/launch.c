@@ -577,12 +577,10 @@ static bool app_root_report(const run_ctx *ctx, const app_process *app, const be
                             bool fallback)
 {
 	bento_spawn_stage stage = app->spawn.stage;
-	if (stage == BENTO_SPAWN_OK) {
+	if (stage != BENTO_SPAWN_USERNS && stage != BENTO_SPAWN_MOUNT) {
 		bento_usr_overlay_report(&root->usr);
 		return true;
 	}
-	if (stage != BENTO_SPAWN_USERNS && stage != BENTO_SPAWN_MOUNT)
-		return true;
 	if (fallback)
 		bento_warn(
 		    "%s: no /app for %s (%s: %s): it runs from where the image is, and what it "
@@ -620,6 +618,8 @@ static attempt run_in(const run_ctx *ctx, const char *appdir, bento_strategy s, 
 		app_root_attach(ctx, &app, &own_root, NULL);
 	}
 	attempt a = start_app(ctx, &app, err);
+	if (sb)
+		bento_usr_overlay_report(sb->usr_overlay);
 	if (app_root && !app_root_report(ctx, &app, &own_root, true)) {
 		/* Where no namespace can be had, the app runs as AppImage's
 		 * runtime would run it: from appdir, without /app. */
@@ -662,6 +662,8 @@ static attempt try_userns(const run_ctx *ctx, const mount_dir *md, int *exit_sta
 	if (ctx->app_root)
 		app_root_attach(ctx, &app, &app_root, &image);
 	attempt a = start_app(ctx, &app, err);
+	if (sb)
+		bento_usr_overlay_report(sb->usr_overlay);
 	if (ctx->app_root)
 		app_root_report(ctx, &app, &app_root, false);
 	if (image.overlay_errno)

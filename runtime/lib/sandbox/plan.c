@@ -110,7 +110,8 @@ static void add_usr_overlay(bento_sandbox *sb, const bento_sandbox_config *cfg)
 
 void bento_usr_overlay_report(const bento_usr_overlay_state *state)
 {
-	if (state == NULL || state->mounted)
+	/* (nothing at all: the setup ended before the overlay's turn) */
+	if (state == NULL || state->mounted || (state->shadowed == NULL && state->errnum == 0))
 		return;
 	if (state->shadowed) {
 		bento_warn("/usr is the host's alone: the image's %s would replace /usr/%s, "
@@ -1003,7 +1004,6 @@ void bento_sandbox_app_started(bento_sandbox *sb)
 		free(sb->dbus_proxy_dir);
 		sb->dbus_proxy_dir = NULL;
 	}
-	bento_usr_overlay_report(sb->usr_overlay);
 }
 
 void bento_sandbox_free(bento_sandbox *sb)

@@ -132,9 +132,10 @@ extern const char *const bento_usr_host_only[];
 int bento_usr_overlay_mount(int app_fd, int host_usr_fd, int target_fd,
                             bento_usr_overlay_state *state);
 
-/* In the runtime, once the app runs: says what became of the overlay
- * (a warning where the image asked for it or shadows the host's loader, a
- * debugging note otherwise). */
+/* In the runtime, once the sandbox was made (whether the app could be
+ * started or not): says why there is no overlay, if there is none (a
+ * warning where the image asked for it or would shadow the host's loader,
+ * a debugging note otherwise). */
 void bento_usr_overlay_report(const bento_usr_overlay_state *state);
 
 /* How many processes and threads the sandbox may run at once
@@ -181,8 +182,7 @@ typedef struct bento_sandbox {
 int bento_sandbox_prepare(const bento_sandbox_config *cfg, char *const *host_env,
                           bento_sandbox **out, bento_error **err);
 /* Once the app runs: removes what the host no longer needs (the proxy's
- * socket directory), before the runtime confines itself, and says what
- * became of the /usr overlay. */
+ * socket directory), before the runtime confines itself. */
 void bento_sandbox_app_started(bento_sandbox *sb);
 void bento_sandbox_free(bento_sandbox *sb);
 static inline void bento_sandbox_freep(bento_sandbox **sb)
