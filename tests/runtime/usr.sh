@@ -130,7 +130,9 @@ if [ -n "${BENTO_SAN_BUILD:-}" ]; then
 	mkdir -p san && chown "$TEST_UID:$TEST_GID" san
 	copy_artifacts "$BENTO_SAN_BUILD" "$TEST_DIR/san"
 	if [ -n "$RUNTIME" ]; then
-		pack usr.AppDir san/usr.AppImage "$RUNTIME"
+		# (an app id of its own: the release build's file has usr's)
+		make_usr_app sanusr.AppDir ''
+		pack sanusr.AppDir san/usr.AppImage "$RUNTIME"
 		for s in userns extract; do
 			urun BENTO_STRATEGY=$s ./san/usr.AppImage sh -c 'echo ran'
 			expect "[san, $s] the /usr paths work" 0 "$expected"
