@@ -60,6 +60,16 @@ ok "control: the host's /usr has no usrtest-interp and no share/usrtest"
 prefix=$'interpreter: image\ndata: image\nhost env'
 expected="$prefix"$'\nran'
 
+# A file of root's under the host's /usr that the user may not read: the
+# overlay (mounted with capabilities in the sandbox's user namespace) must
+# not read it for the app.
+secret=/usr/share/bento-usr-test-secret.$$
+echo "root only" >"$secret" && chmod 0600 "$secret"
+on_exit "rm -f $secret"
+as_user cat "$secret" >/dev/null 2>&1
+[ $? != 0 ]
+ok "control: the user cannot read $secret on the host"
+
 for s in userns extract; do
 	urun BENTO_STRATEGY=$s ./usr.AppImage sh -c 'echo ran'
 	expect "[$s] #!/usr/bin/X of the image, /usr/share data of the image, the host's /usr/bin/env: all found" 0 "$expected"
@@ -75,6 +85,9 @@ for s in userns extract; do
 		[[ $(awk '{print $6}' <<<"${OUT##*$'\n'}") == *nosuid* ]] &&
 		[[ $(awk '{print $6}' <<<"${OUT##*$'\n'}") == *nodev* ]]
 	verdict "[$s] /usr is an overlayfs mounted ro, nosuid, nodev" 0
+
+	urun BENTO_STRATEGY=$s ./usr.AppImage sh -c 'cat "$0" 2>/dev/null || echo refused' "$secret"
+	expect "[$s] through the overlay, a host file of /usr the user may not read stays unreadable" 0 "$prefix"$'\nrefused'
 
 	urun BENTO_STRATEGY=$s ./off.AppImage sh -c 'echo ran'
 	[ "$RC" != 0 ] && [[ $OUT != *"data: image"* ]]
