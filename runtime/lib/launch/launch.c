@@ -21,6 +21,7 @@
 #include "launch/cache.h"
 #include "launch/identity.h"
 #include "launch/mount.h"
+#include "launch/nosandbox.h"
 #include "permissions/override.h"
 #include "sandbox/process.h"
 #include "sandbox/sandbox.h"
@@ -75,6 +76,9 @@ typedef struct run_ctx {
 	bento_metadata metadata;
 	bento_permissions permissions;
 	bool sandboxed;
+	/* A bento image run unsandboxed: it gets its /app all the same
+	 * (nosandbox.h). */
+	bool app_root;
 	sigset_t saved_mask;
 	int sigfd;
 	char owd[PATH_MAX];
@@ -481,12 +485,15 @@ static int prepare_sandbox(const run_ctx *ctx, const char *root, const char *app
                            bento_sandbox **sb, bento_error **err)
 {
 	extern char **environ;
-	bento_sandbox_config cfg = {.app_id = ctx->metadata.app_id,
-	                            .permissions = &ctx->permissions,
-	                            .root = root,
-	                            .uid = ctx->uid,
-	                            .gid = ctx->gid,
-	                            .app_dir = app_dir};
+	bento_sandbox_config cfg = {
+	    .app_id = ctx->metadata.app_id,
+	    .permissions = &ctx->permissions,
+	    .root = root,
+	    .uid = ctx->uid,
+	    .gid = ctx->gid,
+	    .app_dir = app_dir,
+	    .usr_overlay = ctx->metadata.usr_overlay != BENTO_USR_OVERLAY_OFF,
+	    .usr_overlay_asked = ctx->metadata.usr_overlay == BENTO_USR_OVERLAY_ON};
 	if (bento_sandbox_prepare(&cfg, environ, sb, err) < 0)
 		return bento_error_prefix(err, "%s: cannot prepare the sandbox",
 		                          ctx->launch->img->path);
@@ -546,6 +553,46 @@ static attempt wait_app(const run_ctx *ctx, app_process *app, bento_strategy s,
 	return r < 0 ? ATTEMPT_FAILED : ATTEMPT_RAN;
 }
 
+/* An unsandboxed bento app's /app (nosandbox.h): the app's namespace gets
+ * the root bento_app_root_enter builds, the image mounted in it by image
+ * (FUSE), or else the directory it is called on bound there. */
+static void app_root_attach(const run_ctx *ctx, app_process *app, bento_app_root *root,
+                            bento_image_mount *image)
+{
+	*root =
+	    (bento_app_root){.mount_image = image ? bento_image_mount_at : NULL,
+	                     .mount_ctx = image,
+	                     .cwd = ctx->owd,
+	                     .usr_overlay = ctx->metadata.usr_overlay != BENTO_USR_OVERLAY_OFF,
+	                     .usr = {.asked = ctx->metadata.usr_overlay == BENTO_USR_OVERLAY_ON}};
+	app->spawn.new_namespace = true;
+	app->spawn.mount_image = bento_app_root_enter;
+	app->spawn.mount_ctx = root;
+}
+
+/* After start_app with an app root: false when the namespace or the root
+ * could not be made, so that the caller can do without (and, with
+ * fallback, says so on stderr: the app then runs without /app). */
+static bool app_root_report(const run_ctx *ctx, const app_process *app, const bento_app_root *root,
+                            bool fallback)
+{
+	bento_spawn_stage stage = app->spawn.stage;
+	if (stage != BENTO_SPAWN_USERNS && stage != BENTO_SPAWN_MOUNT) {
+		bento_usr_overlay_report(&root->usr);
+		return true;
+	}
+	if (fallback)
+		bento_warn(
+		    "%s: no /app for %s (%s: %s): it runs from where the image is, and what it "
+		    "finds at /app paths is the host's",
+		    ctx->launch->img->path, ctx->metadata.app_id,
+		    stage == BENTO_SPAWN_USERNS ? "no user namespace"
+		    : root->step                ? root->step
+		                                : "cannot mount the image",
+		    strerror(app->spawn.errnum));
+	return false;
+}
+
 /* Runs the app in appdir, served (if at all) by server already. */
 static attempt run_in(const run_ctx *ctx, const char *appdir, bento_strategy s, int *exit_status,
                       bento_error **err)
@@ -562,9 +609,28 @@ static attempt run_in(const run_ctx *ctx, const char *appdir, bento_strategy s, 
 			return ATTEMPT_FAILED;
 	}
 	app_process app;
-	app_process_init(&app, ctx, appdir, sb);
+	bool app_root = ctx->app_root && sb == NULL;
+	app_process_init(&app, ctx, app_root ? "/app" : appdir, sb);
 	app.spawn.new_namespace = sb != NULL;
+	bento_app_root own_root;
+	if (app_root) {
+		app.spawn.mountpoint = appdir;
+		app_root_attach(ctx, &app, &own_root, NULL);
+	}
 	attempt a = start_app(ctx, &app, err);
+	if (sb)
+		bento_usr_overlay_report(sb->usr_overlay);
+	if (app_root && !app_root_report(ctx, &app, &own_root, true)) {
+		/* Where no namespace can be had, the app runs as AppImage's
+		 * runtime would run it: from appdir, without /app. */
+		app_process_free(&app);
+		app_process_init(&app, ctx, appdir, NULL);
+		bento_error_freep(err);
+		*err = NULL;
+		a = start_app(ctx, &app, err);
+	}
+	if (a == ATTEMPT_RAN && sb)
+		bento_sandbox_app_started(sb);
 	if (a == ATTEMPT_RAN)
 		warn_hidden_paths(&app);
 	if (a == ATTEMPT_RAN)
@@ -583,7 +649,7 @@ static attempt try_userns(const run_ctx *ctx, const mount_dir *md, int *exit_sta
 	if (bento_server_start(ctx->launch->img, NULL, ctx->uid, ctx->gid, &server, err) < 0)
 		return ATTEMPT_FAILED;
 	app_process app;
-	app_process_init(&app, ctx, md->path, sb);
+	app_process_init(&app, ctx, ctx->app_root ? "/app" : md->path, sb);
 	bento_image_mount image = {.server = server,
 	                           .uid = ctx->uid,
 	                           .gid = ctx->gid,
@@ -592,7 +658,14 @@ static attempt try_userns(const run_ctx *ctx, const mount_dir *md, int *exit_sta
 	app.spawn.mountpoint = md->path;
 	app.spawn.mount_image = bento_image_mount_at;
 	app.spawn.mount_ctx = &image;
+	bento_app_root app_root;
+	if (ctx->app_root)
+		app_root_attach(ctx, &app, &app_root, &image);
 	attempt a = start_app(ctx, &app, err);
+	if (sb)
+		bento_usr_overlay_report(sb->usr_overlay);
+	if (ctx->app_root)
+		app_root_report(ctx, &app, &app_root, false);
 	if (image.overlay_errno)
 		bento_debug("the image has no overlayfs over it: %s",
 		            strerror(image.overlay_errno));
@@ -742,6 +815,7 @@ static int load_app(run_ctx *ctx, bento_error **err)
 	ctx->sandboxed =
 	    !l->mount_only && (l->sandbox == BENTO_SANDBOX_ON ||
 	                       (l->sandbox == BENTO_SANDBOX_AUTO && ctx->metadata.present));
+	ctx->app_root = !ctx->sandboxed && ctx->metadata.present && !l->mount_only;
 	if (l->sandbox == BENTO_SANDBOX_OFF && !l->mount_only)
 		bento_warn("running %s without its sandbox: it can read and change all your files",
 		           ctx->metadata.app_id);

@@ -163,6 +163,12 @@ static int read_application(bento_metadata *md, const char *name, const bento_ke
 		}
 		bento_strv_free(&items);
 		return r;
+	} else if (strcmp(e->key, "usr-overlay") == 0) {
+		if (strcmp(e->value, "true") != 0 && strcmp(e->value, "false") != 0)
+			return bento_error_set(
+			    err, EINVAL, "usr-overlay must be true or false, not \"%s\"", e->value);
+		md->usr_overlay =
+		    strcmp(e->value, "true") == 0 ? BENTO_USR_OVERLAY_ON : BENTO_USR_OVERLAY_OFF;
 	} else {
 		warn_unknown_key(name, e);
 	}

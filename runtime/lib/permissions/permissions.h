@@ -169,6 +169,14 @@ bool bento_permissions_empty(const bento_permissions *p);
  * with indent ("Network: yes", "Files: your home folder (read/write)"...). */
 void bento_permissions_describe(const bento_permissions *p, const char *indent, FILE *out);
 
+/* [Application] usr-overlay: whether the sandbox's /usr layers the image
+ * over the host's (bento-metadata(5)).  Unset means yes, quietly. */
+typedef enum bento_usr_overlay {
+	BENTO_USR_OVERLAY_DEFAULT, /* the key is absent: on, a refusal noted for debugging */
+	BENTO_USR_OVERLAY_ON,      /* usr-overlay=true: on, a refusal is a warning */
+	BENTO_USR_OVERLAY_OFF,     /* usr-overlay=false: the host's /usr alone */
+} bento_usr_overlay;
+
 /* The application description of an image: .bento/metadata parsed. */
 typedef struct bento_metadata {
 	char *app_id;  /* [Application] name, validated */
@@ -178,6 +186,7 @@ typedef struct bento_metadata {
 	bento_env_var *commands;
 	size_t n_commands;
 	bento_permissions permissions;
+	bento_usr_overlay usr_overlay;
 	bool present; /* the image has .bento/metadata */
 } bento_metadata;
 

@@ -95,6 +95,39 @@ static void add_host_os(bento_sandbox *sb, const char *prefix)
 	}
 }
 
+/* /usr as the image's tree over the host's (setup.c says why, and what
+ * stays the host's): after the host's /usr, which stays bound below it for
+ * when overlayfs cannot be had, and after the image's op (the overlay's
+ * upper layer is /app as mounted). */
+static void add_usr_overlay(bento_sandbox *sb, const bento_sandbox_config *cfg)
+{
+	if (!cfg->usr_overlay || cfg->no_host_os || cfg->build)
+		return;
+	add_op(sb, BENTO_MOUNT_USR_OVERLAY, 0, "/usr", "/usr");
+	sb->usr_overlay = xcalloc(1, sizeof(*sb->usr_overlay));
+	sb->usr_overlay->asked = cfg->usr_overlay_asked;
+}
+
+void bento_usr_overlay_report(const bento_usr_overlay_state *state)
+{
+	/* (nothing at all: the setup ended before the overlay's turn) */
+	if (state == NULL || state->mounted || (state->shadowed == NULL && state->errnum == 0))
+		return;
+	if (state->shadowed) {
+		bento_warn("/usr is the host's alone: the image's %s would replace /usr/%s, "
+		           "which must stay the host's",
+		           state->shadowed, state->shadowed);
+		return;
+	}
+	if (state->asked)
+		bento_warn("/usr is the host's alone (the image asks for its tree over it): "
+		           "overlayfs refused: %s",
+		           strerror(state->errnum));
+	else
+		bento_debug("/usr is the host's alone: overlayfs refused: %s",
+		            strerror(state->errnum));
+}
+
 /* Of the host's /etc, what programs need to start and behave as the user
  * expects: the loader's cache, Debian's alternatives (/usr/bin links point
  * there), name service configuration, fonts, certificates, time zone,
@@ -923,6 +956,7 @@ int bento_sandbox_prepare(const bento_sandbox_config *cfg, char *const *host_env
 		add_op(sb, BENTO_MOUNT_IMAGE, 0, NULL, "/app");
 	if (!cfg->no_host_os)
 		add_host_os(sb, "");
+	add_usr_overlay(sb, cfg);
 	add_etc(sb, network);
 	add_dir(sb, "/proc", 0555);
 	add_dev(sb, p);
@@ -981,6 +1015,7 @@ void bento_sandbox_free(bento_sandbox *sb)
 	}
 	free(sb->ops);
 	free(sb->protected);
+	free(sb->usr_overlay);
 	bento_strv_free(&sb->env);
 	bento_sandbox_pids_free(sb->pids);
 	bento_dbus_proxy_stop(sb->dbus_proxy, sb->dbus_proxy_sync, sb->dbus_proxy_dir);

@@ -13,7 +13,9 @@
  * The app's root is a tmpfs built on a directory of the user's; after
  * pivot_root it holds (see plan.c for why each is there):
  *   /app            the image, read-only
- *   /usr, /bin ...  the host's, read-only
+ *   /usr            the image's tree layered over the host's /usr, read-only
+ *                   (an overlayfs; the host's alone where it cannot be had)
+ *   /bin, /lib* ... the host's, read-only
  *   /etc            a few files of the host's, passwd and group generated
  *   /proc /dev /sys a new proc, a minimal dev, a read-only part of sys
  *   /tmp, /run/user/UID   private, empty
@@ -43,6 +45,10 @@ typedef enum bento_mount_kind {
 	/* An empty tmpfs over dest, when dest exists (read-only with
 	 * BENTO_MOUNT_RO): hides what a grant would show there. */
 	BENTO_MOUNT_MASK,
+	/* At dest (already the host's src bound read-only): a read-only
+	 * overlayfs of the image at /app over the host's src (see
+	 * bento_usr_overlay_mount).  Ordered after the image's op. */
+	BENTO_MOUNT_USR_OVERLAY,
 } bento_mount_kind;
 
 enum {
@@ -93,7 +99,44 @@ typedef struct bento_sandbox_config {
 	/* No /usr, /bin, /lib* of the host's (extra ops provide what is
 	 * needed: the builder's check that an AppDir is self-contained). */
 	bool no_host_os;
+	/* /usr layers the image's tree over the host's (an app's launch;
+	 * never a build, whose /usr is its SDK); usr_overlay_asked: the image
+	 * asked for it (usr-overlay=true), so that going without is a
+	 * warning. */
+	bool usr_overlay;
+	bool usr_overlay_asked;
 } bento_sandbox_config;
+
+/* What became of the /usr overlay, written where it is mounted (the
+ * sandbox's child, or the unsandboxed app's namespace). */
+typedef struct bento_usr_overlay_state {
+	bool asked;           /* the image asked for it (usr-overlay=true) */
+	bool mounted;         /* it was mounted */
+	int errnum;           /* else why not (the kernel's refusal) ... */
+	const char *shadowed; /* ... or the path below /usr of the host's that
+	                       * the image would shadow (a static string) */
+} bento_usr_overlay_state;
+
+/* The host's files that no image may replace in /usr: the dynamic loader
+ * and the parts of glibc bound to it (the app runs on the host's loader, as
+ * do the host's programs in the sandbox), relative to /usr. */
+extern const char *const bento_usr_host_only[];
+
+/* Mounts on target_fd (a directory opened O_PATH, reached as the host's
+ * /usr) a read-only, nosuid, nodev overlayfs whose upper lower layer is
+ * app_fd (the image's root) and lower one host_usr_fd.  The image's xattrs
+ * steer nothing (no redirects, no metacopy; trusted.* is out of a user
+ * namespace's reach and user.* is not asked for).  Refused, with EEXIST and
+ * state->shadowed set, when the image holds one of bento_usr_host_only (or
+ * a non-directory on its way).  No allocation: for the child. */
+int bento_usr_overlay_mount(int app_fd, int host_usr_fd, int target_fd,
+                            bento_usr_overlay_state *state);
+
+/* In the runtime, once the sandbox was made (whether the app could be
+ * started or not): says why there is no overlay, if there is none (a
+ * warning where the image asked for it or would shadow the host's loader,
+ * a debugging note otherwise). */
+void bento_usr_overlay_report(const bento_usr_overlay_state *state);
 
 /* How many processes and threads the sandbox may run at once
  * (limits.c): pids.max of a cgroup of its own, made under the user's
@@ -128,6 +171,8 @@ typedef struct bento_sandbox {
 	/* Written by the process that creates the sandbox (bento_sandbox_clone),
 	 * hence a pointer. */
 	bento_sandbox_pids *pids;
+	/* The /usr overlay's outcome, written by the child; NULL without one. */
+	bento_usr_overlay_state *usr_overlay;
 	/* The D-Bus proxy, if one was started: it exits when sync_fd closes. */
 	pid_t dbus_proxy;
 	int dbus_proxy_sync;

@@ -259,11 +259,118 @@ static int do_mask(const bento_mount_op *op, int rootfd, bento_sandbox_failure *
 	return 0;
 }
 
+/* ---- /usr: the image's tree over the host's ------------------------------ */
+
+/* Programs from distribution packages keep the paths they were built with:
+ * /usr/share/... data, /usr/bin/... helpers, #!/usr/bin/python3.  The
+ * builder maps a package's usr/X to /app/X, so a /usr that shows the image's
+ * tree above the host's lets them find the bundled copies unchanged, without
+ * rewriting a binary (bento-sandbox(7), "/usr").  What must stay the
+ * host's: the dynamic loader and glibc, which the app and the host's
+ * programs in the sandbox run on. */
+#define MULTIARCH_LIB "lib/x86_64-linux-gnu/"
+const char *const bento_usr_host_only[] = {
+    "lib64/ld-linux-x86-64.so.2",
+    MULTIARCH_LIB "ld-linux-x86-64.so.2",
+    MULTIARCH_LIB "libc.so.6",
+    MULTIARCH_LIB "libm.so.6",
+    MULTIARCH_LIB "libmvec.so.1",
+    MULTIARCH_LIB "libdl.so.2",
+    MULTIARCH_LIB "libpthread.so.0",
+    MULTIARCH_LIB "librt.so.1",
+    MULTIARCH_LIB "libresolv.so.2",
+    MULTIARCH_LIB "libutil.so.1",
+    MULTIARCH_LIB "libanl.so.1",
+    MULTIARCH_LIB "libnsl.so.1",
+    MULTIARCH_LIB "libBrokenLocale.so.1",
+    MULTIARCH_LIB "libthread_db.so.1",
+    MULTIARCH_LIB "libc_malloc_debug.so.0",
+    MULTIARCH_LIB "libnss_files.so.2",
+    MULTIARCH_LIB "libnss_dns.so.2",
+    MULTIARCH_LIB "libnss_compat.so.2",
+    MULTIARCH_LIB "gconv",
+    "lib/locale/locale-archive",
+    NULL,
+};
+
+/* Whether the image's tree (app_fd) has something at rel, or a
+ * non-directory in place of one of its directories (which would hide the
+ * host's whole directory): either way the overlay would show the image's
+ * thing at /usr/rel.  An error other than "not there" counts as yes. */
+static bool image_shadows(int app_fd, const char *rel)
+{
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s", rel) >= (int)sizeof(path))
+		return true;
+	scoped_fd dir = fcntl(app_fd, F_DUPFD_CLOEXEC, 3);
+	for (char *comp = path; dir >= 0;) {
+		char *next = strchr(comp, '/');
+		if (next)
+			*next = '\0';
+		struct stat st;
+		if (fstatat(dir, comp, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return errno != ENOENT;
+		if (next == NULL || !S_ISDIR(st.st_mode))
+			return true;
+		int fd = openat(dir, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(dir);
+		dir = fd;
+		comp = next + 1;
+	}
+	return true;
+}
+
+int bento_usr_overlay_mount(int app_fd, int host_usr_fd, int target_fd,
+                            bento_usr_overlay_state *state)
+{
+	for (size_t i = 0; bento_usr_host_only[i]; i++) {
+		if (image_shadows(app_fd, bento_usr_host_only[i])) {
+			state->shadowed = bento_usr_host_only[i];
+			state->errnum = errno = EEXIST;
+			return -1;
+		}
+	}
+	/* No upper layer: read-only whatever the flags say.  redirect_dir and
+	 * metacopy off: an image's xattrs must not send a lookup elsewhere in
+	 * a layer (the trusted.* ones are out of a user namespace's reach
+	 * anyway, and userxattr, which would honour user.*, is not set). */
+	char opts[160], target[32];
+	snprintf(opts, sizeof(opts),
+	         "lowerdir=/proc/self/fd/%d:/proc/self/fd/%d,redirect_dir=nofollow,metacopy=off",
+	         app_fd, host_usr_fd);
+	bento_fd_path(target, target_fd);
+	if (mount("bento-usr", target, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, opts) < 0) {
+		state->errnum = errno;
+		return -1;
+	}
+	state->mounted = true;
+	return 0;
+}
+
+/* The overlay over the host's /usr already bound at op->dest, the image
+ * being at /app: where it cannot be had, that bind stays (the outcome goes
+ * to sb->usr_overlay, for the runtime's message), so this never fails. */
+static int do_usr_overlay(const bento_sandbox *sb, const bento_mount_op *op, int host_fd,
+                          int rootfd)
+{
+	scoped_fd app = openat2_beneath(rootfd, "app", O_PATH | O_DIRECTORY);
+	scoped_fd usr = open_host(host_fd, op->src, O_PATH | O_DIRECTORY);
+	scoped_fd target = openat2_beneath(rootfd, op->dest + 1, O_PATH | O_DIRECTORY);
+	if (app < 0 || usr < 0 || target < 0) {
+		sb->usr_overlay->errnum = errno;
+		return 0;
+	}
+	bento_usr_overlay_mount(app, usr, target, sb->usr_overlay);
+	return 0;
+}
+
 static int do_op(const bento_sandbox *sb, const bento_mount_op *op, int host_fd, int rootfd,
                  bento_mount_image_fn *mount_image, void *ctx, bento_sandbox_failure *why)
 {
 	if (op->kind == BENTO_MOUNT_MASK)
 		return do_mask(op, rootfd, why);
+	if (op->kind == BENTO_MOUNT_USR_OVERLAY)
+		return do_usr_overlay(sb, op, host_fd, rootfd);
 	char rel[PATH_MAX];
 	if (snprintf(rel, sizeof(rel), "%s", op->dest + 1) >= (int)sizeof(rel)) {
 		errno = ENAMETOOLONG;
@@ -296,6 +403,7 @@ static int do_op(const bento_sandbox *sb, const bento_mount_op *op, int host_fd,
 	case BENTO_MOUNT_DEVPTS:
 	case BENTO_MOUNT_IMAGE:
 	case BENTO_MOUNT_MASK:
+	case BENTO_MOUNT_USR_OVERLAY:
 		break;
 	}
 	scoped_fd dir = make_mountpoint(parent, name, true, 0755);
