@@ -207,19 +207,48 @@ static int malformed(bento_error **err, const char *shown, const char *what)
 	return bento_error_set(err, 0, "%s: malformed ELF file: %s", shown, what);
 }
 
-/* File offset of the virtual address range [vaddr, vaddr + size) inside one
- * PT_LOAD segment's file contents. */
-static bool vaddr_to_offset(Elf *e, size_t phnum, uint64_t vaddr, uint64_t size, uint64_t *off)
+/* The PT_LOAD segment whose file contents hold the address vaddr. */
+static bool load_holding(Elf *e, size_t phnum, uint64_t vaddr, GElf_Phdr *out)
 {
 	for (size_t i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
 		if (gelf_getphdr(e, (int)i, &ph) == NULL || ph.p_type != PT_LOAD)
 			continue;
-		if (vaddr < ph.p_vaddr || vaddr - ph.p_vaddr > ph.p_filesz ||
-		    size > ph.p_filesz - (vaddr - ph.p_vaddr))
-			continue;
-		*off = ph.p_offset + (vaddr - ph.p_vaddr);
-		return true;
+		if (vaddr >= ph.p_vaddr && vaddr - ph.p_vaddr < ph.p_filesz) {
+			*out = ph;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* File offset of the virtual address range [vaddr, vaddr + size) inside the
+ * file contents of PT_LOAD segments.  The range may run on from one segment
+ * into the next when they follow each other without a gap both in memory
+ * and in the file (patchelf's rewrites put .dynstr across such a seam): the
+ * loader maps the bytes exactly as they lie in the file. */
+static bool vaddr_to_offset(Elf *e, size_t phnum, uint64_t vaddr, uint64_t size, uint64_t *off)
+{
+	GElf_Phdr ph;
+	if (!load_holding(e, phnum, vaddr, &ph))
+		return false;
+	*off = ph.p_offset + (vaddr - ph.p_vaddr);
+	uint64_t at = vaddr, left = size;
+	for (size_t hops = 0; hops <= phnum; hops++) {
+		uint64_t in_this = ph.p_filesz - (at - ph.p_vaddr);
+		if (left <= in_this)
+			return true;
+		/* (bytes beyond p_filesz are zeros in memory, not the file's) */
+		if (ph.p_memsz != ph.p_filesz)
+			return false;
+		GElf_Phdr next;
+		uint64_t seam = ph.p_vaddr + ph.p_filesz;
+		if (!load_holding(e, phnum, seam, &next) || next.p_vaddr != seam ||
+		    next.p_offset != ph.p_offset + ph.p_filesz)
+			return false;
+		left -= in_this;
+		at = seam;
+		ph = next;
 	}
 	return false;
 }
