@@ -648,6 +648,11 @@ static char *expand_dir(const ctx *c, const elf_obj *o, const char *elem, size_t
 		return NULL; /* empty, relative, or another $TOKEN */
 	if (strncmp(e, "/app", 4) == 0 && (e[4] == '\0' || e[4] == '/'))
 		return xasprintf("%s%s", c->root, e + 4);
+	/* A package's own directory (libpulse's /usr/lib/MULTIARCH/pulseaudio)
+	 * is, in the AppDir, where the package's usr/ went: while bundling it
+	 * counts as /app/X, and the planned path list names it so. */
+	if (o->in_appdir && mode != MODE_CHECK && strncmp(e, "/usr/", 5) == 0)
+		return xasprintf("%s%s", c->root, e + 4);
 	/* A host directory: the AppDir cannot count on it, and what the
 	 * build's files name is not searched on the host. */
 	return mode == MODE_COLLECT && !o->in_appdir ? steal_pointer(&e) : NULL;
@@ -1123,21 +1128,50 @@ static int plan_edge(ctx *c, const edge *e, void *data, bento_error **err)
 	return 0;
 }
 
-/* The object's path list with the elements kept (those inside the AppDir) and
- * the ones to add. */
-static char *new_path_list(ctx *c, const elf_obj *o, const strv *add)
+/* A /usr/X element of an AppDir file's path list that leads to a directory
+ * of the AppDir, as $ORIGIN/...; NULL for any other element. */
+static char *usr_dir_in_appdir(ctx *c, const elf_obj *o, const char *elem, size_t n)
+{
+	if (!o->in_appdir || n < 5 || strncmp(elem, "/usr/", 5) != 0)
+		return NULL;
+	autofree char *dir = expand_dir(c, o, elem, n, MODE_PLAN);
+	autofree char *real = dir ? realpath(dir, NULL) : NULL;
+	if (real == NULL || strncmp(real, c->root, c->root_len) != 0 ||
+	    (real[c->root_len] != '/' && real[c->root_len] != '\0'))
+		return NULL;
+	return relative_dir(o->origin, real);
+}
+
+/* The object's path list with the elements kept (those inside the AppDir),
+ * the /usr/X ones that lead into it made relative, and the ones to add.
+ * *changed: a /usr/X element was made relative. */
+static char *new_path_list(ctx *c, const elf_obj *o, const strv *add, bool *changed)
 {
 	const char *old = o->runpath ? o->runpath : o->rpath;
 	size_t len = 1;
 	for (size_t i = 0; i < add->n; i++)
 		len += strlen(add->v[i]) + 1;
 	len += old ? strlen(old) + 1 : 0;
+	*changed = false;
+	for (const char *p = old; p != NULL;) {
+		const char *colon = strchr(p, ':');
+		size_t n = colon ? (size_t)(colon - p) : strlen(p);
+		autofree char *rel = usr_dir_in_appdir(c, o, p, n);
+		len += rel ? strlen(rel) + 1 : 0;
+		p = colon ? colon + 1 : NULL;
+	}
 	char *out = xcalloc(1, len);
 	for (const char *p = old; p != NULL;) {
 		const char *colon = strchr(p, ':');
 		size_t n = colon ? (size_t)(colon - p) : strlen(p);
-		autofree char *dir = expand_dir(c, o, p, n, MODE_PLAN);
-		if (dir != NULL) {
+		autofree char *rel = usr_dir_in_appdir(c, o, p, n);
+		autofree char *dir = rel ? NULL : expand_dir(c, o, p, n, MODE_CHECK);
+		if (rel != NULL) {
+			if (out[0])
+				strcat(out, ":");
+			strcat(out, rel);
+			*changed = true;
+		} else if (dir != NULL) {
 			if (out[0])
 				strcat(out, ":");
 			strncat(out, p, n);
@@ -1223,10 +1257,10 @@ static int patch_all(ctx *c, bento_error **err)
 		plan_state s = {0};
 		rc = walk(c, elves[i], MODE_PLAN, false, plan_edge, &s, err);
 		strv_sort_unique(&s.add);
-		if (rc == 0 && s.add.n > 0) {
-			autofree char *list = new_path_list(c, elves[i], &s.add);
+		bool changed = false;
+		autofree char *list = rc == 0 ? new_path_list(c, elves[i], &s.add, &changed) : NULL;
+		if (rc == 0 && (s.add.n > 0 || changed))
 			rc = set_path_list(c, elves[i], list, err);
-		}
 		strv_clear(&s.add);
 	}
 	free(elves);
