@@ -462,6 +462,7 @@ typedef struct ctx {
 	char *root;         /* its real path */
 	size_t root_len;
 	FILE *log;
+	FILE *summary;
 	bento_bundle_run_fn run_patchelf; /* NULL: on the host */
 	void *run_data;
 	strv exclude; /* patterns */
@@ -512,6 +513,7 @@ static int ctx_init(ctx *c, const char *appdir, const bento_bundle_options *o, b
 {
 	*c = (ctx){.appdir = appdir,
 	           .log = o ? o->log : NULL,
+	           .summary = o ? o->summary : NULL,
 	           .run_patchelf = o ? o->run_patchelf : NULL,
 	           .run_data = o ? o->run_data : NULL};
 	struct stat st;
@@ -1083,6 +1085,14 @@ static int copy_all(ctx *c, collect_state *s, bento_error **err)
 		}
 		if (c->log)
 			fprintf(c->log, "bundled lib/%s (from %s)\n", name, src->path);
+	}
+	if (c->summary) {
+		fprintf(c->summary,
+		        "bundled %zu librar%s from this system into lib/:", s->copy_names.n,
+		        s->copy_names.n == 1 ? "y" : "ies");
+		for (size_t i = 0; i < s->copy_names.n; i++)
+			fprintf(c->summary, " %s", s->copy_names.v[i]);
+		fputc('\n', c->summary);
 	}
 	return 0;
 }

@@ -57,6 +57,10 @@ typedef struct bento_bundle_options {
 	const char *exclude_list;
 	/* Where to say what is copied and patched; NULL: nowhere. */
 	FILE *log;
+	/* Where to list, in one line, the libraries copied from this system
+	 * (a publisher sees what the file carries of the host's); NULL:
+	 * nowhere. */
+	FILE *summary;
 	/* Runs patchelf (argv, with envp added to the environment) in a
 	 * sandbox that holds the AppDir, writable, at /app and the host's /usr
 	 * (as bento_bundle_check_in_sandbox's run does): argv names the files by

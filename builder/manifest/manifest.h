@@ -121,6 +121,7 @@ typedef struct bento_manifest {
 	char *icon;      /* absolute path of the icon (.png, .svg, .svgz, .xpm) */
 	char *appstream; /* absolute path of the AppStream metainfo, or NULL: generated */
 	bento_bundle bundle;
+	bool python_compile;   /* python-compile: byte-compile Python modules (default true) */
 	bento_module *modules; /* top level modules, in manifest order */
 	size_t n_modules;
 	/* Every module in build order: depth first, a module's nested modules

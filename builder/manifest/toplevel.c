@@ -15,8 +15,8 @@
 #include "output/squashfs_writer.h"
 
 static const char *const top_keys[] = {
-    "id",      "name",    "version", "summary",   "license", "command", "permissions",
-    "modules", "desktop", "icon",    "appstream", "bundle",  NULL,
+    "id",      "name",    "version", "summary",   "license", "command",        "permissions",
+    "modules", "desktop", "icon",    "appstream", "bundle",  "python-compile", NULL,
 };
 static const char *const bundle_keys[] = {"compression",        "compression-level", "block-size",
                                           "update-information", "sign-key",          NULL};
@@ -207,6 +207,9 @@ void bento_mf_parse_root(ctx *c, struct fy_node *root, bento_manifest *m)
 	m->desktop = get_file(c, &sc, "desktop", false, desktop_ext);
 	m->icon = get_file(c, &sc, "icon", true, icon_ext);
 	m->appstream = get_file(c, &sc, "appstream", false, appstream_ext);
+
+	m->python_compile = true;
+	bento_mf_get_bool(c, &sc, "python-compile", &m->python_compile);
 
 	struct fy_node *bundle = bento_mf_get_mapping(c, &sc, "bundle");
 	if (bundle)
