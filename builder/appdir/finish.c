@@ -325,8 +325,10 @@ static int icon_caches(const step *s, bento_error **err)
 	list_dir(s->appdir, "share/icons", NULL, &themes);
 	int r = 0;
 	for (size_t i = 0; i < themes.count && r == 0; i++) {
-		autofree char *index = xasprintf("share/icons/%s/index.theme", themes.items[i]);
-		if (!is_file_at(s->appdir, index))
+		/* (hicolor's icons come without its index.theme, which the host
+		 * has: every theme directory gets its cache) */
+		autofree char *theme = xasprintf("share/icons/%s", themes.items[i]);
+		if (!is_dir_at(s->appdir, theme))
 			continue;
 		const char *image[] = {"bin/gtk-update-icon-cache", NULL};
 		autofree char *tool = pick_tool(s->appdir, image, "/usr/bin/gtk-update-icon-cache");
