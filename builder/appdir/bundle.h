@@ -35,7 +35,9 @@
  * name it was asked for (the real file, not a symbolic link; its permission
  * bits kept), then gives every ELF file of the AppDir whose needs were found
  * only through step 4 a RUNPATH ($ORIGIN/relative) that reaches them, with
- * patchelf.  RUNPATH rather than LD_LIBRARY_PATH: it travels with each file,
+ * patchelf.  An AppDir file's RPATH or RUNPATH element /usr/X is a package's
+ * own directory (libpulse's /usr/lib/MULTIARCH/pulseaudio): while bundling it
+ * is searched as /app/X, and rewritten $ORIGIN-relative to it.  RUNPATH rather than LD_LIBRARY_PATH: it travels with each file,
  * so the app's command works whether it is started by AppRun, by the bento
  * runtime or by another program of the app, and the processes the app starts
  * (host programs among them) do not inherit a library path that would load
