@@ -243,7 +243,8 @@ static int prepare_source(const build_ctx *c, const bento_module *mod, int src_f
 	}
 	case BENTO_SOURCE_DEB: {
 		/* A package's usr/ is the app's /app. */
-		bento_unpack_options opt = {.deb = true, .lift_dir = "usr"};
+		bento_unpack_options opt = {
+		    .deb = true, .lift_dir = "usr", .label = s->url ? s->url : s->path};
 		autoclose int app_fd = bento_build_state_dir(&c->state, "app", err);
 		return app_fd < 0 ? -1 : unpack_into(c, file, app_fd, "/app", &opt, err);
 	}

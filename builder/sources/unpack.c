@@ -365,7 +365,7 @@ static int make_symlink(unpacker *u, int parent, const char *leaf, const char *p
 			/* (/etc/..., /var/...: the host's at run time, not the app's) */
 			bento_warn("%s: symbolic link %s -> %s points outside the package's "
 			           "tree: left out",
-			           u->archive, u->entry, target);
+			           u->opt->label ? u->opt->label : u->archive, u->entry, target);
 			return 0;
 		}
 		target = rewritten;

@@ -50,6 +50,9 @@ typedef struct bento_unpack_options {
 	 * holes included) and the number of entries (0: the defaults above). */
 	uint64_t max_bytes;
 	uint64_t max_entries;
+	/* How warnings name the archive (a source's URL rather than the
+	 * download cache's file); NULL: its path. */
+	const char *label;
 } bento_unpack_options;
 
 /* Unpacks archive into dest, which must be missing (it is created) or an
