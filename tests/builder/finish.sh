@@ -110,6 +110,26 @@ urun "$BUILDER" unpack links.tar "$TEST_DIR/unpacked2"
 [ "$RC" != 0 ] && [[ $ERR == *"symbolic link to the absolute path"*"refused"* ]] && [ ! -e unpacked2 ]
 verdict "a plain tarball's absolute link is still refused"
 
+# ---- the same with the sanitizer build ----------------------------------------
+
+if [ -n "${BENTO_SAN_BUILD:-}" ] && [ -f "$BENTO_SAN_BUILD/builder/bento-builder" ]; then
+	mkdir -p san b3 && cp "$BENTO_SAN_BUILD/builder/bento-builder" san/ && chmod 0755 san/bento-builder
+	rm -rf elf/lib && chown -R "$TEST_UID:$TEST_GID" b3 elf
+	SAN=$TEST_DIR/san/bento-builder
+	cd b3 && urun "$SAN" build "$TEST_DIR/src/private.yml"
+	cd "$TEST_DIR"
+	[ "$RC" = 0 ] && [[ $ERR == *"bin/sh-tool names /usr/share/prog/data.txt"* ]] && [[ $ERR != *ERROR:* ]] &&
+		[[ $ERR != *"runtime error"* ]]
+	ok "sanitizer build: the RUNPATH rewrite, the finishing steps and the warnings" "$ERR"
+	urun "$SAN" bundle elf
+	[ "$RC" = 0 ] && [ -e elf/lib/libz.so.1 ] && [[ $ERR != *ERROR:* ]] && [[ $ERR != *"runtime error"* ]]
+	ok "sanitizer build: patchelf's python3.11 accepted" "$ERR"
+	urun "$SAN" unpack --deb linktest.deb "$TEST_DIR/unpacked-san"
+	[ "$RC" = 0 ] && [ -L unpacked-san/lib/$MULTIARCH/libx.so ] && [ ! -e unpacked-san/share/pkg/pkg.conf ] &&
+		[[ $ERR != *ERROR:* ]] && [[ $ERR != *"runtime error"* ]]
+	ok "sanitizer build: a .deb's absolute links" "$ERR"
+fi
+
 # ---- a GTK 3 app from Debian's packages ---------------------------------------
 
 if ! ls "$DEBS"/mousepad_*.deb "$DEBS"/libgtk-3-0_*.deb >/dev/null 2>&1; then

@@ -79,6 +79,18 @@ cd "$TEST_DIR"
 [ "$RC" = 0 ] && cmp -s "b1/$APP" "b2/$APP"
 verdict "built again, later, elsewhere, without the cache: byte-identical" 0
 
+if [ -n "${BENTO_SAN_BUILD:-}" ] && [ -f "$BENTO_SAN_BUILD/builder/bento-builder" ]; then
+	mkdir -p san b4 && cp "$BENTO_SAN_BUILD/builder/bento-builder" san/ && chmod 0755 san/bento-builder
+	chown "$TEST_UID:$TEST_GID" b4
+	cd b4 && urun "$TEST_DIR/san/bento-builder" build --disable-cache "$TEST_DIR/src/served.yml"
+	cd "$TEST_DIR"
+	# (its runtime stub is the sanitizer build's: the images are compared)
+	[ "$RC" = 0 ] && [[ $ERR != *ERROR:* ]] && [[ $ERR != *"runtime error"* ]] &&
+		cmp -s <(tail -c +$(($(b1/$APP --appimage-offset) + 1)) "b1/$APP") \
+			<(tail -c +$(($(b4/$APP --appimage-offset) + 1)) "b4/$APP")
+	ok "sanitizer build: the same image bytes, nothing reported" "$ERR"
+fi
+
 cd b3 && urun "$BUILDER" build "$TEST_DIR/src/nocompile.yml"
 cd "$TEST_DIR"
 nocompile=$(unsquashfs -l -o "$(b3/$APP --appimage-offset)" "b3/$APP" 2>/dev/null)
