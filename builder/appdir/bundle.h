@@ -37,9 +37,9 @@
  * only through step 4 a RUNPATH ($ORIGIN/relative) that reaches them, with
  * patchelf.  An AppDir file's RPATH or RUNPATH element /usr/X is a package's
  * own directory (libpulse's /usr/lib/MULTIARCH/pulseaudio): while bundling it
- * is searched as /app/X, and rewritten $ORIGIN-relative to it.  RUNPATH rather than LD_LIBRARY_PATH: it travels with each file,
- * so the app's command works whether it is started by AppRun, by the bento
- * runtime or by another program of the app, and the processes the app starts
+ * is searched as /app/X, and rewritten $ORIGIN-relative to it.  RUNPATH rather than
+ * LD_LIBRARY_PATH: it travels with each file, so the app's command works whether it is started by
+ * AppRun, by the bento runtime or by another program of the app, and the processes the app starts
  * (host programs among them) do not inherit a library path that would load
  * the app's libraries into them. */
 #ifndef BENTO_BUILDER_BUNDLE_H

@@ -25,24 +25,28 @@ int main(int argc, char **argv)
 		puts("gtk: cannot open the display");
 		return 1;
 	}
-	void *info = gtk_icon_theme_lookup_icon(gtk_icon_theme_get_default(), "org.xfce.mousepad", 48, 0);
+	void *info =
+	    gtk_icon_theme_lookup_icon(gtk_icon_theme_get_default(), "org.xfce.mousepad", 48, 0);
 	if (info == NULL) {
 		puts("icon: org.xfce.mousepad not found in the icon theme");
 		return 1;
 	}
 	GError *e = NULL;
 	void *icon = gtk_icon_info_load_icon(info, &e);
-	printf("icon: %s %d\n", gtk_icon_info_get_filename(info), icon ? gdk_pixbuf_get_width(icon) : -1);
+	printf("icon: %s %d\n", gtk_icon_info_get_filename(info),
+	       icon ? gdk_pixbuf_get_width(icon) : -1);
 	if (icon == NULL) {
 		printf("icon error: %s\n", e ? e->message : "?");
 		return 1;
 	}
-	void *svg = gdk_pixbuf_new_from_file_at_size(argc > 1 ? argv[1] : "/app/share/gtk-check/check.svg", 32, 32, &e);
+	void *svg = gdk_pixbuf_new_from_file_at_size(
+	    argc > 1 ? argv[1] : "/app/share/gtk-check/check.svg", 32, 32, &e);
 	printf("svg: %d\n", svg ? gdk_pixbuf_get_width(svg) : -1);
 	if (svg == NULL) {
 		printf("svg error: %s\n", e ? e->message : "?");
 		return 1;
 	}
-	printf("gsettings: %s\n", g_settings_get_string(g_settings_new("org.bento.GtkCheck"), "greeting"));
+	printf("gsettings: %s\n",
+	       g_settings_get_string(g_settings_new("org.bento.GtkCheck"), "greeting"));
 	return 0;
 }
