@@ -95,9 +95,10 @@ typedef struct step {
 } step;
 
 /* Runs argv in the sandbox; with out_rel, its standard output becomes
- * /app/OUT_REL.  A tool that fails is an error naming it and its output. */
-static int run_step(const step *s, const char *what, char **argv, const char *out_rel,
-                    bento_error **err)
+ * /app/OUT_REL.  A tool that fails is an error naming it and its output, or
+ * with warn_only a warning. */
+static int run_tool_step(const step *s, const char *what, char **argv, const char *out_rel,
+                         bool warn_only, bento_error **err)
 {
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
 	autofree char *epoch_var =
@@ -124,12 +125,23 @@ static int run_step(const step *s, const char *what, char **argv, const char *ou
 		bento_error_prefix(err, "%s: %s", s->appdir, what);
 		return -1;
 	}
+	if (status != 0 && warn_only) {
+		bento_warn("%s: %s: %s failed (status %d):\n%s", s->appdir, what, argv[0], status,
+		           output ? output : "");
+		return 0;
+	}
 	if (status != 0)
 		return bento_error_set(err, 0, "%s: %s: %s failed (status %d):\n%s", s->appdir,
 		                       what, argv[0], status, output ? output : "");
 	if (s->o->log)
 		fprintf(s->o->log, "finish: %s\n", what);
 	return 0;
+}
+
+static int run_step(const step *s, const char *what, char **argv, const char *out_rel,
+                    bento_error **err)
+{
+	return run_tool_step(s, what, argv, out_rel, false, err);
 }
 
 /* ---- Python ---- */
@@ -172,7 +184,10 @@ static int python_compile(const step *s, bento_error **err)
 		if (is_dir_at(s->appdir, "lib/python3"))
 			bento_strv_add(&argv, xstrdup("/app/lib/python3"));
 		autofree char *what = xasprintf("Python modules byte-compiled by %s", python);
-		r = run_step(s, what, argv.items, NULL, err);
+		/* (a module that does not compile, as a package's Python 2
+		 * leftovers, is Python's to report when it is imported: the
+		 * others keep their byte code) */
+		r = run_tool_step(s, what, argv.items, NULL, true, err);
 		bento_strv_free(&argv);
 	}
 	bento_strv_free(&libs);

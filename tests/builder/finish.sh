@@ -43,6 +43,9 @@ modules:
       - printf '#!/usr/bin/env python3\nprint(1)\n' >/app/bin/py-tool && chmod +x /app/bin/py-tool
       - printf '#!/bin/sh\nexec /usr/bin/env cat /usr/share/prog/data.txt /usr/share/prog/present.txt\n' >/app/bin/sh-tool && chmod +x /app/bin/sh-tool
       - echo present >/app/share/prog/present.txt
+      - mkdir -p /app/lib/python3.11 /app/lib/python3.99
+      - echo 'X = 1' >/app/lib/python3.11/good.py && echo 'print "py2"' >/app/lib/python3.11/bad.py
+      - echo 'Y = 2' >/app/lib/python3.99/future.py
 YAML
 chown "$TEST_UID:$TEST_GID" src/private.yml
 cd b1 && urun "$BUILDER" build "$TEST_DIR/src/private.yml"
@@ -56,7 +59,7 @@ urun sh -c "$BENTO extract b1/PrivateDir-1-x86_64.AppImage $TEST_DIR/x1 >/dev/nu
 [[ $OUT == *'Library runpath: [$ORIGIN/../lib/'$MULTIARCH'/private]'* ]]
 ok "its RUNPATH is \$ORIGIN/../lib/$MULTIARCH/private" "$OUT$ERR"
 
-warnings=$(grep -c 'warning: ' <<<"$build_err")
+warnings=$(grep -c "is the host's\|will be the host's" <<<"$build_err")
 [[ $build_err == *"bin/perl-tool: its interpreter /usr/bin/perl is the host's: the image has no /app/bin/perl"* ]] &&
 	[[ $build_err == *"bin/py-tool: its interpreter (#!/usr/bin/env python3) is the host's: the image has no /app/bin/python3"* ]]
 ok "the build warns about the interpreters /usr/bin/perl and python3 that the image lacks" "$build_err"
@@ -64,6 +67,16 @@ ok "the build warns about the interpreters /usr/bin/perl and python3 that the im
 	[[ $build_err != *present.txt* ]] && [[ $build_err != *"names /usr/bin/env"* ]] &&
 	[[ $build_err != *"interpreter /bin/sh"* ]] && [ "$warnings" = 3 ]
 ok "... and about /usr/share/prog/data.txt (missing below the image's share/prog), not about present files, sh or env ($warnings warnings)" "$build_err"
+
+# Python modules without a Python in the image: the host's of the same version
+# compiles them; one that does not compile is a warning, not a failure.
+listing=$(unsquashfs -l -o "$(b1/PrivateDir-1-x86_64.AppImage --appimage-offset)" b1/PrivateDir-1-x86_64.AppImage 2>/dev/null)
+[[ $listing == *lib/python3.11/__pycache__/good.cpython-311.pyc* ]] && [[ $listing != *bad.cpython* ]] &&
+	[[ $build_err == *"Python modules byte-compiled by /usr/bin/python3.11: /usr/bin/python3.11 failed"*bad.py* ]]
+ok "the host's python3.11 compiles lib/python3.11 when the image has no Python; bad.py is a warning" "$build_err"
+[[ $listing != *future.cpython* ]] &&
+	[[ $build_err == *"lib/python3.99 holds Python modules, but neither the image nor this system has python3.99"* ]]
+ok "lib/python3.99, whose version no Python here has, is left as it is, with a warning" "$build_err"
 
 # ---- patchelf's edit of a real binary passes the ELF check -------------------
 
