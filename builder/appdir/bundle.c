@@ -207,19 +207,48 @@ static int malformed(bento_error **err, const char *shown, const char *what)
 	return bento_error_set(err, 0, "%s: malformed ELF file: %s", shown, what);
 }
 
-/* File offset of the virtual address range [vaddr, vaddr + size) inside one
- * PT_LOAD segment's file contents. */
-static bool vaddr_to_offset(Elf *e, size_t phnum, uint64_t vaddr, uint64_t size, uint64_t *off)
+/* The PT_LOAD segment whose file contents hold the address vaddr. */
+static bool load_holding(Elf *e, size_t phnum, uint64_t vaddr, GElf_Phdr *out)
 {
 	for (size_t i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
 		if (gelf_getphdr(e, (int)i, &ph) == NULL || ph.p_type != PT_LOAD)
 			continue;
-		if (vaddr < ph.p_vaddr || vaddr - ph.p_vaddr > ph.p_filesz ||
-		    size > ph.p_filesz - (vaddr - ph.p_vaddr))
-			continue;
-		*off = ph.p_offset + (vaddr - ph.p_vaddr);
-		return true;
+		if (vaddr >= ph.p_vaddr && vaddr - ph.p_vaddr < ph.p_filesz) {
+			*out = ph;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* File offset of the virtual address range [vaddr, vaddr + size) inside the
+ * file contents of PT_LOAD segments.  The range may run on from one segment
+ * into the next when they follow each other without a gap both in memory
+ * and in the file (patchelf's rewrites put .dynstr across such a seam): the
+ * loader maps the bytes exactly as they lie in the file. */
+static bool vaddr_to_offset(Elf *e, size_t phnum, uint64_t vaddr, uint64_t size, uint64_t *off)
+{
+	GElf_Phdr ph;
+	if (!load_holding(e, phnum, vaddr, &ph))
+		return false;
+	*off = ph.p_offset + (vaddr - ph.p_vaddr);
+	uint64_t at = vaddr, left = size;
+	for (size_t hops = 0; hops <= phnum; hops++) {
+		uint64_t in_this = ph.p_filesz - (at - ph.p_vaddr);
+		if (left <= in_this)
+			return true;
+		/* (bytes beyond p_filesz are zeros in memory, not the file's) */
+		if (ph.p_memsz != ph.p_filesz)
+			return false;
+		GElf_Phdr next;
+		uint64_t seam = ph.p_vaddr + ph.p_filesz;
+		if (!load_holding(e, phnum, seam, &next) || next.p_vaddr != seam ||
+		    next.p_offset != ph.p_offset + ph.p_filesz)
+			return false;
+		left -= in_this;
+		at = seam;
+		ph = next;
 	}
 	return false;
 }
@@ -433,6 +462,7 @@ typedef struct ctx {
 	char *root;         /* its real path */
 	size_t root_len;
 	FILE *log;
+	FILE *summary;
 	bento_bundle_run_fn run_patchelf; /* NULL: on the host */
 	void *run_data;
 	strv exclude; /* patterns */
@@ -483,6 +513,7 @@ static int ctx_init(ctx *c, const char *appdir, const bento_bundle_options *o, b
 {
 	*c = (ctx){.appdir = appdir,
 	           .log = o ? o->log : NULL,
+	           .summary = o ? o->summary : NULL,
 	           .run_patchelf = o ? o->run_patchelf : NULL,
 	           .run_data = o ? o->run_data : NULL};
 	struct stat st;
@@ -618,6 +649,11 @@ static char *expand_dir(const ctx *c, const elf_obj *o, const char *elem, size_t
 	if (e[0] != '/' || strchr(e, '$') != NULL)
 		return NULL; /* empty, relative, or another $TOKEN */
 	if (strncmp(e, "/app", 4) == 0 && (e[4] == '\0' || e[4] == '/'))
+		return xasprintf("%s%s", c->root, e + 4);
+	/* A package's own directory (libpulse's /usr/lib/MULTIARCH/pulseaudio)
+	 * is, in the AppDir, where the package's usr/ went: while bundling it
+	 * counts as /app/X, and the planned path list names it so. */
+	if (o->in_appdir && mode != MODE_CHECK && strncmp(e, "/usr/", 5) == 0)
 		return xasprintf("%s%s", c->root, e + 4);
 	/* A host directory: the AppDir cannot count on it, and what the
 	 * build's files name is not searched on the host. */
@@ -1050,6 +1086,14 @@ static int copy_all(ctx *c, collect_state *s, bento_error **err)
 		if (c->log)
 			fprintf(c->log, "bundled lib/%s (from %s)\n", name, src->path);
 	}
+	if (c->summary) {
+		fprintf(c->summary,
+		        "bundled %zu librar%s from this system into lib/:", s->copy_names.n,
+		        s->copy_names.n == 1 ? "y" : "ies");
+		for (size_t i = 0; i < s->copy_names.n; i++)
+			fprintf(c->summary, " %s", s->copy_names.v[i]);
+		fputc('\n', c->summary);
+	}
 	return 0;
 }
 
@@ -1094,21 +1138,50 @@ static int plan_edge(ctx *c, const edge *e, void *data, bento_error **err)
 	return 0;
 }
 
-/* The object's path list with the elements kept (those inside the AppDir) and
- * the ones to add. */
-static char *new_path_list(ctx *c, const elf_obj *o, const strv *add)
+/* A /usr/X element of an AppDir file's path list that leads to a directory
+ * of the AppDir, as $ORIGIN/...; NULL for any other element. */
+static char *usr_dir_in_appdir(ctx *c, const elf_obj *o, const char *elem, size_t n)
+{
+	if (!o->in_appdir || n < 5 || strncmp(elem, "/usr/", 5) != 0)
+		return NULL;
+	autofree char *dir = expand_dir(c, o, elem, n, MODE_PLAN);
+	autofree char *real = dir ? realpath(dir, NULL) : NULL;
+	if (real == NULL || strncmp(real, c->root, c->root_len) != 0 ||
+	    (real[c->root_len] != '/' && real[c->root_len] != '\0'))
+		return NULL;
+	return relative_dir(o->origin, real);
+}
+
+/* The object's path list with the elements kept (those inside the AppDir),
+ * the /usr/X ones that lead into it made relative, and the ones to add.
+ * *changed: a /usr/X element was made relative. */
+static char *new_path_list(ctx *c, const elf_obj *o, const strv *add, bool *changed)
 {
 	const char *old = o->runpath ? o->runpath : o->rpath;
 	size_t len = 1;
 	for (size_t i = 0; i < add->n; i++)
 		len += strlen(add->v[i]) + 1;
 	len += old ? strlen(old) + 1 : 0;
+	*changed = false;
+	for (const char *p = old; p != NULL;) {
+		const char *colon = strchr(p, ':');
+		size_t n = colon ? (size_t)(colon - p) : strlen(p);
+		autofree char *rel = usr_dir_in_appdir(c, o, p, n);
+		len += rel ? strlen(rel) + 1 : 0;
+		p = colon ? colon + 1 : NULL;
+	}
 	char *out = xcalloc(1, len);
 	for (const char *p = old; p != NULL;) {
 		const char *colon = strchr(p, ':');
 		size_t n = colon ? (size_t)(colon - p) : strlen(p);
-		autofree char *dir = expand_dir(c, o, p, n, MODE_PLAN);
-		if (dir != NULL) {
+		autofree char *rel = usr_dir_in_appdir(c, o, p, n);
+		autofree char *dir = rel ? NULL : expand_dir(c, o, p, n, MODE_CHECK);
+		if (rel != NULL) {
+			if (out[0])
+				strcat(out, ":");
+			strcat(out, rel);
+			*changed = true;
+		} else if (dir != NULL) {
 			if (out[0])
 				strcat(out, ":");
 			strncat(out, p, n);
@@ -1194,10 +1267,10 @@ static int patch_all(ctx *c, bento_error **err)
 		plan_state s = {0};
 		rc = walk(c, elves[i], MODE_PLAN, false, plan_edge, &s, err);
 		strv_sort_unique(&s.add);
-		if (rc == 0 && s.add.n > 0) {
-			autofree char *list = new_path_list(c, elves[i], &s.add);
+		bool changed = false;
+		autofree char *list = rc == 0 ? new_path_list(c, elves[i], &s.add, &changed) : NULL;
+		if (rc == 0 && (s.add.n > 0 || changed))
 			rc = set_path_list(c, elves[i], list, err);
-		}
 		strv_clear(&s.add);
 	}
 	free(elves);

@@ -35,9 +35,11 @@
  * name it was asked for (the real file, not a symbolic link; its permission
  * bits kept), then gives every ELF file of the AppDir whose needs were found
  * only through step 4 a RUNPATH ($ORIGIN/relative) that reaches them, with
- * patchelf.  RUNPATH rather than LD_LIBRARY_PATH: it travels with each file,
- * so the app's command works whether it is started by AppRun, by the bento
- * runtime or by another program of the app, and the processes the app starts
+ * patchelf.  An AppDir file's RPATH or RUNPATH element /usr/X is a package's
+ * own directory (libpulse's /usr/lib/MULTIARCH/pulseaudio): while bundling it
+ * is searched as /app/X, and rewritten $ORIGIN-relative to it.  RUNPATH rather than
+ * LD_LIBRARY_PATH: it travels with each file, so the app's command works whether it is started by
+ * AppRun, by the bento runtime or by another program of the app, and the processes the app starts
  * (host programs among them) do not inherit a library path that would load
  * the app's libraries into them. */
 #ifndef BENTO_BUILDER_BUNDLE_H
@@ -57,6 +59,10 @@ typedef struct bento_bundle_options {
 	const char *exclude_list;
 	/* Where to say what is copied and patched; NULL: nowhere. */
 	FILE *log;
+	/* Where to list, in one line, the libraries copied from this system
+	 * (a publisher sees what the file carries of the host's); NULL:
+	 * nowhere. */
+	FILE *summary;
 	/* Runs patchelf (argv, with envp added to the environment) in a
 	 * sandbox that holds the AppDir, writable, at /app and the host's /usr
 	 * (as bento_bundle_check_in_sandbox's run does): argv names the files by

@@ -21,6 +21,7 @@
 
 #include "appdir/bundle.h"
 #include "appdir/desktop.h"
+#include "appdir/finish.h"
 #include "build/cache.h"
 #include "build/state.h"
 #include "core/util.h"
@@ -242,7 +243,8 @@ static int prepare_source(const build_ctx *c, const bento_module *mod, int src_f
 	}
 	case BENTO_SOURCE_DEB: {
 		/* A package's usr/ is the app's /app. */
-		bento_unpack_options opt = {.deb = true, .lift_dir = "usr"};
+		bento_unpack_options opt = {
+		    .deb = true, .lift_dir = "usr", .label = s->url ? s->url : s->path};
 		autoclose int app_fd = bento_build_state_dir(&c->state, "app", err);
 		return app_fd < 0 ? -1 : unpack_into(c, file, app_fd, "/app", &opt, err);
 	}
@@ -518,8 +520,10 @@ static int build_modules(build_ctx *c, char **result, bento_error **err)
 
 /* ---- the AppDir ------------------------------------------------------------ */
 
-/* The manifest's permissions as .bento/metadata groups. */
-static int metadata_permissions(const bento_manifest *m, char **out, bento_error **err)
+/* The manifest's permissions as .bento/metadata groups; env (NAME=VALUE,
+ * the finishing steps') goes to [Environment] before the manifest's own. */
+static int metadata_permissions(const bento_manifest *m, const bento_strv *env, char **out,
+                                bento_error **err)
 {
 	const bento_manifest_permissions *mp = &m->permissions;
 	bento_permissions p = {0};
@@ -546,6 +550,8 @@ static int metadata_permissions(const bento_manifest *m, char **out, bento_error
 			        ? -1
 			        : 0;
 	}
+	for (size_t i = 0; i < env->count && r == 0; i++)
+		r = bento_permissions_apply_option(&p, "env", env->items[i], err) < 0 ? -1 : 0;
 	for (size_t i = 0; i < mp->n_env && r == 0; i++) {
 		autofree char *v = xasprintf("%s=%s", mp->env[i].name, mp->env[i].value);
 		r = bento_permissions_apply_option(&p, "env", v, err) < 0 ? -1 : 0;
@@ -616,13 +622,23 @@ static int make_appdir(build_ctx *c, const char *app, bento_error **err)
 	for (size_t i = 0; i < m->n_build_order; i++)
 		if (apply_cleanup(c, appdir_fd, m->build_order[i], err) < 0)
 			return -1;
+	/* (before bundling: the host's libraries are not the publisher's) */
+	bento_appdir_warn_host_paths(c->state.appdir);
 	bento_bundle_options bo = {.log = c->o->verbose ? stdout : NULL,
+	                           .summary = c->o->verbose ? NULL : stdout,
 	                           .run_patchelf = run_in_patch_sandbox,
 	                           .run_data = c};
 	if (bento_bundle_libraries(c->state.appdir, &bo, err) < 0)
 		return -1;
+	bento_finish_options fo = {.python_compile = m->python_compile,
+	                           .log = c->o->verbose ? stdout : NULL,
+	                           .run = run_in_patch_sandbox,
+	                           .run_data = c};
+	__attribute__((cleanup(bento_strv_free))) bento_strv env = {0};
+	if (bento_appdir_finish(c->state.appdir, &fo, &env, err) < 0)
+		return -1;
 	autofree char *permissions = NULL;
-	if (metadata_permissions(m, &permissions, err) < 0)
+	if (metadata_permissions(m, &env, &permissions, err) < 0)
 		return -1;
 	autofree char *categories = NULL; /* "A;B;" */
 	for (char **cat = m->categories; *cat; cat++) {

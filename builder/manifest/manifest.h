@@ -136,6 +136,7 @@ typedef struct bento_manifest {
 	char **keywords;   /* Keywords= */
 	char **mime_types; /* MimeType=, each TYPE/SUBTYPE */
 	bento_bundle bundle;
+	bool python_compile;   /* python-compile: byte-compile Python modules (default true) */
 	bento_module *modules; /* top level modules, in manifest order */
 	size_t n_modules;
 	/* Every module in build order: depth first, a module's nested modules

@@ -27,6 +27,7 @@ static const char *const top_keys[] = {
     "icon",
     "appstream",
     "bundle",
+    "python-compile",
     /* entry.c: the desktop entry's keys and the commands */
     "terminal",
     "categories",
@@ -233,6 +234,9 @@ void bento_mf_parse_root(ctx *c, struct fy_node *root, bento_manifest *m)
 	if (!m->terminal && icon_key == NULL)
 		bento_mf_missing(c, &sc, "icon",
 		                 " (only an app with \"terminal: true\" may go without one)");
+
+	m->python_compile = true;
+	bento_mf_get_bool(c, &sc, "python-compile", &m->python_compile);
 
 	struct fy_node *bundle = bento_mf_get_mapping(c, &sc, "bundle");
 	if (bundle)

@@ -317,6 +317,37 @@ static int check_link_target(const unpacker *u, const char *path, const char *ta
 	return 0;
 }
 
+/* A Debian package names files of its own tree by absolute paths
+ * (/usr/lib/x86_64-linux-gnu/libfoo.so -> /usr/lib/...): such a target, once
+ * mapped as an entry's path would be, becomes relative to the link's
+ * directory.  Returns 1 with *out, 0 when the target lies outside the tree
+ * the package is unpacked from (outside lift_dir when there is one), -1 on a
+ * refused target. */
+static int relative_deb_target(const unpacker *u, const char *path, const char *target, char **out,
+                               bento_error **err)
+{
+	*out = NULL;
+	const char *rel = target;
+	while (*rel == '/')
+		rel++;
+	size_t lift = u->opt->lift_dir ? strlen(u->opt->lift_dir) : 0;
+	if (lift > 0 && (strncmp(rel, u->opt->lift_dir, lift) != 0 || rel[lift] != '/'))
+		return 0;
+	autofree char *mapped = NULL;
+	int r = map_path(u, rel, "symbolic link target", &mapped, err);
+	if (r <= 0)
+		return r;
+	size_t ups = 0;
+	for (const char *p = path; *p; p++)
+		ups += *p == '/';
+	char *s = xcalloc(1, ups * 3 + strlen(mapped) + 1);
+	for (size_t i = 0; i < ups; i++)
+		strcat(s, "../");
+	strcat(s, mapped);
+	*out = s;
+	return 1;
+}
+
 static int make_symlink(unpacker *u, int parent, const char *leaf, const char *path,
                         struct archive_entry *e, bento_error **err)
 {
@@ -325,6 +356,20 @@ static int make_symlink(unpacker *u, int parent, const char *leaf, const char *p
 		target = archive_entry_symlink_utf8(e);
 	if (target == NULL)
 		return refuse(err, u, "symbolic link without a readable target");
+	autofree char *rewritten = NULL;
+	if (u->opt->deb && target[0] == '/') {
+		int r = relative_deb_target(u, path, target, &rewritten, err);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			/* (/etc/..., /var/...: the host's at run time, not the app's) */
+			bento_warn("%s: symbolic link %s -> %s points outside the package's "
+			           "tree: left out",
+			           u->opt->label ? u->opt->label : u->archive, u->entry, target);
+			return 0;
+		}
+		target = rewritten;
+	}
 	if (check_link_target(u, path, target, err) < 0 ||
 	    remove_existing(u, parent, leaf, err) < 0)
 		return -1;

@@ -15,6 +15,11 @@
  * writable and searchable by their owner; owners are not restored (the files
  * belong to the caller); modification times are.
  *
+ * A Debian package's absolute symbolic links are its own: one whose target
+ * lies in the package's tree (below lift_dir when there is one: /usr/lib/...)
+ * is made relative, pointing where that target is unpacked; any other
+ * (/etc/python3.11/sitecustomize.py) is left out with a warning naming it.
+ *
  * Later entries replace earlier files of the same name, as tar does, but an
  * entry never replaces a directory and a directory never replaces anything. */
 #ifndef BENTO_BUILDER_UNPACK_H
@@ -45,6 +50,9 @@ typedef struct bento_unpack_options {
 	 * holes included) and the number of entries (0: the defaults above). */
 	uint64_t max_bytes;
 	uint64_t max_entries;
+	/* How warnings name the archive (a source's URL rather than the
+	 * download cache's file); NULL: its path. */
+	const char *label;
 } bento_unpack_options;
 
 /* Unpacks archive into dest, which must be missing (it is created) or an
