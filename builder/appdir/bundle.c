@@ -435,7 +435,8 @@ typedef struct ctx {
 	FILE *log;
 	bento_bundle_run_fn run_patchelf; /* NULL: on the host */
 	void *run_data;
-	strv exclude; /* patterns */
+	const bento_bundle_options *opts; /* NULL: the defaults */
+	strv exclude;                     /* patterns */
 	/* Every file looked at: path (as tried and real) -> index in objs, or
 	 * -1 when it is absent or unusable. */
 	strmap files;
@@ -484,7 +485,8 @@ static int ctx_init(ctx *c, const char *appdir, const bento_bundle_options *o, b
 	*c = (ctx){.appdir = appdir,
 	           .log = o ? o->log : NULL,
 	           .run_patchelf = o ? o->run_patchelf : NULL,
-	           .run_data = o ? o->run_data : NULL};
+	           .run_data = o ? o->run_data : NULL,
+	           .opts = o};
 	struct stat st;
 	if (stat(appdir, &st) < 0)
 		return bento_error_errno(err, "%s: cannot open the AppDir", appdir);
@@ -930,7 +932,13 @@ static int appdir_elves(ctx *c, elf_obj ***out, size_t *n_out, bento_error **err
 
 static void add_missing(ctx *c, strv *missing, const edge *e)
 {
-	strv_push(missing, xasprintf("%s needs %s", shown(c, e->from->path), e->name));
+	/* (and which package has it, when the caller knows: apt sources) */
+	autofree char *pkg = c->opts && c->opts->library_package && strchr(e->name, '/') == NULL
+	                         ? c->opts->library_package(c->opts->library_package_data, e->name)
+	                         : NULL;
+	strv_push(missing,
+	          xasprintf("%s needs %s%s%s%s", shown(c, e->from->path), e->name,
+	                    pkg ? " (in the Debian package " : "", pkg ? pkg : "", pkg ? ")" : ""));
 }
 
 static int missing_error(ctx *c, strv *missing, const char *what, bento_error **err)
