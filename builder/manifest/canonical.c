@@ -73,6 +73,7 @@ char *bento_module_canonical(const bento_module *mod)
 		put(f, "source.suite", s->suite);
 		put_list(f, "source.components", s->components);
 		put_list(f, "source.packages", s->packages);
+		put_list(f, "source.exclude", s->exclude);
 		put(f, "source.key", s->key);
 	}
 	return bento_mf_text_close(&t);

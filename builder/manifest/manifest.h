@@ -61,6 +61,7 @@ typedef struct bento_source {
 	char **options;            /* patch: extra arguments to patch(1) */
 	char **commands;           /* shell: command lines for sh -c */
 	char **packages;           /* apt: package names, as given */
+	char **exclude;            /* apt: packages left out (taken as the host's) */
 	char *suite;               /* apt: the archive's suite ("bookworm") */
 	char **components;         /* apt: its components (default: main) */
 	char *key;                 /* apt: absolute path of the archive's OpenPGP public key */

@@ -16,6 +16,7 @@ void bento_mf_source_clear(bento_source *s)
 	bento_mf_strv_free(s->options);
 	bento_mf_strv_free(s->commands);
 	bento_mf_strv_free(s->packages);
+	bento_mf_strv_free(s->exclude);
 	bento_mf_strv_free(s->components);
 }
 
@@ -40,8 +41,8 @@ static const char *const src_keys_patch[] = {
     "type", "url", "path", "sha256", "strip-components", "options", "dest", NULL};
 static const char *const src_keys_deb[] = {"type", "url", "path", "sha256", NULL};
 static const char *const src_keys_shell[] = {"type", "commands", NULL};
-static const char *const src_keys_apt[] = {"type",     "url", "suite", "components",
-                                           "packages", "key", NULL};
+static const char *const src_keys_apt[] = {"type",     "url",     "suite", "components",
+                                           "packages", "exclude", "key",   NULL};
 static const char *const *const src_keys[] = {
     [BENTO_SOURCE_ARCHIVE] = src_keys_archive, [BENTO_SOURCE_FILE] = src_keys_file,
     [BENTO_SOURCE_DIR] = src_keys_dir,         [BENTO_SOURCE_PATCH] = src_keys_patch,
@@ -49,8 +50,9 @@ static const char *const *const src_keys[] = {
     [BENTO_SOURCE_APT] = src_keys_apt,
 };
 static const char *const src_all_keys[] = {
-    "type",     "url",           "path",  "sha256",     "strip-components", "dest", "options",
-    "commands", "dest-filename", "suite", "components", "packages",         "key",  NULL,
+    "type",       "url",      "path",     "sha256",        "strip-components",
+    "dest",       "options",  "commands", "dest-filename", "suite",
+    "components", "packages", "key",      "exclude",       NULL,
 };
 
 /* One source being read, for the readers of its keys. */
@@ -218,6 +220,7 @@ static void read_apt(source_read *r)
 	if (n && fy_node_is_sequence(n) && fy_node_sequence_item_count(n) == 0)
 		bento_mf_report_key(c, sc, "packages", n, NULL,
 		                    " is empty: name the packages the app is made of");
+	s->exclude = bento_mf_get_list(c, sc, "exclude", TEXT_SET, check_package, NULL);
 	autofree char *key = bento_mf_get_string(c, sc, "key", TEXT_NONEMPTY | TEXT_REQUIRED, &n);
 	if (key)
 		s->key = bento_mf_local_path(c, sc, "key", n, key, false);
@@ -276,6 +279,8 @@ void bento_mf_parse_source(ctx *c, struct fy_node *n, int index, const char *own
 		s->commands = bento_mf_strv_new(0);
 	if (s->packages == NULL)
 		s->packages = bento_mf_strv_new(0);
+	if (s->exclude == NULL)
+		s->exclude = bento_mf_strv_new(0);
 	if (s->components == NULL)
 		s->components = bento_mf_strv_new(0);
 }

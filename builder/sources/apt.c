@@ -222,7 +222,6 @@ static int write_status(const char *root, const char *text, bento_error **err)
 /* ---- the Contents index ---------------------------------------------------- */
 
 typedef struct contents_scan {
-	char *path_line; /* the Contents file's name */
 	/* either: */
 	char **patterns; /* excluded library names: collect their packages */
 	/* or: */
@@ -230,12 +229,11 @@ typedef struct contents_scan {
 	bento_strv found;
 } contents_scan;
 
-static int line_path(void *data, char *line, bento_error **err)
+static int line_lines(void *data, char *line, bento_error **err)
 {
 	(void)err;
-	contents_scan *s = data;
-	if (s->path_line == NULL && line[0] == '/')
-		s->path_line = xstrdup(line);
+	if (line[0] == '/')
+		bento_strv_add(data, xstrdup(line));
 	return 0;
 }
 
@@ -301,31 +299,66 @@ static int line_contents(void *data, char *line, bento_error **err)
 	return 0;
 }
 
+/* The Essential: yes packages of a Packages index (into s->found). */
+typedef struct essential_scan {
+	char *package;
+	bento_strv *found;
+} essential_scan;
+
+static int line_essential(void *data, char *line, bento_error **err)
+{
+	(void)err;
+	essential_scan *e = data;
+	if (strncmp(line, "Package: ", 9) == 0) {
+		free(e->package);
+		e->package = xstrdup(line + 9);
+	} else if (strcmp(line, "Essential: yes") == 0 && e->package) {
+		add_unique(e->found, e->package, strlen(e->package));
+	}
+	return 0;
+}
+
+/* Each file of the index target identifier, through apt-helper cat-file
+ * (which reads every compression apt keeps), line by line to fn; *have says
+ * whether there was one. */
+static int cat_index(const char *root, const char *identifier, line_fn fn, void *data, bool *have,
+                     bento_error **err);
+
 /* Scans root's Contents index(es) with s; 0 (s->found empty) when there is
  * none. *have says whether there was one. */
 static int scan_contents(const char *root, contents_scan *s, bool *have, bento_error **err)
 {
+	return cat_index(root, "Contents-deb", line_contents, s, have, err);
+}
+
+static int cat_index(const char *root, const char *identifier, line_fn fn, void *data, bool *have,
+                     bento_error **err)
+{
 	*have = false;
-	const char *list[] = {
-	    "apt-get", "indextargets", "--format", "$(FILENAME)", "Identifier: Contents-deb", NULL};
-	contents_scan paths = {0};
-	if (run_apt(root, list, line_path, &paths, err) < 0)
+	autofree char *filter = xasprintf("Identifier: %s", identifier);
+	const char *list[] = {"apt-get", "indextargets", "--format", "$(FILENAME)", filter, NULL};
+	bento_strv paths = {0};
+	if (run_apt(root, list, line_lines, &paths, err) < 0) {
+		bento_strv_free(&paths);
 		return -1;
-	/* (indextargets names the file without its compression suffix when
-	 * apt keeps it compressed: apt-helper cat-file finds it) */
-	if (paths.path_line == NULL)
-		return 0;
-	autofree char *base = paths.path_line;
-	const char *exts[] = {"", ".lz4", ".zst", ".gz", ".xz", ".bz2", ".lzma"};
-	for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
-		autofree char *f = xasprintf("%s%s", base, exts[i]);
-		if (access(f, R_OK) != 0)
-			continue;
-		*have = true;
-		const char *cat[] = {"/usr/lib/apt/apt-helper", "cat-file", f, NULL};
-		return run_apt(root, cat, line_contents, s, err);
 	}
-	return 0;
+	int r = 0;
+	/* (indextargets names a file without the compression suffix apt keeps
+	 * it with: apt-helper cat-file finds and reads it) */
+	const char *exts[] = {"", ".lz4", ".zst", ".gz", ".xz", ".bz2", ".lzma"};
+	for (size_t i = 0; r == 0 && i < paths.count; i++) {
+		for (size_t j = 0; j < ARRAY_SIZE(exts); j++) {
+			autofree char *f = xasprintf("%s%s", paths.items[i], exts[j]);
+			if (access(f, R_OK) != 0)
+				continue;
+			*have = true;
+			const char *cat[] = {"/usr/lib/apt/apt-helper", "cat-file", f, NULL};
+			r = run_apt(root, cat, fn, data, err);
+			break;
+		}
+	}
+	bento_strv_free(&paths);
+	return r;
 }
 
 /* ---- resolving one source ---------------------------------------------------- */
@@ -481,6 +514,21 @@ static bool filename_ok(const char *f)
 	       strcmp(f + strlen(f) - 4, ".deb") == 0;
 }
 
+/* The pool path in a URL: every byte but [A-Za-z0-9/._~+-] escaped, as apt
+ * does ("1:2.0" is "1%3a2.0" in the pool's file names, "1%253a2.0" in URLs). */
+static char *url_path(const char *f)
+{
+	char *out = xcalloc(3 * strlen(f) + 1, 1), *o = out;
+	for (const unsigned char *p = (const unsigned char *)f; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/._~+-", *p))
+			*o++ = (char)*p;
+		else
+			o += sprintf(o, "%%%02X", *p);
+	}
+	return out;
+}
+
 static int compare_packages(const void *a, const void *b)
 {
 	const bento_apt_package *x = a, *y = b;
@@ -519,9 +567,16 @@ static int resolve(const char *root, const bento_source *s, const char *exclude_
 		    "(apt-ftparchive contents makes one)",
 		    s->url, s->suite);
 	}
+	/* Essential packages too: Debian's packages do not declare their
+	 * dependencies on them (Debian Policy 3.8), they are the system's. */
+	essential_scan ess = {.found = &scan.found};
+	r = cat_index(root, "Packages", line_essential, &ess, &have, err);
+	free(ess.package);
+	for (char **p = s->exclude; r == 0 && *p; p++)
+		add_unique(&scan.found, *p, strlen(*p));
 	records host = {0};
-	r = scan.found.count ? apt_cache_show(root, scan.found.items, scan.found.count, &host, err)
-	                     : 0;
+	if (r == 0 && scan.found.count)
+		r = apt_cache_show(root, scan.found.items, scan.found.count, &host, err);
 	bento_strv_free(&scan.found);
 	autofree char *status = r == 0 ? host_status(&host) : NULL;
 	records_free(&host);
@@ -572,7 +627,8 @@ static int resolve(const char *root, const bento_source *s, const char *exclude_
 		p->sha256 = steal_pointer(&g->sha256);
 		for (char *c = p->sha256; *c; c++)
 			*c = (char)(*c >= 'A' && *c <= 'F' ? *c + 32 : *c);
-		p->url = xasprintf("%s/%s", url, g->filename);
+		autofree char *path = url_path(g->filename);
+		p->url = xasprintf("%s/%s", url, path);
 	}
 	records_free(&got);
 	if (r == 0)
@@ -602,6 +658,9 @@ static char *source_digest(const bento_source *s, bento_error **err)
 		bento_digest_add_str(d, *c);
 	bento_digest_add_str(d, "");
 	for (char **p = s->packages; *p; p++)
+		bento_digest_add_str(d, *p);
+	bento_digest_add_str(d, "");
+	for (char **p = s->exclude; *p; p++)
 		bento_digest_add_str(d, *p);
 	bento_digest_add_str(d, "");
 	if (bento_digest_add_path(d, s->key, err) < 0)

@@ -22,7 +22,9 @@
  * status file as installed, at the archive's version and without their
  * dependencies, before apt resolves the rest: so apt neither installs them
  * nor pulls in what only they need (libc6's, libgl1's, libx11-6's own
- * dependencies), and dependencies on them are satisfied.  Resolving fully and
+ * dependencies), and dependencies on them are satisfied.  So are the
+ * archive's Essential packages (Debian packages do not declare their
+ * dependencies on those) and the packages the source's exclude: names.  Resolving fully and
  * dropping them afterwards would keep their dependencies, and guessing
  * package names from library names misses glibc's many libraries; the
  * Contents index is what apt-file uses and is part of every Debian archive
