@@ -193,8 +193,10 @@ ok "apt chose its $n dependencies (libsdl1.2debian, libpulse0, ...), none the ho
 for d in $(seq 80 99); do [ -e /tmp/.X11-unix/X$d ] || break; done
 bg_user "$TEST_DIR/xvfb.out" "$TEST_DIR/xvfb.err" Xvfb ":$d" -screen 0 800x600x24 -nolisten tcp
 XVFB=$BG_PID
-for _ in $(seq 100); do [ -S /tmp/.X11-unix/X$d ] && break; sleep 0.05; done
-bg_user "$TEST_DIR/dosbox.out" "$TEST_DIR/dosbox.err" DISPLAY=":$d" SDL_AUDIODRIVER=dummy b5/dosbox.AppImage
+for _ in $(seq 300); do as_user env DISPLAY=":$d" xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+as_user env DISPLAY=":$d" xdpyinfo >/dev/null 2>&1
+ok "Xvfb answers on :$d" "$(cat "$TEST_DIR/xvfb.err")"
+bg_user "$TEST_DIR/dosbox.out" "$TEST_DIR/dosbox.err" DISPLAY=":$d" b5/dosbox.AppImage
 DOSBOX=$BG_PID
 found=0
 for _ in $(seq 200); do
