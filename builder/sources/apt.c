@@ -170,6 +170,12 @@ static const char *const apt_conf_fmt =
 /* Makes root's directories, configuration, sources list and key. */
 static int setup_root(const char *root, const bento_source *s, bento_error **err)
 {
+	/* (the path goes into apt's configuration and a sources.list line) */
+	if (root[strcspn(root, " \t\n\"[]\\")] != '\0')
+		return bento_error_set(err, 0,
+		                       "%s: apt cannot be given a path with spaces, quotes, "
+		                       "brackets or backslashes: use --state-dir",
+		                       root);
 	static const char *const dirs[] = {"etc/apt.conf.d",
 	                                   "etc/preferences.d",
 	                                   "etc/sources.list.d",
@@ -574,6 +580,10 @@ static int resolve(const char *root, const bento_source *s, const char *exclude_
 	free(ess.package);
 	for (char **p = s->exclude; r == 0 && *p; p++)
 		add_unique(&scan.found, *p, strlen(*p));
+	for (char **p = s->packages; r == 0 && *p; p++)
+		for (size_t i = 0; i < scan.found.count; i++)
+			if (strcmp(*p, scan.found.items[i]) == 0)
+				printf("apt: %s is left out: the host provides it\n", *p);
 	records host = {0};
 	if (r == 0 && scan.found.count)
 		r = apt_cache_show(root, scan.found.items, scan.found.count, &host, err);
@@ -826,7 +836,7 @@ static int prepare_source(const bento_manifest *m, const bento_apt_options *o,
 			    xstrdup(have->packages[i].sha256), xstrdup(have->packages[i].url)};
 		return 0;
 	}
-	const char *where =
+	autofree char *where =
 	    xasprintf("source %zu of module %s (%s:%d)", j + 1, mod->name, m->path, s->line);
 	int r = 0;
 	if (o->offline)
@@ -850,7 +860,6 @@ static int prepare_source(const bento_manifest *m, const bento_apt_options *o,
 			bento_error_prefix(err, "%s", where);
 		*resolved = true;
 	}
-	free((char *)where);
 	return r;
 }
 
