@@ -225,6 +225,17 @@ static int write_status(const char *root, const char *text, bento_error **err)
 	return bento_replace_file(path, text, 0644, err);
 }
 
+/* The archive's indexes in root, fetched and verified by apt (with nothing
+ * installed). */
+static int read_archive(const char *root, const bento_source *s, bento_error **err)
+{
+	const char *update[] = {"apt-get", "update", "-q", "--error-on=any", NULL};
+	return setup_root(root, s, err) < 0 || write_status(root, "", err) < 0 ||
+	               run_apt(root, update, NULL, NULL, err) < 0
+	           ? -1
+	           : 0;
+}
+
 /* ---- the Contents index ---------------------------------------------------- */
 
 typedef struct contents_scan {
@@ -545,10 +556,7 @@ static int compare_packages(const void *a, const void *b)
 static int resolve(const char *root, const bento_source *s, const char *exclude_list,
                    bento_apt_pins *pins, bento_error **err)
 {
-	if (setup_root(root, s, err) < 0 || write_status(root, "", err) < 0)
-		return -1;
-	const char *update[] = {"apt-get", "update", "-q", "--error-on=any", NULL};
-	if (run_apt(root, update, NULL, NULL, err) < 0) {
+	if (read_archive(root, s, err) < 0) {
 		bento_error_prefix(err, "the archive %s %s could not be read and verified", s->url,
 		                   s->suite);
 		return -1;
@@ -701,6 +709,7 @@ void bento_apt_lock_free(bento_apt_lock *l)
 	for (size_t i = 0; i < l->n_roots; i++)
 		free(l->roots[i]);
 	free(l->roots);
+	free(l->root_sources);
 	free(l->path);
 	free(l);
 }
@@ -801,14 +810,16 @@ static const bento_apt_pins *find_pins(const bento_apt_lock *l, const char *dige
 	return NULL;
 }
 
-static void add_root(bento_apt_lock *l, const char *root)
+static void add_root(bento_apt_lock *l, const char *root, const bento_source *s)
 {
 	for (size_t i = 0; i < l->n_roots; i++)
 		if (strcmp(l->roots[i], root) == 0)
 			return;
 	l->roots = realloc(l->roots, (l->n_roots + 1) * sizeof(*l->roots));
-	if (l->roots == NULL)
+	l->root_sources = realloc(l->root_sources, (l->n_roots + 1) * sizeof(*l->root_sources));
+	if (l->roots == NULL || l->root_sources == NULL)
 		abort();
+	l->root_sources[l->n_roots] = s;
 	l->roots[l->n_roots++] = xstrdup(root);
 }
 
@@ -822,7 +833,7 @@ static int prepare_source(const bento_manifest *m, const bento_apt_options *o,
 	autofree char *root = digest ? archive_root(o->state_dir, s, err) : NULL;
 	if (root == NULL)
 		return -1;
-	add_root(l, root);
+	add_root(l, root, s);
 	if (find_pins(l, digest))
 		return 0;
 	const bento_apt_pins *have = o->update_lock ? NULL : find_pins(old, digest);
@@ -875,6 +886,7 @@ int bento_apt_prepare(const bento_manifest *m, const bento_apt_options *o, bento
 		return 0;
 	bento_apt_lock *l = xcalloc(1, sizeof(*l));
 	l->path = bento_apt_lock_path(m->path);
+	l->offline = o->offline;
 	bento_apt_lock *old = xcalloc(1, sizeof(*old));
 	old->path = xstrdup(l->path);
 	autofree char *text = NULL;
@@ -954,6 +966,9 @@ char *bento_apt_library_package(void *data, const char *library)
 		autofree char *conf = xasprintf("%s/apt.conf", l->roots[i]);
 		bool have = false;
 		if (access(conf, R_OK) == 0)
+			(void)scan_contents(l->roots[i], &scan, &have, NULL);
+		if (!have && !l->offline &&
+		    read_archive(l->roots[i], l->root_sources[i], NULL) == 0)
 			(void)scan_contents(l->roots[i], &scan, &have, NULL);
 	}
 	if (scan.found.count == 0) {

@@ -69,9 +69,12 @@ typedef struct bento_apt_lock {
 	bento_apt_pins *sources;
 	size_t n;
 	/* The private apt directories of the manifest's archives, whether or
-	 * not they have been used yet (for bento_apt_library_package). */
+	 * not they have been used yet, and a source of each (for
+	 * bento_apt_library_package). */
 	char **roots;
+	const bento_source **root_sources;
 	size_t n_roots;
+	bool offline; /* no apt-get update for bento_apt_library_package */
 } bento_apt_lock;
 
 typedef struct bento_apt_options {
@@ -100,8 +103,10 @@ const bento_apt_pins *bento_apt_pins_of(const bento_apt_lock *l, const bento_sou
 char *bento_apt_chain_hash(const bento_apt_lock *l, const bento_module *mod, char *hash);
 
 /* The packages of the manifest's archives that ship a file named library
- * ("libpulse0", "libfoo1, libfoo1-compat"), from their Contents index; NULL
- * when apt does not know (no lock, never resolved here, no such file).
+ * ("libpulse0", "libfoo1, libfoo1-compat"), from their Contents index
+ * (fetched first, unless offline, when a lock file spared the resolution);
+ * NULL when apt does not know (offline and never resolved here, no such
+ * file).
  * data is the lock: the shape of bento_bundle_options' library_package. */
 char *bento_apt_library_package(void *data, const char *library);
 
