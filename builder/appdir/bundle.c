@@ -538,8 +538,10 @@ static int load(ctx *c, const char *path, elf_obj **out, bento_error **err)
 	}
 	idx = strmap_find(&c->files, real);
 	if (idx != NULL) {
-		strmap_put(&c->files, path, *idx);
-		*out = *idx >= 0 ? c->objs[*idx] : NULL;
+		/* (read before the put, which may move the map's entries) */
+		int known = *idx;
+		strmap_put(&c->files, path, known);
+		*out = known >= 0 ? c->objs[known] : NULL;
 		return 0;
 	}
 	/* O_NONBLOCK: a FIFO must not hang us; only regular files are read. */
