@@ -53,10 +53,9 @@ for f in "$here"/setup.d/*.debs; do
 done
 missing_debs=
 for d in $debs; do
-  # (amd64 or, for architecture-independent packages, all)
-  v=$(echo "${d#*=}" | sed 's/:/%3a/')
-  [ -f "$debs_dir/${d%%=*}_${v}_amd64.deb" ] || [ -f "$debs_dir/${d%%=*}_${v}_all.deb" ] ||
-    missing_debs="$missing_debs $d"
+  f="$debs_dir/${d%%=*}_$(echo "${d#*=}" | sed 's/:/%3a/')"
+  # (Architecture: all packages end in _all.deb)
+  [ -f "${f}_amd64.deb" ] || [ -f "${f}_all.deb" ] || missing_debs="$missing_debs $d"
 done
 if [ -n "$missing_debs" ] && [ "$(id -u)" -eq 0 ]; then
   echo "setup.sh: downloading$missing_debs into $debs_dir"

@@ -465,7 +465,8 @@ typedef struct ctx {
 	FILE *summary;
 	bento_bundle_run_fn run_patchelf; /* NULL: on the host */
 	void *run_data;
-	strv exclude; /* patterns */
+	const bento_bundle_options *opts; /* NULL: the defaults */
+	strv exclude;                     /* patterns */
 	/* Every file looked at: path (as tried and real) -> index in objs, or
 	 * -1 when it is absent or unusable. */
 	strmap files;
@@ -515,7 +516,8 @@ static int ctx_init(ctx *c, const char *appdir, const bento_bundle_options *o, b
 	           .log = o ? o->log : NULL,
 	           .summary = o ? o->summary : NULL,
 	           .run_patchelf = o ? o->run_patchelf : NULL,
-	           .run_data = o ? o->run_data : NULL};
+	           .run_data = o ? o->run_data : NULL,
+	           .opts = o};
 	struct stat st;
 	if (stat(appdir, &st) < 0)
 		return bento_error_errno(err, "%s: cannot open the AppDir", appdir);
@@ -567,8 +569,10 @@ static int load(ctx *c, const char *path, elf_obj **out, bento_error **err)
 	}
 	idx = strmap_find(&c->files, real);
 	if (idx != NULL) {
-		strmap_put(&c->files, path, *idx);
-		*out = *idx >= 0 ? c->objs[*idx] : NULL;
+		/* (read before the put, which may move the map's entries) */
+		int known = *idx;
+		strmap_put(&c->files, path, known);
+		*out = known >= 0 ? c->objs[known] : NULL;
 		return 0;
 	}
 	/* O_NONBLOCK: a FIFO must not hang us; only regular files are read. */
@@ -966,7 +970,13 @@ static int appdir_elves(ctx *c, elf_obj ***out, size_t *n_out, bento_error **err
 
 static void add_missing(ctx *c, strv *missing, const edge *e)
 {
-	strv_push(missing, xasprintf("%s needs %s", shown(c, e->from->path), e->name));
+	/* (and which package has it, when the caller knows: apt sources) */
+	autofree char *pkg = c->opts && c->opts->library_package && strchr(e->name, '/') == NULL
+	                         ? c->opts->library_package(c->opts->library_package_data, e->name)
+	                         : NULL;
+	strv_push(missing,
+	          xasprintf("%s needs %s%s%s%s", shown(c, e->from->path), e->name,
+	                    pkg ? " (in the Debian package " : "", pkg ? pkg : "", pkg ? ")" : ""));
 }
 
 static int missing_error(ctx *c, strv *missing, const char *what, bento_error **err)

@@ -70,6 +70,11 @@ typedef struct bento_bundle_options {
 	 * own paths. */
 	bento_bundle_run_fn run_patchelf;
 	void *run_data;
+	/* The package that provides a library no search finds, for the
+	 * message ("libfoo1"; freed), or NULL; NULL: no such hint.  The
+	 * build's is sources/apt.h's bento_apt_library_package. */
+	char *(*library_package)(void *data, const char *library);
+	void *library_package_data;
 } bento_bundle_options;
 
 /* The exclude list built into bento-builder (builder/excludelist). */

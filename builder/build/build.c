@@ -28,6 +28,7 @@
 #include "output/pack.h"
 #include "permissions/permissions.h"
 #include "sandbox/sandbox.h"
+#include "sources/apt.h"
 #include "sources/unpack.h"
 #include "util/beneath.h"
 #include "util/digest.h"
@@ -43,6 +44,8 @@ typedef struct build_ctx {
 	bento_build_state state;
 	/* The key of the cache's digests; NULL: no cache. */
 	char *cache_key;
+	/* The packages of the apt sources (NULL: none). */
+	bento_apt_lock *apt;
 } build_ctx;
 
 /* ---- the sandbox ------------------------------------------------------ */
@@ -218,6 +221,31 @@ static int unpack_into(const build_ctx *c, const char *archive, int dst_fd, cons
 	return bento_beneath_remove(c->state.fd, c->state.path, "build/.unpack", err);
 }
 
+/* A Debian package's data into /app: its usr/ is the app's /app. */
+static int unpack_deb(const build_ctx *c, const char *file, const char *label, bento_error **err)
+{
+	bento_unpack_options opt = {.deb = true, .lift_dir = "usr", .label = label};
+	autoclose int app_fd = bento_build_state_dir(&c->state, "app", err);
+	return app_fd < 0 ? -1 : unpack_into(c, file, app_fd, "/app", &opt, err);
+}
+
+/* An apt source: the packages the lock file pins, each fetched by its URL
+ * and SHA-256 and unpacked as a deb source is. */
+static int prepare_apt(const build_ctx *c, const bento_source *s, bento_error **err)
+{
+	const bento_apt_pins *p = bento_apt_pins_of(c->apt, s);
+	for (size_t i = 0; p && i < p->n; i++) {
+		const bento_apt_package *k = &p->packages[i];
+		autofree char *file = NULL;
+		if (bento_fetch(&c->o->fetch, k->url, k->sha256, &file, err) < 0 ||
+		    unpack_deb(c, file, k->url, err) < 0) {
+			bento_error_prefix(err, "package %s %s", k->name, k->version);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Puts source s in place in the module's sources (src_fd, srcdir). */
 static int prepare_source(const build_ctx *c, const bento_module *mod, int src_fd,
                           const char *srcdir, const bento_source *s, size_t index,
@@ -230,24 +258,22 @@ static int prepare_source(const build_ctx *c, const bento_module *mod, int src_f
 	 * sources, which earlier sources and steps made, is followed) */
 	autoclose int dest_fd = -1;
 	if (s->type != BENTO_SOURCE_SHELL && s->type != BENTO_SOURCE_DEB &&
+	    s->type != BENTO_SOURCE_APT &&
 	    (dest_fd = bento_beneath_dir(src_fd, srcdir, s->dest ? s->dest : "", true, err)) < 0)
 		return -1;
 	autofree char *file = NULL;
 	if (s->type != BENTO_SOURCE_SHELL && s->type != BENTO_SOURCE_DIR &&
-	    (file = source_file(c, s, err)) == NULL)
+	    s->type != BENTO_SOURCE_APT && (file = source_file(c, s, err)) == NULL)
 		return -1;
 	switch (s->type) {
 	case BENTO_SOURCE_ARCHIVE: {
 		bento_unpack_options opt = {.strip_components = s->strip_components};
 		return unpack_into(c, file, dest_fd, dest, &opt, err);
 	}
-	case BENTO_SOURCE_DEB: {
-		/* A package's usr/ is the app's /app. */
-		bento_unpack_options opt = {
-		    .deb = true, .lift_dir = "usr", .label = s->url ? s->url : s->path};
-		autoclose int app_fd = bento_build_state_dir(&c->state, "app", err);
-		return app_fd < 0 ? -1 : unpack_into(c, file, app_fd, "/app", &opt, err);
-	}
+	case BENTO_SOURCE_DEB:
+		return unpack_deb(c, file, s->url ? s->url : s->path, err);
+	case BENTO_SOURCE_APT:
+		return prepare_apt(c, s, err);
 	case BENTO_SOURCE_FILE: {
 		const char *name =
 		    s->dest_filename ? s->dest_filename : url_basename(s->url ? s->url : s->path);
@@ -474,8 +500,9 @@ static int build_modules(build_ctx *c, char **result, bento_error **err)
 	bento_strv hashes = {0};
 	int r = 0;
 	for (size_t i = 0; i < n && r == 0; i++) {
-		char *h =
-		    bento_module_hash(i ? hashes.items[i - 1] : "", c->m->build_order[i], err);
+		char *h = bento_apt_chain_hash(
+		    c->apt, c->m->build_order[i],
+		    bento_module_hash(i ? hashes.items[i - 1] : "", c->m->build_order[i], err));
 		if (h == NULL)
 			r = -1;
 		else
@@ -627,7 +654,9 @@ static int make_appdir(build_ctx *c, const char *app, bento_error **err)
 	bento_bundle_options bo = {.log = c->o->verbose ? stdout : NULL,
 	                           .summary = c->o->verbose ? NULL : stdout,
 	                           .run_patchelf = run_in_patch_sandbox,
-	                           .run_data = c};
+	                           .run_data = c,
+	                           .library_package = c->apt ? bento_apt_library_package : NULL,
+	                           .library_package_data = c->apt};
 	if (bento_bundle_libraries(c->state.appdir, &bo, err) < 0)
 		return -1;
 	bento_finish_options fo = {.python_compile = m->python_compile,
@@ -707,6 +736,10 @@ static int build(build_ctx *c, bento_error **err)
 		if (builds < 0 || bento_beneath_remove(c->state.fd, c->state.path, "app", err) < 0)
 			return -1;
 	}
+	bento_apt_options apt = {
+	    .state_dir = c->state.path, .update_lock = o->update_lock, .offline = o->fetch.offline};
+	if (bento_apt_prepare(c->m, &apt, &c->apt, err) < 0)
+		return -1;
 	autofree char *result = NULL;
 	if (build_modules(c, &result, err) < 0 || make_appdir(c, result, err) < 0)
 		return -1;
@@ -719,5 +752,6 @@ int bento_build(const bento_manifest *m, const bento_build_config *o, bento_erro
 	int r = build(&c, err);
 	bento_build_state_close(&c.state);
 	free(c.cache_key);
+	bento_apt_lock_free(c.apt);
 	return r;
 }

@@ -27,6 +27,7 @@ typedef struct bento_build_config {
 	bool force_clean;   /* start from empty build and /app directories */
 	bool disable_cache; /* build every module, even an unchanged one */
 	bool verbose;       /* show the build's output as it runs */
+	bool update_lock;   /* resolve apt sources again, rewrite the lock file */
 	int jobs;           /* parallel jobs of make and ninja */
 } bento_build_config;
 

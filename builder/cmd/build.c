@@ -24,7 +24,10 @@ void bento_builder_build_usage(FILE *out)
 	      "                        (default: .bento-builder, which must not be a link)\n"
 	      "      --force-clean     start from empty build and /app directories\n"
 	      "      --disable-cache   build every module, even an unchanged one\n"
-	      "      --offline         use only downloads already in the cache\n"
+	      "      --offline         use only downloads already in the cache (apt sources:\n"
+	      "                        the lock file's packages; apt is not run)\n"
+	      "      --update-lock     resolve the apt sources again with apt and rewrite\n"
+	      "                        the lock file beside the manifest (NAME.lock)\n"
 	      "      --download-dir=DIR  the download cache (default:\n"
 	      "                        ~/.cache/bento-builder/downloads)\n"
 	      "      --sign            sign with the key the manifest names (bundle: sign-key);\n"
@@ -96,7 +99,8 @@ int bento_builder_build(int argc, char **argv)
 		OPT_SIGN,
 		OPT_SIGN_KEY,
 		OPT_RUNTIME,
-		OPT_SOURCE_ROOT
+		OPT_SOURCE_ROOT,
+		OPT_UPDATE_LOCK
 	};
 	static const struct option longopts[] = {
 	    {"output", required_argument, NULL, 'o'},
@@ -109,6 +113,7 @@ int bento_builder_build(int argc, char **argv)
 	    {"sign-key", required_argument, NULL, OPT_SIGN_KEY},
 	    {"runtime", required_argument, NULL, OPT_RUNTIME},
 	    {"source-root", required_argument, NULL, OPT_SOURCE_ROOT},
+	    {"update-lock", no_argument, NULL, OPT_UPDATE_LOCK},
 	    {"jobs", required_argument, NULL, 'j'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
@@ -149,6 +154,9 @@ int bento_builder_build(int argc, char **argv)
 			break;
 		case OPT_SOURCE_ROOT:
 			source_root = optarg;
+			break;
+		case OPT_UPDATE_LOCK:
+			o.update_lock = true;
 			break;
 		case 'j':
 			o.jobs = atoi(optarg);

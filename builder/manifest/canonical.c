@@ -70,6 +70,11 @@ char *bento_module_canonical(const bento_module *mod)
 		put(f, "source.dest-filename", s->dest_filename);
 		put_list(f, "source.options", s->options);
 		put_list(f, "source.commands", s->commands);
+		put(f, "source.suite", s->suite);
+		put_list(f, "source.components", s->components);
+		put_list(f, "source.packages", s->packages);
+		put_list(f, "source.exclude", s->exclude);
+		put(f, "source.key", s->key);
 	}
 	return bento_mf_text_close(&t);
 }

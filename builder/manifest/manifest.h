@@ -42,6 +42,7 @@ typedef enum bento_source_type {
 	BENTO_SOURCE_PATCH,   /* a patch applied with patch(1) */
 	BENTO_SOURCE_DEB,     /* a Debian binary package: its data unpacked into /app */
 	BENTO_SOURCE_SHELL,   /* commands run in the source directory */
+	BENTO_SOURCE_APT,     /* Debian packages by name, resolved with apt (sources/apt.h) */
 } bento_source_type;
 
 /* Lists of strings are NULL-terminated arrays, never NULL themselves (an
@@ -59,6 +60,11 @@ typedef struct bento_source {
 	                              or path's last element) */
 	char **options;            /* patch: extra arguments to patch(1) */
 	char **commands;           /* shell: command lines for sh -c */
+	char **packages;           /* apt: package names, as given */
+	char **exclude;            /* apt: packages left out (taken as the host's) */
+	char *suite;               /* apt: the archive's suite ("bookworm") */
+	char **components;         /* apt: its components (default: main) */
+	char *key;                 /* apt: absolute path of the archive's OpenPGP public key */
 	int line, column;          /* where the source starts in the manifest */
 } bento_source;
 

@@ -10,21 +10,21 @@
 
 void bento_mf_source_clear(bento_source *s)
 {
-	char *texts[] = {s->url, s->path, s->sha256, s->dest, s->dest_filename};
+	char *texts[] = {s->url, s->path, s->sha256, s->dest, s->dest_filename, s->suite, s->key};
 	for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
 		free(texts[i]);
 	bento_mf_strv_free(s->options);
 	bento_mf_strv_free(s->commands);
+	bento_mf_strv_free(s->packages);
+	bento_mf_strv_free(s->exclude);
+	bento_mf_strv_free(s->components);
 }
 
 static const char *const source_type_names[] = {
-    [BENTO_SOURCE_ARCHIVE] = "archive",
-    [BENTO_SOURCE_FILE] = "file",
-    [BENTO_SOURCE_DIR] = "dir",
-    [BENTO_SOURCE_PATCH] = "patch",
-    [BENTO_SOURCE_DEB] = "deb",
-    [BENTO_SOURCE_SHELL] = "shell",
-    NULL,
+    [BENTO_SOURCE_ARCHIVE] = "archive", [BENTO_SOURCE_FILE] = "file",
+    [BENTO_SOURCE_DIR] = "dir",         [BENTO_SOURCE_PATCH] = "patch",
+    [BENTO_SOURCE_DEB] = "deb",         [BENTO_SOURCE_SHELL] = "shell",
+    [BENTO_SOURCE_APT] = "apt",         NULL,
 };
 
 const char *bento_source_type_name(bento_source_type t)
@@ -41,14 +41,18 @@ static const char *const src_keys_patch[] = {
     "type", "url", "path", "sha256", "strip-components", "options", "dest", NULL};
 static const char *const src_keys_deb[] = {"type", "url", "path", "sha256", NULL};
 static const char *const src_keys_shell[] = {"type", "commands", NULL};
+static const char *const src_keys_apt[] = {"type",     "url",     "suite", "components",
+                                           "packages", "exclude", "key",   NULL};
 static const char *const *const src_keys[] = {
     [BENTO_SOURCE_ARCHIVE] = src_keys_archive, [BENTO_SOURCE_FILE] = src_keys_file,
     [BENTO_SOURCE_DIR] = src_keys_dir,         [BENTO_SOURCE_PATCH] = src_keys_patch,
     [BENTO_SOURCE_DEB] = src_keys_deb,         [BENTO_SOURCE_SHELL] = src_keys_shell,
+    [BENTO_SOURCE_APT] = src_keys_apt,
 };
 static const char *const src_all_keys[] = {
-    "type", "url",     "path",     "sha256",        "strip-components",
-    "dest", "options", "commands", "dest-filename", NULL,
+    "type",       "url",      "path",     "sha256",        "strip-components",
+    "dest",       "options",  "commands", "dest-filename", "suite",
+    "components", "packages", "key",      "exclude",       NULL,
 };
 
 /* One source being read, for the readers of its keys. */
@@ -155,6 +159,73 @@ static void read_commands(source_read *r)
 		                    " is empty: a shell source needs a command");
 }
 
+/* A Debian package name (Debian Policy 5.6.1), a suite or a component: the
+ * characters apt and URLs take without quoting, no "/" or "..". */
+static bool debian_word_ok(const char *s, bool package)
+{
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9') ||
+	      (!package && s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '+' ||
+		      *p == '-' || *p == '.' ||
+		      (!package && ((*p >= 'A' && *p <= 'Z') || *p == '_'))))
+			return false;
+	return strlen(s) >= (package ? 2 : 1) && strstr(s, "..") == NULL && strlen(s) <= 100;
+}
+
+static bool check_package(ctx *c, const scope *sc, const char *key, struct fy_node *item,
+                          const char *value)
+{
+	return debian_word_ok(value, true) ||
+	       bento_mf_report_found(c, sc, key, item, value,
+	                             " items must be Debian package names (lowercase letters, "
+	                             "digits, \"+\", \"-\" and \".\")");
+}
+
+static bool check_component(ctx *c, const scope *sc, const char *key, struct fy_node *item,
+                            const char *value)
+{
+	return debian_word_ok(value, false) ||
+	       bento_mf_report_found(c, sc, key, item, value,
+	                             " items must be component names (letters, digits, "
+	                             "\"+-._\")");
+}
+
+/* apt: the archive (url, suite, components, key) and the packages wanted. */
+static void read_apt(source_read *r)
+{
+	ctx *c = r->c;
+	const scope *sc = &r->sc;
+	bento_source *s = r->s;
+	struct fy_node *n = NULL;
+	autofree char *url = bento_mf_get_string(c, sc, "url", TEXT_NONEMPTY | TEXT_REQUIRED, &n);
+	if (url && bento_mf_check_url(c, sc, "url", n, url, &r->last))
+		s->url = steal_pointer(&url);
+	autofree char *suite =
+	    bento_mf_get_string(c, sc, "suite", TEXT_NONEMPTY | TEXT_REQUIRED, &n);
+	if (suite && !debian_word_ok(suite, false))
+		bento_mf_report_found(c, sc, "suite", n, suite,
+		                      " must be a suite or codename (letters, digits, \"+-._\")");
+	else if (suite)
+		s->suite = steal_pointer(&suite);
+	s->components = bento_mf_get_list(c, sc, "components", TEXT_SET, check_component, &n);
+	if (s->components[0] == NULL) {
+		bento_mf_strv_free(s->components);
+		s->components = bento_mf_strv_new(1);
+		s->components[0] = xstrdup("main");
+	}
+	s->packages =
+	    bento_mf_get_list(c, sc, "packages", TEXT_SET | TEXT_REQUIRED, check_package, &n);
+	if (n && fy_node_is_sequence(n) && fy_node_sequence_item_count(n) == 0)
+		bento_mf_report_key(c, sc, "packages", n, NULL,
+		                    " is empty: name the packages the app is made of");
+	s->exclude = bento_mf_get_list(c, sc, "exclude", TEXT_SET, check_package, NULL);
+	autofree char *key = bento_mf_get_string(c, sc, "key", TEXT_NONEMPTY | TEXT_REQUIRED, &n);
+	if (key)
+		s->key = bento_mf_local_path(c, sc, "key", n, key, false);
+}
+
 /* The readers, in the order they read; each runs when the source's type
  * takes its key (src_keys). */
 static const struct {
@@ -167,6 +238,7 @@ static const struct {
     {"dest-filename", read_dest_filename},
     {"options", read_options},
     {"commands", read_commands},
+    {"packages", read_apt}, /* with url, suite, components and key */
 };
 
 static void read_source(ctx *c, struct fy_node *n, int index, const char *owner, bento_source *s)
@@ -205,4 +277,10 @@ void bento_mf_parse_source(ctx *c, struct fy_node *n, int index, const char *own
 		s->options = bento_mf_strv_new(0);
 	if (s->commands == NULL)
 		s->commands = bento_mf_strv_new(0);
+	if (s->packages == NULL)
+		s->packages = bento_mf_strv_new(0);
+	if (s->exclude == NULL)
+		s->exclude = bento_mf_strv_new(0);
+	if (s->components == NULL)
+		s->components = bento_mf_strv_new(0);
 }

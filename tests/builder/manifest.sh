@@ -127,7 +127,7 @@ bad unknown-source-type 1 '@HEAD@
     sources:
       - type: git
         url: https://example.org/a.git' "$H: unknown-source-type.yml: invalid manifest (1 error)
-unknown-source-type.yml:11:15: \"type\" of source 1 of module \"test\" must be one of archive, file, dir, patch, deb, shell, found \"git\""
+unknown-source-type.yml:11:15: \"type\" of source 1 of module \"test\" must be one of archive, file, dir, patch, deb, shell, apt, found \"git\""
 
 bad id-with-slash 1 'id: org.example/Test
 name: Test
