@@ -97,8 +97,7 @@ static size_t new_format_start(const char *cache, size_t len)
 	return start;
 }
 
-/* The path the cache gives for name (an x86-64 library), or NULL. */
-static const char *cache_lookup(const char *cache, size_t len, const char *name)
+const char *bento_ld_so_cache_lookup(const char *cache, size_t len, const char *name)
 {
 	size_t start = new_format_start(cache, len);
 	if (start == SIZE_MAX)
@@ -154,7 +153,8 @@ bool bento_host_has_library(bento_host_libs *libs, const char *name)
 	}
 	if (!libs->cache_read)
 		read_cache(libs);
-	const char *path = libs->cache ? cache_lookup(libs->cache, libs->cache_len, name) : NULL;
+	const char *path =
+	    libs->cache ? bento_ld_so_cache_lookup(libs->cache, libs->cache_len, name) : NULL;
 	return path && path_visible(libs, path) && access(path, F_OK) == 0;
 }
 

@@ -9,6 +9,7 @@
 #define BENTO_LAUNCH_HOSTLIBS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/error.h"
 #include "core/version.h"
@@ -37,5 +38,9 @@ typedef struct bento_host_libs {
 bool bento_host_has_library(bento_host_libs *libs, const char *name);
 
 void bento_host_libs_clear(bento_host_libs *libs);
+
+/* The path that the loader's cache (the len bytes of an /etc/ld.so.cache at
+ * cache) gives for the x86-64 library name, pointing into cache, or NULL. */
+const char *bento_ld_so_cache_lookup(const char *cache, size_t len, const char *name);
 
 #endif

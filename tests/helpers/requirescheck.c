@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/* requirescheck: the runtime's [Requires] logic on its own, for
+ * tests/runtime/requires.sh (the parts a test cannot reach through a real
+ * host: another host's versions, hostile ELF files and loader caches).
+ *
+ *   requirescheck compare A B           prints -1, 0 or 1
+ *   requirescheck releases VERSION      the releases bento_glibc_releases names
+ *   requirescheck version FILE PREFIX   the newest PREFIX version FILE defines,
+ *                                       "none", or the error (exit 1)
+ *   requirescheck cache FILE NAME       the path an ld.so.cache gives, or "none"
+ *   requirescheck decide METADATA GLIBC LIBSTDCXX [HOSTLIB...]
+ *       decides for a host whose versions are GLIBC and LIBSTDCXX ("-": none)
+ *       and which has the libraries HOSTLIB: prints "layers: ..." or the
+ *       refusal (exit 127). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/elf_layout.h"
+#include "core/exit.h"
+#include "core/util.h"
+#include "core/version.h"
+#include "launch/hostlibs.h"
+#include "launch/requires.h"
+#include "permissions/permissions.h"
+
+static char *read_whole(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		perror(path);
+		exit(2);
+	}
+	size_t cap = 4096, n = 0;
+	char *buf = xmalloc(cap);
+	size_t got;
+	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap)
+			buf = realloc(buf, cap *= 2);
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+typedef struct host_list {
+	char **names;
+	int n;
+} host_list;
+
+static bool has_library(void *ctx, const char *name)
+{
+	const host_list *h = ctx;
+	for (int i = 0; i < h->n; i++)
+		if (strcmp(h->names[i], name) == 0)
+			return true;
+	return false;
+}
+
+static int decide(int argc, char **argv)
+{
+	size_t len;
+	autofree char *data = read_whole(argv[2], &len);
+	bento_metadata md;
+	auto_bento_error err = NULL;
+	if (bento_metadata_parse(argv[2], data, len, &md, &err) < 0) {
+		printf("invalid: %s\n", err->message);
+		return 1;
+	}
+	host_list h = {.names = argv + 5, .n = argc - 5};
+	bento_host_facts host = {.glibc = strcmp(argv[3], "-") ? argv[3] : NULL,
+	                         .libstdcxx = strcmp(argv[4], "-") ? argv[4] : NULL,
+	                         .has_library = has_library,
+	                         .ctx = &h};
+	bento_usr_layers layers = {0};
+	int r = bento_requires_decide(&md.requires, "APP", &host, &layers, &err);
+	bento_metadata_clear(&md);
+	if (r < 0) {
+		printf("%s\n", err->message);
+		return err->status;
+	}
+	printf("layers:%s%s%s%s\n", layers.glibc ? " glibc" : "",
+	       layers.libstdcxx ? " libstdc++" : "", layers.fallback ? " fallback" : "",
+	       bento_usr_layers_needed(&layers) ? "" : " none");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && strcmp(argv[1], "compare") == 0) {
+		if (!bento_version_valid(argv[2], strlen(argv[2])) ||
+		    !bento_version_valid(argv[3], strlen(argv[3]))) {
+			printf("invalid\n");
+			return 1;
+		}
+		int c = bento_version_compare(argv[2], argv[3]);
+		printf("%d\n", c < 0 ? -1 : c > 0);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "releases") == 0) {
+		autofree char *r = bento_glibc_releases(argv[2]);
+		printf("%s\n", r ? r : "none");
+		return 0;
+	}
+	if (argc == 4 && strcmp(argv[1], "version") == 0) {
+		autoclose int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			perror(argv[2]);
+			return 2;
+		}
+		char out[BENTO_VERSION_MAX + 1];
+		auto_bento_error err = NULL;
+		int r = bento_elf_newest_version(fd, (uint64_t)st.st_size, argv[3], out, &err);
+		if (r < 0) {
+			printf("error: %s\n", err->message);
+			return 1;
+		}
+		printf("%s\n", r ? out : "none");
+		return 0;
+	}
+	if (argc == 4 && strcmp(argv[1], "cache") == 0) {
+		size_t len;
+		autofree char *cache = read_whole(argv[2], &len);
+		const char *path = bento_ld_so_cache_lookup(cache, len, argv[3]);
+		printf("%s\n", path ? path : "none");
+		return 0;
+	}
+	if (argc >= 5 && strcmp(argv[1], "decide") == 0)
+		return decide(argc, argv);
+	fprintf(stderr, "usage: requirescheck compare|releases|version|cache|decide ...\n");
+	return 2;
+}
