@@ -11,12 +11,16 @@
  *   requirescheck decide METADATA GLIBC LIBSTDCXX [HOSTLIB...]
  *       decides for a host whose versions are GLIBC and LIBSTDCXX ("-": none)
  *       and which has the libraries HOSTLIB: prints "layers: ..." or the
- *       refusal (exit 127). */
+ *       refusal (exit 127).
+ *   requirescheck time METADATA N
+ *       runs the launch's check on this host N times: the layers, and the
+ *       mean time of one check in microseconds (for bench/README.md). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/elf_layout.h"
@@ -89,6 +93,34 @@ static int decide(int argc, char **argv)
 	return 0;
 }
 
+static int time_check(const char *path, long n)
+{
+	size_t len;
+	autofree char *data = read_whole(path, &len);
+	bento_metadata md;
+	auto_bento_error err = NULL;
+	if (bento_metadata_parse(path, data, len, &md, &err) < 0) {
+		printf("invalid: %s\n", err->message);
+		return 1;
+	}
+	bento_usr_layers layers = {0};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (long i = 0; i < n; i++) {
+		if (bento_requires_check(&md.requires, "APP", true, &layers, &err) < 0) {
+			printf("%s\n", err->message);
+			return err->status;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double us = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) /
+	            1e3 / (double)n;
+	printf("layers:%s%s%s; %.1f us per check\n", layers.glibc ? " glibc" : "",
+	       layers.libstdcxx ? " libstdc++" : "", layers.fallback ? " fallback" : "", us);
+	bento_metadata_clear(&md);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "compare") == 0) {
@@ -130,8 +162,10 @@ int main(int argc, char **argv)
 		printf("%s\n", path ? path : "none");
 		return 0;
 	}
+	if (argc == 4 && strcmp(argv[1], "time") == 0)
+		return time_check(argv[2], atol(argv[3]) > 0 ? atol(argv[3]) : 1);
 	if (argc >= 5 && strcmp(argv[1], "decide") == 0)
 		return decide(argc, argv);
-	fprintf(stderr, "usage: requirescheck compare|releases|version|cache|decide ...\n");
+	fprintf(stderr, "usage: requirescheck compare|releases|version|cache|decide|time ...\n");
 	return 2;
 }

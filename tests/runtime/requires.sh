@@ -48,131 +48,141 @@ fi
 [ "$("$REQ" version "$RUNTIME" GLIBC_)" = none ]
 ok "the static runtime defines no version"
 
-# Hostile ELF files: each offset that leads elsewhere is checked.
-cp $LIBDIR/libc.so.6 libc.copy
-python3 - libc.copy <<'EOF'
-import struct, sys
-data = bytearray(open(sys.argv[1], 'rb').read())
-shoff, = struct.unpack_from('<Q', data, 0x28)
-shnum, = struct.unpack_from('<H', data, 0x3c)
-def section(kind):
-    for i in range(shnum):
-        o = shoff + i * 64
-        if struct.unpack_from('<I', data, o + 4)[0] == kind:
-            return o
-verdef = section(0x6ffffffd)
-def variant(name, patch):
-    d = bytearray(data)
-    patch(d)
-    open(sys.argv[1] + '.' + name, 'wb').write(d)
-size = len(data)
-vd = struct.unpack_from('<Q', data, verdef + 24)[0]      # sh_offset
-first_next = vd + 16                                     # vd_next of the first
-second = vd + struct.unpack_from('<I', data, first_next)[0]
-variant('offset', lambda d: struct.pack_into('<Q', d, verdef + 24, size - 8))
-variant('size', lambda d: struct.pack_into('<Q', d, verdef + 32, 1 << 40))
-variant('link', lambda d: struct.pack_into('<I', d, verdef + 40, 0xffff))
-variant('aux', lambda d: struct.pack_into('<I', d, second + 12, 0x7fffffff))
-variant('next', lambda d: struct.pack_into('<I', d, first_next, 0x7ffffff0))
-variant('name', lambda d: struct.pack_into('<I', d, second + struct.unpack_from('<I', d, second + 12)[0], 0xfffffff0))
-EOF
-for v in offset size link aux next; do
-	out=$("$REQ" version libc.copy.$v GLIBC_)
+# hostile_inputs LABEL: the ELF reader and the cache reader ($REQ) on
+# hostile files: each offset that leads elsewhere is checked.
+hostile_inputs() {
+	local label=$1
+	cp $LIBDIR/libc.so.6 libc.copy
+	python3 - libc.copy <<-'EOF'
+	import struct, sys
+	data = bytearray(open(sys.argv[1], 'rb').read())
+	shoff, = struct.unpack_from('<Q', data, 0x28)
+	shnum, = struct.unpack_from('<H', data, 0x3c)
+	def section(kind):
+	    for i in range(shnum):
+	        o = shoff + i * 64
+	        if struct.unpack_from('<I', data, o + 4)[0] == kind:
+	            return o
+	verdef = section(0x6ffffffd)
+	def variant(name, patch):
+	    d = bytearray(data)
+	    patch(d)
+	    open(sys.argv[1] + '.' + name, 'wb').write(d)
+	size = len(data)
+	vd = struct.unpack_from('<Q', data, verdef + 24)[0]      # sh_offset
+	first_next = vd + 16                                     # vd_next of the first
+	second = vd + struct.unpack_from('<I', data, first_next)[0]
+	variant('offset', lambda d: struct.pack_into('<Q', d, verdef + 24, size - 8))
+	variant('size', lambda d: struct.pack_into('<Q', d, verdef + 32, 1 << 40))
+	variant('link', lambda d: struct.pack_into('<I', d, verdef + 40, 0xffff))
+	variant('aux', lambda d: struct.pack_into('<I', d, second + 12, 0x7fffffff))
+	variant('next', lambda d: struct.pack_into('<I', d, first_next, 0x7ffffff0))
+	variant('name', lambda d: struct.pack_into('<I', d, second + struct.unpack_from('<I', d, second + 12)[0], 0xfffffff0))
+	EOF
+	for v in offset size link aux next; do
+		out=$("$REQ" version libc.copy.$v GLIBC_)
+		[ $? = 1 ] && [[ $out == error:* ]]
+		ok "${label}a libc whose version definitions are bent ($v) is refused: $out" "$out"
+	done
+	out=$("$REQ" version libc.copy.name GLIBC_)
+	[ $? = 0 ] && [[ $out =~ ^[0-9.]+$|^none$ ]]
+	ok "${label}a version name beyond the string table is skipped: $out" "$out"
+	head -c 4000 $LIBDIR/libc.so.6 >libc.short
+	out=$("$REQ" version libc.short GLIBC_)
+	[ $? = 1 ] && [[ $out == *truncated* ]]
+	ok "${label}a truncated libc is refused" "$out"
+	out=$("$REQ" version /etc/passwd GLIBC_)
 	[ $? = 1 ] && [[ $out == error:* ]]
-	ok "a libc whose version definitions are bent ($v) is refused: $out" "$out"
-done
-out=$("$REQ" version libc.copy.name GLIBC_)
-[ $? = 0 ] && [[ $out =~ ^[0-9.]+$|^none$ ]]
-ok "a version name beyond the string table is skipped: $out" "$out"
-head -c 4000 $LIBDIR/libc.so.6 >libc.short
-out=$("$REQ" version libc.short GLIBC_)
-[ $? = 1 ] && [[ $out == *truncated* ]]
-ok "a truncated libc is refused" "$out"
-out=$("$REQ" version /etc/passwd GLIBC_)
-[ $? = 1 ] && [[ $out == error:* ]]
-ok "a file that is not ELF is refused" "$out"
+	ok "${label}a file that is not ELF is refused" "$out"
 
-# The loader's cache: a library it lists is found at the path it gives;
-# truncated or garbage caches give nothing, and never more than they hold.
-cached=$(ldconfig -p | awk '/x86-64/ && $4 ~ /^\// {print $1 " " $4; exit}')
-set -- $cached
-[ -n "${2:-}" ] && [ "$("$REQ" cache /etc/ld.so.cache "$1")" = "$2" ]
-ok "the cache gives $1 at $2" "$("$REQ" cache /etc/ld.so.cache "$1")"
-[ "$("$REQ" cache /etc/ld.so.cache libbento-not-here.so.7)" = none ]
-ok "the cache gives nothing for a library it lacks"
-size=$(stat -c %s /etc/ld.so.cache)
-bad=""
-for n in 0 1 16 20 47 48 49 100 $((size / 2)) $((size - 1)); do
-	head -c "$n" /etc/ld.so.cache >cache.cut
-	r=$("$REQ" cache cache.cut "$1") && { [ "$r" = none ] || [ "$r" = "$2" ]; } || bad+=" $n:$r"
-done
-head -c 65536 /dev/urandom >cache.random
-r=$("$REQ" cache cache.random "$1") && [ "$r" = none ] || bad+=" random:$r"
-{ printf 'glibc-ld.so.cache1.1'; head -c 4000 /dev/urandom; } >cache.random2
-r=$("$REQ" cache cache.random2 "$1") || bad+=" random2:$r"
-[ -z "$bad" ]
-ok "truncated and random caches are read within their bounds" "$bad"
+	# The loader's cache: a library it lists is found at the path it gives;
+	# truncated or garbage caches give nothing, and never more than they hold.
+	cached=$(ldconfig -p | awk '/x86-64/ && $4 ~ /^\// {print $1 " " $4; exit}')
+	set -- $cached
+	[ -n "${2:-}" ] && [ "$("$REQ" cache /etc/ld.so.cache "$1")" = "$2" ]
+	ok "${label}the cache gives $1 at $2" "$("$REQ" cache /etc/ld.so.cache "$1")"
+	[ "$("$REQ" cache /etc/ld.so.cache libbento-not-here.so.7)" = none ]
+	ok "${label}the cache gives nothing for a library it lacks"
+	size=$(stat -c %s /etc/ld.so.cache)
+	bad=""
+	for n in 0 1 16 20 47 48 49 100 $((size / 2)) $((size - 1)); do
+		head -c "$n" /etc/ld.so.cache >cache.cut
+		r=$("$REQ" cache cache.cut "$1") && { [ "$r" = none ] || [ "$r" = "$2" ]; } || bad+=" $n:$r"
+	done
+	head -c 65536 /dev/urandom >cache.random
+	r=$("$REQ" cache cache.random "$1") && [ "$r" = none ] || bad+=" random:$r"
+	{ printf 'glibc-ld.so.cache1.1'; head -c 4000 /dev/urandom; } >cache.random2
+	r=$("$REQ" cache cache.random2 "$1") || bad+=" random2:$r"
+	[ -z "$bad" ]
+	ok "${label}truncated and random caches are read within their bounds" "$bad"
 
-# The decision for other hosts.
+}
+hostile_inputs ""
+
+# The decision for other hosts (decisions LABEL, with $REQ).
 decide() { # REQUIRES GLIBC LIBSTDCXX HOSTLIB...
 	printf '[Application]\nname=org.bento.Decide\n[Requires]\n%b' "$1" >decide.metadata
 	shift
 	DOUT=$("$REQ" decide decide.metadata "$@")
 	DRC=$?
 }
-decide 'glibc=2.34\n' 2.31 -
-[ $DRC = 127 ] && [ "$DOUT" = "APP needs the GNU C Library 2.34 or newer (Debian 12, Ubuntu 22.04, Fedora 35 or later); this system has 2.31" ]
-ok "glibc 2.34 on a 2.31 host, nothing bundled: refused" "$DRC $DOUT"
-decide 'glibc=2.34\n' 2.36 -
-[ $DRC = 0 ] && [ "$DOUT" = "layers: none" ]
-ok "glibc 2.34 on a 2.36 host: runs on the host's" "$DRC $DOUT"
-decide 'glibc=2.34\nglibc-bundled=2.36\n' 2.31 -
-[ "$DOUT" = "layers: glibc" ]
-ok "bundled 2.36 on a 2.31 host: the image's glibc goes on top" "$DOUT"
-decide 'glibc=2.34\nglibc-bundled=2.36\n' 2.36 -
-[ "$DOUT" = "layers: none" ]
-ok "bundled 2.36 on a 2.36 host: the host's" "$DOUT"
-decide 'glibc=2.34\nglibc-bundled=2.36\n' 2.41 -
-[ "$DOUT" = "layers: none" ]
-ok "bundled 2.36 on a 2.41 host: the host's (newer)" "$DOUT"
-decide 'glibc=2.38\nglibc-bundled=2.36\n' 2.31 -
-[ $DRC = 127 ] && [[ $DOUT == "APP needs the GNU C Library 2.38 or newer"*"this system has 2.31" ]]
-ok "a bundle older than the need does not hide it" "$DOUT"
-decide 'glibc-bundled=2.36\n' - -
-[ "$DOUT" = "layers: glibc" ]
-ok "a host without a readable libc gets the bundle" "$DOUT"
-decide 'libstdc++=3.4.30\n' 2.36 -
-[ $DRC = 127 ] && [ "$DOUT" = "APP needs the GNU C++ Library (libstdc++.so.6) GLIBCXX_3.4.30 or newer; this system has none" ]
-ok "libstdc++ needed, the host has none: refused" "$DOUT"
-decide 'libstdc++=3.4.30\nlibstdc++-bundled=3.4.30\n' 2.36 -
-[ "$DOUT" = "layers: libstdc++" ]
-ok "libstdc++ bundled, the host has none: the image's" "$DOUT"
-decide 'libstdc++=3.4.30\nlibstdc++-bundled=3.4.30\n' 2.36 3.4.28
-[ "$DOUT" = "layers: libstdc++" ]
-ok "libstdc++ bundled, the host's is older: the image's" "$DOUT"
-decide 'libstdc++=3.4.30\nlibstdc++-bundled=3.4.30\n' 2.36 3.4.32
-[ "$DOUT" = "layers: none" ]
-ok "libstdc++ bundled, the host's is newer: the host's" "$DOUT"
-decide 'host-libraries=libGL.so.1=libgl1;\n' 2.36 -
-[ $DRC = 127 ] && [ "$DOUT" = "APP needs libGL.so.1 from this system (Debian package libgl1), which it lacks" ]
-ok "a host library the host lacks, no fallback: refused naming its package" "$DOUT"
-decide 'host-libraries=libGL.so.1=libgl1;\n' 2.36 - libGL.so.1
-[ "$DOUT" = "layers: none" ]
-ok "a host library the host has" "$DOUT"
-decide 'host-libraries=libasound.so.2=libasound2;libGL.so.1=libgl1;\nfallback-libraries=libasound.so.2;\n' 2.36 - libGL.so.1
-[ "$DOUT" = "layers: fallback" ]
-ok "a host library the host lacks, with a fallback: the fallback layer" "$DOUT"
-decide 'host-libraries=libasound.so.2=libasound2;\nfallback-libraries=libasound.so.2;\n' 2.36 - libasound.so.2
-[ "$DOUT" = "layers: none" ]
-ok "a fallback the host has its own copy of: no layer" "$DOUT"
-decide 'glibc=2.31\nfuture-key=x\n' 2.36 -
-[ "$DOUT" = "layers: none" ]
-ok "an unknown key of [Requires] is ignored" "$DOUT"
-for bad in 'glibc=2..31' 'glibc-bundled=latest' 'host-libraries=../../etc/passwd=x;' 'host-libraries=libx.so.1=a b;' 'fallback-libraries=lib/x.so;'; do
-	decide "$bad\\n" 2.36 -
-	[ $DRC = 1 ] && [[ $DOUT == invalid:* ]]
-	ok "[Requires] $bad is invalid metadata" "$DOUT"
-done
+decisions() {
+	local label=$1
+	decide 'glibc=2.34\n' 2.31 -
+	[ $DRC = 127 ] && [ "$DOUT" = "APP needs the GNU C Library 2.34 or newer (Debian 12, Ubuntu 22.04, Fedora 35 or later); this system has 2.31" ]
+	ok "${label}glibc 2.34 on a 2.31 host, nothing bundled: refused" "$DRC $DOUT"
+	decide 'glibc=2.34\n' 2.36 -
+	[ $DRC = 0 ] && [ "$DOUT" = "layers: none" ]
+	ok "${label}glibc 2.34 on a 2.36 host: runs on the host's" "$DRC $DOUT"
+	decide 'glibc=2.34\nglibc-bundled=2.36\n' 2.31 -
+	[ "$DOUT" = "layers: glibc" ]
+	ok "${label}bundled 2.36 on a 2.31 host: the image's glibc goes on top" "$DOUT"
+	decide 'glibc=2.34\nglibc-bundled=2.36\n' 2.36 -
+	[ "$DOUT" = "layers: none" ]
+	ok "${label}bundled 2.36 on a 2.36 host: the host's" "$DOUT"
+	decide 'glibc=2.34\nglibc-bundled=2.36\n' 2.41 -
+	[ "$DOUT" = "layers: none" ]
+	ok "${label}bundled 2.36 on a 2.41 host: the host's (newer)" "$DOUT"
+	decide 'glibc=2.38\nglibc-bundled=2.36\n' 2.31 -
+	[ $DRC = 127 ] && [[ $DOUT == "APP needs the GNU C Library 2.38 or newer"*"this system has 2.31" ]]
+	ok "${label}a bundle older than the need does not hide it" "$DOUT"
+	decide 'glibc-bundled=2.36\n' - -
+	[ "$DOUT" = "layers: glibc" ]
+	ok "${label}a host without a readable libc gets the bundle" "$DOUT"
+	decide 'libstdc++=3.4.30\n' 2.36 -
+	[ $DRC = 127 ] && [ "$DOUT" = "APP needs the GNU C++ Library (libstdc++.so.6) GLIBCXX_3.4.30 or newer; this system has none" ]
+	ok "${label}libstdc++ needed, the host has none: refused" "$DOUT"
+	decide 'libstdc++=3.4.30\nlibstdc++-bundled=3.4.30\n' 2.36 -
+	[ "$DOUT" = "layers: libstdc++" ]
+	ok "${label}libstdc++ bundled, the host has none: the image's" "$DOUT"
+	decide 'libstdc++=3.4.30\nlibstdc++-bundled=3.4.30\n' 2.36 3.4.28
+	[ "$DOUT" = "layers: libstdc++" ]
+	ok "${label}libstdc++ bundled, the host's is older: the image's" "$DOUT"
+	decide 'libstdc++=3.4.30\nlibstdc++-bundled=3.4.30\n' 2.36 3.4.32
+	[ "$DOUT" = "layers: none" ]
+	ok "${label}libstdc++ bundled, the host's is newer: the host's" "$DOUT"
+	decide 'host-libraries=libGL.so.1=libgl1;\n' 2.36 -
+	[ $DRC = 127 ] && [ "$DOUT" = "APP needs libGL.so.1 from this system (Debian package libgl1), which it lacks" ]
+	ok "${label}a host library the host lacks, no fallback: refused naming its package" "$DOUT"
+	decide 'host-libraries=libGL.so.1=libgl1;\n' 2.36 - libGL.so.1
+	[ "$DOUT" = "layers: none" ]
+	ok "${label}a host library the host has" "$DOUT"
+	decide 'host-libraries=libasound.so.2=libasound2;libGL.so.1=libgl1;\nfallback-libraries=libasound.so.2;\n' 2.36 - libGL.so.1
+	[ "$DOUT" = "layers: fallback" ]
+	ok "${label}a host library the host lacks, with a fallback: the fallback layer" "$DOUT"
+	decide 'host-libraries=libasound.so.2=libasound2;\nfallback-libraries=libasound.so.2;\n' 2.36 - libasound.so.2
+	[ "$DOUT" = "layers: none" ]
+	ok "${label}a fallback the host has its own copy of: no layer" "$DOUT"
+	decide 'glibc=2.31\nfuture-key=x\n' 2.36 -
+	[ "$DOUT" = "layers: none" ]
+	ok "${label}an unknown key of [Requires] is ignored" "$DOUT"
+	for bad in 'glibc=2..31' 'glibc-bundled=latest' 'host-libraries=../../etc/passwd=x;' 'host-libraries=libx.so.1=a b;' 'fallback-libraries=lib/x.so;'; do
+		decide "$bad\\n" 2.36 -
+		[ $DRC = 1 ] && [[ $DOUT == invalid:* ]]
+		ok "${label}[Requires] $bad is invalid metadata" "$DOUT"
+	done
+}
+decisions ""
 
 # ---------------------------------------------------------------- real runs
 
@@ -241,48 +251,54 @@ host_zlib=$(sha256sum <$LIBDIR/libz.so.1)
 show='for f in bento-glibc-marker libbento-missing.so.1; do [ -e '$LIBDIR'/$f ] && echo "has $f"; done; tail -c 17 '$LIBDIR'/libc.so.6 | tr -c A-Z- ?; echo'
 
 # Each way the app may run: a strategy in its sandbox, or unsandboxed.
-for how in userns extract extract-and-run nosandbox; do
-	if [ $how = nosandbox ]; then
-		mode=(--bento-no-sandbox)
-		strategy=""
-	else
-		mode=()
-		strategy=BENTO_STRATEGY=$how
-	fi
+# runs LABEL HOW...: the images run each way (a strategy, or nosandbox).
+runs() {
+	local label=$1 how mode strategy
+	shift
+	for how in "$@"; do
+		if [ $how = nosandbox ]; then
+			mode=(--bento-no-sandbox)
+			strategy=""
+		else
+			mode=()
+			strategy=BENTO_STRATEGY=$how
+		fi
 
-	urun $strategy ./old.AppImage "${mode[@]}" true
-	[ "$RC" = 127 ] && [ -z "$OUT" ] &&
-		[[ $ERR == *"old.AppImage: org.bento.Requires.old needs the GNU C Library 9.99 or newer (newer than every release this runtime knows); this system has $host_glibc"* ]]
-	verdict "[$how] glibc 9.99 needed, none bundled: refused before the app runs, exit 127" 127
+		urun $strategy ./old.AppImage "${mode[@]}" true
+		[ "$RC" = 127 ] && [ -z "$OUT" ] &&
+			[[ $ERR == *"old.AppImage: org.bento.Requires.old needs the GNU C Library 9.99 or newer (newer than every release this runtime knows); this system has $host_glibc"* ]]
+		verdict "$label[$how] glibc 9.99 needed, none bundled: refused before the app runs, exit 127" 127
 
-	urun $strategy ./floor.AppImage "${mode[@]}" true
-	expect "[$how] control: glibc 2.31 needed: runs" 0 "app-ran"
+		urun $strategy ./floor.AppImage "${mode[@]}" true
+		expect "$label[$how] control: glibc 2.31 needed: runs" 0 "app-ran"
 
-	urun $strategy ./newer.AppImage "${mode[@]}" sh -c "$show"
-	expect "[$how] a bundled glibc newer than the host's is /usr's: its marker and its libc.so.6, the app runs on it" 0 \
-		$'app-ran\nhas bento-glibc-marker\nBENTO-GLIBC-LAYER'
+		urun $strategy ./newer.AppImage "${mode[@]}" sh -c "$show"
+		expect "$label[$how] a bundled glibc newer than the host's is /usr's: its marker and its libc.so.6, the app runs on it" 0 \
+			$'app-ran\nhas bento-glibc-marker\nBENTO-GLIBC-LAYER'
 
-	urun $strategy ./older.AppImage "${mode[@]}" sh -c "$show"
-	[ "$RC" = 0 ] && [[ $OUT == $'app-ran\n'* ]] && [[ $OUT != *bento-glibc-marker* ]] && [[ $OUT != *BENTO-GLIBC-LAYER* ]]
-	verdict "[$how] control: a bundled glibc older than the host's stays out" 0
+		urun $strategy ./older.AppImage "${mode[@]}" sh -c "$show"
+		[ "$RC" = 0 ] && [[ $OUT == $'app-ran\n'* ]] && [[ $OUT != *bento-glibc-marker* ]] && [[ $OUT != *BENTO-GLIBC-LAYER* ]]
+		verdict "$label[$how] control: a bundled glibc older than the host's stays out" 0
 
-	urun $strategy ./nobundle.AppImage "${mode[@]}" true
-	[ "$RC" = 127 ] && [ -z "$OUT" ] && [[ $ERR == *"cannot mount the libraries"*"(.bento)"* ]]
-	verdict "[$how] a needed glibc layer that is missing from the image: an error, not a run" 127
+		urun $strategy ./nobundle.AppImage "${mode[@]}" true
+		[ "$RC" = 127 ] && [ -z "$OUT" ] && [[ $ERR == *"cannot mount the libraries"*"(.bento)"* ]]
+		verdict "$label[$how] a needed glibc layer that is missing from the image: an error, not a run" 127
 
-	urun $strategy ./linked.AppImage "${mode[@]}" true
-	[ "$RC" = 127 ] && [ -z "$OUT" ] && [[ $ERR == *"cannot mount the libraries"* ]]
-	verdict "[$how] a .bento/glibc that is a symlink (to a working tree) is not followed: an error" 127
+		urun $strategy ./linked.AppImage "${mode[@]}" true
+		[ "$RC" = 127 ] && [ -z "$OUT" ] && [[ $ERR == *"cannot mount the libraries"* ]]
+		verdict "$label[$how] a .bento/glibc that is a symlink (to a working tree) is not followed: an error" 127
 
-	urun $strategy ./fallback.AppImage "${mode[@]}" sh -c "cat $LIBDIR/libbento-missing.so.1; sha256sum <$LIBDIR/libz.so.1"
-	expect "[$how] a library the host lacks comes from .bento/fallback; the host's own libz.so.1 wins over the fallback's" 0 \
-		$'app-ran\nfallback library\n'"$host_zlib"
+		urun $strategy ./fallback.AppImage "${mode[@]}" sh -c "cat $LIBDIR/libbento-missing.so.1; sha256sum <$LIBDIR/libz.so.1"
+		expect "$label[$how] a library the host lacks comes from .bento/fallback; the host's own libz.so.1 wins over the fallback's" 0 \
+			$'app-ran\nfallback library\n'"$host_zlib"
 
-	urun $strategy ./lacking.AppImage "${mode[@]}" true
-	[ "$RC" = 127 ] && [ -z "$OUT" ] &&
-		[[ $ERR == *"lacking.AppImage: org.bento.Requires.lacking needs libbento-missing.so.1 from this system (Debian package bento-missing), which it lacks"* ]]
-	verdict "[$how] a host library the host lacks, no fallback: refused naming it and its package" 127
-done
+		urun $strategy ./lacking.AppImage "${mode[@]}" true
+		[ "$RC" = 127 ] && [ -z "$OUT" ] &&
+			[[ $ERR == *"lacking.AppImage: org.bento.Requires.lacking needs libbento-missing.so.1 from this system (Debian package bento-missing), which it lacks"* ]]
+		verdict "$label[$how] a host library the host lacks, no fallback: refused naming it and its package" 127
+	done
+}
+runs "" userns extract extract-and-run nosandbox
 
 # ---------------------------------------------------------------- bento info
 
@@ -304,5 +320,21 @@ verdict "bento info of a file no release runs" 0
 urun "$BENTO" info floor.AppImage
 [ "$RC" = 0 ] && [[ $OUT == *"Runs on: glibc >= 2.31 systems (Debian 11, Ubuntu 20.04, Fedora 32 or later)" ]]
 verdict "bento info names the oldest releases" 0
+
+# ---------------------------------------------------------------- sanitizers
+
+if [ -n "${BENTO_SAN_BUILD:-}" ] && [ -x "$BENTO_SAN_BUILD/tests/requirescheck" ] &&
+	[ -x "$BENTO_SAN_BUILD/runtime/stub/bento-runtime" ]; then
+	REQ=$BENTO_SAN_BUILD/tests/requirescheck
+	hostile_inputs "[sanitizer] "
+	decisions "[sanitizer] "
+	mkdir san
+	cp "$BENTO_SAN_BUILD/runtime/stub/bento-runtime" san/ && chmod 0755 san/bento-runtime
+	RUNTIME=$TEST_DIR/san/bento-runtime
+	for n in old floor newer older nobundle linked fallback lacking; do pack $n || break; done
+	runs "[sanitizer] " userns nosandbox
+else
+	skip "the sanitizer build's runs" "no sanitizer build (tests/run BUILD SAN_BUILD)"
+fi
 
 finish
