@@ -216,6 +216,15 @@ bundle_glibc() {
 	printf 'BENTO-GLIBC-LAYER' >>"$g/lib/x86_64-linux-gnu/libc.so.6"
 }
 
+# bundle_libstdcxx NAME: the host's libstdc++ and libgcc_s in
+# .bento/libstdc++, a marker appended to libstdc++.so.6.
+bundle_libstdcxx() {
+	local c=$1.AppDir/.bento/libstdc++/lib/x86_64-linux-gnu
+	mkdir -p "$c"
+	cp -L $LIBDIR/libstdc++.so.6 $LIBDIR/libgcc_s.so.1 "$c/"
+	printf 'BENTO-CXX-LAYER' >>"$c/libstdc++.so.6"
+}
+
 pack() {
 	"$BUILDER" pack --runtime "$RUNTIME" "$1.AppDir" -o "$1.AppImage" >"$TEST_DIR/pack.log" 2>&1 &&
 		chmod 0755 "$1.AppImage"
@@ -237,15 +246,22 @@ make_app fallback 'host-libraries=libbento-missing.so.1=bento-missing;libz.so.1=
 mkdir -p fallback.AppDir/.bento/fallback/lib/x86_64-linux-gnu
 echo "fallback library" >fallback.AppDir/.bento/fallback/lib/x86_64-linux-gnu/libbento-missing.so.1
 echo "fallback zlib" >fallback.AppDir/.bento/fallback/lib/x86_64-linux-gnu/libz.so.1
+# every layer at once: glibc and libstdc++ on top, the fallback below
+make_app all 'glibc=2.31\nglibc-bundled=99.0\nlibstdc++=3.4.20\nlibstdc++-bundled=9.9\nhost-libraries=libbento-missing.so.1=bento-missing;\nfallback-libraries=libbento-missing.so.1;\n'
+bundle_glibc all
+bundle_libstdcxx all
+mkdir -p all.AppDir/.bento/fallback/lib/x86_64-linux-gnu
+echo "fallback library" >all.AppDir/.bento/fallback/lib/x86_64-linux-gnu/libbento-missing.so.1
 make_app lacking 'host-libraries=libbento-missing.so.1=bento-missing;libz.so.1=zlib1g;\n'
-for n in old floor newer older nobundle linked fallback lacking; do pack $n || break; done
+for n in old floor newer older nobundle linked fallback lacking all; do pack $n || break; done
 check "the test images are packed" test -x old.AppImage -a -x floor.AppImage -a -x newer.AppImage \
 	-a -x older.AppImage -a -x nobundle.AppImage -a -x linked.AppImage -a -x fallback.AppImage \
-	-a -x lacking.AppImage
+	-a -x lacking.AppImage -a -x all.AppImage
 
 [ ! -e $LIBDIR/libbento-missing.so.1 ] && [ ! -e $LIBDIR/bento-glibc-marker ] &&
-	[ -e $LIBDIR/libz.so.1 ] && [ "$(tail -c 17 $LIBDIR/libc.so.6 | tr -c A-Z- ?)" != BENTO-GLIBC-LAYER ]
-ok "control: the host lacks libbento-missing.so.1 and the marker, has libz.so.1 and its own libc"
+	[ -e $LIBDIR/libz.so.1 ] && [ "$(tail -c 17 $LIBDIR/libc.so.6 | tr -c A-Z- ?)" != BENTO-GLIBC-LAYER ] &&
+	[ "$(tail -c 15 $LIBDIR/libstdc++.so.6 | tr -c A-Z- ?)" != BENTO-CXX-LAYER ]
+ok "control: the host lacks libbento-missing.so.1 and the marker, has libz.so.1 and its own libc and libstdc++"
 host_zlib=$(sha256sum <$LIBDIR/libz.so.1)
 
 show='for f in bento-glibc-marker libbento-missing.so.1; do [ -e '$LIBDIR'/$f ] && echo "has $f"; done; tail -c 17 '$LIBDIR'/libc.so.6 | tr -c A-Z- ?; echo'
@@ -292,6 +308,11 @@ runs() {
 		expect "$label[$how] a library the host lacks comes from .bento/fallback; the host's own libz.so.1 wins over the fallback's" 0 \
 			$'app-ran\nfallback library\n'"$host_zlib"
 
+		# (apt-config: a host program linked with libstdc++)
+		urun $strategy ./all.AppImage "${mode[@]}" sh -c "$show; apt-config --version | head -1; tail -c 15 $LIBDIR/libstdc++.so.6 | tr -c A-Z- ?; echo"
+		[ "$RC" = 0 ] && [[ $OUT == $'app-ran\nhas bento-glibc-marker\nhas libbento-missing.so.1\nBENTO-GLIBC-LAYER\napt '*$'\nBENTO-CXX-LAYER' ]]
+		verdict "${label}[$how] glibc, libstdc++ and fallback layers at once: a host C++ program runs on the image's libstdc++" 0
+
 		urun $strategy ./lacking.AppImage "${mode[@]}" true
 		[ "$RC" = 127 ] && [ -z "$OUT" ] &&
 			[[ $ERR == *"lacking.AppImage: org.bento.Requires.lacking needs libbento-missing.so.1 from this system (Debian package bento-missing), which it lacks"* ]]
@@ -331,7 +352,7 @@ if [ -n "${BENTO_SAN_BUILD:-}" ] && [ -x "$BENTO_SAN_BUILD/tests/requirescheck" 
 	mkdir san
 	cp "$BENTO_SAN_BUILD/runtime/stub/bento-runtime" san/ && chmod 0755 san/bento-runtime
 	RUNTIME=$TEST_DIR/san/bento-runtime
-	for n in old floor newer older nobundle linked fallback lacking; do pack $n || break; done
+	for n in old floor newer older nobundle linked fallback lacking all; do pack $n || break; done
 	runs "[sanitizer] " userns nosandbox
 else
 	skip "the sanitizer build's runs" "no sanitizer build (tests/run BUILD SAN_BUILD)"
