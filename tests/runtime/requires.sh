@@ -4,8 +4,9 @@
 # image's .bento/glibc goes over /usr where the host's C library is older;
 # .bento/fallback serves a library the host lacks while the host's own copy
 # wins; a missing library without a fallback is refused naming its package;
-# a needed layer that cannot be mounted is an error; `bento info` says it
-# all.  And the logic on its own (tests/helpers/requirescheck.c): version
+# a needed layer that cannot be mounted is an error; a host whose /lib and
+# /lib64 are directories gets the image's glibc there too; `bento info`
+# says it all.  And the logic on its own (tests/helpers/requirescheck.c): version
 # comparison, the releases table, the host's ELF version definitions and
 # loader cache read as hostile input, the decision for other hosts.
 . "$(dirname "$0")/../lib.sh" "$@"
@@ -201,7 +202,8 @@ make_app() {
 
 # bundle_glibc NAME: a copy of the host's glibc in .bento/glibc, shaped as
 # the builder makes it, with a marker file and a marker appended to
-# libc.so.6 (an ELF file loads with bytes after its end).
+# libc.so.6 and to lib64's loader (an ELF file loads with bytes after its
+# end).
 bundle_glibc() {
 	local g=$1.AppDir/.bento/glibc f
 	mkdir -p "$g/lib/x86_64-linux-gnu" "$g/lib64"
@@ -214,6 +216,7 @@ bundle_glibc() {
 	cp -L /lib64/ld-linux-x86-64.so.2 "$g/lib64/"
 	echo "glibc layer" >"$g/lib/x86_64-linux-gnu/bento-glibc-marker"
 	printf 'BENTO-GLIBC-LAYER' >>"$g/lib/x86_64-linux-gnu/libc.so.6"
+	printf 'BENTO-LOADER' >>"$g/lib64/ld-linux-x86-64.so.2"
 }
 
 # bundle_libstdcxx NAME: the host's libstdc++ and libgcc_s in
@@ -264,7 +267,7 @@ check "the test images are packed" test -x old.AppImage -a -x floor.AppImage -a 
 ok "control: the host lacks libbento-missing.so.1 and the marker, has libz.so.1 and its own libc and libstdc++"
 host_zlib=$(sha256sum <$LIBDIR/libz.so.1)
 
-show='for f in bento-glibc-marker libbento-missing.so.1; do [ -e '$LIBDIR'/$f ] && echo "has $f"; done; tail -c 17 '$LIBDIR'/libc.so.6 | tr -c A-Z- ?; echo'
+show='for f in bento-glibc-marker libbento-missing.so.1; do [ -e '$LIBDIR'/$f ] && echo "has $f"; done; tail -c 17 '$LIBDIR'/libc.so.6 | tr -c A-Z- ?; echo; [ "$(tail -c 12 /lib64/ld-linux-x86-64.so.2)" = BENTO-LOADER ] && echo image-loader; true'
 
 # Each way the app may run: a strategy in its sandbox, or unsandboxed.
 # runs LABEL HOW...: the images run each way (a strategy, or nosandbox).
@@ -290,10 +293,11 @@ runs() {
 
 		urun $strategy ./newer.AppImage "${mode[@]}" sh -c "$show"
 		expect "$label[$how] a bundled glibc newer than the host's is /usr's: its marker and its libc.so.6, the app runs on it" 0 \
-			$'app-ran\nhas bento-glibc-marker\nBENTO-GLIBC-LAYER'
+			$'app-ran\nhas bento-glibc-marker\nBENTO-GLIBC-LAYER\nimage-loader'
 
 		urun $strategy ./older.AppImage "${mode[@]}" sh -c "$show"
-		[ "$RC" = 0 ] && [[ $OUT == $'app-ran\n'* ]] && [[ $OUT != *bento-glibc-marker* ]] && [[ $OUT != *BENTO-GLIBC-LAYER* ]]
+		[ "$RC" = 0 ] && [[ $OUT == $'app-ran\n'* ]] && [[ $OUT != *bento-glibc-marker* ]] && [[ $OUT != *BENTO-GLIBC-LAYER* ]] &&
+			[[ $OUT != *image-loader* ]]
 		verdict "$label[$how] control: a bundled glibc older than the host's stays out" 0
 
 		urun $strategy ./nobundle.AppImage "${mode[@]}" true
@@ -310,7 +314,7 @@ runs() {
 
 		# (apt-config: a host program linked with libstdc++)
 		urun $strategy ./all.AppImage "${mode[@]}" sh -c "$show; apt-config --version | head -1; tail -c 15 $LIBDIR/libstdc++.so.6 | tr -c A-Z- ?; echo"
-		[ "$RC" = 0 ] && [[ $OUT == $'app-ran\nhas bento-glibc-marker\nhas libbento-missing.so.1\nBENTO-GLIBC-LAYER\napt '*$'\nBENTO-CXX-LAYER' ]]
+		[ "$RC" = 0 ] && [[ $OUT == $'app-ran\nhas bento-glibc-marker\nhas libbento-missing.so.1\nBENTO-GLIBC-LAYER\nimage-loader\napt '*$'\nBENTO-CXX-LAYER' ]]
 		verdict "${label}[$how] glibc, libstdc++ and fallback layers at once: a host C++ program runs on the image's libstdc++" 0
 
 		urun $strategy ./lacking.AppImage "${mode[@]}" true
@@ -320,6 +324,50 @@ runs() {
 	done
 }
 runs "" userns extract extract-and-run nosandbox
+
+# ---------------------------------------------------------------- /lib, /lib64
+
+# A host without merged /usr: its /lib and /lib64 are directories of their
+# own, where the loader looks first.  nonmerged CMD... runs CMD as urun
+# does, in a private root (on $NM_DIR) whose /lib and /lib64 are
+# directories (the host's /usr/lib and /usr/lib64 bound there), /usr, /etc,
+# /dev, /proc, /sys, /run and the test's directory the host's.
+make_test_dir NM_DIR
+NONMERGED='set -e
+nm=$1 dir=$2
+shift 2
+mount -t tmpfs nonmerged "$nm"
+cd "$nm"
+for d in usr etc dev proc sys run; do mkdir $d; mount --rbind /$d $d; done
+mkdir -m 1777 tmp
+mkdir lib lib64
+mount --bind /usr/lib lib
+mount --bind /usr/lib64 lib64
+ln -s usr/bin bin
+ln -s usr/sbin sbin
+mkdir -p ".$dir"
+mount --rbind "$dir" ".$dir"
+mkdir old
+pivot_root . old
+umount -l /old
+cd "$dir"
+exec "$@"'
+nonmerged() {
+	_user_cmd
+	local cmd=("${_CMD[@]}" "$@")
+	_CMD=(unshare -m --propagation private bash -c "$NONMERGED" nonmerged "$NM_DIR" "$TEST_DIR")
+	_run "${cmd[@]}"
+}
+libs='[ -L /lib ] || [ -L /lib64 ] && echo merged; cat /lib/x86_64-linux-gnu/bento-glibc-marker 2>/dev/null; tail -c 17 /lib/x86_64-linux-gnu/libc.so.6 | tr -c A-Z- ?; echo; [ "$(tail -c 12 /lib64/ld-linux-x86-64.so.2)" = BENTO-LOADER ] && echo image-loader; apt-config --version | head -1'
+for mode in "" --bento-no-sandbox; do
+	nonmerged ./all.AppImage $mode sh -c "$libs"
+	[ "$RC" = 0 ] && [[ $OUT == $'app-ran\nglibc layer\nBENTO-GLIBC-LAYER\nimage-loader\napt '* ]]
+	verdict "[${mode:-sandbox}] a host whose /lib and /lib64 are directories gets the image's glibc there too" 0
+	nonmerged ./older.AppImage $mode sh -c "$libs"
+	[ "$RC" = 0 ] && [[ $OUT == $'app-ran\n'* ]] && [[ $OUT != *"glibc layer"* ]] && [[ $OUT != *BENTO-GLIBC-LAYER* ]] &&
+		[[ $OUT != *image-loader* ]] && [[ $OUT != *merged* ]]
+	verdict "[${mode:-sandbox}] control: the same root, a bundle older than the host's: /lib and /lib64 are the host's" 0
+done
 
 # ---------------------------------------------------------------- bento info
 
