@@ -187,8 +187,9 @@ decisions ""
 
 # ---------------------------------------------------------------- real runs
 
-# make_app NAME REQUIRES: an app whose AppRun runs its arguments, with
-# [Requires] REQUIRES (printf escapes).
+# make_app NAME REQUIRES [APPLICATION]: an app whose AppRun runs its
+# arguments, with [Requires] REQUIRES and more lines of [Application]
+# (printf escapes).
 make_app() {
 	local d=$1.AppDir
 	rm -rf "$d"
@@ -197,7 +198,9 @@ make_app() {
 	chmod 0755 "$d/AppRun"
 	printf '[Desktop Entry]\nType=Application\nName=Req\nExec=AppRun\nIcon=req\nCategories=Utility;\n' >"$d/req.desktop"
 	printf '<svg xmlns="http://www.w3.org/2000/svg"/>\n' >"$d/req.svg"
-	printf '[Application]\nname=org.bento.Requires.%s\ncommand=AppRun\n\n[Requires]\n%b' "$1" "$2" >"$d/.bento/metadata"
+	printf '[Application]\nname=org.bento.Requires.%s\ncommand=AppRun\n%b\n[Requires]\n%b' "$1" "${3:-}" "$2" >"$d/.bento/metadata"
+	mkdir -p "$d/share/requires"
+	echo "image tree" >"$d/share/requires/data"
 }
 
 # bundle_glibc NAME: a copy of the host's glibc in .bento/glibc, shaped as
@@ -255,11 +258,14 @@ bundle_glibc all
 bundle_libstdcxx all
 mkdir -p all.AppDir/.bento/fallback/lib/x86_64-linux-gnu
 echo "fallback library" >all.AppDir/.bento/fallback/lib/x86_64-linux-gnu/libbento-missing.so.1
+# the glibc layer without the image's tree over /usr (usr-overlay=false)
+make_app notree "glibc-bundled=99.0\n" 'usr-overlay=false\n'
+bundle_glibc notree
 make_app lacking 'host-libraries=libbento-missing.so.1=bento-missing;libz.so.1=zlib1g;\n'
-for n in old floor newer older nobundle linked fallback lacking all; do pack $n || break; done
+for n in old floor newer older nobundle linked fallback lacking all notree; do pack $n || break; done
 check "the test images are packed" test -x old.AppImage -a -x floor.AppImage -a -x newer.AppImage \
 	-a -x older.AppImage -a -x nobundle.AppImage -a -x linked.AppImage -a -x fallback.AppImage \
-	-a -x lacking.AppImage -a -x all.AppImage
+	-a -x lacking.AppImage -a -x all.AppImage -a -x notree.AppImage
 
 [ ! -e $LIBDIR/libbento-missing.so.1 ] && [ ! -e $LIBDIR/bento-glibc-marker ] &&
 	[ -e $LIBDIR/libz.so.1 ] && [ "$(tail -c 17 $LIBDIR/libc.so.6 | tr -c A-Z- ?)" != BENTO-GLIBC-LAYER ] &&
@@ -316,6 +322,12 @@ runs() {
 		urun $strategy ./all.AppImage "${mode[@]}" sh -c "$show; apt-config --version | head -1; tail -c 15 $LIBDIR/libstdc++.so.6 | tr -c A-Z- ?; echo"
 		[ "$RC" = 0 ] && [[ $OUT == $'app-ran\nhas bento-glibc-marker\nhas libbento-missing.so.1\nBENTO-GLIBC-LAYER\nimage-loader\napt '*$'\nBENTO-CXX-LAYER' ]]
 		verdict "${label}[$how] glibc, libstdc++ and fallback layers at once: a host C++ program runs on the image's libstdc++" 0
+
+		urun $strategy ./notree.AppImage "${mode[@]}" sh -c "$show; cat /usr/share/requires/data 2>/dev/null || echo no-tree"
+		expect "${label}[$how] usr-overlay=false: the glibc layer over the host's /usr alone" 0 \
+			$'app-ran\nhas bento-glibc-marker\nBENTO-GLIBC-LAYER\nimage-loader\nno-tree'
+		urun $strategy ./newer.AppImage "${mode[@]}" cat /usr/share/requires/data
+		expect "${label}[$how] control: the image's tree is over /usr by default" 0 $'app-ran\nimage tree'
 
 		urun $strategy ./lacking.AppImage "${mode[@]}" true
 		[ "$RC" = 127 ] && [ -z "$OUT" ] &&
@@ -400,7 +412,7 @@ if [ -n "${BENTO_SAN_BUILD:-}" ] && [ -x "$BENTO_SAN_BUILD/tests/requirescheck" 
 	mkdir san
 	cp "$BENTO_SAN_BUILD/runtime/stub/bento-runtime" san/ && chmod 0755 san/bento-runtime
 	RUNTIME=$TEST_DIR/san/bento-runtime
-	for n in old floor newer older nobundle linked fallback lacking all; do pack $n || break; done
+	for n in old floor newer older nobundle linked fallback lacking all notree; do pack $n || break; done
 	runs "[sanitizer] " userns nosandbox
 else
 	skip "the sanitizer build's runs" "no sanitizer build (tests/run BUILD SAN_BUILD)"
