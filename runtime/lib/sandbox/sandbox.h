@@ -14,7 +14,8 @@
  * pivot_root it holds (see plan.c for why each is there):
  *   /app            the image, read-only
  *   /usr            the image's tree layered over the host's /usr, read-only
- *                   (an overlayfs; the host's alone where it cannot be had)
+ *                   (an overlayfs; the host's alone where it cannot be had),
+ *                   with the image's .bento layers the host needs
  *   /bin, /lib* ... the host's, read-only
  *   /etc            a few files of the host's, passwd and group generated
  *   /proc /dev /sys a new proc, a minimal dev, a read-only part of sys
