@@ -12,10 +12,25 @@
  *       decides for a host whose versions are GLIBC and LIBSTDCXX ("-": none)
  *       and which has the libraries HOSTLIB: prints "layers: ..." or the
  *       refusal (exit 127).
+ *   requirescheck no-overlayfs CMD [ARGS...]
+ *       (as root) runs CMD on a machine whose kernel refuses overlayfs, the
+ *       way Linux before 5.11 (Debian 11's) refuses it in a user namespace:
+ *       a seccomp filter, installed without no_new_privs, fails with EPERM
+ *       every mount(2) whose flags are exactly MS_RDONLY | MS_NOSUID |
+ *       MS_NODEV - the runtime's overlayfs mounts, and its FUSE mount too,
+ *       so that only BENTO_STRATEGY=extract runs under it.
  *   requirescheck time METADATA N
  *       runs the launch's check on this host N times: the layers, and the
  *       mean time of one check in microseconds (for bench/README.md). */
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +136,29 @@ static int time_check(const char *path, long n)
 	return 0;
 }
 
+static int no_overlayfs(char **cmd)
+{
+	struct sock_filter filter[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mount, 0, 3),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[3])),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MS_RDONLY | MS_NOSUID | MS_NODEV, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {.len = ARRAY_SIZE(filter), .filter = filter};
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) {
+		perror("seccomp");
+		return 2;
+	}
+	execvp(cmd[0], cmd);
+	perror(cmd[0]);
+	return 127;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "compare") == 0) {
@@ -162,10 +200,14 @@ int main(int argc, char **argv)
 		printf("%s\n", path ? path : "none");
 		return 0;
 	}
+	if (argc >= 3 && strcmp(argv[1], "no-overlayfs") == 0)
+		return no_overlayfs(argv + 2);
 	if (argc == 4 && strcmp(argv[1], "time") == 0)
 		return time_check(argv[2], atol(argv[3]) > 0 ? atol(argv[3]) : 1);
 	if (argc >= 5 && strcmp(argv[1], "decide") == 0)
 		return decide(argc, argv);
-	fprintf(stderr, "usage: requirescheck compare|releases|version|cache|decide|time ...\n");
+	fprintf(
+	    stderr,
+	    "usage: requirescheck compare|releases|version|cache|decide|no-overlayfs|time ...\n");
 	return 2;
 }

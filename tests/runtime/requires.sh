@@ -381,6 +381,35 @@ for mode in "" --bento-no-sandbox; do
 	verdict "[${mode:-sandbox}] control: the same root, a bundle older than the host's: /lib and /lib64 are the host's" 0
 done
 
+# ---------------------------------------------------------------- no overlayfs
+
+# A kernel that refuses overlayfs in a user namespace (Linux before 5.11,
+# Debian 11's): requirescheck no-overlayfs fails the runtime's overlayfs
+# mounts with EPERM, as such a kernel does (and its FUSE mount: extraction
+# only).  The bundled glibc is then bound file by file over the host's; a
+# fallback library, which the host lacks, cannot be had: an error.
+for mode in "" --bento-no-sandbox; do
+	AS_USER_PREFIX=("$REQ" no-overlayfs)
+	urun BENTO_STRATEGY=extract ./newer.AppImage $mode sh -c "cat /usr/share/requires/data 2>/dev/null || echo no-tree"
+	expect "[${mode:-sandbox}] control: under no-overlayfs the image's tree is not over /usr (overlayfs is refused)" 0 $'app-ran\nno-tree'
+	urun BENTO_STRATEGY=extract ./newer.AppImage $mode sh -c "$show; apt-config --version | head -1"
+	[ "$RC" = 0 ] && [[ $OUT == $'app-ran\nBENTO-GLIBC-LAYER\nimage-loader\napt '* ]]
+	verdict "[${mode:-sandbox}] without overlayfs, the bundled glibc and loader are bound over the host's, file by file" 0
+	urun BENTO_STRATEGY=extract ./older.AppImage $mode sh -c "$show"
+	[ "$RC" = 0 ] && [[ $OUT == $'app-ran\n'* ]] && [[ $OUT != *BENTO-GLIBC-LAYER* ]] && [[ $OUT != *image-loader* ]]
+	verdict "[${mode:-sandbox}] control: without overlayfs, an older bundle stays out" 0
+	urun BENTO_STRATEGY=extract ./all.AppImage $mode true
+	[ "$RC" = 127 ] && [ -z "$OUT" ] && [[ $ERR == *"cannot mount the libraries"*"Operation not permitted"* ]]
+	verdict "[${mode:-sandbox}] without overlayfs, a needed fallback library cannot be had: an error, not a run" 127
+	AS_USER_PREFIX=()
+	_user_cmd
+	cmd=("${_CMD[@]}" env BENTO_STRATEGY=extract ./newer.AppImage $mode sh -c "$libs")
+	_CMD=("$REQ" no-overlayfs unshare -m --propagation private bash -c "$NONMERGED" nonmerged "$NM_DIR" "$TEST_DIR")
+	_run "${cmd[@]}"
+	[ "$RC" = 0 ] && [[ $OUT == $'app-ran\nBENTO-GLIBC-LAYER\nimage-loader\napt '* ]]
+	verdict "[${mode:-sandbox}] without overlayfs, /lib and /lib64 directories get the bundled glibc and loader bound" 0
+done
+
 # ---------------------------------------------------------------- bento info
 
 make_app info 'glibc=2.34\nglibc-bundled=2.36\nlibstdc++=3.4.30\nhost-libraries=libGL.so.1=libgl1;libasound.so.2=libasound2;\nfallback-libraries=libasound.so.2;\n'

@@ -139,7 +139,8 @@ typedef struct bento_sandbox_config {
 typedef struct bento_usr_overlay_state {
 	bool asked;           /* the image asked for it (usr-overlay=true) */
 	bool mounted;         /* it was mounted */
-	bool layered;         /* the .bento layers were mounted over it */
+	bool layered;         /* the .bento layers were mounted over it ... */
+	bool bound;           /* ... file by file, without overlayfs */
 	int errnum;           /* else why not (the kernel's refusal) ... */
 	const char *shadowed; /* ... or the path below /usr of the host's that
 	                       * the image would shadow (a static string) */
@@ -159,15 +160,19 @@ extern const char *const bento_usr_host_only[];
  * state->shadowed and state->errnum EEXIST, when it holds one of
  * bento_usr_host_only (or a non-directory on its way).  Returns -1 with
  * errno set when a .bento layer could not be mounted, else 0 (the image's
- * tree alone is best effort: state says what became of it).  app_fd must
+ * tree alone is best effort: state says what became of it).  Where the
+ * kernel refuses overlayfs, the .bento/glibc and .bento/libstdc++ files are
+ * bound one by one over the host's of the same name instead (not a
+ * fallback library, which the host lacks).  app_fd must
  * not be an overlayfs itself when .bento layers are asked for (overlayfs
  * stacks two deep at most).  No allocation: for the child. */
 int bento_usr_overlay_mount(int app_fd, int host_usr_fd, int parent, const char *name,
                             const bento_usr_layers *layers, bento_usr_overlay_state *state);
 
 /* Mounts on name in parent (the host's /lib or /lib64, a real directory,
- * host_fd) a read-only overlayfs of the image's .bento/glibc/NAME over it.
- * Returns -1 with errno set on failure.  For the child. */
+ * host_fd) a read-only overlayfs of the image's .bento/glibc/NAME over it,
+ * or binds its files over the host's where overlayfs is refused.  Returns
+ * -1 with errno set on failure.  For the child. */
 int bento_glibc_overlay_mount(int app_fd, int host_fd, int parent, const char *name);
 
 /* In the runtime, once the sandbox was made (whether the app could be

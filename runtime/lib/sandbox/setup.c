@@ -350,6 +350,96 @@ static int mount_layers(int parent, const char *name, const int *layers, size_t 
 	return mount("bento-usr", target, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, opts);
 }
 
+/* ---- without overlayfs: the bundled libraries file by file ------------- */
+
+/* Binds, read-only, each file and directory of the layer's directory from
+ * over the one of the same name in to, a directory of the new root (root),
+ * resolved as the root resolves it (Debian 11's libc.so.6 is a link to
+ * libc-2.31.so): where the loader's path and cache find the host's.  A name
+ * the host lacks cannot be added this way and is skipped.  Sets *bound when
+ * the file named primary was bound. */
+static int bind_layer_files(int layer_fd, const char *from, int root, const char *to,
+                            const char *primary, bool *bound)
+{
+	scoped_fd dir = openat2_resolve(layer_fd, from, O_RDONLY | O_DIRECTORY,
+	                                RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+	                                    RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
+	if (dir < 0)
+		return errno == ENOENT ? 0 : -1;
+	char buf[4096] __attribute__((aligned(8)));
+	long n;
+	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct {
+				uint64_t ino;
+				int64_t off;
+				unsigned short reclen;
+				unsigned char type;
+				char name[];
+			} *d = (void *)(buf + off);
+			off += d->reclen;
+			struct stat src_st, dest_st;
+			char path[PATH_MAX], src_path[32], dest_path[32];
+			if (strcmp(d->name, ".") == 0 || strcmp(d->name, "..") == 0 ||
+			    fstatat(dir, d->name, &src_st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !(S_ISREG(src_st.st_mode) || S_ISDIR(src_st.st_mode)) ||
+			    snprintf(path, sizeof(path), "%s/%s", to, d->name) >= (int)sizeof(path))
+				continue;
+			scoped_fd dest = openat2_resolve(root, path, O_PATH,
+			                                 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+			if (dest < 0 || fstat(dest, &dest_st) < 0 ||
+			    S_ISDIR(dest_st.st_mode) != S_ISDIR(src_st.st_mode))
+				continue;
+			scoped_fd src = openat(dir, d->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			if (src < 0)
+				return -1;
+			bento_fd_path(src_path, src);
+			bento_fd_path(dest_path, dest);
+			if (mount(src_path, dest_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+				return -1;
+			scoped_fd mnt = openat2_resolve(root, path, O_PATH,
+			                                RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+			if (mnt < 0 ||
+			    set_mount_attr(mnt,
+			                   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+			                   true) < 0)
+				return -1;
+			if (primary && strcmp(d->name, primary) == 0)
+				*bound = true;
+		}
+	}
+	return n < 0 ? -1 : 0;
+}
+
+/* Where the kernel refuses overlayfs in a user namespace (before Linux
+ * 5.11: Debian 11's), the .bento/glibc and .bento/libstdc++ files bound over
+ * the host's in root's usr/lib/x86_64-linux-gnu and usr/lib64: the host
+ * has every file of its C library and libstdc++ that a program loads (a
+ * newer glibc's extra ones, libc_malloc_debug.so.0, are loaded only on
+ * request).  A fallback library is one the host lacks, so that it cannot be
+ * had this way: -1, as when libc.so.6 or libstdc++.so.6 could not be
+ * bound. */
+static int bind_usr_layers(int glibc, int libstdcxx, int fallback, int root)
+{
+	if (fallback >= 0) {
+		errno = EPERM;
+		return -1;
+	}
+	bool libc = false, cxx = false;
+	if (glibc >= 0 && (bind_layer_files(glibc, MULTIARCH_LIB, root, "usr/" MULTIARCH_LIB,
+	                                    "libc.so.6", &libc) < 0 ||
+	                   bind_layer_files(glibc, "lib64", root, "usr/lib64", NULL, NULL) < 0))
+		return -1;
+	if (libstdcxx >= 0 && bind_layer_files(libstdcxx, MULTIARCH_LIB, root, "usr/" MULTIARCH_LIB,
+	                                       "libstdc++.so.6", &cxx) < 0)
+		return -1;
+	if ((glibc >= 0 && !libc) || (libstdcxx >= 0 && !cxx)) {
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
 /* overlayfs refuses a layer below another of the same mount ("overlapping
  * lowerdir path"), and .bento/glibc lies below the image's root.  So the
  * .bento layers go on a second overlayfs stacked over the first (the
@@ -400,8 +490,14 @@ int bento_usr_overlay_mount(int app_fd, int host_usr_fd, int parent, const char 
 	fds[n++] = state->mounted ? image_over_host : host_usr_fd;
 	if (fallback >= 0)
 		fds[n++] = fallback;
-	if (mount_layers(parent, name, fds, n) < 0)
-		return -1;
+	if (mount_layers(parent, name, fds, n) < 0) {
+		int saved = errno;
+		if (bind_usr_layers(glibc, libstdcxx, fallback, parent) < 0) {
+			errno = saved;
+			return -1;
+		}
+		state->bound = true;
+	}
 	state->layered = true;
 	return 0;
 }
@@ -417,7 +513,19 @@ int bento_glibc_overlay_mount(int app_fd, int host_fd, int parent, const char *n
 	if (glibc < 0)
 		return -1;
 	int both[] = {glibc, host_fd};
-	return mount_layers(parent, name, both, 2);
+	if (mount_layers(parent, name, both, 2) == 0)
+		return 0;
+	/* (as bind_usr_layers does for /usr) */
+	int saved = errno;
+	bool libc = false;
+	bool lib = strcmp(name, "lib") == 0;
+	if (bind_layer_files(glibc, lib ? "x86_64-linux-gnu" : ".", parent,
+	                     lib ? MULTIARCH_LIB : name, "libc.so.6", &libc) < 0 ||
+	    (lib && !libc)) {
+		errno = saved;
+		return -1;
+	}
+	return 0;
 }
 
 /* The overlay over the host's /usr already bound at op->dest, the image
