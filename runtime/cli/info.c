@@ -96,7 +96,7 @@ static void print_app(app_info *a)
 }
 
 /* [Requires], in words (bento-metadata(5)). */
-static void print_requires(const bento_requires *req)
+static void print_requires(const bento_requirements *req)
 {
 	if (!req->present)
 		return;
@@ -118,7 +118,7 @@ static void print_requires(const bento_requires *req)
 		const bento_host_library *lib = &req->host_libraries[i];
 		printf("  From the system: %s (Debian package %s)%s\n", lib->name,
 		       lib->package[0] ? lib->package : "unknown",
-		       bento_requires_has_fallback(req, lib->name)
+		       bento_requirements_has_fallback(req, lib->name)
 		           ? "; bundled as a fallback where the system lacks it"
 		           : "");
 	}
@@ -153,7 +153,7 @@ static int print_info(bento_image *img, bento_error **err)
 	printf("Update information: %s\n", updinfo && updinfo[0] ? updinfo : "none");
 	printf("Signature: %s\n", sig && sig[0] ? "present" : "none");
 	print_app(&app);
-	print_requires(&app.md.requires);
+	print_requires(&app.md.requirements);
 	return 0;
 }
 

@@ -96,7 +96,7 @@ static int decide(int argc, char **argv)
 	                         .has_library = has_library,
 	                         .ctx = &h};
 	bento_usr_layers layers = {0};
-	int r = bento_requires_decide(&md.requires, "APP", &host, &layers, &err);
+	int r = bento_requirements_decide(&md.requirements, "APP", &host, &layers, &err);
 	bento_metadata_clear(&md);
 	if (r < 0) {
 		printf("%s\n", err->message);
@@ -122,7 +122,7 @@ static int time_check(const char *path, long n)
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (long i = 0; i < n; i++) {
-		if (bento_requires_check(&md.requires, "APP", true, &layers, &err) < 0) {
+		if (bento_requirements_check(&md.requirements, "APP", true, &layers, &err) < 0) {
 			printf("%s\n", err->message);
 			return err->status;
 		}

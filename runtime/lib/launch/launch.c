@@ -846,8 +846,9 @@ static int load_app(run_ctx *ctx, bento_error **err)
 	/* Before any strategy: a system the app cannot run on is told so
 	 * plainly, not by the loader once the sandbox is built. */
 	ctx->usr_layers.image = ctx->metadata.usr_overlay != BENTO_USR_OVERLAY_OFF;
-	if (!l->mount_only && bento_requires_check(&ctx->metadata.requires, ctx->metadata.app_id,
-	                                           ctx->sandboxed, &ctx->usr_layers, err) < 0)
+	if (!l->mount_only &&
+	    bento_requirements_check(&ctx->metadata.requirements, ctx->metadata.app_id,
+	                             ctx->sandboxed, &ctx->usr_layers, err) < 0)
 		return bento_error_prefix(err, "%s", l->img->path);
 	if (l->sandbox == BENTO_SANDBOX_OFF && !l->mount_only)
 		bento_warn("running %s without its sandbox: it can read and change all your files",

@@ -77,8 +77,9 @@ static int refuse_libraries(const char *app, const bento_host_library *const *mi
 	return -1;
 }
 
-int bento_requires_decide(const bento_requires *req, const char *app, const bento_host_facts *host,
-                          bento_usr_layers *layers, bento_error **err)
+int bento_requirements_decide(const bento_requirements *req, const char *app,
+                              const bento_host_facts *host, bento_usr_layers *layers,
+                              bento_error **err)
 {
 	layers->glibc = layers->libstdcxx = layers->fallback = false;
 	if (!req->present)
@@ -97,7 +98,7 @@ int bento_requires_decide(const bento_requires *req, const char *app, const bent
 		const bento_host_library *lib = &req->host_libraries[i];
 		if (host->has_library(host->ctx, lib->name))
 			continue;
-		if (bento_requires_has_fallback(req, lib->name))
+		if (bento_requirements_has_fallback(req, lib->name))
 			layers->fallback = true;
 		else
 			missing[n_missing++] = lib;
@@ -126,8 +127,8 @@ static const char *host_version(const char *library, const char *prefix, char *b
 	return r > 0 ? buf : NULL;
 }
 
-int bento_requires_check(const bento_requires *req, const char *app, bool sandboxed,
-                         bento_usr_layers *layers, bento_error **err)
+int bento_requirements_check(const bento_requirements *req, const char *app, bool sandboxed,
+                             bento_usr_layers *layers, bento_error **err)
 {
 	if (!req->present)
 		return 0;
@@ -138,7 +139,7 @@ int bento_requires_check(const bento_requires *req, const char *app, bool sandbo
 		host.glibc = host_version("libc.so.6", "GLIBC_", glibc);
 	if (req->libstdcxx || req->libstdcxx_bundled)
 		host.libstdcxx = host_version("libstdc++.so.6", "GLIBCXX_", libstdcxx);
-	int r = bento_requires_decide(req, app, &host, layers, err);
+	int r = bento_requirements_decide(req, app, &host, layers, err);
 	bento_debug("host: glibc %s, libstdc++ %s; layers:%s%s%s", host.glibc ? host.glibc : "-",
 	            host.libstdcxx ? host.libstdcxx : "-", layers->glibc ? " glibc" : "",
 	            layers->libstdcxx ? " libstdc++" : "", layers->fallback ? " fallback" : "");

@@ -14,7 +14,7 @@
 #include "permissions/requires.h"
 #include "sandbox/sandbox.h"
 
-/* What the host has, as bento_requires_decide needs it. */
+/* What the host has, as bento_requirements_decide needs it. */
 typedef struct bento_host_facts {
 	const char *glibc;     /* its GNU C library's version, NULL: none found */
 	const char *libstdcxx; /* its libstdc++'s (GLIBCXX_), NULL: none found */
@@ -26,13 +26,14 @@ typedef struct bento_host_facts {
 /* Sets the .bento layers of *layers (not .image) that req needs on host,
  * or refuses: an error (status BENTO_EXIT_RUNTIME) naming what app (its
  * name, for the message) needs and this system lacks. */
-int bento_requires_decide(const bento_requires *req, const char *app, const bento_host_facts *host,
-                          bento_usr_layers *layers, bento_error **err);
+int bento_requirements_decide(const bento_requirements *req, const char *app,
+                              const bento_host_facts *host, bento_usr_layers *layers,
+                              bento_error **err);
 
-/* bento_requires_decide on this host: reads only what req asks about
+/* bento_requirements_decide on this host: reads only what req asks about
  * (nothing without [Requires]).  sandboxed: a library counts only where the
  * sandbox shows it. */
-int bento_requires_check(const bento_requires *req, const char *app, bool sandboxed,
-                         bento_usr_layers *layers, bento_error **err);
+int bento_requirements_check(const bento_requirements *req, const char *app, bool sandboxed,
+                             bento_usr_layers *layers, bento_error **err);
 
 #endif

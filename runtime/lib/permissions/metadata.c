@@ -271,7 +271,7 @@ static int read_requires(bento_metadata *md, const char *name, const bento_keyfi
 	bento_strv items;
 	if (unescape(e->value, true, &items, err) < 0)
 		return -1;
-	int r = bento_requires_set(&md->requires, e->key, items.items, items.count, err);
+	int r = bento_requirements_set(&md->requirements, e->key, items.items, items.count, err);
 	bento_strv_free(&items);
 	if (r > 0)
 		bento_debug("%s:%u: [Requires] %s is not known here, ignored", name, e->line,
@@ -399,6 +399,6 @@ void bento_metadata_clear(bento_metadata *md)
 	}
 	free(md->commands);
 	bento_permissions_clear(&md->permissions);
-	bento_requires_clear(&md->requires);
+	bento_requirements_clear(&md->requirements);
 	memset(md, 0, sizeof(*md));
 }

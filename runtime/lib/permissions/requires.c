@@ -76,7 +76,8 @@ static int set_version(char **slot, const char *key, char *const *items, size_t 
 	return 0;
 }
 
-static int set_host_libraries(bento_requires *req, char *const *items, size_t n, bento_error **err)
+static int set_host_libraries(bento_requirements *req, char *const *items, size_t n,
+                              bento_error **err)
 {
 	for (size_t i = 0; i < req->n_host_libraries; i++) {
 		free(req->host_libraries[i].name);
@@ -104,7 +105,7 @@ static int set_host_libraries(bento_requires *req, char *const *items, size_t n,
 	return 0;
 }
 
-static int set_fallback_libraries(bento_requires *req, char *const *items, size_t n,
+static int set_fallback_libraries(bento_requirements *req, char *const *items, size_t n,
                                   bento_error **err)
 {
 	for (size_t i = 0; i < req->n_fallback_libraries; i++)
@@ -122,8 +123,8 @@ static int set_fallback_libraries(bento_requires *req, char *const *items, size_
 	return 0;
 }
 
-int bento_requires_set(bento_requires *req, const char *key, char *const *items, size_t n_items,
-                       bento_error **err)
+int bento_requirements_set(bento_requirements *req, const char *key, char *const *items,
+                           size_t n_items, bento_error **err)
 {
 	req->present = true;
 	if (strcmp(key, "glibc") == 0)
@@ -141,7 +142,7 @@ int bento_requires_set(bento_requires *req, const char *key, char *const *items,
 	return 1;
 }
 
-bool bento_requires_has_fallback(const bento_requires *req, const char *name)
+bool bento_requirements_has_fallback(const bento_requirements *req, const char *name)
 {
 	for (size_t i = 0; i < req->n_fallback_libraries; i++)
 		if (strcmp(req->fallback_libraries[i], name) == 0)
@@ -149,7 +150,7 @@ bool bento_requires_has_fallback(const bento_requires *req, const char *name)
 	return false;
 }
 
-void bento_requires_clear(bento_requires *req)
+void bento_requirements_clear(bento_requirements *req)
 {
 	free(req->glibc);
 	free(req->glibc_bundled);

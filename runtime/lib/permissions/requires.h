@@ -20,7 +20,7 @@ typedef struct bento_host_library {
 	char *package;
 } bento_host_library;
 
-typedef struct bento_requires {
+typedef struct bento_requirements {
 	/* Versions (core/version.h), or NULL when the key is absent. */
 	char *glibc;                        /* glibc: the newest GLIBC_ version needed */
 	char *glibc_bundled;                /* glibc-bundled: the version of .bento/glibc */
@@ -31,18 +31,18 @@ typedef struct bento_requires {
 	char **fallback_libraries; /* fallback-libraries */
 	size_t n_fallback_libraries;
 	bool present; /* the metadata has the group */
-} bento_requires;
+} bento_requirements;
 
 /* Sets key of [Requires] from its value, items a list's elements (the key
  * file's escapes undone).  Returns 1 for a key it does not know (ignored:
  * later builders may write more), -1 for an invalid value. */
-int bento_requires_set(bento_requires *req, const char *key, char *const *items, size_t n_items,
-                       bento_error **err);
+int bento_requirements_set(bento_requirements *req, const char *key, char *const *items,
+                           size_t n_items, bento_error **err);
 
-void bento_requires_clear(bento_requires *req);
+void bento_requirements_clear(bento_requirements *req);
 
 /* Whether name is one of fallback-libraries. */
-bool bento_requires_has_fallback(const bento_requires *req, const char *name);
+bool bento_requirements_has_fallback(const bento_requirements *req, const char *name);
 
 /* The first release of each common distribution whose GNU C library is
  * version or newer, as words: "Debian 12, Ubuntu 22.04, Fedora 35 or later"
