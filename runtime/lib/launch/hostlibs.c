@@ -2,6 +2,7 @@
 #include "launch/hostlibs.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,6 +31,28 @@ static const char *const default_dirs[] = {
     "/usr/lib",
 };
 
+/* glibc before 2.34 installs libc.so.6 as a link to libc-2.31.so, whose
+ * name is its release: newer than its newest symbol version when a release
+ * added none (2.31 did not).  That release into out, if the link says. */
+static void release_from_link(const char *path, char *out)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+	size_t len = strlen(base);
+	if (strncmp(base, "libc-", 5) != 0 || len < 9 || strcmp(base + len - 3, ".so") != 0 ||
+	    !bento_version_valid(base + 5, len - 8))
+		return;
+	char release[BENTO_VERSION_MAX + 1];
+	memcpy(release, base + 5, len - 8);
+	release[len - 8] = '\0';
+	if (bento_version_compare(release, out) > 0)
+		memcpy(out, release, sizeof(release));
+}
+
 int bento_host_library_version(const char *name, const char *prefix, char *out, bento_error **err)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(version_dirs); i++) {
@@ -43,6 +66,8 @@ int bento_host_library_version(const char *name, const char *prefix, char *out, 
 		int r = bento_elf_newest_version(fd, (uint64_t)st.st_size, prefix, out, err);
 		if (r < 0)
 			return bento_error_prefix(err, "%s", path);
+		if (r > 0 && strcmp(name, "libc.so.6") == 0)
+			release_from_link(path, out);
 		return r;
 	}
 	return 0;

@@ -19,7 +19,8 @@
  * (BENTO_VERSION_MAX + 1 bytes), the library found in /usr/lib/x86_64-linux-gnu,
  * /lib/x86_64-linux-gnu or /lib64 (the first that has it).  Returns 1, 0 when
  * the host has no such library (or one that defines no such version), -1 when
- * the file found is not a shared library that can be read. */
+ * the file found is not a shared library that can be read.  For libc.so.6,
+ * the release its link names (libc-2.31.so) when that is newer. */
 int bento_host_library_version(const char *name, const char *prefix, char *out, bento_error **err);
 
 /* Searches of the host's libraries, for one launch. */
