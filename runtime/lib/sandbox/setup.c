@@ -416,24 +416,25 @@ static int bind_layer_files(int layer_fd, const char *from, int root, const char
  * the host's in root's usr/lib/x86_64-linux-gnu and usr/lib64: the host
  * has every file of its C library and libstdc++ that a program loads (a
  * newer glibc's extra ones, libc_malloc_debug.so.0, are loaded only on
- * request).  A fallback library is one the host lacks, so that it cannot be
- * had this way: -1, as when libc.so.6 or libstdc++.so.6 could not be
- * bound. */
+ * request; a host without merged /usr keeps libc.so.6 in /lib, bound by
+ * the op for /lib).  A fallback library is one the host lacks, so that it
+ * cannot be had this way: -1, as when the host has no libstdc++.so.6 to
+ * bind over. */
 static int bind_usr_layers(int glibc, int libstdcxx, int fallback, int root)
 {
 	if (fallback >= 0) {
 		errno = EPERM;
 		return -1;
 	}
-	bool libc = false, cxx = false;
-	if (glibc >= 0 && (bind_layer_files(glibc, MULTIARCH_LIB, root, "usr/" MULTIARCH_LIB,
-	                                    "libc.so.6", &libc) < 0 ||
-	                   bind_layer_files(glibc, "lib64", root, "usr/lib64", NULL, NULL) < 0))
+	bool cxx = false;
+	if (glibc >= 0 &&
+	    (bind_layer_files(glibc, MULTIARCH_LIB, root, "usr/" MULTIARCH_LIB, NULL, NULL) < 0 ||
+	     bind_layer_files(glibc, "lib64", root, "usr/lib64", NULL, NULL) < 0))
 		return -1;
 	if (libstdcxx >= 0 && bind_layer_files(libstdcxx, MULTIARCH_LIB, root, "usr/" MULTIARCH_LIB,
 	                                       "libstdc++.so.6", &cxx) < 0)
 		return -1;
-	if ((glibc >= 0 && !libc) || (libstdcxx >= 0 && !cxx)) {
+	if (libstdcxx >= 0 && !cxx) {
 		errno = ENOENT;
 		return -1;
 	}
@@ -517,11 +518,9 @@ int bento_glibc_overlay_mount(int app_fd, int host_fd, int parent, const char *n
 		return 0;
 	/* (as bind_usr_layers does for /usr) */
 	int saved = errno;
-	bool libc = false;
 	bool lib = strcmp(name, "lib") == 0;
 	if (bind_layer_files(glibc, lib ? "x86_64-linux-gnu" : ".", parent,
-	                     lib ? MULTIARCH_LIB : name, "libc.so.6", &libc) < 0 ||
-	    (lib && !libc)) {
+	                     lib ? MULTIARCH_LIB : name, NULL, NULL) < 0) {
 		errno = saved;
 		return -1;
 	}
