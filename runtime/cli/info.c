@@ -10,6 +10,7 @@
 #include "image/metadata.h"
 #include "permissions/override.h"
 #include "permissions/permissions.h"
+#include "permissions/requires.h"
 #include "verbs.h"
 
 static void print_help(void)
@@ -20,7 +21,10 @@ static void print_help(void)
 	       "compressed, the app it holds, its update information, whether it is\n"
 	       "signed, its app id, command (and its other commands by name, run with\n"
 	       "--bento-command=NAME or through a link named NAME) and permissions (from\n"
-	       "its .bento/metadata and your override, see bento override).\n"
+	       "its .bento/metadata and your override, see bento override), and what it\n"
+	       "requires of the system it runs on ([Requires]: the GNU C Library and\n"
+	       "libstdc++ versions, bundled or not, the oldest releases that have them,\n"
+	       "the libraries it takes from the system).\n"
 	       "Exit status: 0, 127 if FILE is not a valid image or its metadata or your\n"
 	       "override is invalid, 2 on a usage error.\n");
 }
@@ -91,6 +95,42 @@ static void print_app(app_info *a)
 	}
 }
 
+/* [Requires], in words (bento-metadata(5)). */
+static void print_requires(const bento_requirements *req)
+{
+	if (!req->present)
+		return;
+	printf("Requires:\n");
+	autofree char *releases = req->glibc ? bento_glibc_releases(req->glibc) : NULL;
+	if (req->glibc)
+		printf("  GNU C Library: %s or newer (%s)\n", req->glibc,
+		       releases ? releases : "newer than every release known here");
+	if (req->glibc_bundled)
+		printf("  GNU C Library bundled: %s (used where the system's is older)\n",
+		       req->glibc_bundled);
+	if (req->libstdcxx)
+		printf("  libstdc++: GLIBCXX_%s or newer\n", req->libstdcxx);
+	if (req->libstdcxx_bundled)
+		printf("  libstdc++ bundled: GLIBCXX_%s (used where the system's is missing or "
+		       "older)\n",
+		       req->libstdcxx_bundled);
+	for (size_t i = 0; i < req->n_host_libraries; i++) {
+		const bento_host_library *lib = &req->host_libraries[i];
+		printf("  From the system: %s (Debian package %s)%s\n", lib->name,
+		       lib->package[0] ? lib->package : "unknown",
+		       bento_requirements_has_fallback(req, lib->name)
+		           ? "; bundled as a fallback where the system lacks it"
+		           : "");
+	}
+	if (req->glibc_bundled)
+		printf("Runs on: glibc systems of any release (bundled %s%s%s)\n",
+		       req->glibc_bundled, req->glibc ? "; its programs need " : "",
+		       req->glibc ? req->glibc : "");
+	else if (req->glibc)
+		printf("Runs on: glibc >= %s systems (%s)\n", req->glibc,
+		       releases ? releases : "newer than every release known here");
+}
+
 static int print_info(bento_image *img, bento_error **err)
 {
 	autofree char *updinfo = NULL, *sig = NULL;
@@ -113,6 +153,7 @@ static int print_info(bento_image *img, bento_error **err)
 	printf("Update information: %s\n", updinfo && updinfo[0] ? updinfo : "none");
 	printf("Signature: %s\n", sig && sig[0] ? "present" : "none");
 	print_app(&app);
+	print_requires(&app.md.requirements);
 	return 0;
 }
 

@@ -42,7 +42,8 @@ static const char help[] =
     "Environment: APPIMAGE_EXTRACT_AND_RUN=1, NO_CLEANUP=1, TARGET_APPIMAGE=FILE,\n"
     "TMPDIR, BENTO_STRATEGY=userns|fusermount|extract|extract-and-run, BENTO_DEBUG=1.\n"
     "Exit status: the application's, 128+N if signal N ended it, 127 if the\n"
-    "runtime could not start it.\n";
+    "runtime could not start it (a broken file; a system older than the app\n"
+    "requires, see bento info FILE).\n";
 
 static const char version[] = "bento runtime " BENTO_VERSION "\n";
 

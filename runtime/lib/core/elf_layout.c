@@ -8,11 +8,15 @@
 #include <unistd.h>
 
 #include "core/util.h"
+#include "core/version.h"
 
 /* Upper bounds that no real runtime comes near: they keep a hostile header from
  * making us allocate or loop without end. */
 #define MAX_SECTIONS 4096
 #define MAX_SHSTRTAB (1 << 20)
+/* Version definitions: glibc has about 50, libstdc++ about 60. */
+#define MAX_VERDEF_SIZE (1 << 16)
+#define MAX_VERDEFS 1024
 
 static int truncated(bento_error **err, const char *what, uint64_t end, uint64_t file_size)
 {
@@ -112,6 +116,84 @@ int bento_elf_find_section(int fd, uint64_t file_size, const char *name, bento_e
 		return 1;
 	}
 	return 0;
+}
+
+/* The name at offset name of the string table strtab, if it is prefix
+ * followed by a version: that version copied to out. */
+static bool version_name(int fd, const Elf64_Shdr *strtab, uint32_t name, const char *prefix,
+                         char *out)
+{
+	size_t plen = strlen(prefix);
+	char buf[64];
+	if (name >= strtab->sh_size || plen + BENTO_VERSION_MAX + 1 > sizeof(buf))
+		return false;
+	uint64_t avail = strtab->sh_size - name;
+	size_t want = avail < sizeof(buf) - 1 ? (size_t)avail : sizeof(buf) - 1;
+	ssize_t n = bento_pread_all(fd, buf, want, (off_t)(strtab->sh_offset + name));
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	size_t len = strnlen(buf, (size_t)n);
+	if (len == (size_t)n || len <= plen || strncmp(buf, prefix, plen) != 0 ||
+	    !bento_version_valid(buf + plen, len - plen))
+		return false;
+	memcpy(out, buf + plen, len - plen + 1);
+	return true;
+}
+
+int bento_elf_newest_version(int fd, uint64_t file_size, const char *prefix, char *out,
+                             bento_error **err)
+{
+	Elf64_Ehdr eh;
+	autofree Elf64_Shdr *sh = read_headers(fd, file_size, &eh, err);
+	if (sh == NULL)
+		return -1;
+	const Elf64_Shdr *verdef = NULL;
+	for (unsigned i = 0; i < eh.e_shnum && verdef == NULL; i++)
+		if (sh[i].sh_type == SHT_GNU_verdef)
+			verdef = &sh[i];
+	if (verdef == NULL)
+		return 0;
+	if (verdef->sh_size > MAX_VERDEF_SIZE || verdef->sh_size > file_size ||
+	    verdef->sh_offset > file_size - verdef->sh_size || verdef->sh_link >= eh.e_shnum)
+		return bento_error_set(err, ENOEXEC,
+		                       "ELF version definitions lie outside the file");
+	const Elf64_Shdr *strtab = &sh[verdef->sh_link];
+	if (strtab->sh_type != SHT_STRTAB || strtab->sh_size > file_size ||
+	    strtab->sh_offset > file_size - strtab->sh_size)
+		return bento_error_set(err, ENOEXEC, "ELF version names lie outside the file");
+	size_t size = (size_t)verdef->sh_size;
+	autofree unsigned char *defs = xmalloc(size ? size : 1);
+	if (bento_pread_all(fd, defs, size, (off_t)verdef->sh_offset) != (ssize_t)size)
+		return bento_error_set(err, ENOEXEC, "cannot read ELF version definitions");
+	int found = 0;
+	char version[BENTO_VERSION_MAX + 1];
+	/* Each definition says where the next one is: checked to stay inside
+	 * the section, and counted, so that a loop in them ends. */
+	size_t off = 0;
+	for (unsigned count = 0; count < MAX_VERDEFS; count++) {
+		Elf64_Verdef vd;
+		Elf64_Verdaux aux;
+		if (off > size || size - off < sizeof(vd))
+			return bento_error_set(err, ENOEXEC,
+			                       "ELF version definition %u is truncated", count);
+		memcpy(&vd, defs + off, sizeof(vd));
+		if (vd.vd_cnt > 0 && !(vd.vd_flags & VER_FLG_BASE)) {
+			if (vd.vd_aux > size - off || size - off - vd.vd_aux < sizeof(aux))
+				return bento_error_set(
+				    err, ENOEXEC, "ELF version definition %u is truncated", count);
+			memcpy(&aux, defs + off + vd.vd_aux, sizeof(aux));
+			if (version_name(fd, strtab, aux.vda_name, prefix, version) &&
+			    (!found || bento_version_compare(version, out) > 0)) {
+				memcpy(out, version, sizeof(version));
+				found = 1;
+			}
+		}
+		if (vd.vd_next == 0)
+			return found;
+		off += vd.vd_next;
+	}
+	return bento_error_set(err, ENOEXEC, "more than %d ELF version definitions", MAX_VERDEFS);
 }
 
 int bento_elf_has_appimage_magic(int fd, bento_error **err)

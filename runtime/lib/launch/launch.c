@@ -22,6 +22,7 @@
 #include "launch/identity.h"
 #include "launch/mount.h"
 #include "launch/nosandbox.h"
+#include "launch/requires.h"
 #include "permissions/override.h"
 #include "sandbox/process.h"
 #include "sandbox/sandbox.h"
@@ -79,6 +80,9 @@ typedef struct run_ctx {
 	/* A bento image run unsandboxed: it gets its /app all the same
 	 * (nosandbox.h). */
 	bool app_root;
+	/* /usr's layers: the image's tree (usr-overlay) and the .bento layers
+	 * this host needs (launch/requires.h). */
+	bento_usr_layers usr_layers;
 	sigset_t saved_mask;
 	int sigfd;
 	char owd[PATH_MAX];
@@ -485,15 +489,16 @@ static int prepare_sandbox(const run_ctx *ctx, const char *root, const char *app
                            bento_sandbox **sb, bento_error **err)
 {
 	extern char **environ;
-	bento_sandbox_config cfg = {
-	    .app_id = ctx->metadata.app_id,
-	    .permissions = &ctx->permissions,
-	    .root = root,
-	    .uid = ctx->uid,
-	    .gid = ctx->gid,
-	    .app_dir = app_dir,
-	    .usr_overlay = ctx->metadata.usr_overlay != BENTO_USR_OVERLAY_OFF,
-	    .usr_overlay_asked = ctx->metadata.usr_overlay == BENTO_USR_OVERLAY_ON};
+	bento_sandbox_config cfg = {.app_id = ctx->metadata.app_id,
+	                            .permissions = &ctx->permissions,
+	                            .root = root,
+	                            .uid = ctx->uid,
+	                            .gid = ctx->gid,
+	                            .app_dir = app_dir,
+	                            .usr_overlay = ctx->usr_layers.image,
+	                            .usr_overlay_asked =
+	                                ctx->metadata.usr_overlay == BENTO_USR_OVERLAY_ON,
+	                            .usr_layers = ctx->usr_layers};
 	if (bento_sandbox_prepare(&cfg, environ, sb, err) < 0)
 		return bento_error_prefix(err, "%s: cannot prepare the sandbox",
 		                          ctx->launch->img->path);
@@ -563,11 +568,24 @@ static void app_root_attach(const run_ctx *ctx, app_process *app, bento_app_root
 	    (bento_app_root){.mount_image = image ? bento_image_mount_at : NULL,
 	                     .mount_ctx = image,
 	                     .cwd = ctx->owd,
-	                     .usr_overlay = ctx->metadata.usr_overlay != BENTO_USR_OVERLAY_OFF,
+	                     .usr_layers = ctx->usr_layers,
 	                     .usr = {.asked = ctx->metadata.usr_overlay == BENTO_USR_OVERLAY_ON}};
 	app->spawn.new_namespace = true;
 	app->spawn.mount_image = bento_app_root_enter;
 	app->spawn.mount_ctx = root;
+}
+
+/* After start_app with an app root whose .bento layers could not be
+ * mounted: the app cannot run without them, so no fallback runs it. */
+static attempt layers_failed(const run_ctx *ctx, const app_process *app, bento_error **err)
+{
+	bento_error_freep(err);
+	*err = NULL;
+	bento_error_set(err, app->spawn.errnum,
+	                "%s: cannot mount the libraries %s needs from its image (.bento) over "
+	                "/usr: %s",
+	                ctx->launch->img->path, ctx->metadata.app_id, strerror(app->spawn.errnum));
+	return ATTEMPT_FAILED;
 }
 
 /* After start_app with an app root: false when the namespace or the root
@@ -581,7 +599,7 @@ static bool app_root_report(const run_ctx *ctx, const app_process *app, const be
 		bento_usr_overlay_report(&root->usr);
 		return true;
 	}
-	if (fallback)
+	if (fallback && !bento_usr_layers_needed(&root->usr_layers))
 		bento_warn(
 		    "%s: no /app for %s (%s: %s): it runs from where the image is, and what it "
 		    "finds at /app paths is the host's",
@@ -620,7 +638,9 @@ static attempt run_in(const run_ctx *ctx, const char *appdir, bento_strategy s, 
 	attempt a = start_app(ctx, &app, err);
 	if (sb)
 		bento_usr_overlay_report(sb->usr_overlay);
-	if (app_root && !app_root_report(ctx, &app, &own_root, true)) {
+	if (app_root && own_root.layers_failed)
+		a = layers_failed(ctx, &app, err);
+	else if (app_root && !app_root_report(ctx, &app, &own_root, true)) {
 		/* Where no namespace can be had, the app runs as AppImage's
 		 * runtime would run it: from appdir, without /app. */
 		app_process_free(&app);
@@ -654,6 +674,11 @@ static attempt try_userns(const run_ctx *ctx, const mount_dir *md, int *exit_sta
 	                           .uid = ctx->uid,
 	                           .gid = ctx->gid,
 	                           .no_overlay = !bento_env_flag("BENTO_IMAGE_OVERLAY", true)};
+	/* The .bento layers make a second overlayfs over /usr's, and
+	 * overlayfs stacks two deep at most: the image's own (mount.c) must
+	 * then give way. */
+	if (ctx->usr_layers.image && bento_usr_layers_needed(&ctx->usr_layers))
+		image.no_overlay = true;
 	app.spawn.new_namespace = true;
 	app.spawn.mountpoint = md->path;
 	app.spawn.mount_image = bento_image_mount_at;
@@ -664,7 +689,9 @@ static attempt try_userns(const run_ctx *ctx, const mount_dir *md, int *exit_sta
 	attempt a = start_app(ctx, &app, err);
 	if (sb)
 		bento_usr_overlay_report(sb->usr_overlay);
-	if (ctx->app_root)
+	if (ctx->app_root && app_root.layers_failed)
+		a = layers_failed(ctx, &app, err);
+	else if (ctx->app_root)
 		app_root_report(ctx, &app, &app_root, false);
 	if (image.overlay_errno)
 		bento_debug("the image has no overlayfs over it: %s",
@@ -816,6 +843,13 @@ static int load_app(run_ctx *ctx, bento_error **err)
 	    !l->mount_only && (l->sandbox == BENTO_SANDBOX_ON ||
 	                       (l->sandbox == BENTO_SANDBOX_AUTO && ctx->metadata.present));
 	ctx->app_root = !ctx->sandboxed && ctx->metadata.present && !l->mount_only;
+	/* Before any strategy: a system the app cannot run on is told so
+	 * plainly, not by the loader once the sandbox is built. */
+	ctx->usr_layers.image = ctx->metadata.usr_overlay != BENTO_USR_OVERLAY_OFF;
+	if (!l->mount_only &&
+	    bento_requirements_check(&ctx->metadata.requirements, ctx->metadata.app_id,
+	                             ctx->sandboxed, &ctx->usr_layers, err) < 0)
+		return bento_error_prefix(err, "%s", l->img->path);
 	if (l->sandbox == BENTO_SANDBOX_OFF && !l->mount_only)
 		bento_warn("running %s without its sandbox: it can read and change all your files",
 		           ctx->metadata.app_id);

@@ -130,18 +130,33 @@ static int add_app(bento_app_root *r, int app_fd, int new)
 	                     mnt, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, true);
 }
 
-/* /usr as in the sandbox: the image's tree over the host's (old's usr),
- * or the host's alone where that cannot be had (r->usr says why). */
-static void add_usr_overlay(bento_app_root *r, int old, int new)
+/* /usr as in the sandbox: the image's tree and the .bento layers the app
+ * needs over the host's (old's usr), or the host's alone where the image's
+ * tree cannot be had (r->usr says why); the image's C library over the
+ * host's /lib and /lib64 where they are directories.  -1 when a .bento
+ * layer could not be mounted. */
+static int add_usr_overlay(bento_app_root *r, int old, int new)
 {
+	bool needed = bento_usr_layers_needed(&r->usr_layers);
 	scoped_fd app = openat(new, "app", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	scoped_fd usr = openat(old, "usr", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	scoped_fd target = openat(new, "usr", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (app < 0 || usr < 0 || target < 0) {
+	if (app < 0 || usr < 0) {
 		r->usr.errnum = errno;
-		return;
+		return needed ? -1 : 0;
 	}
-	bento_usr_overlay_mount(app, usr, target, &r->usr);
+	if (bento_usr_overlay_mount(app, usr, new, "usr", &r->usr_layers, &r->usr) < 0)
+		return -1;
+	static const char *const lib_dirs[] = {"lib", "lib64"};
+	for (size_t i = 0; r->usr_layers.glibc && i < ARRAY_SIZE(lib_dirs); i++) {
+		struct stat st;
+		if (fstatat(old, lib_dirs[i], &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		scoped_fd host =
+		    openat(old, lib_dirs[i], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (host < 0 || bento_glibc_overlay_mount(app, host, new, lib_dirs[i]) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int bento_app_root_enter(void *ctx, int dir_fd, int parent, const char *name)
@@ -177,8 +192,12 @@ int bento_app_root_enter(void *ctx, int dir_fd, int parent, const char *name)
 		return failed(r, "cannot mount the image at /app");
 	if (add_host_entries(old, new) < 0)
 		return failed(r, "cannot bind the host's root");
-	if (r->usr_overlay)
-		add_usr_overlay(r, old, new);
+	if ((r->usr_layers.image || bento_usr_layers_needed(&r->usr_layers)) &&
+	    add_usr_overlay(r, old, new) < 0) {
+		r->layers_failed = true;
+		return failed(r, "cannot mount the libraries the app needs from its image (.bento) "
+		                 "over /usr");
+	}
 	/* Read-only, as the host's root is to the user. */
 	if (set_mount_attr(new, MOUNT_ATTR_RDONLY, false) < 0)
 		return failed(r, "cannot make the root read-only");

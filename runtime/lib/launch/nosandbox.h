@@ -7,7 +7,8 @@
  * whose root is a read-only tmpfs holding every top-level entry of the
  * host's root, bound recursively as it is (symlinks copied), plus /app: the
  * image (or the directory it was extracted to), and /usr with the image's
- * tree over it as in the sandbox (bento-sandbox(7)).  Everything else is the
+ * tree and the .bento layers the app needs over it as in the sandbox
+ * (bento-sandbox(7); /lib and /lib64 too where they are directories).  Everything else is the
  * host's, at the same paths, with the same rights, and mounts the host makes
  * later under those entries reach it.
  *
@@ -29,9 +30,12 @@ typedef struct bento_app_root {
 	bento_mount_image_fn *mount_image;
 	void *mount_ctx;
 	const char *cwd; /* where the app starts (the same path as outside) */
-	bool usr_overlay;
+	/* /usr's layers (.image: usr-overlay), as in the sandbox; a .bento
+	 * layer that cannot be mounted fails the whole root (layers_failed). */
+	bento_usr_layers usr_layers;
 	bento_usr_overlay_state usr; /* out */
 	const char *step;            /* out: what failed, with errno */
+	bool layers_failed;          /* out: it was a .bento layer */
 } bento_app_root;
 
 /* ctx: a bento_app_root.  Returns -1 with errno set on failure. */

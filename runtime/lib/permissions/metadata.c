@@ -263,6 +263,22 @@ static int read_limit(bento_metadata *md, const char *name, const bento_keyfile_
 	return bento_layer_set_limit(&md->permissions, e->key, e->value, err);
 }
 
+/* [Requires]: versions, and lists of libraries; a key a later builder
+ * may write is ignored without a word (bento-metadata(5)). */
+static int read_requires(bento_metadata *md, const char *name, const bento_keyfile_entry *e,
+                         bento_error **err)
+{
+	bento_strv items;
+	if (unescape(e->value, true, &items, err) < 0)
+		return -1;
+	int r = bento_requirements_set(&md->requirements, e->key, items.items, items.count, err);
+	bento_strv_free(&items);
+	if (r > 0)
+		bento_debug("%s:%u: [Requires] %s is not known here, ignored", name, e->line,
+		            e->key);
+	return r < 0 ? -1 : 0;
+}
+
 static const struct {
 	const char *name;
 	group_reader *read;
@@ -274,6 +290,7 @@ static const struct {
     {"Environment", read_environment},
     {"Limits", read_limit},
     {"Commands", read_command},
+    {"Requires", read_requires},
 };
 
 /* The reader of group, or NULL for an unknown group. */
@@ -382,5 +399,6 @@ void bento_metadata_clear(bento_metadata *md)
 	}
 	free(md->commands);
 	bento_permissions_clear(&md->permissions);
+	bento_requirements_clear(&md->requirements);
 	memset(md, 0, sizeof(*md));
 }

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "core/error.h"
+#include "permissions/requires.h"
 
 /* [Context] shared= */
 enum {
@@ -187,7 +188,8 @@ typedef struct bento_metadata {
 	size_t n_commands;
 	bento_permissions permissions;
 	bento_usr_overlay usr_overlay;
-	bool present; /* the image has .bento/metadata */
+	bento_requirements requirements; /* [Requires] */
+	bool present;                    /* the image has .bento/metadata */
 } bento_metadata;
 
 /* Parses a .bento/metadata (or override file) text, as bento-metadata(5)

@@ -96,16 +96,28 @@ static void add_host_os(bento_sandbox *sb, const char *prefix)
 }
 
 /* /usr as the image's tree over the host's (setup.c says why, and what
- * stays the host's): after the host's /usr, which stays bound below it for
- * when overlayfs cannot be had, and after the image's op (the overlay's
- * upper layer is /app as mounted). */
+ * stays the host's), with the .bento layers the app needs: after the host's
+ * /usr, which stays bound below it for when overlayfs cannot be had, and
+ * after the image's op (the overlay's layers come from /app as mounted).
+ * A host whose /lib or /lib64 is a directory of its own, not a link into
+ * /usr, gets the image's C library over that too: the loader finds it
+ * there first (its path, its cache's entries). */
 static void add_usr_overlay(bento_sandbox *sb, const bento_sandbox_config *cfg)
 {
-	if (!cfg->usr_overlay || cfg->no_host_os || cfg->build)
+	sb->usr_layers = cfg->usr_layers;
+	sb->usr_layers.image = cfg->usr_overlay;
+	if ((!cfg->usr_overlay && !bento_usr_layers_needed(&cfg->usr_layers)) || cfg->no_host_os ||
+	    cfg->build)
 		return;
 	add_op(sb, BENTO_MOUNT_USR_OVERLAY, 0, "/usr", "/usr");
 	sb->usr_overlay = xcalloc(1, sizeof(*sb->usr_overlay));
 	sb->usr_overlay->asked = cfg->usr_overlay_asked;
+	static const char *const lib_dirs[] = {"/lib", "/lib64"};
+	for (size_t i = 0; cfg->usr_layers.glibc && i < ARRAY_SIZE(lib_dirs); i++) {
+		struct stat st;
+		if (lstat(lib_dirs[i], &st) == 0 && S_ISDIR(st.st_mode))
+			add_op(sb, BENTO_MOUNT_GLIBC_OVERLAY, 0, lib_dirs[i], lib_dirs[i]);
+	}
 }
 
 void bento_usr_overlay_report(const bento_usr_overlay_state *state)

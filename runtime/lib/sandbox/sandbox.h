@@ -14,7 +14,8 @@
  * pivot_root it holds (see plan.c for why each is there):
  *   /app            the image, read-only
  *   /usr            the image's tree layered over the host's /usr, read-only
- *                   (an overlayfs; the host's alone where it cannot be had)
+ *                   (an overlayfs; the host's alone where it cannot be had),
+ *                   with the image's .bento layers the host needs
  *   /bin, /lib* ... the host's, read-only
  *   /etc            a few files of the host's, passwd and group generated
  *   /proc /dev /sys a new proc, a minimal dev, a read-only part of sys
@@ -49,6 +50,10 @@ typedef enum bento_mount_kind {
 	 * overlayfs of the image at /app over the host's src (see
 	 * bento_usr_overlay_mount).  Ordered after the image's op. */
 	BENTO_MOUNT_USR_OVERLAY,
+	/* At dest (the host's src, /lib or /lib64, a real directory bound
+	 * read-only): the image's .bento/glibc/lib or lib64 over it, for a
+	 * host without merged /usr.  Ordered after the image's op. */
+	BENTO_MOUNT_GLIBC_OVERLAY,
 } bento_mount_kind;
 
 enum {
@@ -81,6 +86,26 @@ typedef struct bento_mount_op {
 	uint64_t size;
 } bento_mount_op;
 
+/* The layers of the /usr overlay besides the host's /usr
+ * (bento-sandbox(7), "/usr"), top first: the image's .bento/glibc where the
+ * host's C library is older than the image's, .bento/libstdc++ where the
+ * host's is missing or older, the image's tree, and under the host's /usr
+ * .bento/fallback where the host lacks a library the image bundles for that
+ * case.  The .bento layers are needed (launch/requires.c decides): without
+ * them the app cannot run, so that failing to mount them is an error. */
+typedef struct bento_usr_layers {
+	bool image;
+	bool glibc;
+	bool libstdcxx;
+	bool fallback;
+} bento_usr_layers;
+
+/* Whether layers has a .bento layer. */
+static inline bool bento_usr_layers_needed(const bento_usr_layers *layers)
+{
+	return layers->glibc || layers->libstdcxx || layers->fallback;
+}
+
 typedef struct bento_sandbox_config {
 	const char *app_id;
 	const bento_permissions *permissions;
@@ -105,6 +130,8 @@ typedef struct bento_sandbox_config {
 	 * warning. */
 	bool usr_overlay;
 	bool usr_overlay_asked;
+	/* The image's .bento layers the app needs (.image is usr_overlay). */
+	bento_usr_layers usr_layers;
 } bento_sandbox_config;
 
 /* What became of the /usr overlay, written where it is mounted (the
@@ -112,6 +139,8 @@ typedef struct bento_sandbox_config {
 typedef struct bento_usr_overlay_state {
 	bool asked;           /* the image asked for it (usr-overlay=true) */
 	bool mounted;         /* it was mounted */
+	bool layered;         /* the .bento layers were mounted over it ... */
+	bool bound;           /* ... file by file, without overlayfs */
 	int errnum;           /* else why not (the kernel's refusal) ... */
 	const char *shadowed; /* ... or the path below /usr of the host's that
 	                       * the image would shadow (a static string) */
@@ -122,15 +151,29 @@ typedef struct bento_usr_overlay_state {
  * do the host's programs in the sandbox), relative to /usr. */
 extern const char *const bento_usr_host_only[];
 
-/* Mounts on target_fd (a directory opened O_PATH, reached as the host's
- * /usr) a read-only, nosuid, nodev overlayfs whose upper lower layer is
- * app_fd (the image's root) and lower one host_usr_fd.  The image's xattrs
+/* Mounts on name in parent (a directory, reached as the host's /usr) a
+ * read-only, nosuid, nodev overlayfs of layers over the host's /usr
+ * (host_usr_fd), taken from the image's root app_fd.  The image's xattrs
  * steer nothing (no redirects, no metacopy; trusted.* is out of a user
- * namespace's reach and user.* is not asked for).  Refused, with EEXIST and
- * state->shadowed set, when the image holds one of bento_usr_host_only (or
- * a non-directory on its way).  No allocation: for the child. */
-int bento_usr_overlay_mount(int app_fd, int host_usr_fd, int target_fd,
-                            bento_usr_overlay_state *state);
+ * namespace's reach and user.* is not asked for); its .bento trees are
+ * opened without following a symlink.  The image's tree is left out, with
+ * state->shadowed and state->errnum EEXIST, when it holds one of
+ * bento_usr_host_only (or a non-directory on its way).  Returns -1 with
+ * errno set when a .bento layer could not be mounted, else 0 (the image's
+ * tree alone is best effort: state says what became of it).  Where the
+ * kernel refuses overlayfs, the .bento/glibc and .bento/libstdc++ files are
+ * bound one by one over the host's of the same name instead (not a
+ * fallback library, which the host lacks).  app_fd must
+ * not be an overlayfs itself when .bento layers are asked for (overlayfs
+ * stacks two deep at most).  No allocation: for the child. */
+int bento_usr_overlay_mount(int app_fd, int host_usr_fd, int parent, const char *name,
+                            const bento_usr_layers *layers, bento_usr_overlay_state *state);
+
+/* Mounts on name in parent (the host's /lib or /lib64, a real directory,
+ * host_fd) a read-only overlayfs of the image's .bento/glibc/NAME over it,
+ * or binds its files over the host's where overlayfs is refused.  Returns
+ * -1 with errno set on failure.  For the child. */
+int bento_glibc_overlay_mount(int app_fd, int host_fd, int parent, const char *name);
 
 /* In the runtime, once the sandbox was made (whether the app could be
  * started or not): says why there is no overlay, if there is none (a
@@ -173,6 +216,8 @@ typedef struct bento_sandbox {
 	bento_sandbox_pids *pids;
 	/* The /usr overlay's outcome, written by the child; NULL without one. */
 	bento_usr_overlay_state *usr_overlay;
+	/* Its layers (.image: the config's usr_overlay). */
+	bento_usr_layers usr_layers;
 	/* The D-Bus proxy, if one was started: it exits when sync_fd closes. */
 	pid_t dbus_proxy;
 	int dbus_proxy_sync;

@@ -320,47 +320,236 @@ static bool image_shadows(int app_fd, const char *rel)
 	return true;
 }
 
-int bento_usr_overlay_mount(int app_fd, int host_usr_fd, int target_fd,
-                            bento_usr_overlay_state *state)
+/* The image's tree rel (".bento/glibc") below app_fd, opened without
+ * following a symlink or leaving the image's mount: an image must not make
+ * a layer of the host's files. */
+static int open_image_tree(int app_fd, const char *rel)
 {
-	for (size_t i = 0; bento_usr_host_only[i]; i++) {
-		if (image_shadows(app_fd, bento_usr_host_only[i])) {
-			state->shadowed = bento_usr_host_only[i];
-			state->errnum = errno = EEXIST;
-			return -1;
-		}
-	}
-	/* No upper layer: read-only whatever the flags say.  redirect_dir and
-	 * metacopy off: an image's xattrs must not send a lookup elsewhere in
-	 * a layer (the trusted.* ones are out of a user namespace's reach
-	 * anyway, and userxattr, which would honour user.*, is not set). */
-	char opts[160], target[32];
-	snprintf(opts, sizeof(opts),
-	         "lowerdir=/proc/self/fd/%d:/proc/self/fd/%d,redirect_dir=nofollow,metacopy=off",
-	         app_fd, host_usr_fd);
-	bento_fd_path(target, target_fd);
-	if (mount("bento-usr", target, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, opts) < 0) {
-		state->errnum = errno;
+	return openat2_resolve(app_fd, rel, O_PATH | O_DIRECTORY,
+	                       RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+	                           RESOLVE_NO_XDEV);
+}
+
+/* Mounts on name in parent a read-only overlayfs of the n directories
+ * layers (opened O_PATH), top first. */
+static int mount_layers(int parent, const char *name, const int *layers, size_t n)
+{
+	char opts[256], target[32];
+	int len = snprintf(opts, sizeof(opts), "redirect_dir=nofollow,metacopy=off,lowerdir=");
+	for (size_t i = 0; i < n && len > 0 && (size_t)len < sizeof(opts); i++)
+		len += snprintf(opts + len, sizeof(opts) - (size_t)len, "%s/proc/self/fd/%d",
+		                i ? ":" : "", layers[i]);
+	if (len < 0 || (size_t)len >= sizeof(opts)) {
+		errno = ENAMETOOLONG;
 		return -1;
 	}
-	state->mounted = true;
+	scoped_fd target_fd = openat2_beneath(parent, name, O_PATH | O_DIRECTORY);
+	if (target_fd < 0)
+		return -1;
+	bento_fd_path(target, target_fd);
+	return mount("bento-usr", target, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, opts);
+}
+
+/* ---- without overlayfs: the bundled libraries file by file ------------- */
+
+/* Binds, read-only, each file and directory of the layer's directory from
+ * over the one of the same name in to, a directory of the new root (root),
+ * resolved as the root resolves it (Debian 11's libc.so.6 is a link to
+ * libc-2.31.so): where the loader's path and cache find the host's.  A name
+ * the host lacks cannot be added this way and is skipped.  Sets *bound when
+ * the file named primary was bound. */
+static int bind_layer_files(int layer_fd, const char *from, int root, const char *to,
+                            const char *primary, bool *bound)
+{
+	scoped_fd dir = openat2_resolve(layer_fd, from, O_RDONLY | O_DIRECTORY,
+	                                RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+	                                    RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
+	if (dir < 0)
+		return errno == ENOENT ? 0 : -1;
+	char buf[4096] __attribute__((aligned(8)));
+	long n;
+	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct {
+				uint64_t ino;
+				int64_t off;
+				unsigned short reclen;
+				unsigned char type;
+				char name[];
+			} *d = (void *)(buf + off);
+			off += d->reclen;
+			struct stat src_st, dest_st;
+			char path[PATH_MAX], src_path[32], dest_path[32];
+			if (strcmp(d->name, ".") == 0 || strcmp(d->name, "..") == 0 ||
+			    fstatat(dir, d->name, &src_st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !(S_ISREG(src_st.st_mode) || S_ISDIR(src_st.st_mode)) ||
+			    snprintf(path, sizeof(path), "%s/%s", to, d->name) >= (int)sizeof(path))
+				continue;
+			scoped_fd dest = openat2_resolve(root, path, O_PATH,
+			                                 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+			if (dest < 0 || fstat(dest, &dest_st) < 0 ||
+			    S_ISDIR(dest_st.st_mode) != S_ISDIR(src_st.st_mode))
+				continue;
+			scoped_fd src = openat(dir, d->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			if (src < 0)
+				return -1;
+			bento_fd_path(src_path, src);
+			bento_fd_path(dest_path, dest);
+			if (mount(src_path, dest_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+				return -1;
+			scoped_fd mnt = openat2_resolve(root, path, O_PATH,
+			                                RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+			if (mnt < 0 ||
+			    set_mount_attr(mnt,
+			                   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+			                   true) < 0)
+				return -1;
+			if (primary && strcmp(d->name, primary) == 0)
+				*bound = true;
+		}
+	}
+	return n < 0 ? -1 : 0;
+}
+
+/* Where the kernel refuses overlayfs in a user namespace (before Linux
+ * 5.11: Debian 11's), the .bento/glibc and .bento/libstdc++ files bound over
+ * the host's in root's usr/lib/x86_64-linux-gnu and usr/lib64: the host
+ * has every file of its C library and libstdc++ that a program loads (a
+ * newer glibc's extra ones, libc_malloc_debug.so.0, are loaded only on
+ * request; a host without merged /usr keeps libc.so.6 in /lib, bound by
+ * the op for /lib).  A fallback library is one the host lacks, so that it
+ * cannot be had this way: -1, as when the host has no libstdc++.so.6 to
+ * bind over. */
+static int bind_usr_layers(int glibc, int libstdcxx, int fallback, int root)
+{
+	if (fallback >= 0) {
+		errno = EPERM;
+		return -1;
+	}
+	bool cxx = false;
+	if (glibc >= 0 &&
+	    (bind_layer_files(glibc, MULTIARCH_LIB, root, "usr/" MULTIARCH_LIB, NULL, NULL) < 0 ||
+	     bind_layer_files(glibc, "lib64", root, "usr/lib64", NULL, NULL) < 0))
+		return -1;
+	if (libstdcxx >= 0 && bind_layer_files(libstdcxx, MULTIARCH_LIB, root, "usr/" MULTIARCH_LIB,
+	                                       "libstdc++.so.6", &cxx) < 0)
+		return -1;
+	if (libstdcxx >= 0 && !cxx) {
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
+/* overlayfs refuses a layer below another of the same mount ("overlapping
+ * lowerdir path"), and .bento/glibc lies below the image's root.  So the
+ * .bento layers go on a second overlayfs stacked over the first (the
+ * image's tree over the host's /usr), whose root is not one of the image's
+ * directories: [glibc] : [libstdc++] : (image : host /usr) : [fallback]. */
+int bento_usr_overlay_mount(int app_fd, int host_usr_fd, int parent, const char *name,
+                            const bento_usr_layers *layers, bento_usr_overlay_state *state)
+{
+	bool image = layers->image;
+	for (size_t i = 0; image && bento_usr_host_only[i]; i++) {
+		if (image_shadows(app_fd, bento_usr_host_only[i])) {
+			state->shadowed = bento_usr_host_only[i];
+			state->errnum = EEXIST;
+			image = false;
+		}
+	}
+	scoped_fd image_over_host = -1;
+	if (image) {
+		/* No upper layer: read-only whatever the flags say.
+		 * redirect_dir and metacopy off: an image's xattrs must not
+		 * send a lookup elsewhere in a layer (the trusted.* ones are
+		 * out of a user namespace's reach anyway, and userxattr, which
+		 * would honour user.*, is not set). */
+		int both[] = {app_fd, host_usr_fd};
+		if (mount_layers(parent, name, both, 2) < 0) {
+			state->errnum = errno;
+		} else {
+			state->mounted = true;
+			image_over_host = openat2_beneath(parent, name, O_PATH | O_DIRECTORY);
+		}
+	}
+	if (!bento_usr_layers_needed(layers))
+		return 0;
+	if (state->mounted && image_over_host < 0)
+		return -1;
+	scoped_fd glibc = layers->glibc ? open_image_tree(app_fd, ".bento/glibc") : -1;
+	scoped_fd libstdcxx = layers->libstdcxx ? open_image_tree(app_fd, ".bento/libstdc++") : -1;
+	scoped_fd fallback = layers->fallback ? open_image_tree(app_fd, ".bento/fallback") : -1;
+	if ((layers->glibc && glibc < 0) || (layers->libstdcxx && libstdcxx < 0) ||
+	    (layers->fallback && fallback < 0))
+		return -1;
+	int fds[4];
+	size_t n = 0;
+	if (glibc >= 0)
+		fds[n++] = glibc;
+	if (libstdcxx >= 0)
+		fds[n++] = libstdcxx;
+	fds[n++] = state->mounted ? image_over_host : host_usr_fd;
+	if (fallback >= 0)
+		fds[n++] = fallback;
+	if (mount_layers(parent, name, fds, n) < 0) {
+		int saved = errno;
+		if (bind_usr_layers(glibc, libstdcxx, fallback, parent) < 0) {
+			errno = saved;
+			return -1;
+		}
+		state->bound = true;
+	}
+	state->layered = true;
+	return 0;
+}
+
+int bento_glibc_overlay_mount(int app_fd, int host_fd, int parent, const char *name)
+{
+	char rel[64];
+	if (snprintf(rel, sizeof(rel), ".bento/glibc/%s", name) >= (int)sizeof(rel)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	scoped_fd glibc = open_image_tree(app_fd, rel);
+	if (glibc < 0)
+		return -1;
+	int both[] = {glibc, host_fd};
+	if (mount_layers(parent, name, both, 2) == 0)
+		return 0;
+	/* (as bind_usr_layers does for /usr) */
+	int saved = errno;
+	bool lib = strcmp(name, "lib") == 0;
+	if (bind_layer_files(glibc, lib ? "x86_64-linux-gnu" : ".", parent,
+	                     lib ? MULTIARCH_LIB : name, NULL, NULL) < 0) {
+		errno = saved;
+		return -1;
+	}
 	return 0;
 }
 
 /* The overlay over the host's /usr already bound at op->dest, the image
- * being at /app: where it cannot be had, that bind stays (the outcome goes
- * to sb->usr_overlay, for the runtime's message), so this never fails. */
+ * being at /app.  Where overlayfs cannot be had, that bind stays (the
+ * outcome goes to sb->usr_overlay, for the runtime's message) unless the
+ * app needs a .bento layer: then it is an error. */
 static int do_usr_overlay(const bento_sandbox *sb, const bento_mount_op *op, int host_fd,
-                          int rootfd)
+                          int rootfd, bento_sandbox_failure *why)
 {
+	static const char step[] = "cannot mount the libraries the app needs from its image "
+	                           "(.bento) over";
+	bool needed = bento_usr_layers_needed(&sb->usr_layers);
 	scoped_fd app = openat2_beneath(rootfd, "app", O_PATH | O_DIRECTORY);
-	scoped_fd usr = open_host(host_fd, op->src, O_PATH | O_DIRECTORY);
-	scoped_fd target = openat2_beneath(rootfd, op->dest + 1, O_PATH | O_DIRECTORY);
-	if (app < 0 || usr < 0 || target < 0) {
+	scoped_fd host = open_host(host_fd, op->src, O_PATH | O_DIRECTORY);
+	if (app < 0 || host < 0) {
 		sb->usr_overlay->errnum = errno;
-		return 0;
+		return needed ? failed(why, step, op->dest) : 0;
 	}
-	bento_usr_overlay_mount(app, usr, target, sb->usr_overlay);
+	if (op->kind == BENTO_MOUNT_GLIBC_OVERLAY)
+		return bento_glibc_overlay_mount(app, host, rootfd, op->dest + 1) < 0
+		           ? failed(why, step, op->dest)
+		           : 0;
+	if (bento_usr_overlay_mount(app, host, rootfd, op->dest + 1, &sb->usr_layers,
+	                            sb->usr_overlay) < 0)
+		return failed(why, step, op->dest);
 	return 0;
 }
 
@@ -369,8 +558,8 @@ static int do_op(const bento_sandbox *sb, const bento_mount_op *op, int host_fd,
 {
 	if (op->kind == BENTO_MOUNT_MASK)
 		return do_mask(op, rootfd, why);
-	if (op->kind == BENTO_MOUNT_USR_OVERLAY)
-		return do_usr_overlay(sb, op, host_fd, rootfd);
+	if (op->kind == BENTO_MOUNT_USR_OVERLAY || op->kind == BENTO_MOUNT_GLIBC_OVERLAY)
+		return do_usr_overlay(sb, op, host_fd, rootfd, why);
 	char rel[PATH_MAX];
 	if (snprintf(rel, sizeof(rel), "%s", op->dest + 1) >= (int)sizeof(rel)) {
 		errno = ENAMETOOLONG;
@@ -404,6 +593,7 @@ static int do_op(const bento_sandbox *sb, const bento_mount_op *op, int host_fd,
 	case BENTO_MOUNT_IMAGE:
 	case BENTO_MOUNT_MASK:
 	case BENTO_MOUNT_USR_OVERLAY:
+	case BENTO_MOUNT_GLIBC_OVERLAY:
 		break;
 	}
 	scoped_fd dir = make_mountpoint(parent, name, true, 0755);
