@@ -423,11 +423,19 @@ static void fallback_closure(const bento_bundle_needs *needs, bento_strv *out)
 		qsort(out->items, out->count, sizeof(char *), compare_strings);
 }
 
-static bool needs_libstdcxx(const bento_bundle_needs *needs)
+/* Whether an ELF file of the AppDir or a fallback needs libstdc++ or
+ * libgcc_s (a driver's needs are the system's business). */
+static bool needs_libstdcxx(const bento_bundle_needs *needs, const bento_strv *fallbacks)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(libstdcxx_files); i++)
-		if (find_host(needs, libstdcxx_files[i]) != NULL)
+	for (size_t i = 0; i < needs->n_host; i++)
+		if (needs->host[i].direct && is_libstdcxx(needs->host[i].name))
 			return true;
+	for (size_t i = 0; i < fallbacks->count; i++) {
+		const bento_bundle_host_lib *h = find_host(needs, fallbacks->items[i]);
+		for (size_t j = 0; h && j < h->needed.count; j++)
+			if (is_libstdcxx(h->needed.items[j]))
+				return true;
+	}
 	return false;
 }
 
@@ -456,7 +464,8 @@ static int bundle(const char *appdir, int appdir_fd, bento_requires_glibc mode,
 		bento_strv_add(&r->host_libraries, xasprintf("%s=%s", h->name, pkg ? pkg : ""));
 	}
 	fallback_closure(needs, &r->fallback_libraries);
-	bool with_libstdcxx = mode != BENTO_REQUIRES_GLIBC_HOST && needs_libstdcxx(needs);
+	bool with_libstdcxx =
+	    mode != BENTO_REQUIRES_GLIBC_HOST && needs_libstdcxx(needs, &r->fallback_libraries);
 
 	/* What the app's files need, and the copies that come along. */
 	for (size_t i = 0; rc == 0 && i < needs->elf_files.count; i++) {
