@@ -183,6 +183,8 @@ static bool read_version_section(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, vers
 		return false;
 	size_t off = 0;
 	for (size_t i = 0; i < sh->sh_info && i < MAX_VERSION_ENTRIES; i++) {
+		if (off >= d->d_size)
+			return false;
 		if (sh->sh_type == SHT_GNU_verneed) {
 			GElf_Verneed vn;
 			if (gelf_getverneed(d, (int)off, &vn) == NULL)
@@ -190,7 +192,7 @@ static bool read_version_section(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, vers
 			size_t aux = off + vn.vn_aux;
 			for (size_t j = 0; j < vn.vn_cnt && j < MAX_VERSION_ENTRIES; j++) {
 				GElf_Vernaux a;
-				if (gelf_getvernaux(d, (int)aux, &a) == NULL)
+				if (aux >= d->d_size || gelf_getvernaux(d, (int)aux, &a) == NULL)
 					return false;
 				consider(v, elf_strptr(e, sh->sh_link, a.vna_name));
 				if (a.vna_next == 0)
@@ -206,7 +208,8 @@ static bool read_version_section(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, vers
 			if (gelf_getverdef(d, (int)off, &vd) == NULL)
 				return false;
 			if ((vd.vd_flags & VER_FLG_BASE) == 0 && vd.vd_cnt > 0) {
-				if (gelf_getverdaux(d, (int)(off + vd.vd_aux), &a) == NULL)
+				if (off + vd.vd_aux >= d->d_size ||
+				    gelf_getverdaux(d, (int)(off + vd.vd_aux), &a) == NULL)
 					return false;
 				consider(v, elf_strptr(e, sh->sh_link, a.vda_name));
 			}
@@ -214,8 +217,6 @@ static bool read_version_section(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, vers
 				break;
 			off += vd.vd_next;
 		}
-		if (off > d->d_size)
-			return false;
 	}
 	return true;
 }

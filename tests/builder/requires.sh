@@ -249,4 +249,34 @@ build b3 semi.yml
 [ "$RC" != 0 ] && [[ $ERR == *"characters other than letters"* ]] && [ -z "$(ls b3)" ]
 verdict "a needed name on the exclude list holding \";\" fails the build, and nothing is written" 1
 
+# A program whose version references point outside their section (vn_aux of
+# the first entry): the build fails naming the file, without a crash.
+mkdir -p src/corrupt
+printf '#include <stdio.h>\nint main(void) { puts("x"); return 0; }\n' >src/corrupt/prog.c
+gcc -o src/corrupt/prog src/corrupt/prog.c
+vr=$(readelf -S -W src/corrupt/prog | awk '{ for (i = 1; i < NF; i++) if ($i == ".gnu.version_r") print $(i + 3) }')
+printf '\x00\x00\xff\x7f' | dd of=src/corrupt/prog bs=1 seek=$((16#$vr + 8)) conv=notrunc status=none
+chown -R "$TEST_UID:$TEST_GID" src/corrupt
+cat >src/corrupt.yml <<YAML
+id: org.bento.ReqCorrupt
+name: ReqCorrupt
+version: "1"
+command: bin/prog
+icon: hello.svg
+modules:
+  - name: prog
+    buildsystem: simple
+    build-commands:
+      - mkdir -p /app/bin && cp prog /app/bin/prog
+    sources:
+      - type: dir
+        path: corrupt
+YAML
+chown "$TEST_UID:$TEST_GID" src/corrupt.yml
+mkdir -p b4 && chown "$TEST_UID:$TEST_GID" b4
+build b4 corrupt.yml
+[ -n "$vr" ] && [ "$RC" = 1 ] && [[ $ERR == *"bin/prog: malformed ELF file: its symbol versions cannot be read"* ]] &&
+	[ -z "$(ls b4)" ] && ! _sanitizer_report
+verdict "version references beyond their section: the build fails naming the file (.gnu.version_r at 0x$vr)" 1
+
 finish
