@@ -449,14 +449,20 @@ static int bundle(const char *appdir, int appdir_fd, bento_requires_glibc mode,
 	int rc = 0;
 	/* (a hostile DT_NEEDED matching a pattern of the exclude list must not
 	 * write into the metadata) */
-	for (size_t i = 0; i < needs->n_host; i++)
-		if (needs->host[i].direct && !library_name_ok(needs->host[i].name))
-			return bento_error_set(
-			    err, 0,
-			    "%s: an ELF file needs a library whose name has "
-			    "characters other than letters, digits, \".\", \"_\", "
-			    "\"+\" and \"-\"",
-			    appdir);
+	for (size_t i = 0; i < needs->n_host; i++) {
+		if (!needs->host[i].direct || library_name_ok(needs->host[i].name))
+			continue;
+		autofree char *shown = xasprintf("%.255s", needs->host[i].name);
+		for (char *p = shown; *p; p++)
+			if (!isgraph((unsigned char)*p))
+				*p = '?';
+		return bento_error_set(
+		    err, 0,
+		    "%s: an ELF file needs \"%s\" (on the exclude list): a library "
+		    "name may hold only letters, digits, \".\", \"_\", \"+\" and "
+		    "\"-\"",
+		    appdir, shown);
+	}
 	for (size_t i = 0; i < needs->n_host; i++) {
 		const bento_bundle_host_lib *h = &needs->host[i];
 		if (!h->direct || is_glibc(h->name) || is_libstdcxx(h->name))
