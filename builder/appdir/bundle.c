@@ -903,8 +903,11 @@ static int scan_dir(ctx *c, int dir_fd, const char *rel, int depth, strv *files,
 			else
 				strv_push(files, steal_pointer(&path));
 		} else if (S_ISDIR(st.st_mode)) {
-			/* Separate debug information: ELF files without contents. */
-			if (strcmp(path, "lib/debug") == 0)
+			/* Separate debug information: ELF files without contents.
+			 * .bento: the runtime's (the metadata) and the host's
+			 * copies the requirements step puts there (requires.h),
+			 * each a /usr tree of its own that is no part of /app's. */
+			if (strcmp(path, "lib/debug") == 0 || strcmp(path, ".bento") == 0)
 				continue;
 			int sub = openat(dirfd(d), names.v[i],
 			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -1445,4 +1448,120 @@ void bento_bundle_host_excluded_paths_free(bento_mount_op *ops, size_t n_ops)
 		free(ops[i].dest);
 	}
 	free(ops);
+}
+
+/* ---------------------------------------------------------------- what the host provides */
+
+static bento_bundle_host_lib *host_lib_add(bento_bundle_needs *n, const char *name)
+{
+	for (size_t i = 0; i < n->n_host; i++)
+		if (strcmp(n->host[i].name, name) == 0)
+			return &n->host[i];
+	n->host = realloc(n->host, (n->n_host + 1) * sizeof(*n->host));
+	if (n->host == NULL)
+		abort();
+	bento_bundle_host_lib *h = &n->host[n->n_host++];
+	*h = (bento_bundle_host_lib){.name = xstrdup(name)};
+	return h;
+}
+
+/* Where ld.so would find name for requester, a host library or an AppDir
+ * file asking for an excluded name: the host's file, through the
+ * requester's own path list when it is a host library. */
+static int find_on_host(ctx *c, const elf_obj *req, const char *name, elf_obj **out,
+                        bento_error **err)
+{
+	*out = NULL;
+	const char *list = req->runpath ? req->runpath : req->rpath;
+	if (!req->in_appdir && list != NULL &&
+	    search_path_list(c, req, list, req, name, MODE_COLLECT, out, err) < 0)
+		return -1;
+	if (*out == NULL && search_host(c, req, name, out, err) < 0)
+		return -1;
+	if (*out != NULL && (*out)->in_appdir)
+		*out = NULL;
+	return 0;
+}
+
+static int compare_host_libs(const void *a, const void *b)
+{
+	return strcmp(((const bento_bundle_host_lib *)a)->name,
+	              ((const bento_bundle_host_lib *)b)->name);
+}
+
+int bento_bundle_needs_of(const char *appdir, const bento_bundle_options *o,
+                          bento_bundle_needs *out, bento_error **err)
+{
+	*out = (bento_bundle_needs){0};
+	elf_obj **elves = NULL;
+	size_t n = 0;
+	ctx c;
+	int rc = ctx_init(&c, appdir, o, err);
+	if (rc == 0)
+		rc = appdir_elves(&c, &elves, &n, err);
+	/* The excluded names the AppDir's files need ... */
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		bento_strv_add(&out->elf_files, xstrdup(elves[i]->path));
+		for (size_t j = 0; j < elves[i]->n_needed; j++) {
+			const char *name = elves[i]->needed[j];
+			if (!is_excluded(&c, name))
+				continue;
+			bento_bundle_host_lib *h = host_lib_add(out, name);
+			h->direct = true;
+			h->excluded = true;
+			if (h->path == NULL && !h->looked_up) {
+				elf_obj *found;
+				h->looked_up = true;
+				rc = find_on_host(&c, elves[i], name, &found, err);
+				if (rc == 0 && found != NULL)
+					h->path = xstrdup(found->path);
+			}
+		}
+	}
+	/* ... and, transitively, what those need from the host. */
+	for (size_t i = 0; rc == 0 && i < out->n_host; i++) {
+		if (out->host[i].path == NULL)
+			continue;
+		elf_obj *lib;
+		rc = load(&c, out->host[i].path, &lib, err);
+		for (size_t j = 0; rc == 0 && lib != NULL && j < lib->n_needed; j++) {
+			if (out->n_host == MAX_CLOSURE) {
+				rc = bento_error_set(
+				    err, 0, "%s: more than %d host libraries in the closure",
+				    appdir, MAX_CLOSURE);
+				break;
+			}
+			bento_strv_add(&out->host[i].needed, xstrdup(lib->needed[j]));
+			bento_bundle_host_lib *h = host_lib_add(out, lib->needed[j]);
+			h->excluded = is_excluded(&c, h->name);
+			if (h->looked_up)
+				continue;
+			elf_obj *found;
+			h->looked_up = true;
+			rc = find_on_host(&c, lib, h->name, &found, err);
+			if (rc == 0 && found != NULL)
+				h->path = xstrdup(found->path);
+		}
+	}
+	free(elves);
+	ctx_clear(&c);
+	if (rc < 0) {
+		bento_bundle_needs_clear(out);
+		return -1;
+	}
+	if (out->n_host > 1)
+		qsort(out->host, out->n_host, sizeof(*out->host), compare_host_libs);
+	return 0;
+}
+
+void bento_bundle_needs_clear(bento_bundle_needs *n)
+{
+	bento_strv_free(&n->elf_files);
+	for (size_t i = 0; i < n->n_host; i++) {
+		free(n->host[i].name);
+		free(n->host[i].path);
+		bento_strv_free(&n->host[i].needed);
+	}
+	free(n->host);
+	*n = (bento_bundle_needs){0};
 }

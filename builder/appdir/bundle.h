@@ -45,9 +45,11 @@
 #ifndef BENTO_BUILDER_BUNDLE_H
 #define BENTO_BUILDER_BUNDLE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "core/error.h"
+#include "core/util.h"
 #include "sandbox/sandbox.h"
 
 typedef int (*bento_bundle_run_fn)(void *data, char *const argv[], char *const envp[],
@@ -111,5 +113,30 @@ int bento_bundle_check_in_sandbox(const char *appdir, bento_bundle_run_fn run, v
 int bento_bundle_host_excluded_paths(const bento_bundle_options *o, bento_mount_op **ops,
                                      size_t *n_ops, bento_error **err);
 void bento_bundle_host_excluded_paths_free(bento_mount_op *ops, size_t n_ops);
+
+/* ---- What the app takes from the host ----
+ * A library on the exclude list that an ELF file of the AppDir needs, or
+ * that such a library needs in turn (excluded or not), and the file this
+ * system has for it (as ld.so would find it here). */
+typedef struct bento_bundle_host_lib {
+	char *name;        /* the DT_NEEDED name */
+	char *path;        /* this system's file (its real path), or NULL: none */
+	bool direct;       /* an ELF file of the AppDir needs it */
+	bool excluded;     /* on the exclude list */
+	bool looked_up;    /* (while it is collected) */
+	bento_strv needed; /* its own DT_NEEDED names (none when path is NULL) */
+} bento_bundle_host_lib;
+
+typedef struct bento_bundle_needs {
+	bento_strv elf_files;        /* the AppDir's ELF files (real paths), .bento left out */
+	bento_bundle_host_lib *host; /* sorted by name */
+	size_t n_host;
+} bento_bundle_needs;
+
+/* The AppDir's ELF files and the host libraries they need (o's exclude list
+ * and log are used). */
+int bento_bundle_needs_of(const char *appdir, const bento_bundle_options *o,
+                          bento_bundle_needs *out, bento_error **err);
+void bento_bundle_needs_clear(bento_bundle_needs *n);
 
 #endif

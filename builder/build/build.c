@@ -22,6 +22,7 @@
 #include "appdir/bundle.h"
 #include "appdir/desktop.h"
 #include "appdir/finish.h"
+#include "appdir/requires.h"
 #include "build/cache.h"
 #include "build/state.h"
 #include "core/util.h"
@@ -638,6 +639,24 @@ static int run_in_patch_sandbox(void *data, char *const argv[], char *const envp
 	return run_on_appdir(&cfg, argv, envp, output, status, err);
 }
 
+/* The host's copies that let the file run on older systems, and the
+ * [Requires] group of its metadata; the requirements are printed. */
+static int bundle_requirements(const build_ctx *c, char **group, bento_error **err)
+{
+	static const bento_requires_glibc modes[] = {
+	    [BENTO_GLIBC_AUTO] = BENTO_REQUIRES_GLIBC_AUTO,
+	    [BENTO_GLIBC_BUNDLE] = BENTO_REQUIRES_GLIBC_BUNDLE,
+	    [BENTO_GLIBC_HOST] = BENTO_REQUIRES_GLIBC_HOST,
+	};
+	bento_bundle_options bo = {.log = c->o->verbose ? stdout : NULL};
+	auto_bento_requires r = {0};
+	if (bento_requires_bundle(c->state.appdir, modes[c->m->glibc], &bo, &r, err) < 0)
+		return -1;
+	bento_requires_print(&r, stdout);
+	*group = bento_requires_group(&r);
+	return 0;
+}
+
 static int make_appdir(build_ctx *c, const char *app, bento_error **err)
 {
 	const bento_manifest *m = c->m;
@@ -669,6 +688,12 @@ static int make_appdir(build_ctx *c, const char *app, bento_error **err)
 	autofree char *permissions = NULL;
 	if (metadata_permissions(m, &env, &permissions, err) < 0)
 		return -1;
+	autofree char *requires = NULL;
+	if (bundle_requirements(c, &requires, err) < 0)
+		return -1;
+	char *metadata = xasprintf("%s%s%s", permissions, permissions[0] ? "\n" : "", requires);
+	free(permissions);
+	permissions = metadata;
 	autofree char *categories = NULL; /* "A;B;" */
 	for (char **cat = m->categories; *cat; cat++) {
 		char *more = xasprintf("%s%s;", categories ? categories : "", *cat);

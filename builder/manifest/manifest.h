@@ -107,6 +107,14 @@ typedef struct bento_manifest_permissions {
 	size_t n_env;
 } bento_manifest_permissions;
 
+/* "glibc:": whether the image carries the build host's C library (and
+ * libstdc++), for systems whose own is older (bento-manifest(5)). */
+typedef enum bento_glibc_mode {
+	BENTO_GLIBC_AUTO,   /* when the app needs a glibc newer than the oldest supported */
+	BENTO_GLIBC_BUNDLE, /* always */
+	BENTO_GLIBC_HOST,   /* never: the file requires the glibc it was built against */
+} bento_glibc_mode;
+
 typedef struct bento_bundle {
 	char *compression;        /* gzip, xz, lz4 or zstd (default zstd) */
 	int compressor;           /* the same as an SQFS_COMPRESSOR id */
@@ -142,8 +150,9 @@ typedef struct bento_manifest {
 	char **keywords;   /* Keywords= */
 	char **mime_types; /* MimeType=, each TYPE/SUBTYPE */
 	bento_bundle bundle;
-	bool python_compile;   /* python-compile: byte-compile Python modules (default true) */
-	bento_module *modules; /* top level modules, in manifest order */
+	bool python_compile;    /* python-compile: byte-compile Python modules (default true) */
+	bento_glibc_mode glibc; /* glibc: auto (default), bundle or host */
+	bento_module *modules;  /* top level modules, in manifest order */
 	size_t n_modules;
 	/* Every module in build order: depth first, a module's nested modules
 	 * (in their order) before the module itself.  Points into modules. */

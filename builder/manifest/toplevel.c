@@ -28,6 +28,7 @@ static const char *const top_keys[] = {
     "appstream",
     "bundle",
     "python-compile",
+    "glibc",
     /* entry.c: the desktop entry's keys and the commands */
     "terminal",
     "categories",
@@ -39,6 +40,8 @@ static const char *const top_keys[] = {
 static const char *const bundle_keys[] = {"compression",        "compression-level", "block-size",
                                           "update-information", "sign-key",          NULL};
 static const char *const compression_names[] = {"gzip", "xz", "lz4", "zstd", NULL};
+/* In the order of bento_glibc_mode. */
+static const char *const glibc_mode_names[] = {"auto", "bundle", "host", NULL};
 
 /* "zsync|URL" or "gh-releases-zsync|user|repo|tag|filename", as the AppImage
  * update information specification has them. */
@@ -237,6 +240,8 @@ void bento_mf_parse_root(ctx *c, struct fy_node *root, bento_manifest *m)
 
 	m->python_compile = true;
 	bento_mf_get_bool(c, &sc, "python-compile", &m->python_compile);
+	int glibc = bento_mf_get_enum(c, &sc, "glibc", glibc_mode_names, false);
+	m->glibc = glibc >= 0 ? (bento_glibc_mode)glibc : BENTO_GLIBC_AUTO;
 
 	struct fy_node *bundle = bento_mf_get_mapping(c, &sc, "bundle");
 	if (bundle)
