@@ -46,6 +46,7 @@ rootrun() {
 	_run "$@"
 }
 export IN_ROOT_FILES=$TEST_DIR/apps
+mkdir -p apps
 
 # What a minimal root lacks and the GL root has: the controls of the
 # fallback and missing-library rows.
@@ -105,6 +106,21 @@ for f in apps/*.AppImage; do echo "    $(basename "$f"): $(stat -c %s "$f") byte
 
 # ---- each app in each root ------------------------------------------------------
 
+# short_error: the last run's error, in a few words, for the table
+short_error() {
+	local e
+	e=$(grep -v '^bento-runtime: warning' <<<"$ERR")
+	if [[ $e =~ version\ .(GLIBC_[0-9.]+).\ not\ found ]]; then
+		echo "loader: ${BASH_REMATCH[1]} not found"
+	elif [[ $e =~ ([^ ]+):\ cannot\ open\ shared\ object\ file ]]; then
+		echo "loader: ${BASH_REMATCH[1]} missing"
+	elif [ -n "$e" ]; then
+		echo "exit $RC: $(head -n 1 <<<"$e" | cut -c1-60)"
+	else
+		echo "exit $RC"
+	fi
+}
+
 # judged NAME RELEASE COLUMN CELL: the verdict on the condition just tested
 # ($? first, like ok) goes into the table too: CELL if it passed
 alias judged='_judged $?'
@@ -114,8 +130,7 @@ _judged() {
 		pass "$name"
 	else
 		fail "$name" "$(describe_run)"
-		cell="FAIL: $(printf '%s' "$ERR" | grep -v '^bento-runtime: warning' | head -n 1 | cut -c1-70)"
-		[ "$cell" = "FAIL: " ] && cell="FAIL: exit $RC"
+		cell="FAIL: $(short_error)"
 	fi
 	grid_cell "${LABEL[$release]}" "$column" "$cell"
 }
