@@ -7,7 +7,8 @@
 #   hello (manifests/hello), counter (a C program compiled by the build,
 #   manifests/counter), sqlite3 and python-hello (from Debian 12's debs),
 #   xeyes under Xvfb in the minimal root, which lacks libX11 (the fallback
-#   the image carries is used), glxinfo under Xvfb in a root with Mesa (the
+#   the image carries is used) and in the root with the GL stack, which has
+#   one (the root's copy wins: the running xeyes maps it), glxinfo under Xvfb in a root with Mesa (the
 #   root's Mesa renders: its version, llvmpipe, direct rendering) and in the
 #   minimal root, which lacks libGL (the runtime's message names libGL.so.1
 #   and its package), and hello built with `glibc: host`, which Debian 11's
@@ -148,6 +149,48 @@ windows_named() {
 	as_user env DISPLAY=":$DISPLAY_N" xwininfo -root -tree 2>/dev/null | grep -c "\"$1\""
 }
 
+# run_xeyes RELEASE VARIANT: xeyes in the root under Xvfb until its window
+# shows (at most 10 s); sets found (its windows that xwininfo sees), libx11
+# (whose libX11.so.6 the running xeyes has mapped: "root's", "image's" (the
+# build host's copy, which the image carries), "root's (= image's)" when the
+# two are the same bytes, or what else), and OUT, ERR, RC for judged.
+run_xeyes() {
+	local r=$1 v=$2 before app="" mapped rootlib hostlib
+	before=$(windows_named xeyes)
+	_CMD=(env "IN_ROOT_DISPLAY=$DISPLAY_N" "$IN_ROOT")
+	_bg "$TEST_DIR/xeyes-$r-$v.out" "$TEST_DIR/xeyes-$r-$v.err" "$r" "$v" timeout -s TERM 15 "${FILE[xeyes]}"
+	found=0 libx11="unknown (xeyes not running)"
+	for _ in $(seq 100); do
+		found=$(($(windows_named xeyes) - before))
+		[ "$found" -gt 0 ] && break
+		_alive "$BG_PID" || break
+		sleep 0.1
+	done
+	for p in $(descendants "$BG_PID"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = xeyes ] && app=$p
+	done
+	if [ -n "$app" ]; then
+		# (map_files opens the very file mapped, whatever overlay it came through)
+		mapped=$(awk '$6 ~ /libX11\.so\.6/ && $2 ~ /x/ {print $1; exit}' "/proc/$app/maps")
+		rootlib=$(root_dir "$r" "$v")/usr/lib/x86_64-linux-gnu/libX11.so.6
+		hostlib=/usr/lib/x86_64-linux-gnu/libX11.so.6
+		if [ -z "$mapped" ]; then
+			libx11="none mapped"
+		elif [ -e "$rootlib" ] && cmp -s "/proc/$app/map_files/$mapped" "$(realpath "$rootlib")"; then
+			libx11="root's"
+			cmp -s "$rootlib" "$hostlib" && libx11+=" (= image's)"
+		elif cmp -s "/proc/$app/map_files/$mapped" "$hostlib"; then
+			libx11="image's"
+		else
+			libx11="another ($(awk '$6 ~ /libX11/ {print $6; exit}' "/proc/$app/maps"))"
+		fi
+	fi
+	kill -TERM $(descendants "$BG_PID") 2>/dev/null
+	bg_wait "$BG_PID" 10
+	OUT=$(cat "$TEST_DIR/xeyes-$r-$v.out") ERR=$(cat "$TEST_DIR/xeyes-$r-$v.err")
+	LAST_CMD="in-root $r $v xeyes" MS='?' ERR_FILE=$TEST_DIR/xeyes-$r-$v.err
+}
+
 # mesa_version RELEASE: the upstream version of the GL root's Mesa (its
 # libgl1-mesa-dri), e.g. 22.3.6
 mesa_version() {
@@ -182,24 +225,15 @@ for r in $ROOT_RELEASES; do
 	fi
 	if [ -n "${FILE[xeyes]:-}" ]; then
 		# In the minimal root, which has no libX11: the image's fallback serves.
-		before=$(windows_named xeyes)
-		_CMD=(env "IN_ROOT_DISPLAY=$DISPLAY_N" "$IN_ROOT")
-		_bg "$TEST_DIR/xeyes-$r.out" "$TEST_DIR/xeyes-$r.err" "$r" min timeout -s TERM 15 "${FILE[xeyes]}"
-		XEYES=$BG_PID
-		found=0
-		for _ in $(seq 100); do
-			found=$(windows_named xeyes)
-			[ "$found" -gt "$before" ] && break
-			_alive "$XEYES" || break
-			sleep 0.1
-		done
-		kill -TERM $(descendants "$XEYES") 2>/dev/null
-		bg_wait "$XEYES" 10
-		OUT=$(cat "$TEST_DIR/xeyes-$r.out") ERR=$(cat "$TEST_DIR/xeyes-$r.err") LAST_CMD="in-root $r min xeyes"
-		MS='?' ERR_FILE=$TEST_DIR/xeyes-$r.err
-		[ "$found" -gt "$before" ]
-		judged "Debian $n minimal (no libX11): xeyes opens its window under Xvfb (xwininfo finds it)" \
-			"$r" "xeyes (no host libX11)" "window found"
+		run_xeyes "$r" min
+		[ "$found" -gt 0 ] && [ "$libx11" = "image's" ]
+		judged "Debian $n minimal (no libX11): xeyes opens its window under Xvfb (xwininfo finds it) with the image's libX11 ($libx11)" \
+			"$r" "xeyes (no host libX11)" "window; image's libX11"
+		# In the root that has one: the host's copy wins over the fallback.
+		run_xeyes "$r" gl
+		[ "$found" -gt 0 ] && [[ $libx11 == "root's"* ]]
+		judged "Debian $n with libX11: xeyes opens its window with the root's libX11 ($libx11), not the image's fallback" \
+			"$r" "xeyes (host libX11)" "window; $libx11 libX11"
 	fi
 	if [ -n "${FILE[glxinfo]:-}" ]; then
 		mesa=$(mesa_version "$r")
