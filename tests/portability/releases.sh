@@ -104,6 +104,15 @@ build_app xeyes xeyes/xeyes.yml
 build_app glxinfo glxinfo/glxinfo.yml
 build_app hello-glibc-host hello/hello-host.yml
 for f in apps/*.AppImage; do echo "    $(basename "$f"): $(stat -c %s "$f") bytes"; done
+# The libX11 the xeyes image carries as a fallback (if it does), to tell it
+# from the root's when xeyes runs
+IMAGE_LIBX11=""
+if [ -n "${FILE[xeyes]:-}" ]; then
+	unsquashfs -q -n -d xeyes-image -o "$(apps/xeyes.AppImage --appimage-offset)" apps/xeyes.AppImage \
+		.bento/fallback >/dev/null 2>&1
+	f=xeyes-image/.bento/fallback/lib/x86_64-linux-gnu/libX11.so.6
+	[ -e "$f" ] && IMAGE_LIBX11=$(realpath "$f")
+fi
 
 # ---- each app in each root ------------------------------------------------------
 
@@ -152,10 +161,10 @@ windows_named() {
 # run_xeyes RELEASE VARIANT: xeyes in the root under Xvfb until its window
 # shows (at most 10 s); sets found (its windows that xwininfo sees), libx11
 # (whose libX11.so.6 the running xeyes has mapped: "root's", "image's" (the
-# build host's copy, which the image carries), "root's (= image's)" when the
-# two are the same bytes, or what else), and OUT, ERR, RC for judged.
+# fallback in its .bento/fallback), "root's (= image's)" when the two are the
+# same bytes, or what else), and OUT, ERR, RC for judged.
 run_xeyes() {
-	local r=$1 v=$2 before app="" mapped rootlib hostlib
+	local r=$1 v=$2 before app="" mapped rootlib
 	before=$(windows_named xeyes)
 	_CMD=(env "IN_ROOT_DISPLAY=$DISPLAY_N" "$IN_ROOT")
 	_bg "$TEST_DIR/xeyes-$r-$v.out" "$TEST_DIR/xeyes-$r-$v.err" "$r" "$v" timeout -s TERM 15 "${FILE[xeyes]}"
@@ -173,13 +182,12 @@ run_xeyes() {
 		# (map_files opens the very file mapped, whatever overlay it came through)
 		mapped=$(awk '$6 ~ /libX11\.so\.6/ && $2 ~ /x/ {print $1; exit}' "/proc/$app/maps")
 		rootlib=$(root_dir "$r" "$v")/usr/lib/x86_64-linux-gnu/libX11.so.6
-		hostlib=/usr/lib/x86_64-linux-gnu/libX11.so.6
 		if [ -z "$mapped" ]; then
 			libx11="none mapped"
 		elif [ -e "$rootlib" ] && cmp -s "/proc/$app/map_files/$mapped" "$(realpath "$rootlib")"; then
 			libx11="root's"
-			cmp -s "$rootlib" "$hostlib" && libx11+=" (= image's)"
-		elif cmp -s "/proc/$app/map_files/$mapped" "$hostlib"; then
+			[ -n "$IMAGE_LIBX11" ] && cmp -s "$rootlib" "$IMAGE_LIBX11" && libx11+=" (= image's)"
+		elif [ -n "$IMAGE_LIBX11" ] && cmp -s "/proc/$app/map_files/$mapped" "$IMAGE_LIBX11"; then
 			libx11="image's"
 		else
 			libx11="another ($(awk '$6 ~ /libX11/ {print $6; exit}' "/proc/$app/maps"))"
