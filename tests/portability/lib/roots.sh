@@ -19,8 +19,10 @@
 # (/var/cache/bento/roots/RELEASE-VARIANT): debootstrap runs into a temporary
 # directory beside it, which is renamed when complete, with a stamp
 # (.bento-root) holding the debootstrap command; a root whose stamp differs
-# from today's command is made again.  The downloaded .debs are shared
-# between the variants of a release (debootstrap --cache-dir).
+# from today's command is made again (remove a root's directory to make it
+# anew from the archive's current packages).  The downloaded .debs are
+# shared between the variants of a release (debootstrap --cache-dir).  On
+# this machine each root takes 25-45 s to make; the six take 1.7 GB.
 
 BENTO_ROOTS=${BENTO_ROOTS:-/var/cache/bento/roots}
 BENTO_DEBIAN_MIRROR=${BENTO_DEBIAN_MIRROR:-http://deb.debian.org/debian}
