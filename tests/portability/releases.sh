@@ -208,7 +208,7 @@ mesa_version() {
 
 for r in $ROOT_RELEASES; do
 	n=$(release_number "$r")
-	echo "--- Debian $n ($r): ${LABEL[$r]}"
+	echo "# ${LABEL[$r]}, $r"
 	if [ -n "${FILE[hello]:-}" ]; then
 		rootrun "$r" min "${FILE[hello]}" x "y z"
 		[ "$RC" = 0 ] && [ "$OUT" = "$(hello_out x "y z")" ]
