@@ -125,7 +125,7 @@ short_error() {
 	elif [[ $e =~ ([^ ]+):\ cannot\ open\ shared\ object\ file ]]; then
 		echo "loader: ${BASH_REMATCH[1]} missing"
 	elif [ -n "$e" ]; then
-		echo "exit $RC: $(head -n 1 <<<"$e" | sed 's|^bento-runtime: [^ ]*: ||' | cut -c1-100)"
+		echo "exit $RC: $(head -n 1 <<<"$e" | sed 's|^bento-runtime: [^ ]*: ||' | cut -c1-140)"
 	else
 		echo "exit $RC"
 	fi
