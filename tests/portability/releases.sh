@@ -13,7 +13,10 @@
 #   minimal root, which lacks libGL (the runtime's message names libGL.so.1
 #   and its package), and hello built with `glibc: host`, which Debian 11's
 #   glibc 2.31 is too old for (the runtime's message, exit 127, not the
-#   loader's).  Ends with the table of releases × apps.
+#   loader's).  hello, counter, sqlite3 and python-hello also run in a
+#   Debian 11 root whose /usr is not merged (/lib a directory of its own,
+#   as on a system upgraded from Debian 10).  Ends with the table of
+#   releases × apps.
 . "$(dirname "$0")/../lib.sh" "$@"
 . "$SRC_DIR/tests/portability/lib/roots.sh"
 . "$SRC_DIR/tests/portability/lib/grid.sh"
@@ -37,6 +40,9 @@ for r in $ROOT_RELEASES; do
 	done
 	LABEL[$r]="Debian $(release_number "$r") (glibc $(root_glibc "$r" min))"
 done
+ensure_root bullseye split >/dev/null
+ok "the Debian 11 (bullseye) root without merged /usr (--no-merged-usr) is made" || finish
+LABEL[bullseye/split]="Debian 11, /usr not merged"
 
 IN_ROOT=$SRC_DIR/tests/portability/lib/in-root
 # rootrun RELEASE VARIANT [VAR=VALUE...] CMD...: urun's like (OUT, ERR, RC,
@@ -206,31 +212,39 @@ mesa_version() {
 		"$(root_dir "$1" gl)/var/lib/dpkg/status"
 }
 
+# console_apps RELEASE VARIANT ROW WHERE: hello, counter, sqlite3 and
+# python-hello in that root, judged into the table's ROW (a key of LABEL);
+# WHERE names the root in the checks' names
+console_apps() {
+	local r=$1 v=$2 row=$3 where=$4
+	if [ -n "${FILE[hello]:-}" ]; then
+		rootrun "$r" "$v" "${FILE[hello]}" x "y z"
+		[ "$RC" = 0 ] && [ "$OUT" = "$(hello_out x "y z")" ]
+		judged "$where: hello prints its greeting and arguments" "$row" hello runs
+	fi
+	if [ -n "${FILE[counter]:-}" ]; then
+		rootrun "$r" "$v" sh -c "printf 'a\nb\nc\n' | ${FILE[counter]} one two"
+		[ "$RC" = 0 ] && [ "$OUT" = "2 arguments, 3 lines" ]
+		judged "$where: counter (C, compiled by the build) counts its arguments and lines" \
+			"$row" "counter (C)" runs
+	fi
+	if [ -n "${FILE[sqlite3]:-}" ]; then
+		rootrun "$r" "$v" "${FILE[sqlite3]}" :memory: 'select 9+9;'
+		[ "$RC" = 0 ] && [ "$OUT" = 18 ]
+		judged "$where: sqlite3 :memory: 'select 9+9;' prints 18" "$row" sqlite3 runs
+	fi
+	if [ -n "${FILE[python-hello]:-}" ]; then
+		rootrun "$r" "$v" "${FILE[python-hello]}" --where debian
+		[ "$RC" = 0 ] && [[ $OUT == *'{"hello": "debian"}'* ]] &&
+			[[ $OUT == *"executable: /app/bin/python3.11"* ]]
+		judged "$where: python-hello runs with the image's Python 3.11" "$row" python-hello runs
+	fi
+}
+
 for r in $ROOT_RELEASES; do
 	n=$(release_number "$r")
 	echo "# ${LABEL[$r]}, $r"
-	if [ -n "${FILE[hello]:-}" ]; then
-		rootrun "$r" min "${FILE[hello]}" x "y z"
-		[ "$RC" = 0 ] && [ "$OUT" = "$(hello_out x "y z")" ]
-		judged "Debian $n minimal: hello prints its greeting and arguments" "$r" hello runs
-	fi
-	if [ -n "${FILE[counter]:-}" ]; then
-		rootrun "$r" min sh -c "printf 'a\nb\nc\n' | ${FILE[counter]} one two"
-		[ "$RC" = 0 ] && [ "$OUT" = "2 arguments, 3 lines" ]
-		judged "Debian $n minimal: counter (C, compiled by the build) counts its arguments and lines" \
-			"$r" "counter (C)" runs
-	fi
-	if [ -n "${FILE[sqlite3]:-}" ]; then
-		rootrun "$r" min "${FILE[sqlite3]}" :memory: 'select 9+9;'
-		[ "$RC" = 0 ] && [ "$OUT" = 18 ]
-		judged "Debian $n minimal: sqlite3 :memory: 'select 9+9;' prints 18" "$r" sqlite3 runs
-	fi
-	if [ -n "${FILE[python-hello]:-}" ]; then
-		rootrun "$r" min "${FILE[python-hello]}" --where debian
-		[ "$RC" = 0 ] && [[ $OUT == *'{"hello": "debian"}'* ]] &&
-			[[ $OUT == *"executable: /app/bin/python3.11"* ]]
-		judged "Debian $n minimal: python-hello runs with the image's Python 3.11" "$r" python-hello runs
-	fi
+	console_apps "$r" min "$r" "Debian $n minimal"
 	if [ -n "${FILE[xeyes]:-}" ]; then
 		# In the minimal root, which has no libX11: the image's fallback serves.
 		run_xeyes "$r" min
@@ -273,6 +287,15 @@ for r in $ROOT_RELEASES; do
 		fi
 	fi
 done
+
+# Debian 11 as upgraded from 10: /lib a directory of its own, with the loader
+# and libc in it, not a link to /usr/lib
+echo "# ${LABEL[bullseye/split]}"
+[ -d "$(root_dir bullseye split)/lib" ] && [ ! -L "$(root_dir bullseye split)/lib" ] &&
+	[ -e "$(root_dir bullseye split)/lib/x86_64-linux-gnu/libc.so.6" ] &&
+	[ ! -e "$(root_dir bullseye split)/usr/lib/x86_64-linux-gnu/libc.so.6" ]
+ok "control: the Debian 11 root without merged /usr has libc.so.6 in /lib, a directory, and not in /usr/lib"
+console_apps bullseye split bullseye/split "Debian 11 minimal, /usr not merged"
 
 echo
 print_grid "Releases × apps (built on Debian 12, run as uid 65534 in debootstrap --variant=minbase roots):"

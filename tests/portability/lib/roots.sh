@@ -11,6 +11,10 @@
 #   gl   the same plus the host GL stack (libgl1 libglx-mesa0 libgl1-mesa-dri
 #        and the X libraries they pull in): the root's Mesa is "the host's
 #        Mesa" of the GL row.
+#   split  minbase with --no-merged-usr: /bin, /lib and /lib64 real
+#        directories beside /usr's, as on a Debian 11 upgraded from 10
+#        (the loader and libc are then /lib/...: a layer over /usr alone
+#        would not reach them)
 # A separate root per variant (rather than --include in one) so that the
 # minimal root stays truly minimal.
 #
@@ -22,7 +26,7 @@
 # from today's command is made again (remove a root's directory to make it
 # anew from the archive's current packages).  The downloaded .debs are
 # shared between the variants of a release (debootstrap --cache-dir).  On
-# this machine each root takes 25-45 s to make; the six take 1.7 GB.
+# this machine each root takes 25-50 s to make; the seven take 1.9 GB.
 
 BENTO_ROOTS=${BENTO_ROOTS:-/var/cache/bento/roots}
 BENTO_DEBIAN_MIRROR=${BENTO_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -46,6 +50,7 @@ _root_command() {
 	printf '%s\n' debootstrap --variant=minbase --arch=amd64 \
 		"--keyring=$BENTO_DEBIAN_KEYRING" "--cache-dir=$BENTO_ROOTS/.debs-$release"
 	[ "$variant" = gl ] && printf '%s\n' "--include=$ROOT_GL_PACKAGES"
+	[ "$variant" = split ] && printf '%s\n' --no-merged-usr
 	printf '%s\n' "$release" "$target" "$BENTO_DEBIAN_MIRROR"
 }
 
@@ -59,7 +64,7 @@ root_dir() {
 # stderr, and the debootstrap log kept) if it cannot.
 ensure_root() {
 	local release=$1 variant=$2 dir stamp tmp log
-	case $variant in min | gl) ;; *)
+	case $variant in min | gl | split) ;; *)
 		echo "ensure_root: unknown variant $variant" >&2
 		return 1
 		;;
