@@ -754,10 +754,23 @@ typedef struct chain {
 	const struct chain *up;
 } chain;
 
+/* The AppDir's own library directories, where the bundler puts what it copies. */
+static int search_appdir_libs(ctx *c, const elf_obj *req, const char *name, resolve_mode mode,
+                              elf_obj **out, bento_error **err)
+{
+	static const char *const appdir_libs[] = {"lib", "lib/" MULTIARCH, "lib64"};
+	*out = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(appdir_libs) && *out == NULL; i++) {
+		autofree char *cand = xasprintf("%s/%s/%s", c->root, appdir_libs[i], name);
+		if (try_candidate(c, cand, req, mode, true, out, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int resolve(ctx *c, const chain *ch, const char *name, resolve_mode mode, elf_obj **out,
                    found_how *how, bento_error **err)
 {
-	static const char *const appdir_libs[] = {"lib", "lib/" MULTIARCH, "lib64"};
 	const elf_obj *req = ch->obj;
 	*out = NULL;
 	*how = FOUND_NONE;
@@ -795,11 +808,8 @@ static int resolve(ctx *c, const chain *ch, const char *name, resolve_mode mode,
 	}
 	if (mode == MODE_CHECK)
 		return 0;
-	for (size_t i = 0; i < ARRAY_SIZE(appdir_libs) && *out == NULL; i++) {
-		autofree char *cand = xasprintf("%s/%s/%s", c->root, appdir_libs[i], name);
-		if (try_candidate(c, cand, req, mode, true, out, err) < 0)
-			return -1;
-	}
+	if (search_appdir_libs(c, req, name, mode, out, err) < 0)
+		return -1;
 	if (*out != NULL) {
 		*how = FOUND_APPDIR_LIB;
 		return 0;
@@ -1483,6 +1493,19 @@ static int find_on_host(ctx *c, const elf_obj *req, const char *name, elf_obj **
 	return 0;
 }
 
+/* Whether an AppDir file finds name in the AppDir itself: a package's own
+ * copy of an excluded library (libwayland-egl beside a deb's GTK) is the
+ * app's, not something the host must provide. */
+static int find_in_appdir(ctx *c, const elf_obj *req, const char *name, elf_obj **out,
+                          bento_error **err)
+{
+	const char *list = req->runpath ? req->runpath : req->rpath;
+	*out = NULL;
+	if (list != NULL && search_path_list(c, req, list, req, name, MODE_PLAN, out, err) < 0)
+		return -1;
+	return *out != NULL ? 0 : search_appdir_libs(c, req, name, MODE_PLAN, out, err);
+}
+
 static int compare_host_libs(const void *a, const void *b)
 {
 	return strcmp(((const bento_bundle_host_lib *)a)->name,
@@ -1504,7 +1527,13 @@ int bento_bundle_needs_of(const char *appdir, const bento_bundle_options *o,
 		bento_strv_add(&out->elf_files, xstrdup(elves[i]->path));
 		for (size_t j = 0; j < elves[i]->n_needed; j++) {
 			const char *name = elves[i]->needed[j];
+			elf_obj *own = NULL;
 			if (!is_excluded(&c, name))
+				continue;
+			rc = find_in_appdir(&c, elves[i], name, &own, err);
+			if (rc < 0)
+				break;
+			if (own != NULL)
 				continue;
 			bento_bundle_host_lib *h = host_lib_add(out, name);
 			h->direct = true;

@@ -194,6 +194,22 @@ urun b1/ReqAV-1-x86_64.AppImage
 [ "$RC" = 0 ] && [[ $OUT == "alsa "*" gl 0x"* ]]
 verdict "... and the program runs here, with the host's libasound and libGL" 0
 
+# An excluded library the app ships itself (a deb's libwayland-egl beside
+# its GTK) is the app's: not something this system must provide.
+OWN_PROG='printf '"'"'#include <alsa/asoundlib.h>\n#include <stdio.h>\nint main(void) { printf("alsa %%s\\n", snd_asoundlib_version()); return 0; }\n'"'"' >prog.c'
+write_manifest own.yml org.bento.ReqOwn ReqOwn "" "$OWN_PROG" "gcc -o /app/bin/prog prog.c -lasound" \
+	"mkdir -p /app/lib/$MULTIARCH && cp $host_asound /app/lib/$MULTIARCH/libasound.so.2"
+build b1 own.yml
+[ "$RC" = 0 ]
+verdict "a program that ships its own libasound.so.2 in lib/ builds" 0
+extract b1/ReqOwn-1-x86_64.AppImage xo
+hl=$(requires_key xo host-libraries)
+fl=$(requires_key xo fallback-libraries)
+[[ $hl != *libasound* ]] && [[ $fl != *libasound* ]] && [ -f "xo/lib/$MULTIARCH/libasound.so.2" ] &&
+	[ ! -e "xo/.bento/fallback/lib/$MULTIARCH/libasound.so.2" ]
+ok "its own copy is neither a host library nor a fallback (control: the program above that does not ship it has both)" \
+	"host-libraries=$hl fallback-libraries=$fl"
+
 # ---- C++: libstdc++ and libgcc_s ------------------------------------------
 
 CXX_PROG='printf '"'"'#include <iostream>\n#include <string>\nint main() { std::string s("c++"); std::cout << s << std::endl; return 0; }\n'"'"' >prog.cc'
