@@ -258,13 +258,12 @@ static void curl_cleanupp(CURL **c)
 			                       #opt);                                              \
 	} while (0)
 
-/* One transfer from d->size on.  Returns -1 only when libcurl cannot be set
- * up; the transfer's own result is in *out. */
-static int transfer(download *d, const bento_fetch_options *opt, outcome *out, bento_error **err)
+/* A libcurl handle for url with what every request of the builder's shares:
+ * the protocols, redirects, failing on HTTP errors, the timeout to connect,
+ * the error buffer and where the body goes. */
+static int curl_for(CURL *c, const download *d, const bento_fetch_options *opt,
+                    curl_write_callback write_fn, void *write_data, outcome *out, bento_error **err)
 {
-	auto_curl c = curl_easy_init();
-	if (c == NULL)
-		return bento_error_set(err, 0, "%s: cannot initialise libcurl", d->url);
 	out->errbuf[0] = '\0';
 	SETOPT(c, CURLOPT_URL, d->url);
 	SETOPT(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
@@ -275,10 +274,22 @@ static int transfer(download *d, const bento_fetch_options *opt, outcome *out, b
 	SETOPT(c, CURLOPT_NOSIGNAL, 1L);
 	SETOPT(c, CURLOPT_ERRORBUFFER, out->errbuf);
 	SETOPT(c, CURLOPT_USERAGENT, USER_AGENT);
-	SETOPT(c, CURLOPT_WRITEFUNCTION, on_data);
-	SETOPT(c, CURLOPT_WRITEDATA, d);
+	SETOPT(c, CURLOPT_WRITEFUNCTION, write_fn);
+	SETOPT(c, CURLOPT_WRITEDATA, write_data);
 	SETOPT(c, CURLOPT_CONNECTTIMEOUT,
 	       (long)(opt->connect_timeout ? opt->connect_timeout : DEFAULT_CONNECT_TIMEOUT));
+	return 0;
+}
+
+/* One transfer from d->size on.  Returns -1 only when libcurl cannot be set
+ * up; the transfer's own result is in *out. */
+static int transfer(download *d, const bento_fetch_options *opt, outcome *out, bento_error **err)
+{
+	auto_curl c = curl_easy_init();
+	if (c == NULL)
+		return bento_error_set(err, 0, "%s: cannot initialise libcurl", d->url);
+	if (curl_for(c, d, opt, on_data, d, out, err) < 0)
+		return -1;
 	SETOPT(c, CURLOPT_LOW_SPEED_LIMIT, (long)STALL_SPEED);
 	SETOPT(c, CURLOPT_LOW_SPEED_TIME,
 	       (long)(opt->stall_timeout ? opt->stall_timeout : DEFAULT_STALL_TIMEOUT));
@@ -530,19 +541,8 @@ static int probe(const char *url, const bento_fetch_options *opt, bool head, out
 	auto_curl c = curl_easy_init();
 	if (c == NULL)
 		return bento_error_set(err, 0, "%s: cannot initialise libcurl", d->url);
-	out->errbuf[0] = '\0';
-	SETOPT(c, CURLOPT_URL, url);
-	SETOPT(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
-	SETOPT(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	SETOPT(c, CURLOPT_FOLLOWLOCATION, 1L);
-	SETOPT(c, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);
-	SETOPT(c, CURLOPT_FAILONERROR, 1L);
-	SETOPT(c, CURLOPT_NOSIGNAL, 1L);
-	SETOPT(c, CURLOPT_ERRORBUFFER, out->errbuf);
-	SETOPT(c, CURLOPT_USERAGENT, USER_AGENT);
-	SETOPT(c, CURLOPT_WRITEFUNCTION, discard);
-	SETOPT(c, CURLOPT_CONNECTTIMEOUT,
-	       (long)(opt->connect_timeout ? opt->connect_timeout : DEFAULT_CONNECT_TIMEOUT));
+	if (curl_for(c, d, opt, discard, NULL, out, err) < 0)
+		return -1;
 	SETOPT(c, CURLOPT_TIMEOUT,
 	       (long)(opt->stall_timeout ? opt->stall_timeout : DEFAULT_STALL_TIMEOUT));
 	if (head)

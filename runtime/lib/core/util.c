@@ -7,6 +7,9 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <stdint.h>
+#include <unistd.h>
 
 void *xmalloc(size_t n)
 {
@@ -325,4 +328,28 @@ const char *bento_file_type_name(mode_t mode)
 	default:
 		return "of an unknown file type";
 	}
+}
+
+int bento_dir_each(int dir_fd, bento_dirent_fn fn, void *data)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	long n;
+	while ((n = syscall(SYS_getdents64, dir_fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			const struct {
+				uint64_t ino;
+				int64_t off;
+				unsigned short reclen;
+				unsigned char type;
+				char name[];
+			} *d = (const void *)(buf + off);
+			off += d->reclen;
+			if (strcmp(d->name, ".") == 0 || strcmp(d->name, "..") == 0)
+				continue;
+			int rc = fn(dir_fd, d->name, data);
+			if (rc != 0)
+				return rc;
+		}
+	}
+	return n < 0 ? -1 : 0;
 }

@@ -102,6 +102,13 @@ bool bento_path_is_under(const char *path, const char *root);
 /* "a regular file", "a fifo", "a block device"... for messages. */
 const char *bento_file_type_name(mode_t mode);
 
+/* Calls fn for each entry of the directory open at dir_fd but "." and "..",
+ * reading with getdents64 into a buffer on the stack: it allocates nothing,
+ * so it serves between fork and exec too.  Stops at the first fn that
+ * returns non-zero and returns that; -1 with errno when reading fails. */
+typedef int (*bento_dirent_fn)(int dir_fd, const char *name, void *data);
+int bento_dir_each(int dir_fd, bento_dirent_fn fn, void *data);
+
 /* rm -rf of a directory tree without following symlinks; tolerates absence. */
 int bento_remove_tree(const char *path, bento_error **err);
 

@@ -84,32 +84,25 @@ static int add_entry(int old, int new, const char *name)
 	return mount_fds(src, dest, NULL, MS_BIND | (S_ISDIR(st.st_mode) ? MS_REC : 0), NULL);
 }
 
+typedef struct host_roots {
+	int old, new;
+} host_roots;
+
+static int add_host_entry(int dir, const char *name, void *data)
+{
+	(void)dir;
+	const host_roots *r = data;
+	return strcmp(name, "app") == 0 ? 0 : add_entry(r->old, r->new, name);
+}
+
 /* Every entry of the host's root but app (the image's place). */
 static int add_host_entries(int old, int new)
 {
 	scoped_fd dir = openat(old, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return -1;
-	char buf[4096] __attribute__((aligned(8)));
-	long n;
-	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
-		for (long off = 0; off < n;) {
-			struct {
-				uint64_t ino;
-				int64_t off;
-				unsigned short reclen;
-				unsigned char type;
-				char name[];
-			} *d = (void *)(buf + off);
-			off += d->reclen;
-			if (strcmp(d->name, ".") == 0 || strcmp(d->name, "..") == 0 ||
-			    strcmp(d->name, "app") == 0)
-				continue;
-			if (add_entry(old, new, d->name) < 0)
-				return -1;
-		}
-	}
-	return n < 0 ? -1 : 0;
+	host_roots r = {old, new};
+	return bento_dir_each(dir, add_host_entry, &r);
 }
 
 /* /app: the image mounted there, or the directory app_fd bound read-only. */

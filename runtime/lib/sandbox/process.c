@@ -168,6 +168,17 @@ static int std_fds_without_paths(void)
  * directory of the home, say, which /proc/self/fd/N would open from inside)
  * and bento's own.  Without close_range (before Linux 5.9) they are read
  * from the sandbox's /proc/self/fd. */
+static int close_fd_entry(int dir, const char *name, void *data)
+{
+	(void)data;
+	int fd = 0;
+	for (const char *c = name; *c >= '0' && *c <= '9'; c++)
+		fd = fd * 10 + (*c - '0');
+	if (fd >= 3 && fd != dir)
+		close(fd);
+	return 0;
+}
+
 static int close_inherited_fds(void)
 {
 	if (syscall(SYS_close_range, 3u, ~0u, 0u) == 0)
@@ -175,27 +186,9 @@ static int close_inherited_fds(void)
 	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return -1;
-	char buf[4096] __attribute__((aligned(8)));
-	long n;
-	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
-		for (long off = 0; off < n;) {
-			struct {
-				uint64_t ino;
-				int64_t off;
-				unsigned short reclen;
-				unsigned char type;
-				char name[];
-			} *d = (void *)(buf + off);
-			off += d->reclen;
-			int fd = 0;
-			for (const char *c = d->name; *c >= '0' && *c <= '9'; c++)
-				fd = fd * 10 + (*c - '0');
-			if (fd >= 3 && fd != dir)
-				close(fd);
-		}
-	}
+	int rc = bento_dir_each(dir, close_fd_entry, NULL);
 	close(dir);
-	return n < 0 ? -1 : 0;
+	return rc;
 }
 
 /* Whether a and b are the same file.  An overlay (an image's tree over the

@@ -352,6 +352,44 @@ static int mount_layers(int parent, const char *name, const int *layers, size_t 
 
 /* ---- without overlayfs: the bundled libraries file by file ------------- */
 
+typedef struct layer_binding {
+	int root;
+	const char *to;
+	const char *primary;
+	bool *bound;
+} layer_binding;
+
+static int bind_layer_file(int dir, const char *name, void *data)
+{
+	const layer_binding *l = data;
+	struct stat src_st, dest_st;
+	char path[PATH_MAX], src_path[32], dest_path[32];
+	if (fstatat(dir, name, &src_st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !(S_ISREG(src_st.st_mode) || S_ISDIR(src_st.st_mode)) ||
+	    snprintf(path, sizeof(path), "%s/%s", l->to, name) >= (int)sizeof(path))
+		return 0;
+	scoped_fd dest =
+	    openat2_resolve(l->root, path, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	if (dest < 0 || fstat(dest, &dest_st) < 0 ||
+	    S_ISDIR(dest_st.st_mode) != S_ISDIR(src_st.st_mode))
+		return 0;
+	scoped_fd src = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (src < 0)
+		return -1;
+	bento_fd_path(src_path, src);
+	bento_fd_path(dest_path, dest);
+	if (mount(src_path, dest_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return -1;
+	scoped_fd mnt =
+	    openat2_resolve(l->root, path, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	if (mnt < 0 ||
+	    set_mount_attr(mnt, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, true) < 0)
+		return -1;
+	if (l->primary && strcmp(name, l->primary) == 0)
+		*l->bound = true;
+	return 0;
+}
+
 /* Binds, read-only, each file and directory of the layer's directory from
  * over the one of the same name in to, a directory of the new root (root),
  * resolved as the root resolves it (Debian 11's libc.so.6 is a link to
@@ -366,49 +404,8 @@ static int bind_layer_files(int layer_fd, const char *from, int root, const char
 	                                    RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
 	if (dir < 0)
 		return errno == ENOENT ? 0 : -1;
-	char buf[4096] __attribute__((aligned(8)));
-	long n;
-	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
-		for (long off = 0; off < n;) {
-			struct {
-				uint64_t ino;
-				int64_t off;
-				unsigned short reclen;
-				unsigned char type;
-				char name[];
-			} *d = (void *)(buf + off);
-			off += d->reclen;
-			struct stat src_st, dest_st;
-			char path[PATH_MAX], src_path[32], dest_path[32];
-			if (strcmp(d->name, ".") == 0 || strcmp(d->name, "..") == 0 ||
-			    fstatat(dir, d->name, &src_st, AT_SYMLINK_NOFOLLOW) < 0 ||
-			    !(S_ISREG(src_st.st_mode) || S_ISDIR(src_st.st_mode)) ||
-			    snprintf(path, sizeof(path), "%s/%s", to, d->name) >= (int)sizeof(path))
-				continue;
-			scoped_fd dest = openat2_resolve(root, path, O_PATH,
-			                                 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-			if (dest < 0 || fstat(dest, &dest_st) < 0 ||
-			    S_ISDIR(dest_st.st_mode) != S_ISDIR(src_st.st_mode))
-				continue;
-			scoped_fd src = openat(dir, d->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-			if (src < 0)
-				return -1;
-			bento_fd_path(src_path, src);
-			bento_fd_path(dest_path, dest);
-			if (mount(src_path, dest_path, NULL, MS_BIND | MS_REC, NULL) < 0)
-				return -1;
-			scoped_fd mnt = openat2_resolve(root, path, O_PATH,
-			                                RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-			if (mnt < 0 ||
-			    set_mount_attr(mnt,
-			                   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
-			                   true) < 0)
-				return -1;
-			if (primary && strcmp(d->name, primary) == 0)
-				*bound = true;
-		}
-	}
-	return n < 0 ? -1 : 0;
+	layer_binding l = {root, to, primary, bound};
+	return bento_dir_each(dir, bind_layer_file, &l);
 }
 
 /* Where the kernel refuses overlayfs in a user namespace (before Linux
