@@ -163,7 +163,7 @@ int zsync_http_get(const char *url, const zsync_http_options *o, size_t max, cha
 		char buf[64];
 		if (!transient(rc, status) || attempt >= retries_of(o))
 			return bento_error_set(err, 0, "%s: %s%s", url, failure(rc, status, buf),
-			                       attempt ? " (after retries)" : "");
+			                       attempt ? " (gave up after retries)" : "");
 		backoff(attempt + 1);
 	}
 }
@@ -557,7 +557,7 @@ static int one_request(CURL *h, request *r, const range *rs, size_t n, bento_err
 	}
 	char buf[64];
 	if (rc == CURLE_WRITE_ERROR && r->kind == NOT_DATA)
-		rc = CURLE_OK; /* we stopped reading an error page */
+		rc = r->curl_rc = CURLE_OK; /* we stopped reading an error page */
 	if (transient(rc, r->status))
 		return 1;
 	return bento_error_set(err, 0, "%s: %s", url, failure(rc, r->status, buf));
