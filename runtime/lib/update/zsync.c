@@ -21,7 +21,7 @@
 #include "update/progress.h"
 #include "update/scan.h"
 
-enum { MAX_CONTROL_BYTES = 256 << 20 };
+enum { MAX_CONTROL_BYTES = 64 << 20 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init(void)
