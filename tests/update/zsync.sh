@@ -164,6 +164,15 @@ for Z in "${CLIENTS[@]}"; do
 	[ "$(tail -n 2 "$TEST_DIR/web/access.log" | grep -Ec '^206 /new.bin "bytes=[0-9-]+,[0-9-]+(,[0-9-]+)*"$')" = 2 ]
 	ok "[$tag] a probe of two ranges, then the other three in one request (206)" "$(tail -n 3 "$TEST_DIR/web/access.log")"
 
+	# ---- progress: one line per event, a bar on a terminal (script's pty)
+	[[ $ERR == *"fetching "*" bytes) from $WEB_URL/new.bin"* && $ERR == *"done: "*"SHA-1 verified"* &&
+		$ERR != *$'\r'* ]]
+	ok "[$tag] without a terminal: one line per event, no bar" "$ERR"
+	urun script -qec "$Z $WEB_URL/new.bin.zsync out/tty.bin old.bin" /dev/null
+	[ "$RC" = 0 ] && [[ $OUT == *$'\r[########################] '*" of 11.8 KiB needed, 5.7 MiB reused, "*"/s, "*" left"* ]] &&
+		cmp -s out/tty.bin www/new.bin
+	verdict "[$tag] on a terminal: the bar (bytes needed, reused, rate, time left)" 0
+
 	# ---- one block, seq_matches 1: found in a seed, or fetched
 	urun "$Z" "$WEB_URL/tiny.bin.zsync" out/tiny.bin tiny-old.bin
 	[ "$RC" = 0 ] && [ "$OUT" = "1500 1500 0 0" ] && cmp -s out/tiny.bin www/tiny.bin

@@ -150,6 +150,7 @@ int bento_zsync_build(const bento_zsync_control *c, const bento_zsync_options *o
 	char reused[32], downloaded[32];
 	zsync_human_bytes((double)stats->reused, reused, sizeof(reused));
 	zsync_human_bytes((double)stats->downloaded, downloaded, sizeof(downloaded));
+	pr.finished = true;
 	zsync_progress_event(
 	    &pr, "done: %s reused, %s downloaded in %" PRIu64 " requests, SHA-1 verified (%.1f s)",
 	    reused, downloaded, stats->requests, zsync_now() - pr.start);
