@@ -624,8 +624,8 @@ int zsync_fetch_missing(const bento_zsync_control *c, zsync_scan *s, int out_fd,
 			zsync_progress_clear(pr);
 			return -1;
 		}
-		if (r.kind == MULTIPART)
-			probing = false;
+		if (r.kind == MULTIPART || r.kind == ONE_PART)
+			probing = false; /* it serves ranges */
 		if (rc == 2) {
 			probing = false;
 			zsync_progress_event(pr,
