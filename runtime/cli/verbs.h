@@ -13,6 +13,8 @@ int bento_cmd_override(int argc, char **argv);
 int bento_cmd_verify(int argc, char **argv);
 int bento_cmd_trust(int argc, char **argv);
 int bento_cmd_cache(int argc, char **argv);
+int bento_cmd_update(int argc, char **argv);
+int bento_cmd_rollback(int argc, char **argv);
 
 /* Prints "bento: MESSAGE" and returns the usage status. */
 int bento_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
