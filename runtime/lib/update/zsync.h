@@ -27,29 +27,29 @@ typedef struct bento_zsync_options {
 	 * seeds are skipped with a warning. */
 	const char *const *seeds;
 	size_t n_seeds;
-	int progress_fd; /* where progress goes; -1: none */
-	bool progress_tty; /* a bar redrawn in place; otherwise one line per event */
-	unsigned max_retries; /* per request, for 503/reset/timeout; 0: the default (5) */
+	int progress_fd;        /* where progress goes; -1: none */
+	bool progress_tty;      /* a bar redrawn in place; otherwise one line per event */
+	unsigned max_retries;   /* per request, for 503/reset/timeout; 0: the default (5) */
 	const char *user_agent; /* NULL: "bento/VERSION" */
 } bento_zsync_options;
 
 typedef struct bento_zsync_stats {
-	uint64_t length; /* of the new file */
-	uint64_t reused; /* bytes taken from the seeds */
+	uint64_t length;     /* of the new file */
+	uint64_t reused;     /* bytes taken from the seeds */
 	uint64_t downloaded; /* bytes of the new file fetched (payload, not headers) */
-	uint64_t requests; /* HTTP requests for the new file, retries included */
+	uint64_t requests;   /* HTTP requests for the new file, retries included */
 } bento_zsync_stats;
 
 typedef struct bento_zsync_control bento_zsync_control;
 
 /* Downloads the control file at control_url and parses it. */
 int bento_zsync_control_fetch(const char *control_url, const char *user_agent,
-			      bento_zsync_control **out, bento_error **err);
+                              bento_zsync_control **out, bento_error **err);
 /* Parses a control file already in memory; control_url (may be NULL: then a
  * relative URL: header is refused) resolves the relative URL: header and names
  * the file in messages. */
 int bento_zsync_control_parse(const char *data, size_t len, const char *control_url,
-			      bento_zsync_control **out, bento_error **err);
+                              bento_zsync_control **out, bento_error **err);
 void bento_zsync_control_free(bento_zsync_control *c);
 
 /* Lowercase hex SHA-1 of the new file (40 characters). */
@@ -74,6 +74,6 @@ int bento_zsync_sha1_of_fd(int fd, char hex[41], bento_error **err);
  * it (or keeps it to pass it as a seed next time). stats may be NULL; it is
  * filled on error too, as far as the work went. */
 int bento_zsync_build(const bento_zsync_control *c, const bento_zsync_options *o, int out_fd,
-		      bento_zsync_stats *stats, bento_error **err);
+                      bento_zsync_stats *stats, bento_error **err);
 
 #endif

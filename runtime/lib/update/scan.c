@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: MIT */
+/* The scan keeps zsync's semantics: with seq_matches 2 a block counts only
+ * when the block after it matches too (both rolling checksums form the hash
+ * key, both MD4s are compared), except right after a match, where the next
+ * block alone is enough; the seed is read as if followed by zeros, as the
+ * last block of the new file is padded with zeros.
+ *
+ * Identical blocks of the new file (runs of zeros, repeated data) form one
+ * group: found once, written everywhere, and looked at no more.  A bitmap in
+ * front of the hash table rejects almost every offset with one memory read,
+ * so the scan runs at the speed of reading the seed. */
+#include "update/scan.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "update/md4.h"
+
+#define NONE UINT32_MAX
+enum {
+	WINDOW = 4 << 20,          /* offsets scanned per read, per thread */
+	THREAD_MIN_SEED = 8 << 20, /* below this one thread is enough */
+	MAX_DEDUP_CHAIN = 64,      /* groups compared when building, per key */
+};
+
+typedef struct group {
+	uint64_t key;
+	uint32_t first; /* its first block; the others follow member_next */
+	uint32_t next;  /* the next group in the same bucket */
+	uint8_t done;   /* set (atomically) by the thread that found it */
+} group;
+
+struct zsync_scan {
+	const bento_zsync_control *c;
+	group *groups;
+	uint32_t n_groups;
+	uint32_t done_groups;  /* atomic */
+	uint32_t *group_of;    /* per block */
+	uint32_t *member_next; /* per block */
+	uint32_t *bucket;      /* first group per bucket */
+	unsigned bucket_bits;
+	uint64_t *bitmap;
+	unsigned bitmap_bits;
+	uint8_t *have; /* per block, atomic */
+};
+
+static inline uint64_t mix(uint64_t key)
+{
+	return key * UINT64_C(0x9e3779b97f4a7c15);
+}
+
+static unsigned bits_for(uint64_t n)
+{
+	unsigned b = 10;
+	while ((UINT64_C(1) << b) < n && b < 40)
+		b++;
+	return b;
+}
+
+/* The key of block id: its rolling checksum, and with seq_matches 2 the next
+ * block's (a virtual block of zeros after the last, whose checksum is 0). */
+static uint64_t block_key(const bento_zsync_control *c, uint64_t id)
+{
+	uint64_t k = (uint64_t)c->rsum[id] << 32;
+	if (c->seq_matches == 2 && id + 1 < c->blocks)
+		k |= c->rsum[id + 1];
+	return k;
+}
+
+static const unsigned char *strong_of(const bento_zsync_control *c, uint64_t id)
+{
+	return c->strong + id * c->checksum_bytes;
+}
+
+static bool same_blocks(const bento_zsync_control *c, uint64_t x, uint64_t y)
+{
+	if (memcmp(strong_of(c, x), strong_of(c, y), c->checksum_bytes) != 0)
+		return false;
+	if (c->seq_matches == 1)
+		return true;
+	bool x_last = x + 1 == c->blocks, y_last = y + 1 == c->blocks;
+	if (x_last || y_last)
+		return x_last == y_last;
+	return memcmp(strong_of(c, x + 1), strong_of(c, y + 1), c->checksum_bytes) == 0;
+}
+
+zsync_scan *zsync_scan_new(const bento_zsync_control *c)
+{
+	zsync_scan *s = xcalloc(1, sizeof(*s));
+	s->c = c;
+	uint64_t n = c->blocks ? c->blocks : 1;
+	s->groups = xmalloc(n * sizeof(*s->groups));
+	s->group_of = xmalloc(n * sizeof(*s->group_of));
+	s->member_next = xmalloc(n * sizeof(*s->member_next));
+	s->have = xcalloc(n, 1);
+	s->bucket_bits = bits_for(n * 2);
+	s->bucket = xmalloc((sizeof(*s->bucket)) << s->bucket_bits);
+	memset(s->bucket, 0xff, sizeof(*s->bucket) << s->bucket_bits);
+	s->bitmap_bits = bits_for(n * 16);
+	s->bitmap = xcalloc((UINT64_C(1) << s->bitmap_bits) / 64 + 1, sizeof(uint64_t));
+	/* Last member of each group, so members stay in block order. */
+	autofree uint32_t *last = xmalloc(n * sizeof(*last));
+	for (uint64_t id = 0; id < c->blocks; id++) {
+		uint64_t key = block_key(c, id);
+		uint64_t h = mix(key);
+		uint32_t *head = &s->bucket[h >> (64 - s->bucket_bits)];
+		uint32_t g = *head;
+		for (unsigned seen = 0; g != NONE && seen < MAX_DEDUP_CHAIN;
+		     seen++, g = s->groups[g].next)
+			if (s->groups[g].key == key && same_blocks(c, s->groups[g].first, id))
+				break;
+		s->member_next[id] = NONE;
+		if (g != NONE && s->groups[g].key == key) {
+			s->member_next[last[g]] = (uint32_t)id;
+			last[g] = (uint32_t)id;
+		} else {
+			g = s->n_groups++;
+			s->groups[g] = (group){.key = key, .first = (uint32_t)id, .next = *head};
+			*head = g;
+			last[g] = (uint32_t)id;
+			uint64_t bit = h >> (64 - s->bitmap_bits);
+			s->bitmap[bit / 64] |= UINT64_C(1) << (bit % 64);
+		}
+		s->group_of[id] = g;
+	}
+	return s;
+}
+
+void zsync_scan_free(zsync_scan *s)
+{
+	if (s == NULL)
+		return;
+	free(s->groups);
+	free(s->group_of);
+	free(s->member_next);
+	free(s->bucket);
+	free(s->bitmap);
+	free(s->have);
+	free(s);
+}
+
+bool zsync_scan_have(const zsync_scan *s, uint64_t block)
+{
+	return __atomic_load_n(&s->have[block], __ATOMIC_RELAXED) != 0;
+}
+
+void zsync_scan_mark(zsync_scan *s, uint64_t block)
+{
+	__atomic_store_n(&s->have[block], 1, __ATOMIC_RELAXED);
+}
+
+/* ---- one thread's part of a seed ---- */
+
+typedef struct scanner {
+	zsync_scan *s;
+	int fd, out_fd;
+	uint64_t size, start, end;
+	const char *name;
+	uint64_t found;
+	int errnum;       /* a write or read error, reported by the caller */
+	bool write_error; /* errnum is about the output, not the seed */
+} scanner;
+
+/* A block's rolling checksum from scratch. */
+static void rsum_block(const unsigned char *p, size_t len, uint16_t *a, uint16_t *b)
+{
+	uint16_t ra = 0, rb = 0;
+	for (size_t i = 0; i < len; i++) {
+		ra = (uint16_t)(ra + p[i]);
+		rb = (uint16_t)(rb + (len - i) * p[i]);
+	}
+	*a = ra;
+	*b = rb;
+}
+
+/* Claims group g found at p and writes its blocks; false on a write error. */
+static bool claim(scanner *sc, uint32_t g, const unsigned char *p)
+{
+	zsync_scan *s = sc->s;
+	const bento_zsync_control *c = s->c;
+	if (__atomic_exchange_n(&s->groups[g].done, 1, __ATOMIC_ACQ_REL))
+		return true;
+	__atomic_add_fetch(&s->done_groups, 1, __ATOMIC_RELAXED);
+	for (uint32_t id = s->groups[g].first; id != NONE; id = s->member_next[id]) {
+		uint64_t off = (uint64_t)id << c->block_shift;
+		size_t len =
+		    c->length - off < c->block_size ? (size_t)(c->length - off) : c->block_size;
+		if (pwrite(sc->out_fd, p, len, (off_t)off) != (ssize_t)len) {
+			sc->errnum = errno ? errno : EIO;
+			sc->write_error = true;
+			return false;
+		}
+		zsync_scan_mark(s, id);
+		sc->found += len;
+	}
+	return true;
+}
+
+/* The group whose blocks lie at p (key already matched the bitmap), NONE. */
+static uint32_t lookup(scanner *sc, const unsigned char *p, uint64_t key)
+{
+	zsync_scan *s = sc->s;
+	const bento_zsync_control *c = s->c;
+	unsigned char md[16], md_next[16];
+	bool have_md = false, have_next = false;
+	for (uint32_t g = s->bucket[mix(key) >> (64 - s->bucket_bits)]; g != NONE;
+	     g = s->groups[g].next) {
+		const group *gr = &s->groups[g];
+		if (gr->key != key || __atomic_load_n(&gr->done, __ATOMIC_RELAXED))
+			continue;
+		if (!have_md) {
+			bento_md4(p, c->block_size, md);
+			have_md = true;
+		}
+		if (memcmp(md, strong_of(c, gr->first), c->checksum_bytes) != 0)
+			continue;
+		if (c->seq_matches == 2 && gr->first + 1 < c->blocks) {
+			if (!have_next) {
+				bento_md4(p + c->block_size, c->block_size, md_next);
+				have_next = true;
+			}
+			if (memcmp(md_next, strong_of(c, gr->first + 1), c->checksum_bytes) != 0)
+				continue;
+		}
+		return g;
+	}
+	return NONE;
+}
+
+/* Right after a match: does the next block of the new file follow? */
+static bool try_next(scanner *sc, const unsigned char *p, uint32_t id)
+{
+	zsync_scan *s = sc->s;
+	const bento_zsync_control *c = s->c;
+	if (id >= c->blocks || __atomic_load_n(&s->groups[s->group_of[id]].done, __ATOMIC_RELAXED))
+		return false;
+	uint16_t a, b;
+	rsum_block(p, c->block_size, &a, &b);
+	if (zsync_rsum_masked(c, a, b) != c->rsum[id])
+		return false;
+	unsigned char md[16];
+	bento_md4(p, c->block_size, md);
+	return memcmp(md, strong_of(c, id), c->checksum_bytes) == 0;
+}
+
+/* Offsets [0, wlen) of buf (which holds wlen + context + 1 bytes); returns
+ * how far it got, possibly past wlen after a match. */
+static size_t scan_window(scanner *sc, const unsigned char *buf, size_t wlen)
+{
+	zsync_scan *s = sc->s;
+	const bento_zsync_control *c = s->c;
+	const size_t bs = c->block_size;
+	const unsigned shift = c->block_shift, bitmap_shift = 64 - s->bitmap_bits;
+	const bool seq2 = c->seq_matches == 2;
+	const uint64_t *bitmap = s->bitmap;
+	uint16_t a0 = 0, b0 = 0, a1 = 0, b1 = 0;
+	bool fresh = true;
+	uint32_t next = NONE;
+	size_t i = 0;
+	while (i < wlen) {
+		const unsigned char *p = buf + i;
+		if (next != NONE) {
+			uint32_t id = next;
+			next = NONE;
+			if (try_next(sc, p, id)) {
+				if (!claim(sc, s->group_of[id], p))
+					return wlen;
+				next = id + 1;
+				i += bs;
+				fresh = true;
+				continue;
+			}
+		}
+		if (fresh) {
+			if (__atomic_load_n(&s->done_groups, __ATOMIC_RELAXED) == s->n_groups)
+				return wlen;
+			rsum_block(p, bs, &a0, &b0);
+			if (seq2)
+				rsum_block(p + bs, bs, &a1, &b1);
+			fresh = false;
+		}
+		uint64_t key = (uint64_t)zsync_rsum_masked(c, a0, b0) << 32;
+		if (seq2)
+			key |= zsync_rsum_masked(c, a1, b1);
+		uint64_t bit = mix(key) >> bitmap_shift;
+		if (bitmap[bit / 64] & (UINT64_C(1) << (bit % 64))) {
+			uint32_t g = lookup(sc, p, key);
+			if (g != NONE) {
+				if (!claim(sc, g, p))
+					return wlen;
+				next = s->groups[g].first + 1;
+				i += bs;
+				fresh = true;
+				continue;
+			}
+		}
+		unsigned char out = p[0], in = p[bs];
+		a0 = (uint16_t)(a0 + in - out);
+		b0 = (uint16_t)(b0 + a0 - ((unsigned)out << shift));
+		if (seq2) {
+			unsigned char in1 = p[2 * bs];
+			a1 = (uint16_t)(a1 + in1 - in);
+			b1 = (uint16_t)(b1 + a1 - ((unsigned)in << shift));
+		}
+		i++;
+	}
+	return i;
+}
+
+static void *scan_part(void *arg)
+{
+	scanner *sc = arg;
+	const bento_zsync_control *c = sc->s->c;
+	size_t context = (size_t)c->block_size * c->seq_matches + 1;
+	autofree unsigned char *buf = xmalloc(WINDOW + context);
+	uint64_t x = sc->start;
+	while (x < sc->end && sc->errnum == 0 &&
+	       __atomic_load_n(&sc->s->done_groups, __ATOMIC_RELAXED) < sc->s->n_groups) {
+		size_t wlen = sc->end - x < WINDOW ? (size_t)(sc->end - x) : WINDOW;
+		size_t want = wlen + context;
+		size_t avail =
+		    x < sc->size ? (sc->size - x < want ? (size_t)(sc->size - x) : want) : 0;
+		ssize_t n = bento_pread_all(sc->fd, buf, avail, (off_t)x);
+		if (n < 0) {
+			sc->errnum = errno;
+			break;
+		}
+		/* Past the end (or a seed that shrank meanwhile): zeros. */
+		memset(buf + n, 0, want - (size_t)n);
+		x += scan_window(sc, buf, wlen);
+	}
+	return NULL;
+}
+
+int zsync_scan_seed(zsync_scan *s, int fd, uint64_t size, const char *name, int out_fd,
+                    uint64_t *found, bento_error **err)
+{
+	if (s->c->blocks == 0 || size == 0)
+		return 0;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned parts = size >= THREAD_MIN_SEED && cpus >= 2 ? 2 : 1;
+	scanner sc[2];
+	for (unsigned i = 0; i < parts; i++)
+		sc[i] = (scanner){.s = s,
+		                  .fd = fd,
+		                  .out_fd = out_fd,
+		                  .size = size,
+		                  .start = size * i / parts,
+		                  .end = size * (i + 1) / parts,
+		                  .name = name};
+	pthread_t helper;
+	bool threaded = parts == 2 && pthread_create(&helper, NULL, scan_part, &sc[1]) == 0;
+	scan_part(&sc[0]);
+	if (threaded)
+		pthread_join(helper, NULL);
+	else if (parts == 2)
+		scan_part(&sc[1]);
+	for (unsigned i = 0; i < parts; i++) {
+		*found += sc[i].found;
+		if (sc[i].errnum != 0)
+			return bento_error_set(err, sc[i].errnum, "%s: %s: %s",
+			                       sc[i].write_error ? "cannot write the new file"
+			                                         : "cannot read the seed",
+			                       name, strerror(sc[i].errnum));
+	}
+	return 0;
+}
