@@ -199,24 +199,21 @@ static int check_starts(const char *file, int fd, bento_error **err)
 }
 
 /* Hands the app id to the new file when its key changed (--allow-new-key). */
-static void hand_over_id(const char *path)
+static int hand_over_id(const char *path, bento_error **err)
 {
-	auto_bento_error err = NULL;
 	auto_bento_image img = NULL;
 	__attribute__((cleanup(bento_metadata_clear))) bento_metadata md = {0};
-	if (bento_image_open(path, &img, &err) < 0 || bento_image_load_metadata(img, &md, &err) < 0)
-		goto warn;
+	if (bento_image_open(path, &img, err) < 0 || bento_image_load_metadata(img, &md, err) < 0)
+		return -1;
 	if (!md.present)
-		return;
+		return 0;
 	autofree char *home = bento_user_home(getuid());
 	bento_identity_request req = {.img = img, .file = path, .app_id = md.app_id, .home = home};
 	autofree char *owner = NULL;
-	if (bento_identity_trust(&req, &owner, &err) < 0)
-		goto warn;
+	if (bento_identity_trust(&req, &owner, err) < 0)
+		return -1;
 	bento_note("the app id %s now belongs to %s", md.app_id, owner);
-	return;
-warn:
-	bento_warn("%s: %s; run `bento trust %s`", path, err ? err->message : "?", path);
+	return 0;
 }
 
 /* Where the new version is written: beside FILE, or beside --output's. */
@@ -376,8 +373,9 @@ static int update(const char *file, const options *o, bento_error **err)
 	       "version is kept in %s/file (bento rollback %s)\n",
 	       t.path, new_sha1, (unsigned long long)stats.downloaded,
 	       (unsigned long long)stats.reused, kept ? kept : "?", file);
-	if (key_changed)
-		hand_over_id(t.path);
+	auto_bento_error id_err = NULL;
+	if (key_changed && hand_over_id(t.path, &id_err) < 0)
+		bento_warn("%s: %s; run `bento trust %s`", t.path, id_err->message, file);
 	return 0;
 }
 
