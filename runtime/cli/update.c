@@ -314,16 +314,17 @@ static int update(const char *file, const options *o, bento_error **err)
 	    .progress_tty = isatty(2),
 	};
 	bento_zsync_stats stats = {0};
-	if (bento_zsync_build(p.control, &zo, d.fd, &stats, err) < 0) {
+	int built = bento_zsync_build(p.control, &zo, d.fd, &stats, err);
+	/* The earlier partial downloads have given what they held. */
+	if (o->output == NULL)
+		bento_target_remove_leftovers(&t);
+	if (built < 0) {
 		/* What was fetched seeds the next attempt - unless the disk
 		 * is full. */
 		int e = *err ? (*err)->errnum : 0;
 		d.keep = e != ENOSPC && e != EDQUOT;
 		return fail_with(err, EXIT_ERROR);
 	}
-	/* The earlier partial downloads are no longer needed. */
-	if (o->output == NULL)
-		bento_target_remove_leftovers(&t);
 	if (fsync(d.fd) < 0) {
 		bento_error_errno(err, "%s: writing the new version", t.path);
 		return fail_with(err, EXIT_ERROR);

@@ -22,7 +22,7 @@ _mkapp v0.AppDir 1
 chown -R "$TEST_UID:$TEST_GID" v0.AppDir
 pack_as v0-A v0.AppDir "zsync|$URL/Hello.AppImage.zsync" a@example.org
 serve v2-A
-WEB_PORT=$PORT start_web "$TEST_DIR/www" "location = /Hello.AppImage { limit_rate 1m; }" || finish
+WEB_PORT=$PORT start_web "$TEST_DIR/www" 'location ~ \.AppImage$ { limit_rate 1m; }' || finish
 size=$(stat -c %s v/v2-A.AppImage)
 DIR=$USER_HOME/Apps
 

@@ -25,14 +25,14 @@ URL=http://127.0.0.1:$PORT
 make_versions "zsync|$URL/Hello.AppImage.zsync"
 GH_UPD="gh-releases-zsync|bento-test|hello|latest|Hello-*-x86_64.AppImage.zsync"
 pack_as v1-gh v1.AppDir "$GH_UPD" a@example.org
-pack_as v1-ghtag v1.AppDir "gh-releases-zsync|bento-test|hello|v2.0|Hello-*.zsync" a@example.org
+pack_as v1-ghtag v1.AppDir "gh-releases-zsync|bento-test|hello|v2.0|*x86_64.AppImage.zsync" a@example.org
 pack_as v1-pling v1.AppDir "pling-v1-zsync|1234|Hello-*.zsync" a@example.org
 # The release list, as GitHub's API gives it: a decoy first
 mkdir -p www/api/repos/bento-test/hello/releases/tags
 for f in latest tags/v2.0; do
 	cat >"www/api/repos/bento-test/hello/releases/$f" <<JSON
 {"tag_name": "v2.0", "name": "Hello 2", "assets": [
-  {"name": "Hello-2-x86_64.AppImage", "browser_download_url": "$URL/Hello.AppImage"},
+  {"name": "Hello-2-x86_64.AppImage", "browser_download_url": "$URL/v2-A.AppImage"},
   {"name": "Hello-2-i386.AppImage.zsync", "browser_download_url": "$URL/nothing.zsync"},
   {"name": "Hello-2-x86_64.AppImage.zsync", "browser_download_url": "$URL/Hello.AppImage.zsync"}
 ]}
@@ -90,7 +90,7 @@ before=$(stat -c '%i %Y %Z' "$APP")
 : >"$WEB_DIR/access.log"
 urun ./bento update "$APP"
 [ "$RC" = 0 ] && [[ $OUT == *"up to date"* ]] && [ "$(stat -c '%i %Y %Z' "$APP")" = "$before" ] &&
-	! grep -q '/Hello.AppImage ' "$WEB_DIR/access.log"
+	! grep -q 'AppImage ' "$WEB_DIR/access.log"
 verdict "update of an up-to-date file changes nothing and downloads nothing of it" 0
 
 # ---- rollback
@@ -172,7 +172,7 @@ verdict "gh-releases-zsync latest, pattern Hello-*-x86_64.AppImage.zsync: update
 install_app v1-ghtag
 urun "$GHENV" ./bento update "$APP"
 [ "$RC" = 0 ] && same "$APP" v/v2-A.AppImage
-verdict "gh-releases-zsync with the tag v2.0, pattern Hello-*.zsync" 0
+verdict "gh-releases-zsync with the tag v2.0, pattern *x86_64.AppImage.zsync" 0
 install_app v1-gh
 urun BENTO_GITHUB_API_URL=$URL/nowhere ./bento update "$APP"
 [ "$RC" = 3 ] && [[ $ERR == *"no such release"* ]] && same "$APP" v/v1-gh.AppImage

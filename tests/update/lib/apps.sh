@@ -4,11 +4,12 @@
 #
 # make_versions UPDINFO: $TEST_DIR/v/{v1-A,v1-unsigned,v2-A,v2-B,v2-unsigned}.AppImage
 # (A, B: the signing keys), each with its .zsync; PORT is chosen first.
-# serve VARIANT: copies v/VARIANT.AppImage and its .zsync to www/Hello.AppImage.
-# log_bytes: payload bytes nginx served of Hello.AppImage (ranges of 206
+# serve VARIANT: www/Hello.AppImage.zsync is VARIANT's control file, whose
+# URL: names VARIANT.AppImage, which is served beside it.
+# log_bytes: payload bytes nginx served of the AppImage files (ranges of 206
 # answers, whole file for 200), from its access log (status uri "range").
 
-GH=$TEST_DIR/gnupg
+
 KEY_A="Key A <a@example.org>"
 KEY_B="Key B <b@example.org>"
 
@@ -36,6 +37,7 @@ pack_as() {
 }
 
 make_versions() {
+	GH=$TEST_DIR/gnupg
 	local upd=$1
 	test_keys "$GH" "$KEY_A" "$KEY_B"
 	FPR_A=$(fingerprint_of "$GH" a@example.org)
@@ -56,9 +58,10 @@ make_versions() {
 }
 
 serve() {
-	cp "v/$1.AppImage" www/Hello.AppImage
+	cp "v/$1.AppImage" "www/$1.AppImage"
 	cp "v/$1.AppImage.zsync" www/Hello.AppImage.zsync
-	chmod 0644 www/Hello.AppImage www/Hello.AppImage.zsync
+	chmod 0644 "www/$1.AppImage" www/Hello.AppImage.zsync
+	SERVED=www/$1.AppImage
 }
 
 # install_app VARIANT [DIR]: DIR/app.AppImage (default $USER_HOME/Apps), the
@@ -72,9 +75,9 @@ install_app() {
 
 log_bytes() {
 	local size
-	size=$(stat -c %s www/Hello.AppImage)
+	size=$(stat -c %s "$SERVED")
 	awk -v size="$size" '
-		$2 != "/Hello.AppImage" { next }
+		$2 !~ /\.AppImage$/ { next }
 		$1 == 200 { total += size; next }
 		$1 == 206 {
 			r = $0; sub(/^[^"]*"bytes=/, "", r); sub(/".*$/, "", r)
