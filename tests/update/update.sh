@@ -81,6 +81,34 @@ kept=$(find "$USER_HOME/.local/share/bento/previous" -name file)
 	[ "$(basename "$(dirname "$kept")")" = "$(printf '%s' "$APP" | sha256sum | cut -c1-64)" ]
 ok "the old version is kept under previous/SHA256(PATH)/file" "$kept"
 
+# ---- the directory is hostile: names like a leftover's planted there are
+# never followed, used or removed unless they are the user's own regular files
+
+install_app v1-A
+echo secret >"$USER_HOME/secret" && chown "$TEST_UID:$TEST_GID" "$USER_HOME/secret"
+ln -s "$USER_HOME/secret" "$USER_HOME/Apps/.app.AppImage.bento-update-planted1"
+mkfifo "$USER_HOME/Apps/.app.AppImage.bento-update-planted2"
+head -c 100000 /dev/urandom >"$USER_HOME/Apps/.app.AppImage.bento-update-planted3" # root's
+urun ./bento update "$APP"
+[ "$RC" = 0 ] && same "$APP" v/v2-A.AppImage && [ "$(cat "$USER_HOME/secret")" = secret ] &&
+	[ -L "$USER_HOME/Apps/.app.AppImage.bento-update-planted1" ] &&
+	[ -p "$USER_HOME/Apps/.app.AppImage.bento-update-planted2" ] &&
+	[ -f "$USER_HOME/Apps/.app.AppImage.bento-update-planted3" ] && [[ $ERR != *"reusing"* ]]
+verdict "a symlink, a FIFO and another user's file named like partial downloads: ignored, left alone" 0
+rm -f "$USER_HOME/Apps/.app.AppImage.bento-update-"*
+urun ./bento rollback "$APP"
+urun ./bento rollback "$APP"
+same "$APP" v/v2-A.AppImage
+ok "(back at 1.1 with 1.0 kept)"
+
+# ---- no update information
+
+install -m 0755 -o "$TEST_UID" -g "$TEST_GID" "$APPIMG" "$USER_HOME/plain.AppImage"
+cp "$APPIMG" plain.ref
+urun ./bento update --check "$USER_HOME/plain.AppImage"
+[ "$RC" = 3 ] && [[ $ERR == *"has no update information"* ]] && same "$USER_HOME/plain.AppImage" plain.ref
+verdict "update --check of a file without update information: 3, says so" 3
+
 # ---- up to date
 
 urun ./bento update --check "$APP"
