@@ -66,7 +66,7 @@ static void print_help(void)
 	       "was refused (its signature, or it does not start; --check: an update is\n"
 	       "available); 2 usage error; 3 the update could not be done (FILE has no\n"
 	       "update information, the server, the network, the disk): FILE is unchanged;\n"
-	       "4 FILE is being updated by another bento.\n");
+	       "4 FILE is being updated by another bento; 127 FILE is not a valid image.\n");
 }
 
 typedef struct options {
@@ -347,7 +347,8 @@ static int update(const char *file, const options *o, bento_error **err)
 	bento_fd_path(ro_path, d.fd);
 	if (bento_image_open(ro_path, &new_img, err) < 0) {
 		bento_error_prefix(err, "%s: the new version is no bento file or AppImage", t.path);
-		return fail_with(err, EXIT_REFUSED);
+		(*err)->status = EXIT_REFUSED;
+		return -1;
 	}
 	if (check_trust(t.path, t.fd, d.fd, new_name, o, &key_changed, err) < 0)
 		return -1;
