@@ -89,33 +89,57 @@ static const char *string_member(json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
-/* The URL of the first asset whose name matches u->pattern. */
-static int pick_asset(const bento_updinfo *u, const char *url, const body *b, char **out,
-                      bento_error **err)
+/* s for a message, unless the server put control characters (a terminal's
+ * escape sequences) or too much in it. */
+static const char *printable(const char *s)
+{
+	size_t n = 0;
+	for (const char *p = s; *p; p++, n++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || n > 200)
+			return "(a name with control characters or too long)";
+	return s;
+}
+
+static void json_putp(json_object **o)
+{
+	if (*o)
+		json_object_put(*o);
+}
+
+/* The parsed answer, refused unless it is one JSON object and nothing more. */
+static json_object *parse(const char *url, const body *b, bento_error **err)
 {
 	json_tokener *tok = json_tokener_new_ex(JSON_DEPTH);
 	if (tok == NULL)
-		return bento_error_set(err, ENOMEM, "%s: cannot parse JSON", url);
+		return bento_error_set(err, ENOMEM, "%s: cannot parse JSON", url), NULL;
 	json_object *root = json_tokener_parse_ex(tok, b->data ? b->data : "", (int)b->len);
 	enum json_tokener_error jerr = json_tokener_get_error(tok);
 	size_t end = json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
-	int r = 0;
-	if (root == NULL || jerr != json_tokener_success || end != b->len) {
-		r = bento_error_set(err, EINVAL, "%s: the release list is not valid JSON (%s)", url,
-		                    root == NULL || jerr != json_tokener_success
-		                        ? json_tokener_error_desc(jerr)
-		                        : "data after the object");
-		goto out;
-	}
+	if (root != NULL && jerr == json_tokener_success && end == b->len &&
+	    json_object_is_type(root, json_type_object))
+		return root;
+	bento_error_set(err, EINVAL, "%s: the release list is not a JSON object (%s)", url,
+	                root == NULL || jerr != json_tokener_success ? json_tokener_error_desc(jerr)
+	                : end != b->len                              ? "data after it"
+	                                                             : "another JSON value");
+	if (root)
+		json_object_put(root);
+	return NULL;
+}
+
+/* The URL of the first asset whose name matches u->pattern. */
+static int pick_asset(const bento_updinfo *u, const char *url, const body *b, char **out,
+                      bento_error **err)
+{
+	__attribute__((cleanup(json_putp))) json_object *root = parse(url, b, err);
 	json_object *assets;
-	if (!json_object_is_type(root, json_type_object) ||
-	    !json_object_object_get_ex(root, "assets", &assets) ||
-	    !json_object_is_type(assets, json_type_array)) {
-		r = bento_error_set(err, EINVAL, "%s: the release list has no \"assets\" array",
-		                    url);
-		goto out;
-	}
+	if (root == NULL)
+		return -1;
+	if (!json_object_object_get_ex(root, "assets", &assets) ||
+	    !json_object_is_type(assets, json_type_array))
+		return bento_error_set(err, EINVAL, "%s: the release list has no \"assets\" array",
+		                       url);
 	size_t n = json_object_array_length(assets);
 	for (size_t i = 0; i < n; i++) {
 		json_object *asset = json_object_array_get_idx(assets, i);
@@ -125,23 +149,19 @@ static int pick_asset(const bento_updinfo *u, const char *url, const body *b, ch
 		if (name == NULL || fnmatch(u->pattern, name, FNM_PATHNAME | FNM_PERIOD) != 0)
 			continue;
 		const char *link = string_member(asset, "browser_download_url");
-		if (link == NULL || !bento_updinfo_is_http_url(link)) {
-			r = bento_error_set(err, EINVAL,
-			                    "%s: the asset %s matches %s but has no http(s) "
-			                    "browser_download_url",
-			                    url, name, u->pattern);
-			goto out;
-		}
-		bento_debug("%s: the asset %s matches %s: %s", url, name, u->pattern, link);
+		if (link == NULL || !bento_updinfo_is_http_url(link))
+			return bento_error_set(err, EINVAL,
+			                       "%s: the asset %s matches %s but has no http(s) "
+			                       "browser_download_url",
+			                       url, printable(name), u->pattern);
+		bento_debug("%s: the asset %s matches %s: %s", url, printable(name), u->pattern,
+		            link);
 		*out = xstrdup(link);
-		goto out;
+		return 0;
 	}
 	const char *tag = string_member(root, "tag_name");
-	r = bento_error_set(err, ENOENT, "%s: no asset of the release%s%s matches %s", url,
-	                    tag ? " " : "", tag ? tag : "", u->pattern);
-out:
-	json_object_put(root);
-	return r;
+	return bento_error_set(err, ENOENT, "%s: no asset of the release%s%s matches %s", url,
+	                       tag ? " " : "", tag ? printable(tag) : "", u->pattern);
 }
 
 int bento_github_control_url(const bento_updinfo *u, char **url, bento_error **err)
