@@ -136,6 +136,24 @@ urun ./bento rollback "$APP"
 [ "$RC" = 3 ] && [[ $ERR == *"no earlier version"* ]] && same "$APP" v/v1-A.AppImage
 verdict "rollback of a file of the same name elsewhere: nothing kept for it, refused" 3
 
+# A rollback killed between its two renames: the file already put back
+# (1.0) and the newer version kept only as previous/DIGEST/swap; the next
+# rollback completes it first ("swap" becomes "file"), then goes back to 1.1.
+# Killed before the first rename (the file still 1.1): "swap" is dropped.
+APP=$USER_HOME/Apps/app.AppImage
+store=$(dirname "$kept")
+install -m 0755 -o "$TEST_UID" -g "$TEST_GID" v/v1-A.AppImage "$APP"
+install -m 0600 -o "$TEST_UID" -g "$TEST_GID" v/v1-A.AppImage "$store/file"
+install -m 0600 -o "$TEST_UID" -g "$TEST_GID" v/v2-A.AppImage "$store/swap"
+urun ./bento rollback "$APP"
+[ "$RC" = 0 ] && [[ $ERR == *"finishing a rollback that was interrupted"* ]] &&
+	same "$APP" v/v2-A.AppImage && same "$store/file" v/v1-A.AppImage && [ ! -e "$store/swap" ]
+verdict "a rollback killed after putting the file back is completed by the next one" 0
+install -m 0600 -o "$TEST_UID" -g "$TEST_GID" v/v2-A.AppImage "$store/swap"
+urun ./bento rollback "$APP"
+[ "$RC" = 0 ] && same "$APP" v/v1-A.AppImage && same "$store/file" v/v2-A.AppImage && [ ! -e "$store/swap" ]
+verdict "a rollback killed before putting the file back is undone, and the next one works" 0
+
 # ---- trust
 
 check_refused() { # NAME VARIANT-INSTALLED MESSAGE-PATTERN...

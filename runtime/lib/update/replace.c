@@ -39,6 +39,8 @@ void bento_target_close(bento_target *t)
 	*t = (bento_target){.fd = -1, .dir_fd = -1};
 }
 
+static int finish_rollback(bento_target *t, bento_error **err);
+
 int bento_target_open(const char *file, bento_target *t, bento_error **err)
 {
 	*t = (bento_target){.fd = -1, .dir_fd = -1};
@@ -75,7 +77,7 @@ int bento_target_open(const char *file, bento_target *t, bento_error **err)
 		struct stat now;
 		if (fstatat(t->dir_fd, t->base, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    now.st_dev == t->st.st_dev && now.st_ino == t->st.st_ino)
-			return 0;
+			return finish_rollback(t, err);
 	}
 	return bento_error_set(err, EAGAIN, "%s: keeps being replaced; try again", t->path);
 }
@@ -233,20 +235,32 @@ static int copy_into(int src, int dir_fd, const char *base, const char *what, ch
 	return 0;
 }
 
-/* The store's copy of the file open as fd, in place of the one there. */
-static int keep_in_store(const char *path, int fd, bento_error **err)
+/* The store's directory for path, made and opened. */
+static int open_store(const char *path, char **dir_out, bento_error **err)
 {
 	autofree char *dir = bento_previous_dir(path, true, err);
 	if (dir == NULL)
 		return -1;
-	autoclose int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (dir_fd < 0)
 		return bento_error_errno(err, "%s", dir);
+	*dir_out = steal_pointer(&dir);
+	return dir_fd;
+}
+
+/* A complete copy of the file open as fd in the store, as name ("file", or
+ * "swap" while a rollback exchanges the two versions). */
+static int keep_in_store(const char *path, int fd, const char *name, bento_error **err)
+{
+	autofree char *dir = NULL;
+	autoclose int dir_fd = open_store(path, &dir, err);
+	if (dir_fd < 0)
+		return -1;
 	autofree char *tmp = NULL;
 	if (copy_into(fd, dir_fd, "file", path, &tmp, err) < 0)
 		return bento_error_prefix(err, "keeping the current version in %s", dir);
-	if (renameat(dir_fd, tmp, dir_fd, "file") < 0) {
-		bento_error_errno(err, "%s/file", dir);
+	if (renameat(dir_fd, tmp, dir_fd, name) < 0) {
+		bento_error_errno(err, "%s/%s", dir, name);
 		unlinkat(dir_fd, tmp, 0);
 		return -1;
 	}
@@ -254,6 +268,51 @@ static int keep_in_store(const char *path, int fd, bento_error **err)
 	autofree char *text = xasprintf("%s\n", path);
 	if (bento_replace_file(path_file, text, 0600, err) < 0)
 		return -1;
+	if (fsync(dir_fd) < 0)
+		return bento_error_errno(err, "%s", dir);
+	return 0;
+}
+
+/* Whether the files open as a and b hold the same bytes. */
+static bool same_bytes(int a, int b)
+{
+	struct stat sa, sb;
+	if (fstat(a, &sa) < 0 || fstat(b, &sb) < 0 || sa.st_size != sb.st_size)
+		return false;
+	char ba[1 << 16], bb[1 << 16];
+	for (off_t off = 0; off < sa.st_size;) {
+		ssize_t n = bento_pread_all(a, ba, sizeof ba, off);
+		if (n <= 0 || bento_pread_all(b, bb, (size_t)n, off) != n ||
+		    memcmp(ba, bb, (size_t)n))
+			return false;
+		off += n;
+	}
+	return true;
+}
+
+/* A rollback killed between its two renames leaves "swap" (the newer
+ * version, complete) in the store: if the file was already put back (it
+ * holds what "file" holds), "swap" takes the place of "file"; otherwise
+ * the rollback did not happen and "swap" goes. */
+static int finish_rollback(bento_target *t, bento_error **err)
+{
+	autofree char *dir = bento_previous_dir(t->path, false, err);
+	if (dir == NULL)
+		return -1;
+	autoclose int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dir_fd < 0)
+		return 0;
+	struct stat st;
+	if (fstatat(dir_fd, "swap", &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	autoclose int kept = openat(dir_fd, "file", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (kept >= 0 && same_bytes(kept, t->fd)) {
+		bento_note("%s: finishing a rollback that was interrupted", t->path);
+		if (renameat(dir_fd, "swap", dir_fd, "file") < 0)
+			return bento_error_errno(err, "%s/swap", dir);
+	} else if (unlinkat(dir_fd, "swap", 0) < 0) {
+		return bento_error_errno(err, "%s/swap", dir);
+	}
 	if (fsync(dir_fd) < 0)
 		return bento_error_errno(err, "%s", dir);
 	return 0;
@@ -279,7 +338,7 @@ static int rename_checked(int dir_fd, const char *name, int fd, const char *dest
 
 int bento_target_install(bento_target *t, const char *name, int tmp_fd, bento_error **err)
 {
-	if (keep_in_store(t->path, t->fd, err) < 0)
+	if (keep_in_store(t->path, t->fd, "file", err) < 0)
 		return -1;
 	return rename_checked(t->dir_fd, name, tmp_fd, t->base, 0, t->path, err);
 }
@@ -305,13 +364,15 @@ int bento_target_rollback(bento_target *t, bento_error **err)
 			                       t->path, dir);
 		return bento_error_errno(err, "%s", kept);
 	}
-	/* The kept version beside the file first, complete; then the current
-	 * one into the store; then the swap. */
+	/* The kept version beside the file, complete; the current one into
+	 * the store as "swap", complete; the kept one over the file; "swap"
+	 * over "file" (finish_rollback completes that if this is killed
+	 * between the two renames). */
 	autofree char *tmp = NULL;
 	if (copy_into(kept_fd, t->dir_fd, t->base, kept, &tmp, err) < 0)
 		return -1;
 	autoclose int tmp_fd = openat(t->dir_fd, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (tmp_fd < 0 || keep_in_store(t->path, t->fd, err) < 0) {
+	if (tmp_fd < 0 || keep_in_store(t->path, t->fd, "swap", err) < 0) {
 		if (tmp_fd < 0)
 			bento_error_errno(err, "%s", tmp);
 		unlinkat(t->dir_fd, tmp, 0);
@@ -321,5 +382,11 @@ int bento_target_rollback(bento_target *t, bento_error **err)
 		unlinkat(t->dir_fd, tmp, 0);
 		return -1;
 	}
+	autofree char *swap = xasprintf("%s/swap", dir);
+	if (rename(swap, kept) < 0)
+		return bento_error_errno(err, "%s", swap);
+	autoclose int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0 || fsync(dir_fd) < 0)
+		return bento_error_errno(err, "%s", dir);
 	return 0;
 }

@@ -41,7 +41,8 @@ typedef struct bento_target {
 
 /* Opens and locks file (resolving symlinks: the file they lead to is the
  * one replaced), without waiting: a file locked by another process is an
- * error with status BENTO_EXIT_BUSY. */
+ * error with status BENTO_EXIT_BUSY.  Then completes (or undoes) a
+ * rollback of the file that was killed between its two renames. */
 int bento_target_open(const char *file, bento_target *t, bento_error **err);
 void bento_target_close(bento_target *t);
 
