@@ -31,7 +31,7 @@ int bento_cmd_rollback(int argc, char **argv)
 		return bento_usage_error("rollback", "expected exactly one FILE");
 	auto_bento_error err = NULL;
 	__attribute__((cleanup(bento_target_close))) bento_target t = {.fd = -1, .dir_fd = -1};
-	if (bento_target_open(argv[1], &t, &err) < 0 || bento_target_rollback(&t, &err) < 0)
+	if (bento_target_open(argv[1], true, &t, &err) < 0 || bento_target_rollback(&t, &err) < 0)
 		return bento_error_report(steal_pointer(&err), "bento rollback", 3);
 	autofree char *dir = bento_previous_dir(t.path, false, NULL);
 	printf("%s: rolled back; the version it replaced is kept in %s/file (bento rollback "

@@ -267,7 +267,7 @@ static int open_destination(const bento_target *t, const options *o, destination
 static int update(const char *file, const options *o, bento_error **err)
 {
 	__attribute__((cleanup(bento_target_close))) bento_target t = {.fd = -1, .dir_fd = -1};
-	if (bento_target_open(file, &t, err) < 0)
+	if (bento_target_open(file, !o->check, &t, err) < 0)
 		return fail_with(err, EXIT_ERROR);
 	auto_bento_image img = NULL;
 	__attribute__((cleanup(bento_update_probe_clear))) bento_update_probe p = {0};
@@ -354,7 +354,9 @@ static int update(const char *file, const options *o, bento_error **err)
 		return -1;
 	if (fchmod(d.fd, 0700) < 0 || check_starts(t.path, d.fd, err) < 0)
 		return fail_with(err, EXIT_REFUSED);
-	if (fchmod(d.fd, t.st.st_mode & 0777) < 0) {
+	/* (root updating someone's file gives it back to them) */
+	if (fchmod(d.fd, t.st.st_mode & 0777) < 0 ||
+	    (geteuid() == 0 && fchown(d.fd, t.st.st_uid, t.st.st_gid) < 0)) {
 		bento_error_errno(err, "%s: the new version", t.path);
 		return fail_with(err, EXIT_ERROR);
 	}

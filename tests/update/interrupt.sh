@@ -1,8 +1,8 @@
 # bento update interrupted, as the user, against nginx on loopback (version
 # 2 served at 1 MB/s, so that a download of the whole data takes seconds):
 # two updates of one file at once (the second is told the file is being
-# updated, exit 4; the first succeeds); SIGKILL during the download and
-# SIGKILL after the download, before the rename (while the signature is
+# updated, exit 4, --check still answers; the first succeeds); SIGKILL during
+# the download and SIGKILL after the download, before the rename (while the signature is
 # being checked: a gpgv first in PATH says so and waits) leave the file
 # byte-identical and runnable, and the next update succeeds, reusing the
 # partial download; an update into a full file system (a small tmpfs) fails
@@ -49,6 +49,9 @@ verdict "a second update of the same file at once: status 4, the file is being u
 urun ./bento rollback "$APP"
 [ "$RC" = 4 ]
 verdict "a rollback meanwhile: status 4 too" 4
+urun ./bento update --check "$APP"
+[ "$RC" = 1 ]
+verdict "--check meanwhile needs no lock: an update is available (1)" 1
 bg_wait "$FIRST" 60
 [ "$RC" = 0 ] && cmp -s "$APP" v/v2-A.AppImage
 ok "the first update finishes alone: the file is 1.1" "$RC $(cat "$TEST_DIR/first.err")"

@@ -41,7 +41,7 @@ void bento_target_close(bento_target *t)
 
 static int finish_rollback(bento_target *t, bento_error **err);
 
-int bento_target_open(const char *file, bento_target *t, bento_error **err)
+int bento_target_open(const char *file, bool lock, bento_target *t, bento_error **err)
 {
 	*t = (bento_target){.fd = -1, .dir_fd = -1};
 	/* Another update may rename a new file over the one locked here between
@@ -63,6 +63,8 @@ int bento_target_open(const char *file, bento_target *t, bento_error **err)
 		if (!S_ISREG(t->st.st_mode))
 			return bento_error_set(err, EINVAL, "%s: is %s, not a regular file",
 			                       t->path, bento_file_type_name(t->st.st_mode));
+		if (!lock)
+			return 0;
 		if (flock(t->fd, LOCK_EX | LOCK_NB) < 0) {
 			if (errno == EWOULDBLOCK) {
 				bento_error_set(err, EWOULDBLOCK,

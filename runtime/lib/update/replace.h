@@ -39,11 +39,12 @@ typedef struct bento_target {
 	int *leftover_fds;
 } bento_target;
 
-/* Opens and locks file (resolving symlinks: the file they lead to is the
- * one replaced), without waiting: a file locked by another process is an
- * error with status BENTO_EXIT_BUSY.  Then completes (or undoes) a
- * rollback of the file that was killed between its two renames. */
-int bento_target_open(const char *file, bento_target *t, bento_error **err);
+/* Opens file (resolving symlinks: the file they lead to is the one
+ * replaced) and, when lock is set, locks it without waiting: a file locked
+ * by another process is an error with status BENTO_EXIT_BUSY; then
+ * completes (or undoes) a rollback of the file that was killed between its
+ * two renames.  (Only asking whether there is an update needs no lock.) */
+int bento_target_open(const char *file, bool lock, bento_target *t, bento_error **err);
 void bento_target_close(bento_target *t);
 
 /* Finds the temporary files of earlier updates of this file that are the
