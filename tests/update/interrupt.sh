@@ -1,13 +1,13 @@
 # bento update interrupted, as the user, against nginx on loopback (version
 # 2 served at 1 MB/s, so that a download of the whole data takes seconds):
 # two updates of one file at once (the second is told the file is being
-# updated, exit 4, --check still answers; the first succeeds); SIGKILL during
-# the download and SIGKILL after the download, before the rename (while the signature is
-# being checked: a gpgv first in PATH says so and waits) leave the file
-# byte-identical and runnable, and the next update succeeds, reusing the
-# partial download; an update into a full file system (a small tmpfs) fails
-# with status 3, the file byte-identical, no temporary file left, and
-# succeeds once there is room.
+# updated, exit 4, --check still answers; the first succeeds); SIGKILL
+# during the download and SIGKILL after the download, before the rename
+# (while the signature is being checked: a gpgv first in PATH says so and
+# waits) leave the file byte-identical and runnable, and the next update
+# succeeds, reusing the partial download; an update into a full file system
+# (a small tmpfs) fails with status 3, the file byte-identical, no temporary
+# file left, and succeeds once there is room.
 . "$(dirname "$0")/../lib.sh" "$@"
 . "$(dirname "$0")/lib/apps.sh"
 

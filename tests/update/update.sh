@@ -228,5 +228,37 @@ urun ./bento update "$APP"
 [ "$RC" = 3 ] && [[ $ERR == *pling-v1-zsync*"not supported"* ]] && same "$APP" v/v1-pling.AppImage
 verdict "pling-v1-zsync is refused with a clear message" 3
 
+# ---- the sanitizer build's bento: the same paths, no report
+
+if [ -n "${BENTO_SAN_BUILD:-}" ] && [ -x "$BENTO_SAN_BUILD/runtime/cli/bento" ]; then
+	mkdir -p san && cp "$BENTO_SAN_BUILD/runtime/cli/bento" san/bento && chmod 0755 san/bento
+	SB=$TEST_DIR/san/bento
+	serve v2-A
+	install_app v1-A
+	urun "$SB" update --check "$APP"
+	[ "$RC" = 1 ]
+	verdict "sanitizer build: update --check" 1
+	urun "$SB" update "$APP"
+	[ "$RC" = 0 ] && same "$APP" v/v2-A.AppImage
+	verdict "sanitizer build: update 1.0 -> 1.1" 0
+	urun "$SB" rollback "$APP"
+	[ "$RC" = 0 ] && same "$APP" v/v1-A.AppImage
+	verdict "sanitizer build: rollback" 0
+	serve v2-B
+	urun "$SB" update "$APP"
+	[ "$RC" = 1 ] && same "$APP" v/v1-A.AppImage
+	verdict "sanitizer build: another key refused" 1
+	serve v2-A
+	install_app v1-gh
+	urun "$GHENV" "$SB" info --check-update "$APP"
+	[ "$RC" = 0 ] && [[ $OUT == *"Update: available"* ]]
+	verdict "sanitizer build: info --check-update through gh-releases-zsync" 0
+	urun "$GHENV" "$SB" update "$APP"
+	[ "$RC" = 0 ] && same "$APP" v/v2-A.AppImage
+	verdict "sanitizer build: update through gh-releases-zsync" 0
+else
+	skip "the sanitizer build's bento" "no sanitizer build given (tests/run BUILD SAN_BUILD)"
+fi
+
 stop_web
 finish
