@@ -8,7 +8,8 @@
 # --allow-new-key, an unsigned update of a signed file refused, a signed
 # update of an unsigned file accepted with a notice; pling-v1-zsync refused;
 # rollback restores the exact old bytes and a second rollback the new ones;
-# --output writes beside the file and leaves it alone.
+# --output writes beside the file and leaves it alone; a corrupted 1.1, a
+# server that ignores ranges, a missing control file.
 . "$(dirname "$0")/../lib.sh" "$@"
 . "$(dirname "$0")/lib/apps.sh"
 
@@ -27,6 +28,8 @@ GH_UPD="gh-releases-zsync|bento-test|hello|latest|Hello-*-x86_64.AppImage.zsync"
 pack_as v1-gh v1.AppDir "$GH_UPD" a@example.org
 pack_as v1-ghtag v1.AppDir "gh-releases-zsync|bento-test|hello|v2.0|*x86_64.AppImage.zsync" a@example.org
 pack_as v1-pling v1.AppDir "pling-v1-zsync|1234|Hello-*.zsync" a@example.org
+pack_as v1-norange v1.AppDir "zsync|$URL/norange/Hello.AppImage.zsync" a@example.org
+pack_as v1-missing v1.AppDir "zsync|$URL/missing/Hello.AppImage.zsync" a@example.org
 # The release list, as GitHub's API gives it: a decoy first
 mkdir -p www/api/repos/bento-test/hello/releases/tags
 for f in latest tags/v2.0; do
@@ -40,7 +43,9 @@ JSON
 done
 chown -R "$TEST_UID:$TEST_GID" www
 serve v2-A
-WEB_PORT=$PORT start_web "$TEST_DIR/www" || finish
+# /norange/ answers every range request with 200 and the whole file
+WEB_PORT=$PORT start_web "$TEST_DIR/www" "location /norange/ { max_ranges 0; alias $TEST_DIR/www/; }" ||
+	finish
 GHENV=BENTO_GITHUB_API_URL=$URL/api
 
 same() { cmp -s "$1" "$2"; }
@@ -227,6 +232,30 @@ install_app v1-pling
 urun ./bento update "$APP"
 [ "$RC" = 3 ] && [[ $ERR == *pling-v1-zsync*"not supported"* ]] && same "$APP" v/v1-pling.AppImage
 verdict "pling-v1-zsync is refused with a clear message" 3
+
+# ---- a hostile or broken server, end to end (the zsync client's own
+# tests cover the control file's corruptions)
+
+serve v2-A
+cp www/v2-A.AppImage good.AppImage
+# (garbage of the same length: whatever range the client fetches is wrong)
+head -c "$(stat -c %s good.AppImage)" /dev/urandom >www/v2-A.AppImage
+install_app v1-A
+urun ./bento update "$APP"
+[ "$RC" = 3 ] && same "$APP" v/v1-A.AppImage && [[ $ERR == *SHA-1* ]]
+verdict "a corrupted 1.1 on the server (SHA-1 mismatch): 3, the file byte-identical" 3
+cp good.AppImage www/v2-A.AppImage
+urun ./bento update "$APP"
+[ "$RC" = 0 ] && same "$APP" v/v2-A.AppImage && [ -z "$(leftovers "$(dirname "$APP")")" ]
+verdict "once the server is mended, the next update succeeds and leaves nothing behind" 0
+install_app v1-norange
+urun ./bento update "$APP"
+{ [ "$RC" = 0 ] && same "$APP" v/v2-A.AppImage; } || { [ "$RC" = 3 ] && same "$APP" v/v1-norange.AppImage; }
+verdict "a server that answers ranges with 200 and the whole file: the right file or a clean refusal (status $RC)" 0
+install_app v1-missing
+urun ./bento update "$APP"
+[ "$RC" = 3 ] && same "$APP" v/v1-missing.AppImage && [[ $ERR == *404* ]]
+verdict "no control file on the server (404): 3, the file byte-identical" 3
 
 # ---- the sanitizer build's bento: the same paths, no report
 
