@@ -150,10 +150,12 @@ store=$(dirname "$kept")
 install -m 0755 -o "$TEST_UID" -g "$TEST_GID" v/v1-A.AppImage "$APP"
 install -m 0600 -o "$TEST_UID" -g "$TEST_GID" v/v1-A.AppImage "$store/file"
 install -m 0600 -o "$TEST_UID" -g "$TEST_GID" v/v2-A.AppImage "$store/swap"
+head -c 1000 v/v2-A.AppImage >"$store/.file.bento-update-000000000000" # an unfinished copy
 urun ./bento rollback "$APP"
 [ "$RC" = 0 ] && [[ $ERR == *"finishing a rollback that was interrupted"* ]] &&
-	same "$APP" v/v2-A.AppImage && same "$store/file" v/v1-A.AppImage && [ ! -e "$store/swap" ]
-verdict "a rollback killed after putting the file back is completed by the next one" 0
+	same "$APP" v/v2-A.AppImage && same "$store/file" v/v1-A.AppImage && [ ! -e "$store/swap" ] &&
+	[ -z "$(ls -A "$store" | grep -v -x -e file -e path)" ]
+verdict "a rollback killed after putting the file back is completed by the next one (and its unfinished copy removed)" 0
 install -m 0600 -o "$TEST_UID" -g "$TEST_GID" v/v2-A.AppImage "$store/swap"
 urun ./bento rollback "$APP"
 [ "$RC" = 0 ] && same "$APP" v/v1-A.AppImage && same "$store/file" v/v2-A.AppImage && [ ! -e "$store/swap" ]

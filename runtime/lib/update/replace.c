@@ -217,7 +217,8 @@ static int copy_fd(int in, int out, const char *what, bento_error **err)
 }
 
 /* A complete, fsynced copy of the file open as src in dir_fd, under a
- * temporary name (*name).  A hard link when the file system allows it. */
+ * temporary name (*name); copy_file_range shares the blocks where the
+ * file system can (btrfs, XFS). */
 static int copy_into(int src, int dir_fd, const char *base, const char *what, char **name,
                      bento_error **err)
 {
@@ -292,10 +293,19 @@ static bool same_bytes(int a, int b)
 	return true;
 }
 
+/* The store's temporary copies that a killed update or rollback left. */
+static int remove_store_temp(int dir_fd, const char *name, void *data)
+{
+	const char *prefix = data;
+	if (strncmp(name, prefix, strlen(prefix)) == 0)
+		unlinkat(dir_fd, name, 0);
+	return 0;
+}
+
 /* A rollback killed between its two renames leaves "swap" (the newer
  * version, complete) in the store: if the file was already put back (it
  * holds what "file" holds), "swap" takes the place of "file"; otherwise
- * the rollback did not happen and "swap" goes. */
+ * the rollback did not happen and "swap" goes.  Unfinished copies go too. */
 static int finish_rollback(bento_target *t, bento_error **err)
 {
 	autofree char *dir = bento_previous_dir(t->path, false, err);
@@ -304,6 +314,8 @@ static int finish_rollback(bento_target *t, bento_error **err)
 	autoclose int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (dir_fd < 0)
 		return 0;
+	autofree char *prefix = temp_prefix("file");
+	bento_dir_each(dir_fd, remove_store_temp, prefix);
 	struct stat st;
 	if (fstatat(dir_fd, "swap", &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
