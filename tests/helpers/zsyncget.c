@@ -3,9 +3,9 @@
  * library (runtime/lib/update) the way `bento update` does - a temporary
  * file beside OUTPUT, renamed over it only once its SHA-1 is verified, removed
  * otherwise - and prints "length reused downloaded requests" on stdout.
- * Options before the URL: --retries N, --sha1 FILE (prints FILE's SHA-1 and
- * the control file's, then exits), --parse FILE (parses a local control
- * file, prints its length and SHA-1).  Exit 0 on success, 1 on an error. */
+ * Options before the URL: --retries N; or alone: --parse FILE (parses a
+ * local control file, prints its length and SHA-1), --md4 STRING (prints the
+ * MD4 of STRING, for RFC 1320's test suite).  Exit 0 on success, 1 on an error. */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/util.h"
+#include "update/md4.h"
 #include "update/zsync.h"
 
 static int fail(bento_error *err)
@@ -30,6 +31,13 @@ int main(int argc, char **argv)
 	for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
 		if (strcmp(argv[i], "--retries") == 0) {
 			retries = (unsigned)atoi(argv[i + 1]);
+		} else if (strcmp(argv[i], "--md4") == 0) {
+			unsigned char md[16];
+			char hex[33];
+			bento_md4(argv[i + 1], strlen(argv[i + 1]), md);
+			bento_hex(hex, md, 16);
+			printf("%s\n", hex);
+			return 0;
 		} else if (strcmp(argv[i], "--parse") == 0) {
 			char *data;
 			size_t len;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -33,6 +34,8 @@ enum {
 	MAX_REDIRECTS = 10,
 	RANGES_PER_REQUEST = 64,
 	MAX_PART_LINE = 1024,
+	PROBE_RANGES = 2,
+	PROBE_RCVBUF = 16 * 1024,
 };
 
 /* ---- shared by both kinds of request ---- */
@@ -56,6 +59,17 @@ static CURL *easy_for(const char *url, const zsync_http_options *o)
 	/* Identity only: ranges are offsets into the file as stored. */
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, NULL);
 	return h;
+}
+
+/* A small receive buffer for the first multi-range request: a server that
+ * answers it with the whole file is stopped before the kernel has taken in
+ * megabytes of it. */
+static int small_receive_buffer(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	int size = PROBE_RCVBUF;
+	if (purpose == CURLSOCKTYPE_IPCXN)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	return CURL_SOCKOPT_OK;
 }
 
 static void easy_cleanup(CURL **h)
@@ -163,7 +177,7 @@ int zsync_http_get(const char *url, const zsync_http_options *o, size_t max, cha
 		char buf[64];
 		if (!transient(rc, status) || attempt >= retries_of(o))
 			return bento_error_set(err, 0, "%s: %s%s", url, failure(rc, status, buf),
-			                       attempt ? " (after retries)" : "");
+			                       attempt ? " (gave up after retries)" : "");
 		backoff(attempt + 1);
 	}
 }
@@ -182,7 +196,7 @@ static size_t missing_ranges(const bento_zsync_control *c, const zsync_scan *s, 
 	while (*from < c->blocks && zsync_scan_have(s, *from))
 		(*from)++;
 	size_t n = 0;
-	for (uint64_t id = *from; id < c->blocks && n < max; id++) {
+	for (uint64_t id = *from; id < c->blocks; id++) {
 		if (zsync_scan_have(s, id))
 			continue;
 		uint64_t start = id << c->block_shift;
@@ -191,8 +205,10 @@ static size_t missing_ranges(const bento_zsync_control *c, const zsync_scan *s, 
 			end = c->length;
 		if (n > 0 && out[n - 1].end == start)
 			out[n - 1].end = end;
-		else
+		else if (n < max)
 			out[n++] = (range){start, end};
+		else
+			break;
 	}
 	return n;
 }
@@ -234,6 +250,7 @@ typedef struct request {
 	long status;
 	char content_type[256];
 	char content_range[128];
+	bool accepts_ranges; /* Accept-Ranges: bytes */
 	answer kind;
 	/* where the current part's bytes go */
 	uint64_t part_start, pos, part_end;
@@ -270,6 +287,7 @@ static size_t on_header(char *buf, size_t size, size_t n, void *arg)
 	if (len >= 5 && memcmp(buf, "HTTP/", 5) == 0) {
 		/* A new response (after a redirect or a 100): forget the last one's. */
 		r->content_type[0] = r->content_range[0] = '\0';
+		r->accepts_ranges = false;
 		return len;
 	}
 	const char *colon = memchr(buf, ':', len);
@@ -288,6 +306,8 @@ static size_t on_header(char *buf, size_t size, size_t n, void *arg)
 		dst = r->content_type, dst_size = sizeof(r->content_type);
 	else if (key_len == 13 && strncasecmp(buf, "Content-Range", 13) == 0)
 		dst = r->content_range, dst_size = sizeof(r->content_range);
+	if (key_len == 13 && strncasecmp(buf, "Accept-Ranges", 13) == 0)
+		r->accepts_ranges = v_len >= 5 && strncasecmp(v, "bytes", 5) == 0;
 	if (dst != NULL) {
 		if (v_len >= dst_size)
 			v_len = dst_size - 1;
@@ -479,7 +499,10 @@ static bool decide(request *r, CURL *h)
 		return parse_content_range(r, r->content_range);
 	}
 	if (r->status == 200) {
-		if (r->n_ranges > 1) {
+		/* A server that says it serves ranges refuses only several at
+		 * once: stop this whole file and ask for one range at a time.
+		 * One that does not is sending the whole file anyway: take it. */
+		if (r->n_ranges > 1 && r->accepts_ranges) {
 			r->kind = REFUSED;
 			return false;
 		}
@@ -557,7 +580,7 @@ static int one_request(CURL *h, request *r, const range *rs, size_t n, bento_err
 	}
 	char buf[64];
 	if (rc == CURLE_WRITE_ERROR && r->kind == NOT_DATA)
-		rc = CURLE_OK; /* we stopped reading an error page */
+		rc = r->curl_rc = CURLE_OK; /* we stopped reading an error page */
 	if (transient(rc, r->status))
 		return 1;
 	return bento_error_set(err, 0, "%s: %s", url, failure(rc, r->status, buf));
@@ -578,14 +601,21 @@ int zsync_fetch_missing(const bento_zsync_control *c, zsync_scan *s, int out_fd,
 	auto_easy h = easy_for(c->url, o);
 	if (h == NULL)
 		return bento_error_set(err, ENOMEM, "%s: cannot set up a transfer", c->url);
+	/* Until a server has answered several ranges with a multipart answer,
+	 * it is probed with a small request on a connection of its own. */
+	bool probing = true;
 	size_t per_request = RANGES_PER_REQUEST;
 	unsigned failures = 0;
 	uint64_t from = 0;
 	range rs[RANGES_PER_REQUEST];
 	for (;;) {
-		size_t n = missing_ranges(c, s, &from, rs, per_request);
+		size_t n = missing_ranges(c, s, &from, rs, probing ? PROBE_RANGES : per_request);
 		if (n == 0)
 			break;
+		probing = probing && n > 1;
+		curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, probing ? small_receive_buffer : NULL);
+		curl_easy_setopt(h, CURLOPT_FORBID_REUSE, probing ? 1L : 0L);
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, probing ? 1L : 0L);
 		request r = {
 		    .c = c, .s = s, .out_fd = out_fd, .pr = pr, .stats = stats, .n_ranges = n};
 		int rc = one_request(h, &r, rs, n, err);
@@ -594,7 +624,10 @@ int zsync_fetch_missing(const bento_zsync_control *c, zsync_scan *s, int out_fd,
 			zsync_progress_clear(pr);
 			return -1;
 		}
+		if (r.kind == MULTIPART)
+			probing = false;
 		if (rc == 2) {
+			probing = false;
 			zsync_progress_event(pr,
 			                     "%s: the server refuses multi-range requests: "
 			                     "asking for one range at a time",

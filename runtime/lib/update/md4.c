@@ -14,9 +14,11 @@
 static void md4_block(uint32_t st[4], const unsigned char *p)
 {
 	uint32_t x[16];
+	memcpy(x, p, sizeof(x));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 	for (int i = 0; i < 16; i++)
-		x[i] = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 |
-		       (uint32_t)p[4 * i + 2] << 16 | (uint32_t)p[4 * i + 3] << 24;
+		x[i] = __builtin_bswap32(x[i]);
+#endif
 	uint32_t a = st[0], b = st[1], c = st[2], d = st[3];
 	for (int i = 0; i < 16; i += 4) {
 		R1(a, b, c, d, i, 3);

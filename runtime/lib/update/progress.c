@@ -60,14 +60,14 @@ void zsync_progress_event(zsync_progress *p, const char *fmt, ...)
 
 void zsync_progress_update(zsync_progress *p)
 {
-	if (p->fd < 0 || !p->tty || p->needed == 0)
+	if (p->fd < 0 || !p->tty || p->needed == 0 || p->finished)
 		return;
 	double now = zsync_now();
 	if (p->drawn && now - p->last_draw < 0.1 && p->downloaded < p->needed)
 		return;
 	p->last_draw = now;
 	double since = p->fetch_start > 0 ? now - p->fetch_start : 0;
-	double rate = since > 0.2 ? (double)p->downloaded / since : 0;
+	double rate = since > 0.05 ? (double)p->downloaded / since : 0;
 	char need[32], got[32], reused[32], speed[32], left[32] = "--:--";
 	zsync_human_bytes((double)p->needed, need, sizeof(need));
 	zsync_human_bytes((double)p->downloaded, got, sizeof(got));

@@ -12,6 +12,7 @@ typedef struct zsync_progress {
 	int fd; /* -1: silent */
 	bool tty;
 	bool drawn;
+	bool finished; /* no bar after the last event */
 	uint64_t length, reused, needed, downloaded;
 	double start, last_draw, fetch_start;
 } zsync_progress;

@@ -157,9 +157,15 @@ void zsync_scan_mark(zsync_scan *s, uint64_t block)
 typedef struct scanner {
 	zsync_scan *s;
 	int fd, out_fd;
-	uint64_t size, start, end;
+	uint64_t size;
+	uint64_t *next_window; /* shared by the threads, atomic */
 	const char *name;
 	uint64_t found;
+	/* Blocks found one after the other, in the seed as in the new file,
+	 * go out in one pwrite. */
+	const unsigned char *run;
+	uint64_t run_off;
+	size_t run_len;
 	int errnum;       /* a write or read error, reported by the caller */
 	bool write_error; /* errnum is about the output, not the seed */
 } scanner;
@@ -167,13 +173,47 @@ typedef struct scanner {
 /* A block's rolling checksum from scratch. */
 static void rsum_block(const unsigned char *p, size_t len, uint16_t *a, uint16_t *b)
 {
-	uint16_t ra = 0, rb = 0;
+	/* b = sum of (len - i) * p[i] = the sum of a after each byte. */
+	uint32_t ra = 0, rb = 0;
 	for (size_t i = 0; i < len; i++) {
-		ra = (uint16_t)(ra + p[i]);
-		rb = (uint16_t)(rb + (len - i) * p[i]);
+		ra += p[i];
+		rb += ra;
 	}
-	*a = ra;
-	*b = rb;
+	*a = (uint16_t)ra;
+	*b = (uint16_t)rb;
+}
+
+static bool flush(scanner *sc)
+{
+	size_t done = 0;
+	while (done < sc->run_len) {
+		ssize_t n = pwrite(sc->out_fd, sc->run + done, sc->run_len - done,
+		                   (off_t)(sc->run_off + done));
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			sc->errnum = n < 0 ? errno : EIO;
+			sc->write_error = true;
+			return false;
+		}
+		done += (size_t)n;
+	}
+	sc->run_len = 0;
+	return true;
+}
+
+static bool put(scanner *sc, const unsigned char *p, uint64_t off, size_t len)
+{
+	if (sc->run_len > 0 && sc->run + sc->run_len == p && sc->run_off + sc->run_len == off) {
+		sc->run_len += len;
+		return true;
+	}
+	if (!flush(sc))
+		return false;
+	sc->run = p;
+	sc->run_off = off;
+	sc->run_len = len;
+	return true;
 }
 
 /* Claims group g found at p and writes its blocks; false on a write error. */
@@ -188,11 +228,8 @@ static bool claim(scanner *sc, uint32_t g, const unsigned char *p)
 		uint64_t off = (uint64_t)id << c->block_shift;
 		size_t len =
 		    c->length - off < c->block_size ? (size_t)(c->length - off) : c->block_size;
-		if (pwrite(sc->out_fd, p, len, (off_t)off) != (ssize_t)len) {
-			sc->errnum = errno ? errno : EIO;
-			sc->write_error = true;
+		if (!put(sc, p, off, len))
 			return false;
-		}
 		zsync_scan_mark(s, id);
 		sc->found += len;
 	}
@@ -237,10 +274,8 @@ static bool try_next(scanner *sc, const unsigned char *p, uint32_t id)
 	const bento_zsync_control *c = s->c;
 	if (id >= c->blocks || __atomic_load_n(&s->groups[s->group_of[id]].done, __ATOMIC_RELAXED))
 		return false;
-	uint16_t a, b;
-	rsum_block(p, c->block_size, &a, &b);
-	if (zsync_rsum_masked(c, a, b) != c->rsum[id])
-		return false;
+	/* No rolling checksum first: inside a run of matches the MD4 almost
+	 * always matches, and the run's end costs one MD4. */
 	unsigned char md[16];
 	bento_md4(p, c->block_size, md);
 	return memcmp(md, strong_of(c, id), c->checksum_bytes) == 0;
@@ -310,19 +345,24 @@ static size_t scan_window(scanner *sc, const unsigned char *buf, size_t wlen)
 	return i;
 }
 
+/* Takes windows of the seed one after the other from the shared counter
+ * until none is left, so that two threads share the work evenly wherever
+ * the changed parts lie.  A match that ends past its window is kept; the
+ * next window starts afresh at its own start. */
 static void *scan_part(void *arg)
 {
 	scanner *sc = arg;
 	const bento_zsync_control *c = sc->s->c;
 	size_t context = (size_t)c->block_size * c->seq_matches + 1;
 	autofree unsigned char *buf = xmalloc(WINDOW + context);
-	uint64_t x = sc->start;
-	while (x < sc->end && sc->errnum == 0 &&
+	while (sc->errnum == 0 &&
 	       __atomic_load_n(&sc->s->done_groups, __ATOMIC_RELAXED) < sc->s->n_groups) {
-		size_t wlen = sc->end - x < WINDOW ? (size_t)(sc->end - x) : WINDOW;
+		uint64_t x = __atomic_fetch_add(sc->next_window, 1, __ATOMIC_RELAXED) * WINDOW;
+		if (x >= sc->size)
+			break;
+		size_t wlen = sc->size - x < WINDOW ? (size_t)(sc->size - x) : WINDOW;
 		size_t want = wlen + context;
-		size_t avail =
-		    x < sc->size ? (sc->size - x < want ? (size_t)(sc->size - x) : want) : 0;
+		size_t avail = sc->size - x < want ? (size_t)(sc->size - x) : want;
 		ssize_t n = bento_pread_all(sc->fd, buf, avail, (off_t)x);
 		if (n < 0) {
 			sc->errnum = errno;
@@ -330,7 +370,9 @@ static void *scan_part(void *arg)
 		}
 		/* Past the end (or a seed that shrank meanwhile): zeros. */
 		memset(buf + n, 0, want - (size_t)n);
-		x += scan_window(sc, buf, wlen);
+		scan_window(sc, buf, wlen);
+		if (!flush(sc)) /* before buf is read into again */
+			break;
 	}
 	return NULL;
 }
@@ -343,28 +385,30 @@ int zsync_scan_seed(zsync_scan *s, int fd, uint64_t size, const char *name, int 
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned parts = size >= THREAD_MIN_SEED && cpus >= 2 ? 2 : 1;
 	scanner sc[2];
+	uint64_t next_window = 0;
 	for (unsigned i = 0; i < parts; i++)
 		sc[i] = (scanner){.s = s,
 		                  .fd = fd,
 		                  .out_fd = out_fd,
 		                  .size = size,
-		                  .start = size * i / parts,
-		                  .end = size * (i + 1) / parts,
+		                  .next_window = &next_window,
 		                  .name = name};
 	pthread_t helper;
 	bool threaded = parts == 2 && pthread_create(&helper, NULL, scan_part, &sc[1]) == 0;
 	scan_part(&sc[0]);
 	if (threaded)
 		pthread_join(helper, NULL);
-	else if (parts == 2)
-		scan_part(&sc[1]);
 	for (unsigned i = 0; i < parts; i++) {
 		*found += sc[i].found;
 		if (sc[i].errnum != 0)
-			return bento_error_set(err, sc[i].errnum, "%s: %s: %s",
-			                       sc[i].write_error ? "cannot write the new file"
-			                                         : "cannot read the seed",
-			                       name, strerror(sc[i].errnum));
+			return sc[i].write_error
+			           ? bento_error_set(
+			                 err, sc[i].errnum,
+			                 "cannot write the new file (from the seed %s): %s", name,
+			                 strerror(sc[i].errnum))
+			           : bento_error_set(err, sc[i].errnum,
+			                             "%s: cannot read the seed: %s", name,
+			                             strerror(sc[i].errnum));
 	}
 	return 0;
 }

@@ -21,7 +21,7 @@
 #include "update/progress.h"
 #include "update/scan.h"
 
-enum { MAX_CONTROL_BYTES = 256 << 20 };
+enum { MAX_CONTROL_BYTES = 64 << 20 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init(void)
@@ -150,6 +150,7 @@ int bento_zsync_build(const bento_zsync_control *c, const bento_zsync_options *o
 	char reused[32], downloaded[32];
 	zsync_human_bytes((double)stats->reused, reused, sizeof(reused));
 	zsync_human_bytes((double)stats->downloaded, downloaded, sizeof(downloaded));
+	pr.finished = true;
 	zsync_progress_event(
 	    &pr, "done: %s reused, %s downloaded in %" PRIu64 " requests, SHA-1 verified (%.1f s)",
 	    reused, downloaded, stats->requests, zsync_now() - pr.start);
