@@ -198,8 +198,7 @@ static int check_starts(const char *file, int fd, bento_error **err)
 	return 0;
 }
 
-/* Hands the app id to the new file when its key changed (--allow-new-key). */
-static int hand_over_id(const char *path, bento_error **err)
+int bento_hand_over_id(const char *path, bento_error **err)
 {
 	auto_bento_image img = NULL;
 	__attribute__((cleanup(bento_metadata_clear))) bento_metadata md = {0};
@@ -378,7 +377,7 @@ static int update(const char *file, const options *o, bento_error **err)
 	       t.path, new_sha1, (unsigned long long)stats.downloaded,
 	       (unsigned long long)stats.reused, kept ? kept : "?", file);
 	auto_bento_error id_err = NULL;
-	if (key_changed && hand_over_id(t.path, &id_err) < 0)
+	if (key_changed && bento_hand_over_id(t.path, &id_err) < 0)
 		bento_warn("%s: %s; run `bento trust %s`", t.path, id_err->message, file);
 	return 0;
 }

@@ -6,7 +6,8 @@
 # an up-to-date file is left alone; trust: another key refused (both
 # fingerprints named, the file byte-identical) then accepted with
 # --allow-new-key, an unsigned update of a signed file refused, a signed
-# update of an unsigned file accepted with a notice; pling-v1-zsync refused;
+# update of an unsigned file accepted with a notice, the app id handed to the
+# accepted key and back on rollback; pling-v1-zsync refused;
 # rollback restores the exact old bytes and a second rollback the new ones;
 # --output writes beside the file and leaves it alone; a corrupted 1.1, a
 # server that ignores ranges, a missing control file.
@@ -28,6 +29,15 @@ GH_UPD="gh-releases-zsync|bento-test|hello|latest|Hello-*-x86_64.AppImage.zsync"
 pack_as v1-gh v1.AppDir "$GH_UPD" a@example.org
 pack_as v1-ghtag v1.AppDir "gh-releases-zsync|bento-test|hello|v2.0|*x86_64.AppImage.zsync" a@example.org
 pack_as v1-pling v1.AppDir "pling-v1-zsync|1234|Hello-*.zsync" a@example.org
+# A sandboxed app (with .bento/metadata): its app id belongs to its key
+for v in 1 2; do
+	cp -a v$v.AppDir v${v}id.AppDir
+	mkdir -p v${v}id.AppDir/.bento
+	printf '[Application]\nname=org.bento.UpdateTest\ncommand=AppRun\n' >v${v}id.AppDir/.bento/metadata
+	chown -R "$TEST_UID:$TEST_GID" v${v}id.AppDir
+done
+pack_as v1id-A v1id.AppDir "zsync|$URL/Hello.AppImage.zsync" a@example.org
+pack_as v2id-B v2id.AppDir "zsync|$URL/Hello.AppImage.zsync" b@example.org
 pack_as v1-norange v1.AppDir "zsync|$URL/norange/Hello.AppImage.zsync" a@example.org
 pack_as v1-missing v1.AppDir "zsync|$URL/missing/Hello.AppImage.zsync" a@example.org
 # The release list, as GitHub's API gives it: a decoy first
@@ -191,6 +201,30 @@ serve v2-A
 urun ./bento update "$APP"
 [ "$RC" = 0 ] && same "$APP" v/v2-A.AppImage && [[ $ERR == *"was unsigned"*"$FPR_A"* ]]
 verdict "a signed 1.1 of an unsigned 1.0 is accepted, with a notice" 0
+
+# The app id follows the key the user accepted: a sandboxed 1.0 signed by
+# key A owns org.bento.UpdateTest once run; a 1.1 signed by key B elsewhere
+# is refused it (the control); updated with --allow-new-key, the file gets
+# the id handed over and runs; rolled back, the id returns to key A.
+install_app v1id-A
+urun "$APP"
+expect "a sandboxed 1.0 signed by key A runs (its id is key A's)" 0 "$(hello_out)"
+install -m 0755 -o "$TEST_UID" -g "$TEST_GID" v/v2id-B.AppImage "$USER_HOME/Other/b.AppImage"
+urun "$USER_HOME/Other/b.AppImage"
+[ "$RC" = 127 ] && [[ $ERR == *"belongs to"* ]]
+verdict "control: a 1.1 signed by key B is refused the id" 127
+serve v2id-B
+urun ./bento update --allow-new-key "$APP"
+[ "$RC" = 0 ] && same "$APP" v/v2id-B.AppImage && [[ $ERR == *"org.bento.UpdateTest now belongs to the key $FPR_B"* ]]
+verdict "update --allow-new-key hands the id to key B" 0
+urun "$APP"
+expect "and the updated file runs as the app" 0 "$(hello_out)"
+urun ./bento rollback "$APP"
+[ "$RC" = 0 ] && same "$APP" v/v1id-A.AppImage && [[ $ERR == *"now belongs to the key $FPR_A"* ]]
+verdict "rollback hands the id back to key A" 0
+urun "$APP"
+expect "and the rolled back file runs as the app" 0 "$(hello_out)"
+serve v2-A
 
 # ---- --output
 
