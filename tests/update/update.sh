@@ -226,6 +226,14 @@ urun "$APP"
 expect "and the rolled back file runs as the app" 0 "$(hello_out)"
 serve v2-A
 
+# FILE a symbolic link: the file it leads to is updated, the link stays
+install_app v1-A
+install -d -o "$TEST_UID" -g "$TEST_GID" "$USER_HOME/bin"
+ln -s ../Apps/app.AppImage "$USER_HOME/bin/app" && chown -h "$TEST_UID:$TEST_GID" "$USER_HOME/bin/app"
+urun ./bento update "$USER_HOME/bin/app"
+[ "$RC" = 0 ] && [ -L "$USER_HOME/bin/app" ] && same "$APP" v/v2-A.AppImage
+verdict "update through a symbolic link updates its target and keeps the link" 0
+
 # ---- --output
 
 install_app v1-A
