@@ -11,11 +11,12 @@
 #include "permissions/override.h"
 #include "permissions/permissions.h"
 #include "permissions/requires.h"
+#include "update/probe.h"
 #include "verbs.h"
 
 static void print_help(void)
 {
-	printf("Usage: bento info FILE\n"
+	printf("Usage: bento info [--check-update] FILE\n"
 	       "\n"
 	       "Describes a bento file or AppImage: where its image starts, how it is\n"
 	       "compressed, the app it holds, its update information, whether it is\n"
@@ -25,8 +26,13 @@ static void print_help(void)
 	       "requires of the system it runs on ([Requires]: the GNU C Library and\n"
 	       "libstdc++ versions, bundled or not, the oldest releases that have them,\n"
 	       "the libraries it takes from the system).\n"
+	       "\n"
+	       "  --check-update  also ask the server its update information names\n"
+	       "                  whether a newer version is available (\"Update: ...\")\n"
+	       "\n"
 	       "Exit status: 0, 127 if FILE is not a valid image or its metadata or your\n"
-	       "override is invalid, 2 on a usage error.\n");
+	       "override is invalid, 2 on a usage error, 3 if --check-update cannot find\n"
+	       "out (no update information, the server, the network).\n");
 }
 
 /* The desktop entry at the top of the image names the app. */
@@ -157,17 +163,39 @@ static int print_info(bento_image *img, bento_error **err)
 	return 0;
 }
 
+/* "Update: ..." (--check-update); bento update --check says the same. */
+static int print_update(bento_image *img, bento_error **err)
+{
+	__attribute__((cleanup(bento_update_probe_clear))) bento_update_probe p = {0};
+	if (bento_update_probe_run(img, img->fd, &p, err) < 0) {
+		(*err)->status = 3;
+		return -1;
+	}
+	if (p.available)
+		printf("Update: available (SHA-1 %s, this file's %s; %s): run `bento update %s`\n",
+		       bento_zsync_control_sha1_hex(p.control), p.sha1, p.control_url, img->path);
+	else
+		printf("Update: none, up to date (SHA-1 %s)\n", p.sha1);
+	return 0;
+}
+
 int bento_cmd_info(int argc, char **argv)
 {
+	bool check_update = false;
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		print_help();
 		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "--check-update") == 0) {
+		check_update = true;
+		argc--, argv++;
 	}
 	if (argc != 2 || argv[1][0] == '-')
 		return bento_usage_error("info", "expected exactly one FILE");
 	auto_bento_error err = NULL;
 	auto_bento_image img = NULL;
-	if (bento_image_open(argv[1], &img, &err) < 0 || print_info(img, &err) < 0)
+	if (bento_image_open(argv[1], &img, &err) < 0 || print_info(img, &err) < 0 ||
+	    (fflush(stdout), check_update && print_update(img, &err) < 0))
 		return bento_error_report(steal_pointer(&err), "bento info", BENTO_EXIT_RUNTIME);
 	return 0;
 }

@@ -19,6 +19,8 @@ static const struct verb {
     {"verify", bento_cmd_verify, "check the signature of a bento file or AppImage"},
     {"trust", bento_cmd_trust, "hand an app id (its data, permissions, bus names) to a file"},
     {"cache", bento_cmd_cache, "list and clean the extraction cache"},
+    {"update", bento_cmd_update, "update a file to its newest version, by delta"},
+    {"rollback", bento_cmd_rollback, "put back the version an update replaced"},
 };
 
 static void print_help(void)

@@ -4,6 +4,7 @@
 #ifndef BENTO_CLI_VERBS_H
 #define BENTO_CLI_VERBS_H
 
+#include "core/error.h"
 #include "core/exit.h"
 
 int bento_cmd_run(int argc, char **argv);
@@ -13,6 +14,12 @@ int bento_cmd_override(int argc, char **argv);
 int bento_cmd_verify(int argc, char **argv);
 int bento_cmd_trust(int argc, char **argv);
 int bento_cmd_cache(int argc, char **argv);
+int bento_cmd_update(int argc, char **argv);
+int bento_cmd_rollback(int argc, char **argv);
+
+/* update.c: hands the app id of the file at path (if it has metadata) to
+ * it, as `bento trust` does, when an update or rollback changed its key. */
+int bento_hand_over_id(const char *path, bento_error **err);
 
 /* Prints "bento: MESSAGE" and returns the usage status. */
 int bento_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
