@@ -36,10 +36,12 @@ void bento_pack_options_init(bento_pack_options *o)
 
 int bento_pack_set_update_information(bento_pack_options *o, const char *s, bento_error **err)
 {
-	if (bento_updinfo_check(s, err) < 0) {
+	bento_updinfo parsed;
+	if (bento_updinfo_parse(s, "--update-information", &parsed, err) < 0) {
 		(*err)->status = BENTO_EXIT_USAGE;
 		return -1;
 	}
+	bento_updinfo_clear(&parsed);
 	o->update_information = s;
 	return 0;
 }

@@ -10,12 +10,7 @@
 #define BENTO_BUILDER_UPDINFO_H
 
 #include "core/error.h"
-
-/* The section is 1024 bytes and the string is NUL-terminated in it. */
-#define BENTO_UPDINFO_MAX 1023
-
-/* Refuses anything but the forms above, with a message that says why. */
-int bento_updinfo_check(const char *s, bento_error **err);
+#include "core/updinfo.h"
 
 /* Writes s into the .upd_info section of the file open as fd. */
 int bento_updinfo_write(int fd, const char *file, const char *s, bento_error **err);

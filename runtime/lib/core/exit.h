@@ -11,6 +11,8 @@
 #define BENTO_EXIT_USAGE 2
 /* `bento verify`: the file carries no signature. */
 #define BENTO_EXIT_UNSIGNED 3
+/* `bento update` and `bento rollback`: another bento is updating the file. */
+#define BENTO_EXIT_BUSY 4
 /* The runtime could not start the app (a broken image, invalid metadata,
  * a refused sandbox), as AppImage's runtime does; also a child of the
  * runtime that could not become the app. */

@@ -22,10 +22,8 @@
 #include <sys/stat.h>
 
 #include "core/error.h"
+#include "core/exit.h"
 #include "core/util.h"
-
-/* Status of an error when another process holds the file's lock. */
-#define BENTO_EXIT_BUSY 4
 
 typedef struct bento_target {
 	char *path; /* canonical */

@@ -8,31 +8,15 @@
  *                                              (fnmatch: * and ?); TAG may be
  *                                              "latest"
  *     pling-v1-zsync|...                       recognised, refused
+ * (the string's syntax: core/updinfo.h)
  * The string comes from a file that may be hostile, and the release list
  * from a server that may be: every field is checked before it is used. */
 #ifndef BENTO_UPDATE_UPDINFO_H
 #define BENTO_UPDATE_UPDINFO_H
 
 #include "core/error.h"
+#include "core/updinfo.h"
 #include "image/image.h"
-
-typedef enum bento_updinfo_kind {
-	BENTO_UPDINFO_ZSYNC,
-	BENTO_UPDINFO_GH_RELEASES,
-} bento_updinfo_kind;
-
-typedef struct bento_updinfo {
-	bento_updinfo_kind kind;
-	char *text;                        /* the whole string, for messages */
-	char *url;                         /* zsync: the control file's URL */
-	char *user, *repo, *tag, *pattern; /* gh-releases-zsync */
-} bento_updinfo;
-
-void bento_updinfo_clear(bento_updinfo *u);
-
-/* Parses s; refuses what is malformed or unsupported (pling-v1-zsync) with a
- * message that names s and says why; where names the string in it. */
-int bento_updinfo_parse(const char *s, const char *where, bento_updinfo *out, bento_error **err);
 
 /* Reads and parses the update information of an open image: 1 when it has
  * some, 0 when it has none (no section, or an empty one). */
@@ -45,9 +29,5 @@ int bento_updinfo_control_url(const bento_updinfo *u, char **url, bento_error **
 
 /* What gh-releases-zsync asks GitHub's API (github.c). */
 int bento_github_control_url(const bento_updinfo *u, char **url, bento_error **err);
-
-/* Whether s is an absolute http:// or https:// URL with a host and no
- * spaces or control characters. */
-bool bento_updinfo_is_http_url(const char *s);
 
 #endif
