@@ -99,7 +99,10 @@ zsync_scan *zsync_scan_new(const bento_zsync_control *c)
 	s->bucket_bits = bits_for(n * 2);
 	s->bucket = xmalloc((sizeof(*s->bucket)) << s->bucket_bits);
 	memset(s->bucket, 0xff, sizeof(*s->bucket) << s->bucket_bits);
-	s->bitmap_bits = bits_for(n * 16);
+	/* 64 bits per block: about 1.5 % of the bitmap set, so that few
+	 * offsets of a changed region reach the hash table's chains (with 16,
+	 * 6 %, those cache misses were a quarter of a 10 %-changed scan). */
+	s->bitmap_bits = bits_for(n * 64);
 	s->bitmap = xcalloc((UINT64_C(1) << s->bitmap_bits) / 64 + 1, sizeof(uint64_t));
 	/* Last member of each group, so members stay in block order. */
 	autofree uint32_t *last = xmalloc(n * sizeof(*last));
