@@ -606,3 +606,15 @@ stop_test_keys() { as_user GNUPGHOME="$1" gpgconf --kill all; }
 fingerprint_of() {
 	as_user GNUPGHOME="$1" gpg --with-colons --list-keys "$2" | awk -F: '$1 == "fpr" {print $10; exit}'
 }
+
+# make_versioned_appdir DIR VERSION: the hello AppDir with 4 MB of
+# incompressible data ($TEST_DIR/data.bin, made once by the caller) and a
+# version file; versions other than 1 also hold 20 kB of new data.  Two such
+# versions differ in little, as a delta update expects.
+make_versioned_appdir() {
+	sh "$SRC_DIR/manifests/hello/make-appdir.sh" "$HELLO" "$SRC_DIR/manifests/hello" "$1"
+	mkdir -p "$1/usr/share/data"
+	cp "$TEST_DIR/data.bin" "$1/usr/share/data/big.bin"
+	echo "version $2" >"$1/usr/share/data/version"
+	[ "$2" = 1 ] || head -c 20000 /dev/urandom >"$1/usr/share/data/new.bin"
+}

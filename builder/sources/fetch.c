@@ -600,16 +600,25 @@ static int check_url_at(const bento_fetch_options *opt, const char *url, const c
 	return 0;
 }
 
+/* The cache's name for sha256_hex: its lower-case form, in hex. */
+static int cache_hex(const char *url, const char *sha256_hex, char hex[BENTO_SHA256_HEX_LEN + 1],
+                     bento_error **err)
+{
+	if (!bento_sha256_hex_valid(sha256_hex))
+		return bento_error_set(err, 0, "%s: sha256 '%s' is not 64 hexadecimal digits", url,
+		                       sha256_hex);
+	for (size_t i = 0; i <= BENTO_SHA256_HEX_LEN; i++)
+		hex[i] = (char)tolower((unsigned char)sha256_hex[i]);
+	return 0;
+}
+
 int bento_fetch_check_url(const bento_fetch_options *opt, const char *url, const char *sha256_hex,
                           bento_url_check *out, bento_error **err)
 {
 	*out = (bento_url_check){0};
-	if (!bento_sha256_hex_valid(sha256_hex))
-		return bento_error_set(err, 0, "%s: sha256 '%s' is not 64 hexadecimal digits", url,
-		                       sha256_hex);
 	char hex[BENTO_SHA256_HEX_LEN + 1];
-	for (size_t i = 0; i <= BENTO_SHA256_HEX_LEN; i++)
-		hex[i] = (char)tolower((unsigned char)sha256_hex[i]);
+	if (cache_hex(url, sha256_hex, hex, err) < 0)
+		return -1;
 	autofree char *final_path = entry_path(opt, hex, err);
 	if (final_path == NULL)
 		return -1;
@@ -670,12 +679,9 @@ int bento_fetch(const bento_fetch_options *opt, const char *url, const char *sha
 	if (opt == NULL)
 		opt = &defaults;
 	*cached_path = NULL;
-	if (!bento_sha256_hex_valid(sha256_hex))
-		return bento_error_set(err, 0, "%s: sha256 '%s' is not 64 hexadecimal digits", url,
-		                       sha256_hex);
 	char hex[BENTO_SHA256_HEX_LEN + 1];
-	for (size_t i = 0; i <= BENTO_SHA256_HEX_LEN; i++)
-		hex[i] = (char)tolower((unsigned char)sha256_hex[i]);
+	if (cache_hex(url, sha256_hex, hex, err) < 0)
+		return -1;
 
 	autofree char *scheme = url_scheme(url);
 	if (scheme == NULL)

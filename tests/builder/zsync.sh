@@ -23,16 +23,9 @@ ok "a test key" || finish
 
 # Two versions of an app: version 2 changes one small file and adds one;
 # 4 MB of incompressible data stay the same.
-mkapp() {
-	sh "$SRC_DIR/manifests/hello/make-appdir.sh" "$HELLO" "$SRC_DIR/manifests/hello" "$1"
-	mkdir -p "$1/usr/share/data"
-	cp data.bin "$1/usr/share/data/big.bin"
-	echo "version $2" >"$1/usr/share/data/version"
-}
 head -c 4000000 /dev/urandom >data.bin
-mkapp v1.AppDir 1
-mkapp v2.AppDir 2
-head -c 20000 /dev/urandom >v2.AppDir/usr/share/data/new.bin
+make_versioned_appdir v1.AppDir 1
+make_versioned_appdir v2.AppDir 2
 chown -R "$TEST_UID:$TEST_GID" v1.AppDir v2.AppDir
 mkdir -m 0755 www && chown "$TEST_UID:$TEST_GID" www
 

@@ -18,7 +18,7 @@ make_versions "zsync|$URL/Hello.AppImage.zsync"
 # Version 0 shares no data with version 2: its update downloads 4 MB.
 mv data.bin data2.bin
 head -c 4000000 /dev/urandom >data.bin
-_mkapp v0.AppDir 1
+make_versioned_appdir v0.AppDir 1
 chown -R "$TEST_UID:$TEST_GID" v0.AppDir
 pack_as v0-A v0.AppDir "zsync|$URL/Hello.AppImage.zsync" a@example.org
 serve v2-A

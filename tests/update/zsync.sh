@@ -46,16 +46,9 @@ ok "MD4: RFC 1320's test suite" "$md4_ok"
 
 # ---- an app in two versions: one small file changed and one added, 4 MB
 # of incompressible data the same (bento-builder's .zsync)
-mkapp() {
-	sh "$SRC_DIR/manifests/hello/make-appdir.sh" "$HELLO" "$SRC_DIR/manifests/hello" "$1"
-	mkdir -p "$1/usr/share/data"
-	cp data.bin "$1/usr/share/data/big.bin"
-	echo "version $2" >"$1/usr/share/data/version"
-}
 head -c 4000000 /dev/urandom >data.bin
-mkapp v1.AppDir 1
-mkapp v2.AppDir 2
-head -c 20000 /dev/urandom >v2.AppDir/usr/share/data/new.bin
+make_versioned_appdir v1.AppDir 1
+make_versioned_appdir v2.AppDir 2
 mkdir -m 0755 www
 chown -R "$TEST_UID:$TEST_GID" v1.AppDir v2.AppDir www
 urun ./bento-builder pack v1.AppDir -o old.AppImage

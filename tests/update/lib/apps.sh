@@ -13,14 +13,6 @@
 KEY_A="Key A <a@example.org>"
 KEY_B="Key B <b@example.org>"
 
-_mkapp() { # DIR VERSION
-	sh "$SRC_DIR/manifests/hello/make-appdir.sh" "$HELLO" "$SRC_DIR/manifests/hello" "$1"
-	mkdir -p "$1/usr/share/data"
-	cp "$TEST_DIR/data.bin" "$1/usr/share/data/big.bin"
-	echo "version $2" >"$1/usr/share/data/version"
-	[ "$2" = 1 ] || head -c 20000 /dev/urandom >"$1/usr/share/data/new.bin"
-}
-
 pick_port() {
 	PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 }
@@ -45,8 +37,8 @@ make_versions() {
 	[ -n "$FPR_A" ] && [ -n "$FPR_B" ]
 	ok "two test keys" || finish
 	head -c 4000000 /dev/urandom >"$TEST_DIR/data.bin"
-	_mkapp v1.AppDir 1
-	_mkapp v2.AppDir 2
+	make_versioned_appdir v1.AppDir 1
+	make_versioned_appdir v2.AppDir 2
 	mkdir -p v www
 	chown -R "$TEST_UID:$TEST_GID" v1.AppDir v2.AppDir v www
 	pack_as v1-A v1.AppDir "$upd" a@example.org
