@@ -508,17 +508,40 @@ int bento_ostree_export(const char *source, const bento_export_options *o, bento
 
 /* ------------------------------------------------------------ the way back */
 
-int bento_repo_checkout(OstreeRepo *repo, const char *rev, const char *dest, bento_error **err)
+int bento_repo_bundle(const char *repo_path, const char *app_id, const char *branch,
+                      bento_pack_options *pack, bento_error **err)
 {
+	branch = branch ? branch : BENTO_REPO_DEFAULT_BRANCH;
+	const char *problem = bento_app_id_problem(app_id, strlen(app_id));
+	if (problem)
+		return bento_error_usage(err, "invalid app id \"%s\": %s", app_id, problem);
+	if (bento_repo_check_branch(branch, err) < 0)
+		return -1;
+	g_autoptr(OstreeRepo) repo = NULL;
+	if (bento_repo_open(repo_path, false, false, &repo, err) < 0)
+		return -1;
+	autofree char *ref = bento_repo_ref(app_id, branch);
 	GError *gerr = NULL;
 	g_autofree char *commit = NULL;
-	if (!ostree_repo_resolve_rev(repo, rev, FALSE, &commit, &gerr))
-		return bento_error_from_gerror(err, gerr, "no %s in the repository", rev);
+	if (!ostree_repo_resolve_rev(repo, ref, FALSE, &commit, &gerr))
+		return bento_error_from_gerror(err, gerr, "repository %s", repo_path);
+	__attribute__((cleanup(export_source_clear))) export_source s = {.label = repo_path};
+	s.tmp = xasprintf("%s/bento-bundle-XXXXXX", bento_tmpdir());
+	if (mkdtemp(s.tmp) == NULL) {
+		free(s.tmp);
+		s.tmp = NULL;
+		return bento_error_errno(err, "cannot create a temporary directory in %s",
+		                         bento_tmpdir());
+	}
+	s.tree = xasprintf("%s/%s", s.tmp, app_id);
 	OstreeRepoCheckoutAtOptions opts = {
 	    .mode = OSTREE_REPO_CHECKOUT_MODE_USER,
 	    .overwrite_mode = OSTREE_REPO_CHECKOUT_OVERWRITE_NONE,
 	};
-	if (!ostree_repo_checkout_at(repo, &opts, AT_FDCWD, dest, commit, NULL, &gerr))
-		return bento_error_from_gerror(err, gerr, "cannot check out %s (%s)", rev, commit);
-	return 0;
+	if (!ostree_repo_checkout_at(repo, &opts, AT_FDCWD, s.tree, commit, NULL, &gerr))
+		return bento_error_from_gerror(err, gerr, "%s: cannot check out %s (%s)", repo_path,
+		                               ref, commit);
+	printf("%s: %s is commit %s\n", repo_path, ref, commit);
+	pack->appdir = s.tree;
+	return bento_pack(pack, err);
 }

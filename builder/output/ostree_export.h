@@ -17,6 +17,7 @@
 #include <ostree.h>
 
 #include "core/error.h"
+#include "output/pack.h"
 
 #define BENTO_REPO_DEFAULT_BRANCH "stable"
 
@@ -50,9 +51,11 @@ char *bento_repo_ref(const char *app_id, const char *branch);
 /* This machine's architecture as refs name it (uname -m: "x86_64"). */
 const char *bento_repo_arch(void);
 
-/* Checks out the commit rev resolves to into dest (which must not exist),
- * with the modes the commit holds and the user's ownership. */
-int bento_repo_checkout(OstreeRepo *repo, const char *rev, const char *dest, bento_error **err);
+/* The way back (`bundle --repo`): the commit of app/ID/ARCH/BRANCH
+ * (branch NULL: the default) checked out into a temporary directory and
+ * packed as pack->output by bento_pack (pack->appdir is set here). */
+int bento_repo_bundle(const char *repo, const char *app_id, const char *branch,
+                      bento_pack_options *pack, bento_error **err);
 
 /* Sets *err to "MESSAGE: GERROR" (fmt formats MESSAGE) and frees gerr;
  * returns -1. */
