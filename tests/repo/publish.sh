@@ -109,6 +109,24 @@ pull_with other "$KEYFILE_OTHER"
 [ "$RC" != 0 ] && grep -qiE "gpg|signature|key" <<<"$ERR"
 verdict "control: the same pull trusting another key fails on the signatures" 1
 
+# The nginx locations bento-repository(7) gives as its example, served and
+# pulled from as they are written there
+locations=$(sed -n '/# begin: bento repository locations/,/# end: bento repository locations/p' \
+	"$SRC_DIR/docs/man/bento-repository.7")
+[ -n "$locations" ]
+ok "bento-repository(7) has its nginx example" || finish
+stop_web
+start_web "$TEST_DIR/www" "$locations" || finish
+REPO_URL=$WEB_URL/repo
+pull_with client-doc "$KEYFILE"
+verdict "ostree pull through bento-repository(7)'s nginx example" 0
+objects=$(as_user find "$REPO/objects" -name '*.filez' | head -1)
+objects=${objects#"$REPO"}
+curl -sI "$REPO_URL/summary" | grep -qi '^Cache-Control: max-age=300' &&
+	curl -sI "$REPO_URL$objects" | grep -qi '^Cache-Control: max-age=2592000'
+ok "with it the summary is cached for 5 minutes and objects for 30 days" \
+	"$(curl -sI "$REPO_URL/summary"; curl -sI "$REPO_URL$objects")"
+
 # ------------------------------------------------------------ AppStream
 
 # (a plain reading of the file: gzip, then an XML parser)
