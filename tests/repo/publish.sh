@@ -142,6 +142,46 @@ for c in root.findall("component"):
 	grep -qxF "$REPO_APP_ID app/$REPO_APP_ID/x86_64/beta Repo Hello 1" <<<"$OUT"
 verdict "the AppStream catalogue parses and names the app, its refs and versions" 0
 
+# An app's metainfo is hostile: it may name another id, a bundle of its
+# own, markup in its text, or not parse at all.
+PR=$TEST_DIR/www/probe
+for kind in claims broken; do
+	d=$TEST_DIR/$kind.AppDir
+	cp -a "$TEST_DIR/v/v1.AppDir" "$d"
+	mkdir -p "$d/usr/share/metainfo"
+	printf '[Application]\nname=org.bento.Probe%s\ncommand=AppRun\n' "$kind" >"$d/.bento/metadata"
+done
+cat >"$TEST_DIR/claims.AppDir/usr/share/metainfo/org.bento.Probeclaims.metainfo.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- a comment -->
+<component type="desktop-application">
+  <id>org.gnome.Nautilus</id>
+  <name>Probe &amp; &lt;/component&gt;&lt;component&gt;</name>
+  <summary xml:lang="fr">Sonde</summary>
+  <bundle type="flatpak">app/org.gnome.Nautilus/x86_64/stable</bundle>
+</component>
+XML
+printf '<component><id>x</id><name>unclosed</component>\n' \
+	>"$TEST_DIR/broken.AppDir/usr/share/metainfo/org.bento.Probebroken.metainfo.xml"
+chown -R "$TEST_UID:$TEST_GID" "$TEST_DIR/claims.AppDir" "$TEST_DIR/broken.AppDir"
+urun sh -c 'b=$1 r=$2 t=$3
+	"$b" export --repo="$r" "$t/claims.AppDir" && "$b" export --repo="$r" "$t/broken.AppDir" &&
+		"$b" update-repo "$r"' sh "$BUILDER" "$PR" "$TEST_DIR"
+warned=$ERR
+urun python3 -c '
+import gzip, sys, xml.etree.ElementTree as ET
+root = ET.fromstring(gzip.open(sys.argv[1]).read())
+for c in root.findall("component"):
+    print(c.findtext("id"), len(c.findall("id")), [b.text for b in c.findall("bundle")],
+          c.findtext("name"))
+' "$PR/appstream/x86_64/appstream.xml.gz"
+[ "$RC" = 0 ] &&
+	grep -qxF "org.bento.Probebroken 1 ['app/org.bento.Probebroken/x86_64/stable'] Repo Hello" <<<"$OUT" &&
+	grep -qxF "org.bento.Probeclaims 1 ['app/org.bento.Probeclaims/x86_64/stable'] Probe & </component><component>" <<<"$OUT" &&
+	[ "$(wc -l <<<"$OUT")" = 2 ] &&
+	[[ $warned == *"org.bento.Probebroken.metainfo.xml"*"the catalogue uses the desktop entry instead"* ]]
+verdict "hostile metainfo: its id and bundle replaced, its text escaped, one that does not parse replaced by the desktop entry (with a warning)" 0
+
 # ------------------------------------------------------------ prune
 
 # a third commit (version 1's tree again), then keep 2
@@ -226,6 +266,23 @@ urun "$BUILDER" export --repo="$REPO" "$TEST_DIR/dev.AppImage"
 [ "$RC" = 1 ] && [[ $ERR == *"dev.AppImage: usr/dev is a device node"* ]] && [ -z "$(rev "$PROBE")" ]
 verdict "an image holding a device node is refused, naming it" 1
 
+cp -a "$TEST_DIR/v/v1.AppDir" "$TEST_DIR/suid.AppDir"
+chown -R "$TEST_UID:$TEST_GID" "$TEST_DIR/suid.AppDir"
+chmod 6755 "$TEST_DIR/suid.AppDir/usr/bin/hello"
+urun "$BUILDER" export --repo="$REPO" --branch=suid "$TEST_DIR/suid.AppDir"
+[ "$RC" = 0 ] && [[ $ERR == *"usr/bin/hello: setuid/setgid bits dropped"* ]] &&
+	[ "$(as_user ostree ls --repo="$REPO" "app/$REPO_APP_ID/x86_64/suid" /usr/bin/hello |
+		awk '{print $1}')" = "-00755" ]
+verdict "control: an AppDir with a setuid and setgid file is exported, the bits dropped and reported" 0
+as_user ostree refs --repo="$REPO" --delete "app/$REPO_APP_ID/x86_64/suid" >/dev/null
+
+head_before=$(rev "$REF")
+urun "$BUILDER" export --repo="$REPO" --gpg-sign=nobody@example.org --gpg-homedir="$GH" \
+	"$TEST_DIR/v/v2.AppImage"
+[ "$RC" = 1 ] && [[ $ERR == *"cannot sign commit"*"nobody@example.org"* ]] &&
+	[ "$(rev "$REF")" = "$head_before" ]
+verdict "a commit that cannot be signed is not published: the ref stays where it was" 1
+
 cp -a "$TEST_DIR/v/v1.AppDir" "$TEST_DIR/fifo.AppDir"
 mkfifo "$TEST_DIR/fifo.AppDir/usr/pipe"
 chown -R "$TEST_UID:$TEST_GID" "$TEST_DIR/fifo.AppDir"
@@ -256,6 +313,36 @@ as_user mkdir "$TEST_DIR/www/fresh"
 urun "$BUILDER" export --repo="$TEST_DIR/www/fresh" "$TEST_DIR/v/v2.AppImage"
 [ "$RC" = 0 ] && as_user ostree fsck --repo="$TEST_DIR/www/fresh" >/dev/null 2>&1
 verdict "control: an empty directory of the user's becomes a repository" 0
+
+# ------------------------------------------------------------ build --repo
+
+mkdir -p "$TEST_DIR/src" "$TEST_DIR/b"
+cp -r "$SRC_DIR/manifests/hello" "$TEST_DIR/src/"
+chown -R "$TEST_UID:$TEST_GID" "$TEST_DIR/src" "$TEST_DIR/b"
+cd "$TEST_DIR/b" || exit 1
+RUN_TIMEOUT=300 urun "$BUILDER" build --repo="$TEST_DIR/www/built" --branch=nightly \
+	"$TEST_DIR/src/hello/hello.yml"
+cd "$TEST_DIR" || exit 1
+BUILT=app/org.bento.Hello/x86_64/nightly
+[ "$RC" = 0 ] && [ -x b/Hello-0.1.0-x86_64.AppImage ] &&
+	[ "$(as_user ostree show --repo="$TEST_DIR/www/built" --print-metadata-key=bento.source-name "$BUILT")" = "'Hello-0.1.0-x86_64.AppImage'" ] &&
+	[ "$(as_user ostree show --repo="$TEST_DIR/www/built" --print-metadata-key=bento.source-sha256 "$BUILT")" = \
+		"'$(sha256sum <b/Hello-0.1.0-x86_64.AppImage | cut -d' ' -f1)'" ] &&
+	[ "$(as_user ostree show --repo="$TEST_DIR/www/built" --print-metadata-key=version "$BUILT")" = "'0.1.0'" ]
+verdict "build --repo --branch=nightly exports the file it built to app/org.bento.Hello/x86_64/nightly" 0
+urun "$BUILDER" update-repo "$TEST_DIR/www/built"
+urun python3 -c '
+import gzip, sys, xml.etree.ElementTree as ET
+root = ET.fromstring(gzip.open(sys.argv[1]).read())
+for c in root.findall("component"):
+    print(c.findtext("id"), c.findtext("bundle"), c.findtext("metadata_license"),
+          ",".join(r.get("version") for r in c.iter("release")))
+' "$TEST_DIR/www/built/appstream/x86_64/appstream.xml.gz"
+[ "$RC" = 0 ] && [ "$OUT" = "org.bento.Hello $BUILT CC0-1.0 0.1.0" ]
+verdict "the catalogue's component of a built app is its own metainfo (CC0-1.0 metadata licence), with the repository's bundle and the version" 0
+urun "$BUILDER" build --branch=nightly "$TEST_DIR/src/hello/hello.yml"
+[ "$RC" = 2 ] && [[ $ERR == *"go with --repo"* ]]
+verdict "build --branch without --repo is a usage error" 2
 
 [ "$(as_user ostree refs --repo="$REPO" | sort)" = "$refs_before" ]
 ok "the refusals left the repository's refs as they were"
