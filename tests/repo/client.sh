@@ -65,6 +65,19 @@ commit1=$(ostree --repo="$REPO" rev-parse "app/$ID/x86_64/stable")
 [ "$RC" = 0 ] && [ "$OUT" = "$ID	stable	1	$commit1" ]
 verdict "remote-ls: the app, its branch, version and commit, from the summary" 0
 
+urun "$BENTO" remote-add wrong "$REPO_URL" --gpg-import="$KEYFILE_OTHER"
+[ "$RC" = 0 ]
+verdict "remote-add wrong: the repository's URL with another key" 0
+urun "$BENTO" remote-ls wrong
+[ "$RC" = 1 ] && [ -z "$OUT" ]
+verdict "remote-ls wrong: the summary's signature is refused" 1
+urun "$BENTO" install wrong "$ID"
+[ "$RC" = 1 ] && [ ! -e "$INST/app/$ID" ]
+verdict "install from wrong: refused, nothing installed" 1
+urun "$BENTO" remote-delete wrong
+[ "$RC" = 0 ]
+verdict "remote-delete wrong" 0
+
 # ---- install and run
 : >"$WEB_DIR/access.log"
 urun "$BENTO" install test "$ID"
@@ -104,11 +117,15 @@ ok "the update came by static delta: /repo/deltas/ fetched, no /repo/objects/ bu
 delta_bytes=$(awk '$1 == 200 { sub(/^\/repo\//, "", $2); print $2 }' delta.log |
 	while read -r f; do stat -c %s "$REPO/$f" 2>/dev/null || echo 0; done |
 	awk '{ t += $1 } END { print t + 0 }')
+! grep -q $'\r' "$ERR_FILE" && grep -q "^received .* in .* s$" "$ERR_FILE"
+ok "without a terminal the progress is one line per event, no bar" "$(cat -A "$ERR_FILE")"
 urun "$BENTO" run "$ID"
 expect "after the update, bento run prints version 2" 0 "RepoHello version 2"
+as_user mkdir "$INST/app/$ID/stable/.tmp-$commit2-AbCdEf"
 urun "$BENTO" update "$ID"
-[ "$RC" = 0 ] && [[ $OUT == *"up to date"* ]]
-verdict "bento update ID again: up to date" 0
+[ "$RC" = 0 ] && [[ $OUT == *"up to date"* ]] && [ ! -e "$INST/app/$ID/stable/.tmp-$commit2-AbCdEf" ] &&
+	[ "$(ls "$INST/app/$ID/stable" | sort | tr '\n' ' ')" = "$(printf '%s\n' "$commit1" "$commit2" active origin previous | sort | tr '\n' ' ')" ]
+verdict "bento update ID again: up to date; an unfinished .tmp-* deployment removed, two deployments kept" 0
 
 # the same change as a single-file zsync update (as tests/update/update.sh)
 . "$SRC_DIR/tests/update/lib/apps.sh"
@@ -228,7 +245,10 @@ expect "control: the same app signed by the remote's key runs with the id" 0 "Re
 ID2=org.bento.RepoHelloTwo
 cp -a v/v1.AppDir v/two.AppDir
 sed -i "s/^name=.*/name=$ID2/" v/two.AppDir/.bento/metadata
-mv "v/two.AppDir/$ID.desktop" "v/two.AppDir/$ID2.desktop"
+# a desktop entry that tries to get around the rewriting of its command
+sed -e 's/^Exec=.*/Exec = sh -c "echo evil" %U/' "v/two.AppDir/$ID.desktop" >"v/two.AppDir/$ID2.desktop"
+printf 'TryExec=sh\nDBusActivatable=true\nExec[de]=sh\n' >>"v/two.AppDir/$ID2.desktop"
+rm "v/two.AppDir/$ID.desktop"
 chown -R "$TEST_UID:$TEST_GID" v/two.AppDir
 urun "$BUILDER" export --repo="$REPO" --gpg-sign="$FPR" --gpg-homedir="$GH" v/two.AppDir
 [ "$RC" = 0 ] && urun "$BUILDER" update-repo "$REPO" --generate-static-deltas --gpg-sign="$FPR" \
@@ -248,6 +268,10 @@ ok "the shared file is one inode in both deployments; $ID2 added $((objects_afte
 	"$(stat -L "$big1" "$big2")"
 urun "$BENTO" run "$ID2"
 expect "$ID2 runs" 0 "RepoHello version 1"
+[ "$(grep -c Exec "$APPS/$ID2.desktop")" = 1 ] && grep -qx "Exec=bento run $ID2 %U" "$APPS/$ID2.desktop" &&
+	! grep -Eq "TryExec|DBusActivatable|evil" "$APPS/$ID2.desktop"
+ok "a hostile desktop entry: one Exec=bento run $ID2 %U, no TryExec, D-Bus activation or other command" \
+	"$(cat "$APPS/$ID2.desktop")"
 urun "$BENTO" remove "$ID2"
 [ "$RC" = 0 ]
 verdict "remove $ID2" 0
