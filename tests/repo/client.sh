@@ -32,6 +32,9 @@ verdict "version 1 exported and the repository updated" 0 || finish
 serve_repo || finish
 
 # ---- remotes
+urun "$BENTO" update
+[ "$RC" = 0 ] && [ ! -e "$INST" ]
+verdict "bento update with nothing installed: nothing to do, no installation made" 0
 urun "$BENTO" remote-add test "$REPO_URL"
 [ "$RC" = 2 ] && [[ $ERR == *"--no-gpg-verify"* ]]
 verdict "remote-add without a key: refused, usage status 2, names --no-gpg-verify" 2
@@ -240,6 +243,19 @@ urun idfile/other.AppImage
 verdict "that file is refused the installed app's id (its remote's key)" 127
 urun "$TEST_DIR/v/v1.AppImage"
 expect "control: the same app signed by the remote's key runs with the id" 0 "RepoHello version 1"
+urun "$BENTO" trust idfile/other.AppImage
+[ "$RC" = 0 ]
+verdict "bento trust hands the id to the other key's file" 0
+urun idfile/other.AppImage
+expect "the trusted file runs with the id" 0 "RepoHello version 1"
+urun "$BENTO" run "$ID"
+[ "$RC" = 127 ] && [[ $ERR == *"belongs to the files signed by key $FPR_OTHER"* ]]
+verdict "now the installed app is refused the id: it belongs to the other key" 127
+urun "$BENTO" trust "$ID"
+[ "$RC" = 0 ] && [[ $OUT == *"$FPR"*"installed from remote test"* ]]
+verdict "bento trust ID hands it back to the installed app's remote key" 0
+urun "$BENTO" run "$ID"
+expect "the installed app runs again" 0 "RepoHello version 2"
 
 # ---- objects shared between apps
 ID2=org.bento.RepoHelloTwo
