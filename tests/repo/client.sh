@@ -80,6 +80,14 @@ verdict "install from wrong: refused, nothing installed" 1
 urun "$BENTO" remote-delete wrong
 [ "$RC" = 0 ]
 verdict "remote-delete wrong" 0
+urun "$BENTO" remote-add down http://127.0.0.1:9/repo --mirror="$REPO_URL" --gpg-import="$KEYFILE"
+[ "$RC" = 0 ]
+urun "$BENTO" remote-ls down
+[ "$RC" = 0 ] && [[ $OUT == "$ID	stable	1	"* ]]
+verdict "a remote whose server is down: remote-ls falls back to its mirror" 0
+urun "$BENTO" remote-delete down
+[ "$RC" = 0 ]
+verdict "remote-delete down" 0
 
 # ---- install and run
 : >"$WEB_DIR/access.log"
@@ -272,9 +280,10 @@ urun "$BUILDER" export --repo="$REPO" --gpg-sign="$FPR" --gpg-homedir="$GH" v/tw
 [ "$RC" = 0 ]
 verdict "a second app, $ID2, sharing the 4 MB file, published" 0
 objects_before=$(find "$INST/repo/objects" -type f | wc -l)
-urun "$BENTO" install test "$ID2"
-[ "$RC" = 0 ]
-verdict "install $ID2" 0
+# on a terminal (script(1) makes one): the progress is one line redrawn
+urun script -qec "$BENTO install test $ID2" /dev/null
+[ "$RC" = 0 ] && grep -q $'\r\033\[K' "$OUT_FILE" && grep -q "received .* in .* s" "$OUT_FILE"
+verdict "install $ID2 on a terminal: a progress bar redrawn in place" 0
 objects_after=$(find "$INST/repo/objects" -type f | wc -l)
 big1=$INST/app/$ID/stable/active/usr/share/data/big.bin
 big2=$INST/app/$ID2/stable/active/usr/share/data/big.bin
