@@ -346,6 +346,48 @@ rrun "${SYSENV[@]}" "$BENTO" remove --system "$ID"
 [ "$RC" = 0 ] && [ ! -e "$TEST_DIR/sysshare/applications/$ID.desktop" ]
 verdict "root: remove --system" 0
 
+# ---- the sanitizer build's bento: the same paths, no report
+if [ -n "${BENTO_SAN_BUILD:-}" ] && [ -x "$BENTO_SAN_BUILD/runtime/cli/bento" ]; then
+	mkdir -p san && cp "$BENTO_SAN_BUILD/runtime/cli/bento" san/bento && chmod 0755 san/bento
+	SB=$TEST_DIR/san/bento
+	urun "$SB" remote-add test "$REPO_URL" --gpg-import="$KEYFILE"
+	[ "$RC" = 0 ]
+	verdict "sanitizer build: remote-add" 0
+	urun "$SB" remote-ls test
+	[ "$RC" = 0 ] && [[ $OUT == *"$ID	beta	1	"* ]]
+	verdict "sanitizer build: remote-ls" 0
+	urun "$SB" install --branch=beta test "$ID"
+	[ "$RC" = 0 ]
+	verdict "sanitizer build: install --branch=beta" 0
+	urun "$SB" run "$ID"
+	expect "sanitizer build: run ID" 0 "RepoHello version 1"
+	export_version 2 beta
+	verdict "version 2 exported to beta" 0
+	urun "$SB" update
+	[ "$RC" = 0 ] && [[ $OUT == *"updated to 2"* ]]
+	verdict "sanitizer build: update" 0
+	urun "$SB" rollback "$ID"
+	[ "$RC" = 0 ]
+	verdict "sanitizer build: rollback" 0
+	urun "$SB" list
+	[ "$RC" = 0 ] && [[ $OUT == "$ID	beta	1	"* ]]
+	verdict "sanitizer build: list" 0
+	urun "$SB" info "$ID"
+	[ "$RC" = 0 ]
+	verdict "sanitizer build: info ID" 0
+	urun "$SB" switch "$ID" stable
+	[ "$RC" = 0 ]
+	verdict "sanitizer build: switch" 0
+	urun "$SB" remove --delete-data "$ID"
+	[ "$RC" = 0 ]
+	verdict "sanitizer build: remove" 0
+	urun "$SB" remote-delete test
+	[ "$RC" = 0 ]
+	verdict "sanitizer build: remote-delete" 0
+else
+	skip "the sanitizer build's bento" "no sanitizer build given (tests/run BUILD SAN_BUILD)"
+fi
+
 [ -z "$(bento_mounts)" ]
 ok "no mount left" "$(bento_mounts)"
 finish
