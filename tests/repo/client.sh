@@ -339,6 +339,9 @@ urun "${SYSENV[@]}" "$BENTO" list --system
 verdict "the user lists the system's apps" 0
 urun "${SYSENV[@]}" "$BENTO" run "$ID"
 expect "the user runs the system's $ID" 0 "RepoHello version 2"
+urun "${SYSENV[@]}" "$BENTO" remote-ls --system test
+[ "$RC" = 0 ] && [[ $OUT == *"$ID	stable	2	$commit2"* ]]
+verdict "the user lists what the system's remote offers" 0
 urun "${SYSENV[@]}" "$BENTO" update --system "$ID"
 [ "$RC" != 0 ] && [[ $ERR == *"$SYS"* ]]
 verdict "the user cannot update the system's installation" 1

@@ -208,13 +208,39 @@ static bool export_icon(const bento_inst *inst, const char *root, const char *na
 	return false;
 }
 
+/* The deployment's desktop entry: ID.desktop at its top, as Flatpak names
+ * it, else the first regular *.desktop there (AppImage's), or NULL. */
+static char *find_desktop(const bento_deployment *d)
+{
+	char *path = xasprintf("%s/%s.desktop", d->path, d->app_id);
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return path;
+	free(path);
+	path = NULL;
+	DIR *dir = opendir(d->path);
+	struct dirent *e;
+	while (dir && path == NULL && (e = readdir(dir)) != NULL) {
+		size_t n = strlen(e->d_name);
+		if (e->d_name[0] == '.' || n <= 8 || strcmp(e->d_name + n - 8, ".desktop") != 0)
+			continue;
+		char *candidate = xasprintf("%s/%s", d->path, e->d_name);
+		if (lstat(candidate, &st) == 0 && S_ISREG(st.st_mode))
+			path = candidate;
+		else
+			free(candidate);
+	}
+	if (dir)
+		closedir(dir);
+	return path;
+}
+
 int bento_export_app(bento_inst *inst, const bento_deployment *d, bento_error **err)
 {
-	autofree char *src = xasprintf("%s/%s.desktop", d->path, d->app_id);
+	autofree char *src = find_desktop(d);
 	autofree char *data = NULL;
 	size_t len = 0;
-	struct stat st;
-	if (lstat(src, &st) < 0 || !S_ISREG(st.st_mode))
+	if (src == NULL)
 		return 0; /* an app without a desktop entry has nothing to show */
 	if (bento_read_file_at(AT_FDCWD, src, DESKTOP_MAX, &data, &len, err) < 0)
 		return -1;
