@@ -40,8 +40,8 @@ static void print_help(void)
 static int trust_installed(const char *app_id)
 {
 	auto_bento_error err = NULL;
-	autofree char *dir = NULL, *key = NULL, *origin = NULL;
-	int found = bento_installed_find(app_id, &dir, &key, &origin, &err);
+	__attribute__((cleanup(bento_installed_clear))) bento_installed app = {0};
+	int found = bento_installed_find(app_id, &app, &err);
 	if (found > 0)
 		bento_error_set(&err, 0, "%s: no such file, and no app of that id is installed",
 		                app_id);
@@ -49,7 +49,7 @@ static int trust_installed(const char *app_id)
 		return bento_error_report(steal_pointer(&err), "bento trust", BENTO_EXIT_FAILURE);
 	autofree char *home = bento_user_home(getuid());
 	bento_identity_request req = {
-	    .file = dir, .key = key, .origin = origin, .app_id = app_id, .home = home};
+	    .file = app.home, .key = app.key, .origin = app.origin, .app_id = app_id, .home = home};
 	autofree char *owner = NULL;
 	if (bento_identity_trust(&req, &owner, &err) < 0)
 		return bento_error_report(steal_pointer(&err), "bento trust", BENTO_EXIT_FAILURE);

@@ -303,6 +303,37 @@ verdict "remove $ID2" 0
 cmp -s "$big1" "$TEST_DIR/data.bin"
 ok "$ID's copy of the shared file is intact after $ID2's removal"
 
+# ---- a remote without a key: its apps get no key's id
+urun "$BENTO" remote-add --no-gpg-verify plain "$REPO_URL"
+[ "$RC" = 0 ]
+urun "$BENTO" install plain "$ID2"
+[ "$RC" = 0 ]
+verdict "install $ID2 from a remote without a key" 0
+urun "$BENTO" run "$ID2"
+[ "$RC" = 127 ] && [[ $ERR == *"belongs to the files signed by key $FPR"* ]]
+verdict "it is refused the id that the key's install of $ID2 had" 127
+urun "$BENTO" trust "$ID2"
+[ "$RC" = 0 ] && [[ $OUT == *"unsigned file $INST/app/$ID2"* ]]
+verdict "bento trust $ID2 binds the id to the unverified installation's place" 0
+urun "$BENTO" run "$ID2"
+expect "$ID2 from the keyless remote runs" 0 "RepoHello version 1"
+echo changed >v/two.AppDir/usr/share/data/extra
+urun "$BUILDER" export --repo="$REPO" --gpg-sign="$FPR" --gpg-homedir="$GH" v/two.AppDir
+[ "$RC" = 0 ] && urun "$BUILDER" update-repo "$REPO" --generate-static-deltas --gpg-sign="$FPR" \
+	--gpg-homedir="$GH"
+[ "$RC" = 0 ]
+verdict "a new commit of $ID2 published" 0
+urun "$BENTO" update "$ID2"
+[ "$RC" = 0 ] && [[ $OUT == *"updated to"* ]]
+verdict "update $ID2 from the keyless remote" 0
+urun "$BENTO" run "$ID2"
+expect "after the update it keeps its id (bound to its installation, not a deployment)" 0 \
+	"RepoHello version 1"
+urun "$BENTO" remove "$ID2"
+[ "$RC" = 0 ] && urun "$BENTO" remote-delete plain
+[ "$RC" = 0 ]
+verdict "remove $ID2, remote-delete plain" 0
+
 # ---- remove, the desktop, the data
 [ -d "$USER_HOME/.var/app/$ID" ]
 ok "$ID has its data directory"
