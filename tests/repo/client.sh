@@ -116,7 +116,7 @@ verdict "version 2 exported, update-repo with static deltas" 0 || finish
 commit2=$(ostree --repo="$REPO" rev-parse "app/$ID/x86_64/stable")
 : >"$WEB_DIR/access.log"
 urun "$BENTO" update
-[ "$RC" = 0 ] && [[ $OUT == *"updated to 2"* ]]
+[ "$RC" = 0 ] && [[ $OUT == *"updated to version 2"* ]]
 verdict "bento update (no argument): every installed app" 0
 cp "$WEB_DIR/access.log" "$TEST_DIR/delta.log"
 # (the commit's detached signature, objects/XX/COMMIT.commitmeta, is fetched
@@ -398,7 +398,7 @@ if [ -n "${BENTO_SAN_BUILD:-}" ] && [ -x "$BENTO_SAN_BUILD/runtime/cli/bento" ];
 	export_version 2 beta
 	verdict "version 2 exported to beta" 0
 	urun "$SB" update
-	[ "$RC" = 0 ] && [[ $OUT == *"updated to 2"* ]]
+	[ "$RC" = 0 ] && [[ $OUT == *"updated to version 2"* ]]
 	verdict "sanitizer build: update" 0
 	urun "$SB" rollback "$ID"
 	[ "$RC" = 0 ]
