@@ -281,6 +281,10 @@ int bento_pull_app(bento_inst *inst, const char *remote, const char *app_id, con
 	    (remote_verifies(repo, remote) &&
 	     commit_signer(repo, remote, commit, &out->key, err) < 0)) {
 		bento_pulled_clear(out);
+		/* A refusal of the command's (install: 1, update: 3), not the
+		 * runtime's status that the metadata parser gives its errors. */
+		if (err && *err)
+			(*err)->status = 0;
 		return bento_error_prefix(err, "%s from remote %s refused", app_id, remote);
 	}
 	return 0;
