@@ -160,6 +160,7 @@ static int pull_any(bento_inst *inst, const char *remote, const char *ref, bento
 	if (urls == NULL)
 		return -1;
 	bool verify = remote_verifies(repo, remote);
+	bento_remote_forget_summary(inst, remote);
 	g_autoptr(GString) why = g_string_new(NULL);
 	for (char **u = urls; *u; u++) {
 		GError *gerror = NULL;
