@@ -5,7 +5,9 @@
  * otherwise - and prints "length reused downloaded requests" on stdout.
  * Options before the URL: --retries N; or alone: --parse FILE (parses a
  * local control file, prints its length and SHA-1), --md4 STRING (prints the
- * MD4 of STRING, for RFC 1320's test suite).  Exit 0 on success, 1 on an error. */
+ * MD4 of STRING, for RFC 1320's test suite), --md4-lanes SEED (compares
+ * bento_md4_blocks on each SIMD path this CPU has with bento_md4, on
+ * pseudo-random data from SEED, printing the paths checked).  Exit 0 on success, 1 on an error. */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,6 +22,43 @@
 static int fail(bento_error *err)
 {
 	return bento_error_report(err, "zsyncget", 1);
+}
+
+/* Every path of bento_md4_blocks against bento_md4: lengths around the
+ * padding's cases and zsync's block sizes, 1 to 40 blocks (so that each
+ * path also runs with a remainder), strides longer than the blocks. */
+static int md4_lanes_check(unsigned long seed)
+{
+	static const size_t lens[] = {0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 512, 1000, 4096};
+	enum { MAX_BLOCKS = 40, MAX_STRIDE = 4096 + 24 };
+	autofree unsigned char *data = xmalloc(MAX_BLOCKS * MAX_STRIDE);
+	uint64_t x = seed * 2654435761u + 1;
+	for (size_t i = 0; i < MAX_BLOCKS * MAX_STRIDE; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		data[i] = (unsigned char)x;
+	}
+	unsigned widest = bento_md4_lanes(), bad = 0;
+	for (unsigned want = widest;; want = want == 4 ? 1 : want / 2) {
+		unsigned lanes = bento_md4_limit_lanes(want);
+		for (size_t l = 0; l < sizeof(lens) / sizeof(*lens); l++)
+			for (size_t n = 1; n <= MAX_BLOCKS; n++) {
+				size_t stride = lens[l] + n % 3 * 8;
+				unsigned char got[MAX_BLOCKS][16], one[16];
+				bento_md4_blocks(data, stride, lens[l], n, got);
+				for (size_t j = 0; j < n; j++) {
+					bento_md4(data + j * stride, lens[l], one);
+					if (memcmp(one, got[j], 16) != 0 && bad++ < 5)
+						printf("lanes %u: block %zu of %zu, %zu bytes: "
+						       "wrong MD4\n",
+						       lanes, j, n, lens[l]);
+				}
+			}
+		printf("lanes %u: checked\n", lanes);
+		if (lanes == 1)
+			break;
+	}
+	bento_md4_limit_lanes(widest);
+	return bad ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -38,6 +77,8 @@ int main(int argc, char **argv)
 			bento_hex(hex, md, 16);
 			printf("%s\n", hex);
 			return 0;
+		} else if (strcmp(argv[i], "--md4-lanes") == 0) {
+			return md4_lanes_check(strtoul(argv[i + 1], NULL, 10));
 		} else if (strcmp(argv[i], "--parse") == 0) {
 			char *data;
 			size_t len;

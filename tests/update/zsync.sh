@@ -44,6 +44,17 @@ RFC
 [ "$md4_ok" = yes ]
 ok "MD4: RFC 1320's test suite" "$md4_ok"
 
+# ---- the scan's runs of blocks take their MD4s several at once in SIMD
+# lanes: each path this CPU has (and the plain one) against bento_md4, on
+# pseudo-random data, for every client build (the sanitizer's too)
+for client in "${CLIENTS[@]}"; do
+	lanes=$("$client" --md4-lanes "$RANDOM" 2>&1)
+	status=$?
+	paths=$(grep -o '^lanes [0-9]*' <<<"$lanes" | tr '\n' ' ')
+	[ $status = 0 ] && grep -q '^lanes 1: checked$' <<<"$lanes"
+	ok "MD4 of blocks in SIMD lanes = one by one ($client: ${paths% })" "$lanes"
+done
+
 # ---- an app in two versions: one small file changed and one added, 4 MB
 # of incompressible data the same (bento-builder's .zsync)
 head -c 4000000 /dev/urandom >data.bin

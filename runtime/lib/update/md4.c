@@ -11,6 +11,39 @@
 #define R2(a, b, c, d, k, s) a = ROTL(a + G(b, c, d) + x[k] + 0x5a827999u, s)
 #define R3(a, b, c, d, k, s) a = ROTL(a + H(b, c, d) + x[k] + 0x6ed9eba1u, s)
 
+/* The 48 steps on st[4] with the words x[16]: written once for a plain
+ * uint32_t and for GCC's vectors of them, whose operators work lane by lane. */
+#define MD4_ROUNDS(T, st, x)                                                                       \
+	do {                                                                                       \
+		T a = st[0], b = st[1], c = st[2], d = st[3];                                      \
+		for (int i = 0; i < 16; i += 4) {                                                  \
+			R1(a, b, c, d, i, 3);                                                      \
+			R1(d, a, b, c, i + 1, 7);                                                  \
+			R1(c, d, a, b, i + 2, 11);                                                 \
+			R1(b, c, d, a, i + 3, 19);                                                 \
+		}                                                                                  \
+		for (int i = 0; i < 4; i++) {                                                      \
+			R2(a, b, c, d, i, 3);                                                      \
+			R2(d, a, b, c, i + 4, 5);                                                  \
+			R2(c, d, a, b, i + 8, 9);                                                  \
+			R2(b, c, d, a, i + 12, 13);                                                \
+		}                                                                                  \
+		static const int order[4] = {0, 2, 1, 3};                                          \
+		for (int j = 0; j < 4; j++) {                                                      \
+			int i = order[j];                                                          \
+			R3(a, b, c, d, i, 3);                                                      \
+			R3(d, a, b, c, i + 8, 9);                                                  \
+			R3(c, d, a, b, i + 4, 11);                                                 \
+			R3(b, c, d, a, i + 12, 15);                                                \
+		}                                                                                  \
+		st[0] += a;                                                                        \
+		st[1] += b;                                                                        \
+		st[2] += c;                                                                        \
+		st[3] += d;                                                                        \
+	} while (0)
+
+static const uint32_t md4_init[4] = {0x67452301u, 0xefcdab89u, 0x98badcfeu, 0x10325476u};
+
 static void md4_block(uint32_t st[4], const unsigned char *p)
 {
 	uint32_t x[16];
@@ -19,52 +52,146 @@ static void md4_block(uint32_t st[4], const unsigned char *p)
 	for (int i = 0; i < 16; i++)
 		x[i] = __builtin_bswap32(x[i]);
 #endif
-	uint32_t a = st[0], b = st[1], c = st[2], d = st[3];
-	for (int i = 0; i < 16; i += 4) {
-		R1(a, b, c, d, i, 3);
-		R1(d, a, b, c, i + 1, 7);
-		R1(c, d, a, b, i + 2, 11);
-		R1(b, c, d, a, i + 3, 19);
-	}
-	for (int i = 0; i < 4; i++) {
-		R2(a, b, c, d, i, 3);
-		R2(d, a, b, c, i + 4, 5);
-		R2(c, d, a, b, i + 8, 9);
-		R2(b, c, d, a, i + 12, 13);
-	}
-	static const int order[4] = {0, 2, 1, 3};
-	for (int j = 0; j < 4; j++) {
-		int i = order[j];
-		R3(a, b, c, d, i, 3);
-		R3(d, a, b, c, i + 8, 9);
-		R3(c, d, a, b, i + 4, 11);
-		R3(b, c, d, a, i + 12, 15);
-	}
-	st[0] += a;
-	st[1] += b;
-	st[2] += c;
-	st[3] += d;
+	MD4_ROUNDS(uint32_t, st, x);
 }
 
-void bento_md4(const void *data, size_t len, unsigned char out[16])
+/* The padding after the last whole 64 bytes of a message of len bytes whose
+ * remainder is at p: a 0x80 byte, zeros, the length in bits (little-endian);
+ * returns its length, 64 or 128. */
+static size_t md4_tail(const unsigned char *p, size_t len, unsigned char tail[128])
 {
-	uint32_t st[4] = {0x67452301u, 0xefcdab89u, 0x98badcfeu, 0x10325476u};
-	const unsigned char *p = data;
-	size_t left = len;
-	for (; left >= 64; left -= 64, p += 64)
-		md4_block(st, p);
-	/* The tail, a 0x80 byte, zeros, and the length in bits (little-endian). */
-	unsigned char tail[128] = {0};
+	size_t left = len % 64;
+	memset(tail, 0, 128);
 	memcpy(tail, p, left);
 	tail[left] = 0x80;
 	size_t tail_len = left < 56 ? 64 : 128;
 	uint64_t bits = (uint64_t)len * 8;
 	for (int i = 0; i < 8; i++)
 		tail[tail_len - 8 + i] = (unsigned char)(bits >> (8 * i));
-	md4_block(st, tail);
-	if (tail_len == 128)
-		md4_block(st, tail + 64);
+	return tail_len;
+}
+
+static void md4_out(const uint32_t st[4], unsigned char out[16])
+{
 	for (int i = 0; i < 4; i++)
 		for (int j = 0; j < 4; j++)
 			out[4 * i + j] = (unsigned char)(st[i] >> (8 * j));
+}
+
+void bento_md4(const void *data, size_t len, unsigned char out[16])
+{
+	uint32_t st[4];
+	memcpy(st, md4_init, sizeof(st));
+	const unsigned char *p = data;
+	for (size_t left = len; left >= 64; left -= 64, p += 64)
+		md4_block(st, p);
+	unsigned char tail[128];
+	size_t tail_len = md4_tail(p, len, tail);
+	for (size_t t = 0; t < tail_len; t += 64)
+		md4_block(st, tail + t);
+	md4_out(st, out);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* N blocks at once, lane j holding block j: each 64-byte step loads word k
+ * of every block into x[k]'s lane j.  The padding is the same for all, as
+ * they have the same length.  T is a vector of N uint32_t. */
+#define MD4_LANES(NAME, N, TARGET)                                                                 \
+	typedef uint32_t NAME##_vec __attribute__((vector_size(4 * (N))));                         \
+	TARGET static void NAME##_step(NAME##_vec st[4], const unsigned char *p, size_t stride)    \
+	{                                                                                          \
+		uint32_t w[16][N];                                                                 \
+		for (int j = 0; j < (N); j++)                                                      \
+			for (int k = 0; k < 16; k++)                                               \
+				memcpy(&w[k][j], p + (size_t)j * stride + 4 * k, 4);               \
+		NAME##_vec x[16];                                                                  \
+		memcpy(x, w, sizeof(x));                                                           \
+		MD4_ROUNDS(NAME##_vec, st, x);                                                     \
+	}                                                                                          \
+	TARGET static void NAME(const unsigned char *p, size_t stride, size_t len,                 \
+	                        unsigned char(*out)[16])                                           \
+	{                                                                                          \
+		NAME##_vec st[4];                                                                  \
+		for (int i = 0; i < 4; i++)                                                        \
+			st[i] = (NAME##_vec){0} + md4_init[i];                                     \
+		size_t whole = len & ~(size_t)63;                                                  \
+		for (size_t off = 0; off < whole; off += 64)                                       \
+			NAME##_step(st, p + off, stride);                                          \
+		unsigned char tail[N][128];                                                        \
+		size_t tail_len = 0;                                                               \
+		for (int j = 0; j < (N); j++)                                                      \
+			tail_len = md4_tail(p + (size_t)j * stride + whole, len, tail[j]);         \
+		for (size_t t = 0; t < tail_len; t += 64)                                          \
+			NAME##_step(st, tail[0] + t, 128);                                         \
+		for (int j = 0; j < (N); j++) {                                                    \
+			uint32_t one[4] = {st[0][j], st[1][j], st[2][j], st[3][j]};                \
+			md4_out(one, out[j]);                                                      \
+		}                                                                                  \
+	}
+
+MD4_LANES(md4_x4, 4, )
+MD4_LANES(md4_x8, 8, __attribute__((target("avx2"))))
+MD4_LANES(md4_x16, 16, __attribute__((target("avx512f,avx512vl"))))
+
+static unsigned lanes_max(void)
+{
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl"))
+		return 16;
+	if (__builtin_cpu_supports("avx2"))
+		return 8;
+	return 4; /* SSE2 is part of x86-64 */
+}
+#else
+static unsigned lanes_max(void)
+{
+	return 1;
+}
+#endif
+
+static unsigned lanes_limit = 0; /* 0: not yet known */
+
+unsigned bento_md4_lanes(void)
+{
+	unsigned l = __atomic_load_n(&lanes_limit, __ATOMIC_RELAXED);
+	if (l == 0) {
+		l = lanes_max();
+		__atomic_store_n(&lanes_limit, l, __ATOMIC_RELAXED);
+	}
+	return l;
+}
+
+unsigned bento_md4_limit_lanes(unsigned max)
+{
+	unsigned l = lanes_max();
+	while (l > 1 && l > max)
+		l = l == 4 ? 1 : l / 2;
+	__atomic_store_n(&lanes_limit, l, __ATOMIC_RELAXED);
+	return l;
+}
+
+void bento_md4_blocks(const void *data, size_t stride, size_t len, size_t n,
+                      unsigned char (*out)[16])
+{
+	const unsigned char *p = data;
+	unsigned lanes = bento_md4_lanes();
+	while (n > 0) {
+		size_t done = 1;
+#if defined(__x86_64__) && defined(__GNUC__)
+		if (lanes >= 16 && n >= 16) {
+			md4_x16(p, stride, len, out);
+			done = 16;
+		} else if (lanes >= 8 && n >= 8) {
+			md4_x8(p, stride, len, out);
+			done = 8;
+		} else if (lanes >= 4 && n >= 4) {
+			md4_x4(p, stride, len, out);
+			done = 4;
+		} else
+#endif
+			bento_md4(p, len, out[0]);
+		p += done * stride;
+		out += done;
+		n -= done;
+	}
 }
