@@ -7,7 +7,9 @@
  * local control file, prints its length and SHA-1), --md4 STRING (prints the
  * MD4 of STRING, for RFC 1320's test suite), --md4-lanes SEED (compares
  * bento_md4_blocks on each SIMD path this CPU has with bento_md4, on
- * pseudo-random data from SEED, printing the paths checked).  Exit 0 on success, 1 on an error. */
+ * pseudo-random data from SEED, printing the paths checked), --rsum-lanes SEED
+ * (the same for zsync_rsum_roll against zsync_rsum_block at every offset).  Exit 0 on success, 1 on
+ * an error. */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 
 #include "core/util.h"
 #include "update/md4.h"
+#include "update/rsum.h"
 #include "update/zsync.h"
 
 static int fail(bento_error *err)
@@ -27,16 +30,67 @@ static int fail(bento_error *err)
 /* Every path of bento_md4_blocks against bento_md4: lengths around the
  * padding's cases and zsync's block sizes, 1 to 40 blocks (so that each
  * path also runs with a remainder), strides longer than the blocks. */
+static void fill_random(unsigned char *data, size_t len, unsigned long seed)
+{
+	uint64_t x = seed * 2654435761u + 1;
+	for (size_t i = 0; i < len; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		data[i] = (unsigned char)x;
+	}
+}
+
+/* Every path of zsync_rsum_roll against each offset's checksum from
+ * scratch: zsync's masks, counts around the lane widths, long runs. */
+static int rsum_lanes_check(unsigned long seed)
+{
+	static const uint32_t masks[][2] = {
+	    {0, 0xff}, {0, 0xffff}, {0xff, 0xffff}, {0xffff, 0xffff}};
+	static const size_t sizes[] = {512, 1024, 4096};
+	enum { MAX_COUNT = 5000 };
+	autofree unsigned char *data = xmalloc(MAX_COUNT + 4096);
+	autofree uint32_t *m = xmalloc(MAX_COUNT * sizeof(*m));
+	fill_random(data, MAX_COUNT + 4096, seed);
+	/* Runs of equal bytes and of 0xff, where sums carry the most. */
+	memset(data + 700, 0xff, 3000);
+	unsigned widest = zsync_rsum_lanes(), bad = 0;
+	for (unsigned want = widest;; want = want == 4 ? 1 : want / 2) {
+		unsigned lanes = zsync_rsum_limit_lanes(want);
+		for (size_t k = 0; k < sizeof(masks) / sizeof(*masks); k++)
+			for (size_t z = 0; z < sizeof(sizes) / sizeof(*sizes); z++)
+				for (size_t count = 0; count <= MAX_COUNT;
+				     count += count < 70 ? 1 : 1733) {
+					size_t bs = sizes[z], from = count % 7;
+					uint32_t a, b, want_a, want_b;
+					zsync_rsum_block(data + from, bs, &a, &b);
+					zsync_rsum_roll(data + from, bs, count, masks[k][0],
+					                masks[k][1], &a, &b, m);
+					for (size_t j = 0; j <= count; j++) {
+						zsync_rsum_block(data + from + j, bs, &want_a,
+						                 &want_b);
+						uint32_t want_m = (want_a & masks[k][0]) << 16 |
+						                  (want_b & masks[k][1]);
+						bool ok = j < count ? m[j] == want_m
+						                    : a == want_a && b == want_b;
+						if (!ok && bad++ < 5)
+							printf("lanes %u: offset %zu of %zu, block "
+							       "%zu: wrong checksum\n",
+							       lanes, j, count, bs);
+					}
+				}
+		printf("lanes %u: checked\n", lanes);
+		if (lanes == 1)
+			break;
+	}
+	zsync_rsum_limit_lanes(widest);
+	return bad ? 1 : 0;
+}
+
 static int md4_lanes_check(unsigned long seed)
 {
 	static const size_t lens[] = {0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 512, 1000, 4096};
 	enum { MAX_BLOCKS = 40, MAX_STRIDE = 4096 + 24 };
 	autofree unsigned char *data = xmalloc(MAX_BLOCKS * MAX_STRIDE);
-	uint64_t x = seed * 2654435761u + 1;
-	for (size_t i = 0; i < MAX_BLOCKS * MAX_STRIDE; i++) {
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		data[i] = (unsigned char)x;
-	}
+	fill_random(data, MAX_BLOCKS * MAX_STRIDE, seed);
 	unsigned widest = bento_md4_lanes(), bad = 0;
 	for (unsigned want = widest;; want = want == 4 ? 1 : want / 2) {
 		unsigned lanes = bento_md4_limit_lanes(want);
@@ -79,6 +133,8 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (strcmp(argv[i], "--md4-lanes") == 0) {
 			return md4_lanes_check(strtoul(argv[i + 1], NULL, 10));
+		} else if (strcmp(argv[i], "--rsum-lanes") == 0) {
+			return rsum_lanes_check(strtoul(argv[i + 1], NULL, 10));
 		} else if (strcmp(argv[i], "--parse") == 0) {
 			char *data;
 			size_t len;
