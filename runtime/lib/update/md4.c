@@ -93,19 +93,17 @@ void bento_md4(const void *data, size_t len, unsigned char out[16])
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
 /* N blocks at once, lane j holding block j: each 64-byte step loads word k
- * of every block into x[k]'s lane j.  The padding is the same for all, as
- * they have the same length.  T is a vector of N uint32_t. */
-#define MD4_LANES(NAME, N, TARGET)                                                                 \
+ * of every block into x[k]'s lane j (LOAD(x, p, stride)).  The padding is
+ * the same for all, as they have the same length. */
+#define MD4_LANES(NAME, N, TARGET, LOAD)                                                           \
 	typedef uint32_t NAME##_vec __attribute__((vector_size(4 * (N))));                         \
 	TARGET static void NAME##_step(NAME##_vec st[4], const unsigned char *p, size_t stride)    \
 	{                                                                                          \
-		uint32_t w[16][N];                                                                 \
-		for (int j = 0; j < (N); j++)                                                      \
-			for (int k = 0; k < 16; k++)                                               \
-				memcpy(&w[k][j], p + (size_t)j * stride + 4 * k, 4);               \
 		NAME##_vec x[16];                                                                  \
-		memcpy(x, w, sizeof(x));                                                           \
+		LOAD(x, p, stride);                                                                \
 		MD4_ROUNDS(NAME##_vec, st, x);                                                     \
 	}                                                                                          \
 	TARGET static void NAME(const unsigned char *p, size_t stride, size_t len,                 \
@@ -129,9 +127,39 @@ void bento_md4(const void *data, size_t len, unsigned char out[16])
 		}                                                                                  \
 	}
 
-MD4_LANES(md4_x4, 4, )
-MD4_LANES(md4_x8, 8, __attribute__((target("avx2"))))
-MD4_LANES(md4_x16, 16, __attribute__((target("avx512f,avx512vl"))))
+typedef uint32_t vec4 __attribute__((vector_size(16)));
+
+/* SSE2 has no gather: word by word. */
+static inline void load4(vec4 x[16], const unsigned char *p, size_t stride)
+{
+	uint32_t w[16][4];
+	for (int j = 0; j < 4; j++)
+		for (int k = 0; k < 16; k++)
+			memcpy(&w[k][j], p + (size_t)j * stride + 4 * k, 4);
+	memcpy(x, w, sizeof(w));
+}
+
+/* A gather per word (bento_md4_blocks keeps 15 * stride + 64 in an int). */
+#define GATHER8(x, p, stride)                                                                      \
+	do {                                                                                       \
+		__m256i at = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),         \
+		                                _mm256_set1_epi32((int)(stride)));                 \
+		for (int k = 0; k < 16; k++)                                                       \
+			x[k] = (md4_x8_vec)_mm256_i32gather_epi32(                                 \
+			    (const int *)(const void *)((p) + 4 * k), at, 1);                      \
+	} while (0)
+#define GATHER16(x, p, stride)                                                                     \
+	do {                                                                                       \
+		__m512i at = _mm512_mullo_epi32(                                                   \
+		    _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),       \
+		    _mm512_set1_epi32((int)(stride)));                                             \
+		for (int k = 0; k < 16; k++)                                                       \
+			x[k] = (md4_x16_vec)_mm512_i32gather_epi32(at, (p) + 4 * k, 1);            \
+	} while (0)
+
+MD4_LANES(md4_x4, 4, , load4)
+MD4_LANES(md4_x8, 8, __attribute__((target("avx2"))), GATHER8)
+MD4_LANES(md4_x16, 16, __attribute__((target("avx512f,avx512vl"))), GATHER16)
 
 static unsigned lanes_max(void)
 {
@@ -175,6 +203,8 @@ void bento_md4_blocks(const void *data, size_t stride, size_t len, size_t n,
 {
 	const unsigned char *p = data;
 	unsigned lanes = bento_md4_lanes();
+	if (stride > (1u << 26)) /* the gathers' offsets are ints */
+		lanes = 1;
 	while (n > 0) {
 		size_t done = 1;
 #if defined(__x86_64__) && defined(__GNUC__)
