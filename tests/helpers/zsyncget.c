@@ -3,7 +3,8 @@
  * library (runtime/lib/update) the way `bento update` does - a temporary
  * file beside OUTPUT, renamed over it only once its SHA-1 is verified, removed
  * otherwise - and prints "length reused downloaded requests" on stdout.
- * Options before the URL: --retries N; or alone: --parse FILE (parses a
+ * Options before the URL: --retries N, --lanes N (the scan's SIMD paths at
+ * most N lanes wide: 1, 4, 8, 16); or alone: --parse FILE (parses a
  * local control file, prints its length and SHA-1), --md4 STRING (prints the
  * MD4 of STRING, for RFC 1320's test suite), --md4-lanes SEED (compares
  * bento_md4_blocks on each SIMD path this CPU has with bento_md4, on
@@ -124,6 +125,10 @@ int main(int argc, char **argv)
 	for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
 		if (strcmp(argv[i], "--retries") == 0) {
 			retries = (unsigned)atoi(argv[i + 1]);
+		} else if (strcmp(argv[i], "--lanes") == 0) {
+			unsigned max = (unsigned)atoi(argv[i + 1]);
+			bento_md4_limit_lanes(max);
+			zsync_rsum_limit_lanes(max);
 		} else if (strcmp(argv[i], "--md4") == 0) {
 			unsigned char md[16];
 			char hex[33];
@@ -156,7 +161,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (argc - i < 2) {
-		fprintf(stderr, "usage: zsyncget [--retries N] CONTROL-URL OUTPUT [SEED...]\n");
+		fprintf(stderr,
+		        "usage: zsyncget [--retries N] [--lanes N] CONTROL-URL OUTPUT [SEED...]\n");
 		return 2;
 	}
 	const char *url = argv[i], *output = argv[i + 1];

@@ -56,6 +56,8 @@ for client in "${CLIENTS[@]}"; do
 		ok "$what in SIMD lanes = one by one ($client: ${paths% })" "$lanes"
 	done
 done
+# the widest path this CPU has
+LANES=$(bin/zsyncget --rsum-lanes 1 | head -n 1 | awk '{ print $2 }')
 
 # ---- an app in two versions: one small file changed and one added, 4 MB
 # of incompressible data the same (bento-builder's .zsync)
@@ -106,6 +108,8 @@ PY
 grep -aqx 'Hash-Lengths: 2,2,5' www/shifted.bin.zsync
 ok "zsyncmake's control file for 12 MB has seq_matches 2" "$(head -n 9 www/shifted.bin.zsync)"
 SHIFTED_SIZE=$(stat -c %s www/shifted.bin)
+# the same with seq_matches 1 (the block table does not change)
+sed '1,/^$/s/^Hash-Lengths: 2,2,5$/Hash-Lengths: 1,2,5/' www/shifted.bin.zsync >www/shifted-seq1.zsync
 SIZE=$(stat -c %s www/new.bin)
 for dir in norange single busy corrupt; do
 	mkdir -p www/$dir && cp www/new.bin www/new.bin.zsync www/$dir/
@@ -204,12 +208,21 @@ for Z in "${CLIENTS[@]}"; do
 	[ "$RC" = 0 ] && [ "$OUT" = "1500 0 1500 1" ] && cmp -s out/tiny2.bin www/tiny.bin
 	verdict "[$tag] seq_matches 1: the block not in the seed, fetched" 0
 
-	# ---- shifted data: found at any offset, by both threads
-	mark_log
-	urun "$Z" "$WEB_URL/shifted.bin.zsync" out/shifted.bin shift-old.bin
-	got=$(sent /shifted.bin)
-	[ "$RC" = 0 ] && cmp -s out/shifted.bin www/shifted.bin && [ $((got * 100)) -lt "$SHIFTED_SIZE" ]
-	verdict "[$tag] data shifted by insertions and a removal: rebuilt byte for byte, $got of $SHIFTED_SIZE bytes sent (< 1 %)" 0
+	# ---- shifted data: found at any offset, by both threads, with each
+	# SIMD path of the scan this CPU has and without
+	for lanes in 16 8 4 1; do
+		[ $lanes -gt "$LANES" ] && continue
+		for seq in 2 1; do
+			control=shifted.bin.zsync
+			[ $seq = 1 ] && control=shifted-seq1.zsync
+			mark_log
+			urun "$Z" --lanes $lanes "$WEB_URL/$control" out/shifted.bin shift-old.bin
+			got=$(sent /shifted.bin)
+			[ "$RC" = 0 ] && cmp -s out/shifted.bin www/shifted.bin &&
+				[ $((got * 100)) -lt "$SHIFTED_SIZE" ]
+			verdict "[$tag] data shifted by insertions and a removal (seq_matches $seq, $lanes lanes): rebuilt byte for byte, $got of $SHIFTED_SIZE bytes sent (< 1 %)" 0
+		done
+	done
 
 	# ---- a server that ignores Range (200 with the whole file)
 	mark_log

@@ -24,6 +24,10 @@
 #include "update/md4.h"
 #include "update/rsum.h"
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
 #define NONE UINT32_MAX
 enum {
 	WINDOW = 1 << 20,          /* offsets scanned per read, per thread */
@@ -317,16 +321,84 @@ static int64_t follow_run(scanner *sc, const unsigned char *p, size_t room, uint
 	return (int64_t)m;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+/* filter_bit and the bitmap test of 16 (8) offsets at once, a gather of
+ * their bitmap words (the bitmap read as 32-bit words); returns the first
+ * offset let through, or where it stopped (n rounded down). */
+__attribute__((target("avx512f"))) static size_t first_candidate_x16(const uint32_t *bitmap,
+                                                                     unsigned bits,
+                                                                     const uint32_t *sums, size_t n,
+                                                                     size_t ahead)
+{
+	const __m512i k1 = _mm512_set1_epi32((int)0x9e3779b1u);
+	const __m512i k2 = _mm512_set1_epi32((int)0x85ebca77u);
+	const __m512i low5 = _mm512_set1_epi32(31), one = _mm512_set1_epi32(1);
+	const __m128i shift = _mm_cvtsi32_si128((int)(32 - bits));
+	size_t t = 0;
+	for (; t + 16 <= n; t += 16) {
+		__m512i hi = _mm512_loadu_si512(sums + t);
+		__m512i lo = ahead ? _mm512_loadu_si512(sums + t + ahead) : _mm512_setzero_si512();
+		__m512i h = _mm512_srl_epi32(
+		    _mm512_mullo_epi32(_mm512_xor_si512(_mm512_mullo_epi32(hi, k1), lo), k2),
+		    shift);
+		__m512i words = _mm512_i32gather_epi32(_mm512_srli_epi32(h, 5), bitmap, 4);
+		__mmask16 hit = _mm512_test_epi32_mask(
+		    _mm512_srlv_epi32(words, _mm512_and_si512(h, low5)), one);
+		if (hit)
+			return t + (size_t)__builtin_ctz(hit);
+	}
+	return t;
+}
+
+__attribute__((target("avx2"))) static size_t first_candidate_x8(const uint32_t *bitmap,
+                                                                 unsigned bits,
+                                                                 const uint32_t *sums, size_t n,
+                                                                 size_t ahead)
+{
+	const __m256i k1 = _mm256_set1_epi32((int)0x9e3779b1u);
+	const __m256i k2 = _mm256_set1_epi32((int)0x85ebca77u);
+	const __m256i low5 = _mm256_set1_epi32(31), one = _mm256_set1_epi32(1);
+	const __m128i shift = _mm_cvtsi32_si128((int)(32 - bits));
+	size_t t = 0;
+	for (; t + 8 <= n; t += 8) {
+		__m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)(sums + t));
+		__m256i lo =
+		    ahead ? _mm256_loadu_si256((const __m256i *)(const void *)(sums + t + ahead))
+		          : _mm256_setzero_si256();
+		__m256i h = _mm256_srl_epi32(
+		    _mm256_mullo_epi32(_mm256_xor_si256(_mm256_mullo_epi32(hi, k1), lo), k2),
+		    shift);
+		__m256i words = _mm256_i32gather_epi32((const int *)(const void *)bitmap,
+		                                       _mm256_srli_epi32(h, 5), 4);
+		__m256i set =
+		    _mm256_and_si256(_mm256_srlv_epi32(words, _mm256_and_si256(h, low5)), one);
+		int hit = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(set, one)));
+		if (hit)
+			return t + (size_t)__builtin_ctz((unsigned)hit);
+	}
+	return t;
+}
+#endif
+
 /* The first offset in [from, to) whose key the bitmap lets through (to if
  * none); sums[t] is the checksum of the block at offset from + t, ahead
  * how far the second block of the key lies (bs with seq_matches 2, 0 for
- * none). */
+ * none).  In SIMD lanes as wide as zsync_rsum_roll's, then one by one. */
 static size_t first_candidate(const zsync_scan *s, const uint32_t *sums, size_t from, size_t to,
                               size_t ahead)
 {
 	const uint64_t *bitmap = s->bitmap;
 	const unsigned bits = s->bitmap_bits;
 	size_t t = 0, n = to - from;
+#if defined(__x86_64__) && defined(__GNUC__)
+	unsigned lanes = zsync_rsum_lanes();
+	if (lanes >= 16)
+		t = first_candidate_x16((const uint32_t *)(const void *)bitmap, bits, sums, n,
+		                        ahead);
+	else if (lanes >= 8)
+		t = first_candidate_x8((const uint32_t *)(const void *)bitmap, bits, sums, n,
+		                       ahead);
+#endif
 	if (ahead) {
 		for (; t < n; t++) {
 			uint32_t bit = filter_bit(sums[t], sums[t + ahead], bits);
