@@ -96,17 +96,20 @@ void bento_md4(const void *data, size_t len, unsigned char out[16])
 #include <immintrin.h>
 
 /* N blocks at once, lane j holding block j: each 64-byte step loads word k
- * of every block into x[k]'s lane j (LOAD(x, p, stride)).  The padding is
- * the same for all, as they have the same length. */
+ * of every block into x[k]'s lane j (LOAD(x, p, stride, used)).  The
+ * padding is the same for all, as they have the same length.  With fewer
+ * blocks (used < N), the last lanes repeat the last block: one call still
+ * costs less than three blocks one by one. */
 #define MD4_LANES(NAME, N, TARGET, LOAD)                                                           \
 	typedef uint32_t NAME##_vec __attribute__((vector_size(4 * (N))));                         \
-	TARGET static void NAME##_step(NAME##_vec st[4], const unsigned char *p, size_t stride)    \
+	TARGET static void NAME##_step(NAME##_vec st[4], const unsigned char *p, size_t stride,    \
+	                               int used)                                                   \
 	{                                                                                          \
 		NAME##_vec x[16];                                                                  \
-		LOAD(x, p, stride);                                                                \
+		LOAD(x, p, stride, used);                                                          \
 		MD4_ROUNDS(NAME##_vec, st, x);                                                     \
 	}                                                                                          \
-	TARGET static void NAME(const unsigned char *p, size_t stride, size_t len,                 \
+	TARGET static void NAME(const unsigned char *p, size_t stride, size_t len, int used,       \
 	                        unsigned char(*out)[16])                                           \
 	{                                                                                          \
 		NAME##_vec st[4];                                                                  \
@@ -114,14 +117,14 @@ void bento_md4(const void *data, size_t len, unsigned char out[16])
 			st[i] = (NAME##_vec){0} + md4_init[i];                                     \
 		size_t whole = len & ~(size_t)63;                                                  \
 		for (size_t off = 0; off < whole; off += 64)                                       \
-			NAME##_step(st, p + off, stride);                                          \
+			NAME##_step(st, p + off, stride, used);                                    \
 		unsigned char tail[N][128];                                                        \
 		size_t tail_len = 0;                                                               \
-		for (int j = 0; j < (N); j++)                                                      \
+		for (int j = 0; j < used; j++)                                                     \
 			tail_len = md4_tail(p + (size_t)j * stride + whole, len, tail[j]);         \
 		for (size_t t = 0; t < tail_len; t += 64)                                          \
-			NAME##_step(st, tail[0] + t, 128);                                         \
-		for (int j = 0; j < (N); j++) {                                                    \
+			NAME##_step(st, tail[0] + t, 128, used);                                   \
+		for (int j = 0; j < used; j++) {                                                   \
 			uint32_t one[4] = {st[0][j], st[1][j], st[2][j], st[3][j]};                \
 			md4_out(one, out[j]);                                                      \
 		}                                                                                  \
@@ -130,28 +133,32 @@ void bento_md4(const void *data, size_t len, unsigned char out[16])
 typedef uint32_t vec4 __attribute__((vector_size(16)));
 
 /* SSE2 has no gather: word by word. */
-static inline void load4(vec4 x[16], const unsigned char *p, size_t stride)
+static inline void load4(vec4 x[16], const unsigned char *p, size_t stride, int used)
 {
 	uint32_t w[16][4];
 	for (int j = 0; j < 4; j++)
 		for (int k = 0; k < 16; k++)
-			memcpy(&w[k][j], p + (size_t)j * stride + 4 * k, 4);
+			memcpy(&w[k][j], p + (size_t)(j < used ? j : used - 1) * stride + 4 * k, 4);
 	memcpy(x, w, sizeof(w));
 }
 
 /* A gather per word (bento_md4_blocks keeps 15 * stride + 64 in an int). */
-#define GATHER8(x, p, stride)                                                                      \
+#define GATHER8(x, p, stride, used)                                                                \
 	do {                                                                                       \
-		__m256i at = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),         \
-		                                _mm256_set1_epi32((int)(stride)));                 \
+		__m256i at =                                                                       \
+		    _mm256_mullo_epi32(_mm256_min_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), \
+		                                        _mm256_set1_epi32((used)-1)),              \
+		                       _mm256_set1_epi32((int)(stride)));                          \
 		for (int k = 0; k < 16; k++)                                                       \
 			x[k] = (md4_x8_vec)_mm256_i32gather_epi32(                                 \
 			    (const int *)(const void *)((p) + 4 * k), at, 1);                      \
 	} while (0)
-#define GATHER16(x, p, stride)                                                                     \
+#define GATHER16(x, p, stride, used)                                                               \
 	do {                                                                                       \
 		__m512i at = _mm512_mullo_epi32(                                                   \
-		    _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),       \
+		    _mm512_min_epi32(                                                              \
+		        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),   \
+		        _mm512_set1_epi32((used)-1)),                                              \
 		    _mm512_set1_epi32((int)(stride)));                                             \
 		for (int k = 0; k < 16; k++)                                                       \
 			x[k] = (md4_x16_vec)_mm512_i32gather_epi32(at, (p) + 4 * k, 1);            \
@@ -208,15 +215,15 @@ void bento_md4_blocks(const void *data, size_t stride, size_t len, size_t n,
 	while (n > 0) {
 		size_t done = 1;
 #if defined(__x86_64__) && defined(__GNUC__)
-		if (lanes >= 16 && n >= 16) {
-			md4_x16(p, stride, len, out);
-			done = 16;
-		} else if (lanes >= 8 && n >= 8) {
-			md4_x8(p, stride, len, out);
-			done = 8;
-		} else if (lanes >= 4 && n >= 4) {
-			md4_x4(p, stride, len, out);
-			done = 4;
+		/* From 3 blocks on, the widest path, its lanes filled or not. */
+		if (lanes >= 4 && n >= 3) {
+			done = n < lanes ? n : lanes;
+			if (lanes == 16)
+				md4_x16(p, stride, len, (int)done, out);
+			else if (lanes == 8)
+				md4_x8(p, stride, len, (int)done, out);
+			else
+				md4_x4(p, stride, len, (int)done, out);
 		} else
 #endif
 			bento_md4(p, len, out[0]);
