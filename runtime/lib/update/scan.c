@@ -9,10 +9,10 @@
  * group: found once, written everywhere, and looked at no more.  A bitmap in
  * front of the hash table rejects almost every offset with one memory read,
  * so the scan runs at the speed of reading the seed: the rolling checksums
- * of a stretch of offsets are computed first, in SIMD lanes (rsum.c), then
- * tested against the bitmap one after the other; the block after a match
- * is tried first, and a run of matches is checked RUN_BATCH blocks at a
- * time, their MD4s in SIMD lanes too (md4.c). */
+ * of a span of offsets are computed first (rsum.c), then tested against the
+ * bitmap, both in SIMD lanes; the block after a match is tried first, and a
+ * run of matches is checked RUN_BATCH blocks at a time, their MD4s in SIMD
+ * lanes too (md4.c). */
 #include "update/scan.h"
 
 #include <errno.h>
@@ -399,18 +399,10 @@ static size_t first_candidate(const zsync_scan *s, const uint32_t *sums, size_t 
 		t = first_candidate_x8((const uint32_t *)(const void *)bitmap, bits, sums, n,
 		                       ahead);
 #endif
-	if (ahead) {
-		for (; t < n; t++) {
-			uint32_t bit = filter_bit(sums[t], sums[t + ahead], bits);
-			if (bitmap[bit / 64] & (UINT64_C(1) << (bit % 64)))
-				break;
-		}
-	} else {
-		for (; t < n; t++) {
-			uint32_t bit = filter_bit(sums[t], 0, bits);
-			if (bitmap[bit / 64] & (UINT64_C(1) << (bit % 64)))
-				break;
-		}
+	for (; t < n; t++) {
+		uint32_t bit = filter_bit(sums[t], ahead ? sums[t + ahead] : 0, bits);
+		if (bitmap[bit / 64] & (UINT64_C(1) << (bit % 64)))
+			break;
 	}
 	return from + t;
 }
