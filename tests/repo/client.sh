@@ -1,0 +1,302 @@
+# The client side of issue 17, as the unprivileged user against nginx on
+# loopback serving a repository that bento-builder published:
+# remote-add (refused without a key unless --no-gpg-verify), remote-list,
+# remote-ls, remote-delete; install -> run prints version 1; version 2
+# exported with static deltas -> `bento update` fetches the delta (nginx's
+# log: /repo/deltas/, no /repo/objects/), fewer bytes than the zsync update
+# of the same change -> version 2; rollback -> 1, rollback -> 2; branches
+# side by side and `bento switch`; list and info; the desktop entry and icon
+# exported and removed with the app; remove --delete-data; two apps sharing
+# a file store it once; a --system installation run by the user; a file
+# claiming an installed app's id refused (and, as the control, accepted
+# once trusted).
+. "$(dirname "$0")/../lib.sh" "$@"
+
+in_test_dir BENTO BUILDER HELLO
+. "$(dirname "$0")/lib/publish.sh"
+for tool in nginx gpg ostree zsyncmake; do
+	command -v $tool >/dev/null || [ -x /usr/sbin/$tool ] || {
+		fail "$SCRIPT_NAME: $tool is not installed (scripts/setup.sh installs it)"
+		finish
+	}
+done
+RUN_TIMEOUT=120
+ID=$REPO_APP_ID
+APPS=$USER_HOME/.local/share/applications
+ICONS=$USER_HOME/.local/share/icons/hicolor
+INST=$USER_HOME/.local/share/bento/installation
+
+make_repo_versions
+export_version 1
+verdict "version 1 exported and the repository updated" 0 || finish
+serve_repo || finish
+
+# ---- remotes
+urun "$BENTO" remote-add test "$REPO_URL"
+[ "$RC" = 2 ] && [[ $ERR == *"--no-gpg-verify"* ]]
+verdict "remote-add without a key: refused, usage status 2, names --no-gpg-verify" 2
+urun "$BENTO" remote-list
+[ "$RC" = 0 ] && [ -z "$OUT" ]
+verdict "the refused remote was not added" 0
+urun "$BENTO" remote-add --no-gpg-verify plain "$REPO_URL"
+[ "$RC" = 0 ]
+verdict "remote-add --no-gpg-verify: added" 0
+urun "$BENTO" remote-add test "$REPO_URL" --gpg-import="$KEYFILE" --mirror="$WEB_URL/mirror"
+[ "$RC" = 0 ]
+verdict "remote-add with the publisher's key" 0
+urun "$BENTO" remote-add test "$REPO_URL" --gpg-import="$KEYFILE"
+[ "$RC" = 1 ]
+verdict "remote-add of an existing name: an error" 1
+urun "$BENTO" remote-add --if-not-exists test "$REPO_URL" --gpg-import="$KEYFILE"
+[ "$RC" = 0 ]
+verdict "remote-add --if-not-exists of an existing name: nothing to do" 0
+urun "$BENTO" remote-list
+[ "$RC" = 0 ] && grep -q "^test	$REPO_URL	$FPR	mirror=$WEB_URL/mirror\$" "$OUT_FILE" &&
+	grep -q "^plain	$REPO_URL	no-gpg-verify\$" "$OUT_FILE"
+verdict "remote-list: both, with the key's fingerprint, no-gpg-verify, the mirror" 0
+urun "$BENTO" remote-delete plain
+[ "$RC" = 0 ]
+verdict "remote-delete plain" 0
+urun "$BENTO" remote-list
+[ "$(wc -l <"$OUT_FILE")" = 1 ] && grep -q "^test	" "$OUT_FILE"
+verdict "remote-list: only test is left" 0
+urun "$BENTO" remote-ls test
+commit1=$(ostree --repo="$REPO" rev-parse "app/$ID/x86_64/stable")
+[ "$RC" = 0 ] && [ "$OUT" = "$ID	stable	1	$commit1" ]
+verdict "remote-ls: the app, its branch, version and commit, from the summary" 0
+
+# ---- install and run
+: >"$WEB_DIR/access.log"
+urun "$BENTO" install test "$ID"
+[ "$RC" = 0 ]
+verdict "install test $ID" 0
+urun "$BENTO" run "$ID"
+expect "bento run $ID prints version 1" 0 "RepoHello version 1"
+grep -q "/repo/objects/" "$WEB_DIR/access.log"
+ok "install fetched objects" "$(cat "$WEB_DIR/access.log")"
+urun "$BENTO" list
+[ "$RC" = 0 ] && [ "$OUT" = "$ID	stable	1	$commit1	test	current" ]
+verdict "list: the app, branch, version, commit, remote, current" 0
+
+# ---- the desktop
+desktop=$APPS/$ID.desktop
+grep -qx "Exec=bento run $ID %F" "$desktop" && grep -qx "X-Bento-Installation=user" "$desktop" &&
+	grep -qx "Icon=$ID" "$desktop" && ! grep -q "^TryExec=" "$desktop" &&
+	cmp -s "$ICONS/scalable/apps/$ID.svg" "$TEST_DIR/v/v1.AppDir/$ID.svg"
+ok "the desktop entry (Exec=bento run $ID %F) and the icon are exported" \
+	"$(cat "$desktop"; ls -lR "$USER_HOME/.local/share/icons")"
+
+# ---- update by static delta
+export_version 2
+verdict "version 2 exported, update-repo with static deltas" 0 || finish
+commit2=$(ostree --repo="$REPO" rev-parse "app/$ID/x86_64/stable")
+: >"$WEB_DIR/access.log"
+urun "$BENTO" update
+[ "$RC" = 0 ] && [[ $OUT == *"updated to 2"* ]]
+verdict "bento update (no argument): every installed app" 0
+cp "$WEB_DIR/access.log" "$TEST_DIR/delta.log"
+# (the commit's detached signature, objects/XX/COMMIT.commitmeta, is fetched
+# on its own: a delta carries no signature)
+grep -q "^200 /repo/deltas/" delta.log && ! grep -v '\.commitmeta ' delta.log | grep -q "/repo/objects/"
+ok "the update came by static delta: /repo/deltas/ fetched, no /repo/objects/ but the signature" \
+	"$(cat delta.log)"
+# bytes served: the whole files nginx answered with 200
+delta_bytes=$(awk '$1 == 200 { sub(/^\/repo\//, "", $2); print $2 }' delta.log |
+	while read -r f; do stat -c %s "$REPO/$f" 2>/dev/null || echo 0; done |
+	awk '{ t += $1 } END { print t + 0 }')
+urun "$BENTO" run "$ID"
+expect "after the update, bento run prints version 2" 0 "RepoHello version 2"
+urun "$BENTO" update "$ID"
+[ "$RC" = 0 ] && [[ $OUT == *"up to date"* ]]
+verdict "bento update ID again: up to date" 0
+
+# the same change as a single-file zsync update (as tests/update/update.sh)
+. "$SRC_DIR/tests/update/lib/apps.sh"
+mkdir -p www/z z && chown "$TEST_UID:$TEST_GID" www/z z
+for n in 1 2; do
+	urun GNUPGHOME="$GH" SOURCE_DATE_EPOCH=1700000000 "$BUILDER" pack "v/v$n.AppDir" \
+		-o "z/v$n.AppImage" --update-information="zsync|$WEB_URL/z/app.AppImage.zsync" \
+		--sign-key "$FPR"
+	[ "$RC" = 0 ]
+	verdict "version $n packed with zsync update information" 0 || finish
+done
+cp z/v2.AppImage www/z/v2.AppImage && cp z/v2.AppImage.zsync www/z/app.AppImage.zsync
+chmod 0644 www/z/*
+SERVED=www/z/v2.AppImage
+install -m 0755 -o "$TEST_UID" -g "$TEST_GID" z/v1.AppImage "$USER_HOME/app.AppImage"
+: >"$WEB_DIR/access.log"
+urun "$BENTO" update "$USER_HOME/app.AppImage"
+zsync_bytes=$(log_bytes)
+[ "$RC" = 0 ] && cmp -s "$USER_HOME/app.AppImage" z/v2.AppImage
+verdict "the single-file zsync update of the same change" 0
+echo "bytes of the update 1 -> 2: static delta $delta_bytes, zsync $zsync_bytes"
+[ "$delta_bytes" -gt 0 ] && [ "$delta_bytes" -lt "$zsync_bytes" ]
+ok "the static delta ($delta_bytes bytes) is smaller than the zsync update ($zsync_bytes bytes)"
+
+# ---- rollback
+urun "$BENTO" rollback "$ID"
+[ "$RC" = 0 ]
+verdict "rollback $ID" 0
+urun "$BENTO" run "$ID"
+expect "after rollback, version 1 runs" 0 "RepoHello version 1"
+urun "$BENTO" rollback "$ID"
+[ "$RC" = 0 ]
+verdict "rollback $ID again" 0
+urun "$BENTO" run "$ID"
+expect "after the second rollback, version 2 runs" 0 "RepoHello version 2"
+urun "$BENTO" info "$ID"
+[ "$RC" = 0 ] && [[ $OUT == *"Branch: stable"* ]] && [[ $OUT == *"Commit: $commit2"* ]] &&
+	[[ $OUT == *"Previous: $commit1"* ]] && [[ $OUT == *"Key: $FPR"* ]] &&
+	[[ $OUT == *"Version: 2"* ]] && [[ $OUT == *"Origin: remote test, ref app/$ID/x86_64/stable"* ]]
+verdict "info ID: branch, origin, key, version, commit and previous" 0
+
+# ---- branches as channels
+export_version 1 beta
+verdict "version 1 exported to the branch beta" 0 || finish
+urun "$BENTO" install --branch=beta test "$ID"
+[ "$RC" = 0 ] && [[ $OUT == *"bento switch $ID beta"* ]]
+verdict "install --branch=beta beside stable, which stays current" 0
+commit_beta=$(ostree --repo="$REPO" rev-parse "app/$ID/x86_64/beta")
+urun "$BENTO" list
+[ "$RC" = 0 ] && [ "$OUT" = "$ID	beta	1	$commit_beta	test
+$ID	stable	2	$commit2	test	current" ]
+verdict "list: both branches, stable current" 0
+urun "$BENTO" run "$ID"
+expect "bento run runs stable: version 2" 0 "RepoHello version 2"
+urun "$BENTO" switch "$ID" beta
+[ "$RC" = 0 ]
+verdict "switch $ID beta" 0
+urun "$BENTO" run "$ID"
+expect "after switch to beta: version 1" 0 "RepoHello version 1"
+urun "$BENTO" switch "$ID" nightly
+[ "$RC" = 1 ] && [[ $ERR == *nightly* ]]
+verdict "switch to a branch the remote does not have: an error naming it" 1
+urun "$BENTO" run "$ID"
+expect "... and beta still runs" 0 "RepoHello version 1"
+urun "$BENTO" switch "$ID" stable
+[ "$RC" = 0 ]
+verdict "switch back to stable" 0
+urun "$BENTO" run "$ID"
+expect "stable runs again: version 2" 0 "RepoHello version 2"
+
+# ---- usage errors, unknown apps, a busy installation
+urun "$BENTO" install test
+[ "$RC" = 2 ]
+verdict "install without an ID: usage status 2" 2
+urun "$BENTO" install test 'org.bento.Bad Id'
+[ "$RC" = 2 ]
+verdict "install of an invalid app id: usage status 2" 2
+urun "$BENTO" remote-ls
+[ "$RC" = 2 ]
+verdict "remote-ls without NAME: usage status 2" 2
+urun "$BENTO" run org.bento.NotInstalled
+[ "$RC" = 127 ] && [[ $ERR == *"no app of that id is installed"* ]]
+verdict "run of an app id not installed: 127, says so" 127
+urun "$BENTO" remove org.bento.NotInstalled
+[ "$RC" = 1 ] && [[ $ERR == *"not installed"* ]]
+verdict "remove of an app id not installed: 1, says so" 1
+urun "$BENTO" install nosuchremote "$ID"
+[ "$RC" = 1 ] && [[ $ERR == *nosuchremote* ]]
+verdict "install from an unknown remote: 1, names it" 1
+bg_user "$TEST_DIR/lock.out" "$TEST_DIR/lock.err" python3 -c '
+import fcntl, sys, time
+f = open(sys.argv[1], "r+")
+fcntl.flock(f, fcntl.LOCK_EX)
+print("locked", flush=True)
+time.sleep(30)' "$INST/lock"
+locker=$BG_PID
+wait_for_line "$TEST_DIR/lock.out" locked 10 "$locker"
+urun "$BENTO" update "$ID"
+[ "$RC" = 4 ] && [[ $ERR == *"another bento"* ]]
+verdict "update while another holds the installation's lock: status 4" 4
+kill "$locker" 2>/dev/null
+bg_wait "$locker" 5
+
+# ---- a file that claims the installed app's id
+mkdir -p idfile && chown "$TEST_UID:$TEST_GID" idfile
+urun GNUPGHOME="$GH" SOURCE_DATE_EPOCH=1700000000 "$BUILDER" pack "v/v1.AppDir" \
+	-o idfile/other.AppImage --sign-key "$FPR_OTHER"
+[ "$RC" = 0 ]
+verdict "a file with the app's id, signed by another key" 0
+urun idfile/other.AppImage
+[ "$RC" = 127 ] && [[ $ERR == *"belongs to the files signed by key $FPR"* ]]
+verdict "that file is refused the installed app's id (its remote's key)" 127
+urun "$TEST_DIR/v/v1.AppImage"
+expect "control: the same app signed by the remote's key runs with the id" 0 "RepoHello version 1"
+
+# ---- objects shared between apps
+ID2=org.bento.RepoHelloTwo
+cp -a v/v1.AppDir v/two.AppDir
+sed -i "s/^name=.*/name=$ID2/" v/two.AppDir/.bento/metadata
+mv "v/two.AppDir/$ID.desktop" "v/two.AppDir/$ID2.desktop"
+chown -R "$TEST_UID:$TEST_GID" v/two.AppDir
+urun "$BUILDER" export --repo="$REPO" --gpg-sign="$FPR" --gpg-homedir="$GH" v/two.AppDir
+[ "$RC" = 0 ] && urun "$BUILDER" update-repo "$REPO" --generate-static-deltas --gpg-sign="$FPR" \
+	--gpg-homedir="$GH"
+[ "$RC" = 0 ]
+verdict "a second app, $ID2, sharing the 4 MB file, published" 0
+objects_before=$(find "$INST/repo/objects" -type f | wc -l)
+urun "$BENTO" install test "$ID2"
+[ "$RC" = 0 ]
+verdict "install $ID2" 0
+objects_after=$(find "$INST/repo/objects" -type f | wc -l)
+big1=$INST/app/$ID/stable/active/usr/share/data/big.bin
+big2=$INST/app/$ID2/stable/active/usr/share/data/big.bin
+[ "$(stat -L -c %i "$big1")" = "$(stat -L -c %i "$big2")" ] &&
+	[ $((objects_after - objects_before)) -lt 10 ]
+ok "the shared file is one inode in both deployments; $ID2 added $((objects_after - objects_before)) objects" \
+	"$(stat -L "$big1" "$big2")"
+urun "$BENTO" run "$ID2"
+expect "$ID2 runs" 0 "RepoHello version 1"
+urun "$BENTO" remove "$ID2"
+[ "$RC" = 0 ]
+verdict "remove $ID2" 0
+cmp -s "$big1" "$TEST_DIR/data.bin"
+ok "$ID's copy of the shared file is intact after $ID2's removal"
+
+# ---- remove, the desktop, the data
+[ -d "$USER_HOME/.var/app/$ID" ]
+ok "$ID has its data directory"
+urun "$BENTO" remove "$ID"
+[ "$RC" = 0 ] && [ ! -e "$INST/app/$ID" ] && [ ! -e "$APPS/$ID.desktop" ] &&
+	[ ! -e "$ICONS/scalable/apps/$ID.svg" ] && [ -d "$USER_HOME/.var/app/$ID" ] &&
+	[ -z "$(ostree --repo="$INST/repo" refs | grep "$ID")" ]
+verdict "remove: no deployment, desktop entry, icon or ref left; the data kept" 0
+urun "$BENTO" run "$ID"
+[ "$RC" = 127 ]
+verdict "a removed app does not run" 127
+urun "$BENTO" install test "$ID"
+[ "$RC" = 0 ]
+verdict "install again" 0
+urun "$BENTO" remove --delete-data "$ID"
+[ "$RC" = 0 ] && [ ! -e "$USER_HOME/.var/app/$ID" ] && [ ! -e "$INST/app/$ID" ]
+verdict "remove --delete-data: the data is gone too" 0
+urun "$BENTO" remote-delete test
+[ "$RC" = 0 ]
+verdict "remote-delete test once nothing comes from it" 0
+
+# ---- the system's installation, root's, run by the user
+SYS=$TEST_DIR/system
+SYSENV=(BENTO_SYSTEM_DIR=$SYS BENTO_SYSTEM_EXPORT_DIR=$TEST_DIR/sysshare)
+rrun "${SYSENV[@]}" "$BENTO" remote-add --system test "$REPO_URL" --gpg-import="$KEYFILE"
+[ "$RC" = 0 ]
+verdict "root: remote-add --system" 0
+rrun "${SYSENV[@]}" "$BENTO" install --system test "$ID"
+[ "$RC" = 0 ] && [ "$(stat -c %U "$SYS/app/$ID/stable")" = root ] &&
+	grep -qx "X-Bento-Installation=system" "$TEST_DIR/sysshare/applications/$ID.desktop"
+verdict "root: install --system (root's files, the desktop entry exported)" 0
+urun "${SYSENV[@]}" "$BENTO" list --system
+[ "$RC" = 0 ] && [ "$OUT" = "$ID	stable	2	$commit2	test	current" ]
+verdict "the user lists the system's apps" 0
+urun "${SYSENV[@]}" "$BENTO" run "$ID"
+expect "the user runs the system's $ID" 0 "RepoHello version 2"
+urun "${SYSENV[@]}" "$BENTO" update --system "$ID"
+[ "$RC" != 0 ] && [[ $ERR == *"$SYS"* ]]
+verdict "the user cannot update the system's installation" 1
+rrun "${SYSENV[@]}" "$BENTO" remove --system "$ID"
+[ "$RC" = 0 ] && [ ! -e "$TEST_DIR/sysshare/applications/$ID.desktop" ]
+verdict "root: remove --system" 0
+
+[ -z "$(bento_mounts)" ]
+ok "no mount left" "$(bento_mounts)"
+finish
