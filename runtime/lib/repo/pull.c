@@ -118,6 +118,10 @@ static gboolean pull_from(OstreeRepo *repo, const char *remote, const char *ref,
 	g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("a{sv}"));
 	const char *refs[] = {ref, NULL};
 	g_variant_builder_add(&b, "{sv}", "refs", g_variant_new_strv(refs, -1));
+	/* No setuid, setgid or world-writable file enters the repository
+	 * (libostree refuses them while pulling). */
+	g_variant_builder_add(&b, "{sv}", "flags",
+	                      g_variant_new_int32(OSTREE_REPO_PULL_FLAGS_BAREUSERONLY_FILES));
 	if (verify) {
 		g_variant_builder_add(&b, "{sv}", "gpg-verify", g_variant_new_boolean(TRUE));
 		g_variant_builder_add(&b, "{sv}", "gpg-verify-summary",
