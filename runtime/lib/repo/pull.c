@@ -160,6 +160,7 @@ static int pull_any(bento_inst *inst, const char *remote, const char *ref, bento
 	if (urls == NULL)
 		return -1;
 	bool verify = remote_verifies(repo, remote);
+	bento_remote_forget_summary(inst, remote);
 	g_autoptr(GString) why = g_string_new(NULL);
 	for (char **u = urls; *u; u++) {
 		GError *gerror = NULL;
@@ -281,6 +282,10 @@ int bento_pull_app(bento_inst *inst, const char *remote, const char *app_id, con
 	    (remote_verifies(repo, remote) &&
 	     commit_signer(repo, remote, commit, &out->key, err) < 0)) {
 		bento_pulled_clear(out);
+		/* A refusal of the command's (install: 1, update: 3), not the
+		 * runtime's status that the metadata parser gives its errors. */
+		if (err && *err)
+			(*err)->status = 0;
 		return bento_error_prefix(err, "%s from remote %s refused", app_id, remote);
 	}
 	return 0;
