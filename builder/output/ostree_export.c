@@ -23,18 +23,6 @@
 #include "util/digest.h"
 #include "util/tree_copy.h"
 
-int bento_error_from_gerror(bento_error **err, GError *gerr, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	autofree char *what = xvasprintf(fmt, ap);
-	va_end(ap);
-	bento_error_set(err, 0, "%s: %s", what, gerr ? gerr->message : "unknown error");
-	if (gerr)
-		g_error_free(gerr);
-	return -1;
-}
-
 const char *bento_repo_arch(void)
 {
 	static struct utsname u;

@@ -17,6 +17,7 @@
 #include <ostree.h>
 
 #include "core/error.h"
+#include "core/gerror.h"
 #include "output/pack.h"
 
 #define BENTO_REPO_DEFAULT_BRANCH "stable"
@@ -61,9 +62,5 @@ const char *bento_repo_arch(void);
 int bento_repo_bundle(const char *repo, const char *app_id, const char *branch,
                       bento_pack_options *pack, bento_error **err);
 
-/* Sets *err to "MESSAGE: GERROR" (fmt formats MESSAGE) and frees gerr;
- * returns -1. */
-int bento_error_from_gerror(bento_error **err, GError *gerr, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -192,63 +192,58 @@ static int print_update(bento_image *img, bento_error **err)
  * system's. */
 static int info_installed(const char *app_id, bento_error **err)
 {
-	for (int system = 0; system <= 1; system++) {
-		auto_bento_inst inst = NULL;
-		if (bento_inst_open(system, false, &inst, err) < 0)
-			return -1;
-		bento_deployment d = {0};
-		int r = bento_deployment_read(inst, app_id, NULL, &d, err);
-		if (r < 0)
-			return -1;
-		if (r > 0)
-			continue;
-		printf("App id: %s\n"
-		       "Installed: %s (%s)\n"
-		       "Branch: %s\n"
-		       "Origin: remote %s, ref %s\n"
-		       "Key: %s\n"
-		       "Version: %s\n"
-		       "Commit: %s\n"
-		       "Previous: %s\n"
-		       "Deployment: %s\n",
-		       app_id, system ? "system" : "user", inst->dir, d.branch, d.remote, d.ref,
-		       d.key ? d.key : "none (the remote is not verified)",
-		       d.version ? d.version : "-", d.active, d.previous ? d.previous : "none",
-		       d.path);
-		char **branches = bento_installed_branches(inst, app_id);
-		printf("Branches:");
-		for (char **b = branches; *b; b++) {
-			printf(" %s", *b);
-			free(*b);
-		}
-		free(branches);
-		printf("\n");
-		autofree char *md_path = xasprintf("%s/.bento/metadata", d.path);
-		bento_deployment_clear(&d);
-		autofree char *data = NULL;
-		size_t len = 0;
-		bento_metadata md = {0};
-		bento_permissions user = {0};
-		if (bento_read_file_at(AT_FDCWD, md_path, 1 << 20, &data, &len, err) < 0 ||
-		    bento_metadata_load(md_path, data, len, &md, err) < 0 ||
-		    bento_override_load(app_id, &user, err) < 0) {
-			bento_metadata_clear(&md);
-			return -1;
-		}
-		printf("Permissions:\n");
-		bento_permissions_describe(&md.permissions, "  ", stdout);
-		if (!bento_permissions_empty(&user)) {
-			printf("Your override (bento override):\n");
-			bento_permissions_describe(&user, "  ", stdout);
-		}
-		bento_permissions_clear(&user);
-		bento_metadata_clear(&md);
-		return 0;
+	auto_bento_inst inst = NULL;
+	bento_deployment d = {0};
+	int r = bento_deployment_find(app_id, &inst, &d, err);
+	if (r < 0)
+		return -1;
+	if (r > 0)
+		return bento_error_set(
+		    err, ENOENT,
+		    "%s: no such file, and no app of that id is installed (bento "
+		    "list lists them)",
+		    app_id);
+	printf("App id: %s\n"
+	       "Installed: %s (%s)\n"
+	       "Branch: %s\n"
+	       "Origin: remote %s, ref %s\n"
+	       "Key: %s\n"
+	       "Version: %s\n"
+	       "Commit: %s\n"
+	       "Previous: %s\n"
+	       "Deployment: %s\n",
+	       app_id, inst->system ? "system" : "user", inst->dir, d.branch, d.remote, d.ref,
+	       d.key ? d.key : "none (the remote is not verified)", d.version ? d.version : "-",
+	       d.active, d.previous ? d.previous : "none", d.path);
+	char **branches = bento_installed_branches(inst, app_id);
+	printf("Branches:");
+	for (char **b = branches; *b; b++) {
+		printf(" %s", *b);
+		free(*b);
 	}
-	return bento_error_set(err, ENOENT,
-	                       "%s: no such file, and no app of that id is installed (bento list "
-	                       "lists them)",
-	                       app_id);
+	free(branches);
+	printf("\n");
+	autofree char *md_path = xasprintf("%s/.bento/metadata", d.path);
+	bento_deployment_clear(&d);
+	autofree char *data = NULL;
+	size_t len = 0;
+	bento_metadata md = {0};
+	bento_permissions user = {0};
+	if (bento_read_file_at(AT_FDCWD, md_path, 1 << 20, &data, &len, err) < 0 ||
+	    bento_metadata_load(md_path, data, len, &md, err) < 0 ||
+	    bento_override_load(app_id, &user, err) < 0) {
+		bento_metadata_clear(&md);
+		return -1;
+	}
+	printf("Permissions:\n");
+	bento_permissions_describe(&md.permissions, "  ", stdout);
+	if (!bento_permissions_empty(&user)) {
+		printf("Your override (bento override):\n");
+		bento_permissions_describe(&user, "  ", stdout);
+	}
+	bento_permissions_clear(&user);
+	bento_metadata_clear(&md);
+	return 0;
 }
 
 int bento_cmd_info(int argc, char **argv)

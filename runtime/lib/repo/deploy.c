@@ -377,35 +377,45 @@ void bento_installed_clear(bento_installed *app)
 	*app = (bento_installed){0};
 }
 
+int bento_deployment_find(const char *app_id, bento_inst **inst, bento_deployment *out,
+                          bento_error **err)
+{
+	for (int system = 0; system <= 1; system++) {
+		auto_bento_inst candidate = NULL;
+		if (bento_inst_open(system, false, &candidate, err) < 0)
+			return -1;
+		int r = bento_deployment_read(candidate, app_id, NULL, out, err);
+		if (r <= 0) {
+			if (r == 0)
+				*inst = steal_pointer(&candidate);
+			return r;
+		}
+	}
+	return 1;
+}
+
 int bento_installed_find(const char *app_id, bento_installed *out, bento_error **err)
 {
 	*out = (bento_installed){0};
-	for (int system = 0; system <= 1; system++) {
-		auto_bento_inst inst = NULL;
-		if (bento_inst_open(system, false, &inst, err) < 0)
-			return -1;
-		bento_deployment d = {0};
-		int r = bento_deployment_read(inst, app_id, NULL, &d, err);
-		if (r < 0)
-			return -1;
-		if (r > 0)
-			continue;
-		/* Resolved once: an update or rollback while the app runs
-		 * switches links, not what this run has bound. */
-		autofree char *home = bento_inst_app_dir(inst, app_id, NULL);
-		out->dir = realpath(d.path, NULL);
-		out->home = realpath(home, NULL);
-		if (out->dir == NULL || out->home == NULL) {
-			bento_error_errno(err, "%s", d.path);
-			bento_deployment_clear(&d);
-			bento_installed_clear(out);
-			return -1;
-		}
-		out->key = steal_pointer(&d.key);
-		out->origin = xasprintf("installed from remote %s (%s)", d.remote,
-		                        system ? "system" : "user");
+	auto_bento_inst inst = NULL;
+	bento_deployment d = {0};
+	int r = bento_deployment_find(app_id, &inst, &d, err);
+	if (r != 0)
+		return r;
+	/* Resolved once: an update or rollback while the app runs switches
+	 * links, not what this run has bound. */
+	autofree char *home = bento_inst_app_dir(inst, app_id, NULL);
+	out->dir = realpath(d.path, NULL);
+	out->home = realpath(home, NULL);
+	if (out->dir == NULL || out->home == NULL) {
+		bento_error_errno(err, "%s", d.path);
 		bento_deployment_clear(&d);
-		return 0;
+		bento_installed_clear(out);
+		return -1;
 	}
-	return 1;
+	out->key = steal_pointer(&d.key);
+	out->origin =
+	    xasprintf("installed from remote %s (%s)", d.remote, inst->system ? "system" : "user");
+	bento_deployment_clear(&d);
+	return 0;
 }

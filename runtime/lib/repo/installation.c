@@ -15,17 +15,6 @@
 
 #define SYSTEM_DIR "/var/lib/bento/installation"
 
-int bento_error_from_gerror(bento_error **err, GError *gerror, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	autofree char *context = xvasprintf(fmt, ap);
-	va_end(ap);
-	bento_error_set(err, 0, "%s: %s", context, gerror ? gerror->message : "failed");
-	g_clear_error(&gerror);
-	return -1;
-}
-
 char *bento_inst_dir(bool system)
 {
 	if (system) {

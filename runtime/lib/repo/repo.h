@@ -140,5 +140,10 @@ void bento_installed_clear(bento_installed *app);
 /* Finds the installed app: the user's installation, then the system's.
  * Returns 0, 1 when not installed, -1 on errors. */
 int bento_installed_find(const char *app_id, bento_installed *out, bento_error **err);
+/* The active deployment of app_id's current branch in the user's
+ * installation, or else the system's, and that installation (*inst, open
+ * for reading); 1 (and nothing set) when neither has it. */
+int bento_deployment_find(const char *app_id, bento_inst **inst, bento_deployment *out,
+                          bento_error **err);
 
 #endif

@@ -6,12 +6,9 @@
 
 #include <ostree.h>
 
+#include "core/gerror.h"
 #include "repo/repo.h"
 
-/* Sets *err from gerror ("context: gerror's message"), frees gerror, and
- * returns -1. */
-int bento_error_from_gerror(bento_error **err, GError *gerror, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* INST/app/ID[/BRANCH]. */
 char *bento_inst_app_dir(const bento_inst *inst, const char *app_id, const char *branch);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include "update/lanes.h"
 #include "update/md4.h"
 
 #include <string.h>
@@ -191,41 +192,18 @@ MD4_LANES(md4_x4, 4, , load4)
 MD4_LANES(md4_x8, 8, __attribute__((target("avx2"))), GATHER8)
 MD4_LANES(md4_x16, 16, __attribute__((target("avx512f,avx512vl"))), load16)
 
-static unsigned lanes_max(void)
-{
-	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl"))
-		return 16;
-	if (__builtin_cpu_supports("avx2"))
-		return 8;
-	return 4; /* SSE2 is part of x86-64 */
-}
-#else
-static unsigned lanes_max(void)
-{
-	return 1;
-}
 #endif
 
-static unsigned lanes_limit = 0; /* 0: not yet known */
+static zsync_lanes md4_lanes = {.needs_avx512vl = true};
 
 unsigned bento_md4_lanes(void)
 {
-	unsigned l = __atomic_load_n(&lanes_limit, __ATOMIC_RELAXED);
-	if (l == 0) {
-		l = lanes_max();
-		__atomic_store_n(&lanes_limit, l, __ATOMIC_RELAXED);
-	}
-	return l;
+	return zsync_lanes_get(&md4_lanes);
 }
 
 unsigned bento_md4_limit_lanes(unsigned max)
 {
-	unsigned l = lanes_max();
-	while (l > 1 && l > max)
-		l = l == 4 ? 1 : l / 2;
-	__atomic_store_n(&lanes_limit, l, __ATOMIC_RELAXED);
-	return l;
+	return zsync_lanes_limit(&md4_lanes, max);
 }
 
 void bento_md4_blocks(const void *data, size_t stride, size_t len, size_t n,

@@ -5,6 +5,7 @@
  * inclusive prefix sum of d plus a, a at offset j + k + 1 is A[k]; with
  * q = A - bs * out and Q its inclusive prefix sum, b at j + k + 1 is b +
  * Q[k].  A prefix sum over N lanes is log2(N) shifts and adds. */
+#include "update/lanes.h"
 #include "update/rsum.h"
 
 #include <string.h>
@@ -126,41 +127,18 @@ ROLL_LANES(roll_x4, 4, , load4, prefix4)
 ROLL_LANES(roll_x8, 8, __attribute__((target("avx2"))), load8, prefix8)
 ROLL_LANES(roll_x16, 16, __attribute__((target("avx512f"))), load16, prefix16)
 
-static unsigned lanes_max(void)
-{
-	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx512f"))
-		return 16;
-	if (__builtin_cpu_supports("avx2"))
-		return 8;
-	return 4; /* SSE2 is part of x86-64 */
-}
-#else
-static unsigned lanes_max(void)
-{
-	return 1;
-}
 #endif
 
-static unsigned lanes_limit = 0; /* 0: not yet known */
+static zsync_lanes rsum_lanes = {.needs_avx512vl = false};
 
 unsigned zsync_rsum_lanes(void)
 {
-	unsigned l = __atomic_load_n(&lanes_limit, __ATOMIC_RELAXED);
-	if (l == 0) {
-		l = lanes_max();
-		__atomic_store_n(&lanes_limit, l, __ATOMIC_RELAXED);
-	}
-	return l;
+	return zsync_lanes_get(&rsum_lanes);
 }
 
 unsigned zsync_rsum_limit_lanes(unsigned max)
 {
-	unsigned l = lanes_max();
-	while (l > 1 && l > max)
-		l = l == 4 ? 1 : l / 2;
-	__atomic_store_n(&lanes_limit, l, __ATOMIC_RELAXED);
-	return l;
+	return zsync_lanes_limit(&rsum_lanes, max);
 }
 
 void zsync_rsum_roll(const unsigned char *p, size_t bs, size_t count, uint32_t a_mask,
