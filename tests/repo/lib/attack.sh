@@ -154,3 +154,18 @@ ostree_verifies() {
 		as_user ostree --repo="$r" checkout -U "$REF" "$r.co" >/dev/null 2>&1 &&
 		cat "$r.co/usr/share/data/version"
 }
+
+# object_uri DIR PATH: the URI nginx serves the file object of PATH in the
+# head of $REF of DIR at (DIR served as www/repo)
+object_uri() {
+	local sum
+	sum=$(as_user ostree --repo="$1" ls -C "$REF" "$2" | awk '{print $5}')
+	echo "/repo/objects/${sum:0:2}/${sum:2}.filez"
+}
+
+# web_conf SLOW_URI: nginx's server configuration for start_web: SLOW_URI
+# (the 4 MB object of version 3) served at 256 kB/s, so that a pull of
+# version 3 lasts 16 s, except under /fast/ (the same files at full speed)
+web_conf() {
+	printf 'location = %s { limit_rate 256k; } location /fast/ { alias %s/www/; }' "$1" "$TEST_DIR"
+}
