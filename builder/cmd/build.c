@@ -10,6 +10,7 @@
 #include "core/exit.h"
 #include "core/util.h"
 #include "manifest/manifest.h"
+#include "output/ostree_export.h"
 
 void bento_builder_build_usage(FILE *out)
 {
@@ -36,12 +37,18 @@ void bento_builder_build_usage(FILE *out)
 	      "      --runtime=FILE    the runtime to put in front of the image\n"
 	      "      --source-root=DIR the directory the manifest's local files must be in\n"
 	      "                        (default: its repository, or its own directory)\n"
+	      "      --repo=REPO       then export the file to the OSTree repository REPO\n"
+	      "                        (as " PROG " export does; bento-repository(7))\n"
+	      "      --branch=BRANCH   the branch to export to (default: stable)\n"
+	      "      --gpg-sign=KEYID  sign the exported commit with this key\n"
+	      "      --gpg-homedir=DIR the GnuPG home of that key\n"
 	      "  -j, --jobs=N          parallel jobs of make and ninja (default: CPUs)\n"
 	      "  -v, --verbose         show the build's output as it runs\n"
 	      "  -h, --help            print this help\n"
 	      "\n"
 	      "Exit status: 0, 1 when the build fails (nothing is written at the\n"
-	      "output path), 2 on a usage error.\n",
+	      "output path) or the export fails (the file is kept, the ref left as it\n"
+	      "was), 2 on a usage error.\n",
 	      out);
 }
 
@@ -100,7 +107,11 @@ int bento_builder_build(int argc, char **argv)
 		OPT_SIGN_KEY,
 		OPT_RUNTIME,
 		OPT_SOURCE_ROOT,
-		OPT_UPDATE_LOCK
+		OPT_UPDATE_LOCK,
+		OPT_REPO,
+		OPT_BRANCH,
+		OPT_GPG_SIGN,
+		OPT_GPG_HOMEDIR
 	};
 	static const struct option longopts[] = {
 	    {"output", required_argument, NULL, 'o'},
@@ -114,6 +125,10 @@ int bento_builder_build(int argc, char **argv)
 	    {"runtime", required_argument, NULL, OPT_RUNTIME},
 	    {"source-root", required_argument, NULL, OPT_SOURCE_ROOT},
 	    {"update-lock", no_argument, NULL, OPT_UPDATE_LOCK},
+	    {"repo", required_argument, NULL, OPT_REPO},
+	    {"branch", required_argument, NULL, OPT_BRANCH},
+	    {"gpg-sign", required_argument, NULL, OPT_GPG_SIGN},
+	    {"gpg-homedir", required_argument, NULL, OPT_GPG_HOMEDIR},
 	    {"jobs", required_argument, NULL, 'j'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
@@ -121,6 +136,7 @@ int bento_builder_build(int argc, char **argv)
 	const char *sign_key = NULL, *source_root = NULL;
 	bool sign = false;
 	bento_build_config o = {.jobs = (int)cpu_count()};
+	bento_export_options export = {0};
 	int opt;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "o:j:vh", longopts, NULL)) != -1) {
@@ -158,6 +174,18 @@ int bento_builder_build(int argc, char **argv)
 		case OPT_UPDATE_LOCK:
 			o.update_lock = true;
 			break;
+		case OPT_REPO:
+			export.repo = optarg;
+			break;
+		case OPT_BRANCH:
+			export.branch = optarg;
+			break;
+		case OPT_GPG_SIGN:
+			export.gpg_key = optarg;
+			break;
+		case OPT_GPG_HOMEDIR:
+			export.gpg_homedir = optarg;
+			break;
 		case 'j':
 			o.jobs = atoi(optarg);
 			if (o.jobs < 1 || o.jobs > 1024) {
@@ -182,7 +210,14 @@ int bento_builder_build(int argc, char **argv)
 		        optind >= argc ? "which MANIFEST?" : "only one MANIFEST, please");
 		return BENTO_EXIT_USAGE;
 	}
+	if (export.repo == NULL && (export.branch || export.gpg_key || export.gpg_homedir)) {
+		fprintf(stderr, PROG " build: --branch, --gpg-sign and --gpg-homedir go with "
+		                     "--repo (see " PROG " build --help)\n");
+		return BENTO_EXIT_USAGE;
+	}
 	auto_bento_error err = NULL;
+	if (export.branch && bento_repo_check_branch(export.branch, &err) < 0)
+		return bento_error_report(steal_pointer(&err), PROG, BENTO_EXIT_USAGE);
 	auto_bento_manifest m = NULL;
 	if (bento_manifest_load(argv[optind], source_root, &m, &err) < 0)
 		return bento_error_report(steal_pointer(&err), PROG, BENTO_EXIT_FAILURE);
@@ -195,5 +230,7 @@ int bento_builder_build(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		return BENTO_EXIT_FAILURE;
 	printf("%s\n", out);
-	return 0;
+	if (export.repo && bento_ostree_export(out, &export, &err) < 0)
+		return bento_error_report(steal_pointer(&err), PROG, BENTO_EXIT_FAILURE);
+	return fflush(stdout) == 0 ? 0 : BENTO_EXIT_FAILURE;
 }

@@ -27,7 +27,11 @@ static const verb verbs[] = {
     {"check", bento_builder_check, bento_builder_check_usage,
      "check a build manifest and print what it describes"},
     {"bundle", bento_builder_bundle, bento_builder_bundle_usage,
-     "copy the shared libraries an AppDir needs into it"},
+     "copy the libraries an AppDir needs; or a repository's commit as a file"},
+    {"export", bento_builder_export, bento_builder_export_usage,
+     "commit a bento file or AppDir to an OSTree repository"},
+    {"update-repo", bento_builder_update_repo, bento_builder_update_repo_usage,
+     "prune, make deltas, the AppStream catalogue and the signed summary"},
     {"integrate", bento_builder_integrate, bento_builder_integrate_usage,
      "write an AppDir's AppRun, desktop entry, icon and metainfo"},
     {"validate", bento_builder_validate, bento_builder_validate_usage,
@@ -53,7 +57,7 @@ static void usage(FILE *out)
 	      "Commands:\n",
 	      out);
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(out, "  %-8s %s\n", verbs[i].name, verbs[i].summary);
+		fprintf(out, "  %-11s %s\n", verbs[i].name, verbs[i].summary);
 	fputs("\n"
 	      "'" PROG " COMMAND --help' describes a command.\n",
 	      out);

@@ -36,9 +36,17 @@ void bento_builder_fetch_usage(FILE *out);
 int bento_builder_unpack(int argc, char **argv);
 void bento_builder_unpack_usage(FILE *out);
 
-/* bundle APPDIR */
+/* bundle APPDIR, or bundle --repo=REPO ID -o FILE */
 int bento_builder_bundle(int argc, char **argv);
 void bento_builder_bundle_usage(FILE *out);
+
+/* export --repo=REPO SOURCE: the ref is left as it was when it fails. */
+int bento_builder_export(int argc, char **argv);
+void bento_builder_export_usage(FILE *out);
+
+/* update-repo REPO */
+int bento_builder_update_repo(int argc, char **argv);
+void bento_builder_update_repo_usage(FILE *out);
 
 /* integrate APPDIR --id ID --name NAME --command CMD --icon FILE */
 int bento_builder_integrate(int argc, char **argv);

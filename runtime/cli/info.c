@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* bento info FILE */
+/* bento info FILE, bento info ID */
 #include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,12 +13,14 @@
 #include "permissions/override.h"
 #include "permissions/permissions.h"
 #include "permissions/requires.h"
+#include "repo/repo.h"
 #include "update/probe.h"
 #include "verbs.h"
 
 static void print_help(void)
 {
 	printf("Usage: bento info [--check-update] FILE\n"
+	       "       bento info ID\n"
 	       "\n"
 	       "Describes a bento file or AppImage: where its image starts, how it is\n"
 	       "compressed, the app it holds, its update information, whether it is\n"
@@ -27,12 +31,17 @@ static void print_help(void)
 	       "libstdc++ versions, bundled or not, the oldest releases that have them,\n"
 	       "the libraries it takes from the system).\n"
 	       "\n"
+	       "An ID that names no file (no '/' in it) is an installed app: its\n"
+	       "installation, branch, remote, ref, key, version, active and previous\n"
+	       "commits, deployment and permissions.\n"
+	       "\n"
 	       "  --check-update  also ask the server its update information names\n"
 	       "                  whether a newer version is available (\"Update: ...\")\n"
 	       "\n"
-	       "Exit status: 0, 127 if FILE is not a valid image or its metadata or your\n"
-	       "override is invalid, 2 on a usage error, 3 if --check-update cannot find\n"
-	       "out (no update information, the server, the network).\n");
+	       "Exit status: 0, 1 if no app ID is installed, 127 if FILE is not a valid\n"
+	       "image or its metadata or your override is invalid, 2 on a usage error, 3\n"
+	       "if --check-update cannot find out (no update information, the server,\n"
+	       "the network).\n");
 }
 
 /* The desktop entry at the top of the image names the app. */
@@ -179,6 +188,69 @@ static int print_update(bento_image *img, bento_error **err)
 	return 0;
 }
 
+/* bento info ID: an installed app, in the user's installation or else the
+ * system's. */
+static int info_installed(const char *app_id, bento_error **err)
+{
+	for (int system = 0; system <= 1; system++) {
+		auto_bento_inst inst = NULL;
+		if (bento_inst_open(system, false, &inst, err) < 0)
+			return -1;
+		bento_deployment d = {0};
+		int r = bento_deployment_read(inst, app_id, NULL, &d, err);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		printf("App id: %s\n"
+		       "Installed: %s (%s)\n"
+		       "Branch: %s\n"
+		       "Origin: remote %s, ref %s\n"
+		       "Key: %s\n"
+		       "Version: %s\n"
+		       "Commit: %s\n"
+		       "Previous: %s\n"
+		       "Deployment: %s\n",
+		       app_id, system ? "system" : "user", inst->dir, d.branch, d.remote, d.ref,
+		       d.key ? d.key : "none (the remote is not verified)",
+		       d.version ? d.version : "-", d.active, d.previous ? d.previous : "none",
+		       d.path);
+		char **branches = bento_installed_branches(inst, app_id);
+		printf("Branches:");
+		for (char **b = branches; *b; b++) {
+			printf(" %s", *b);
+			free(*b);
+		}
+		free(branches);
+		printf("\n");
+		autofree char *md_path = xasprintf("%s/.bento/metadata", d.path);
+		bento_deployment_clear(&d);
+		autofree char *data = NULL;
+		size_t len = 0;
+		bento_metadata md = {0};
+		bento_permissions user = {0};
+		if (bento_read_file_at(AT_FDCWD, md_path, 1 << 20, &data, &len, err) < 0 ||
+		    bento_metadata_load(md_path, data, len, &md, err) < 0 ||
+		    bento_override_load(app_id, &user, err) < 0) {
+			bento_metadata_clear(&md);
+			return -1;
+		}
+		printf("Permissions:\n");
+		bento_permissions_describe(&md.permissions, "  ", stdout);
+		if (!bento_permissions_empty(&user)) {
+			printf("Your override (bento override):\n");
+			bento_permissions_describe(&user, "  ", stdout);
+		}
+		bento_permissions_clear(&user);
+		bento_metadata_clear(&md);
+		return 0;
+	}
+	return bento_error_set(err, ENOENT,
+	                       "%s: no such file, and no app of that id is installed (bento list "
+	                       "lists them)",
+	                       app_id);
+}
+
 int bento_cmd_info(int argc, char **argv)
 {
 	bool check_update = false;
@@ -193,6 +265,13 @@ int bento_cmd_info(int argc, char **argv)
 	if (argc != 2 || argv[1][0] == '-')
 		return bento_usage_error("info", "expected exactly one FILE");
 	auto_bento_error err = NULL;
+	if (!check_update && !bento_arg_is_file(argv[1]) &&
+	    bento_app_id_valid(argv[1], strlen(argv[1]))) {
+		if (info_installed(argv[1], &err) < 0)
+			return bento_error_report(steal_pointer(&err), "bento info",
+			                          BENTO_EXIT_FAILURE);
+		return 0;
+	}
 	auto_bento_image img = NULL;
 	if (bento_image_open(argv[1], &img, &err) < 0 || print_info(img, &err) < 0 ||
 	    (fflush(stdout), check_update && print_update(img, &err) < 0))

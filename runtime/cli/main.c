@@ -12,7 +12,7 @@ static const struct verb {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } verbs[] = {
-    {"run", bento_cmd_run, "run the app of a bento file or AppImage"},
+    {"run", bento_cmd_run, "run the app of a bento file, AppImage or installed app"},
     {"info", bento_cmd_info, "describe a bento file or AppImage"},
     {"extract", bento_cmd_extract, "extract the contents of a file into a directory"},
     {"override", bento_cmd_override, "change an app's permissions for good"},
@@ -21,13 +21,21 @@ static const struct verb {
     {"cache", bento_cmd_cache, "list and clean the extraction cache"},
     {"update", bento_cmd_update, "update a file to its newest version, by delta"},
     {"rollback", bento_cmd_rollback, "put back the version an update replaced"},
+    {"remote-add", bento_cmd_remote_add, "add a repository to install apps from"},
+    {"remote-list", bento_cmd_remote_list, "list the repositories"},
+    {"remote-delete", bento_cmd_remote_delete, "remove a repository"},
+    {"remote-ls", bento_cmd_remote_ls, "list the apps a repository offers"},
+    {"install", bento_cmd_install, "install an app from a repository"},
+    {"list", bento_cmd_list, "list the installed apps"},
+    {"remove", bento_cmd_remove, "remove an installed app"},
+    {"switch", bento_cmd_switch, "run another branch of an installed app"},
 };
 
 static void print_help(void)
 {
 	printf("Usage: bento VERB [OPTIONS] [ARGUMENTS...]\n\nVerbs:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
-		printf("  %-8s %s\n", verbs[i].name, verbs[i].summary);
+		printf("  %-13s %s\n", verbs[i].name, verbs[i].summary);
 	printf("\n`bento VERB --help` describes a verb; see also bento(1).\n");
 }
 

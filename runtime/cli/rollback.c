@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* bento rollback FILE */
+/* bento rollback FILE, bento rollback [--user|--system] ID */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/util.h"
+#include "repo/repo.h"
 #include "sig/signature.h"
 #include "update/replace.h"
 #include "verbs.h"
@@ -13,6 +14,11 @@
 static void print_help(void)
 {
 	printf("Usage: bento rollback FILE\n"
+	       "       bento rollback [--user|--system] ID\n"
+	       "\n"
+	       "For an installed app ID, makes the deployment that the last update (or\n"
+	       "rollback) replaced active again, in ID's current branch; a second\n"
+	       "rollback returns to the other.\n"
 	       "\n"
 	       "Puts back the version of FILE that the last `bento update FILE` replaced,\n"
 	       "and keeps the current one in its place: a second rollback returns to it.\n"
@@ -23,8 +29,8 @@ static void print_help(void)
 	       "with --allow-new-key), the app id goes back to the restored one's key.\n"
 	       "\n"
 	       "Exit status: 0, 2 on a usage error, 3 if no version is kept or it cannot\n"
-	       "be put back (FILE is unchanged), 4 if FILE is being updated by another\n"
-	       "bento.\n");
+	       "be put back (FILE or ID is unchanged), 4 if FILE or the installation is\n"
+	       "being changed by another bento.\n");
 }
 
 /* The fingerprint of the key that validly signed the file open as fd. */
@@ -39,14 +45,44 @@ static char *signer(int fd, const char *name)
 	return fpr;
 }
 
+/* bento rollback ID: the previous deployment of ID's current branch
+ * becomes active, the active one previous. */
+static int rollback_installed(bool system, const char *app_id)
+{
+	auto_bento_inst inst = NULL;
+	int status = bento_inst_open_cli("rollback", system, true, &inst);
+	if (status != 0)
+		return status;
+	auto_bento_error err = NULL;
+	bento_deployment d = {0};
+	if (bento_deploy_rollback(inst, app_id, &d, &err) < 0 ||
+	    bento_export_app(inst, &d, &err) < 0)
+		return bento_error_report(steal_pointer(&err), "bento rollback", 3);
+	printf("%s (%s): rolled back to %s%s%s; `bento rollback %s` returns to %s\n", app_id,
+	       d.branch, d.version ? d.version : "", d.version ? ", commit " : "commit ", d.active,
+	       app_id, d.previous ? d.previous : "?");
+	bento_deployment_clear(&d);
+	return 0;
+}
+
 int bento_cmd_rollback(int argc, char **argv)
 {
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		print_help();
 		return 0;
 	}
+	bool system = false;
+	if (argc == 3 && (strcmp(argv[1], "--system") == 0 || strcmp(argv[1], "--user") == 0)) {
+		system = strcmp(argv[1], "--system") == 0;
+		argc--, argv++;
+		if (bento_arg_is_file(argv[1]))
+			return bento_usage_error("rollback",
+			                         "--user and --system are for installed apps");
+	}
 	if (argc != 2 || argv[1][0] == '-')
-		return bento_usage_error("rollback", "expected exactly one FILE");
+		return bento_usage_error("rollback", "expected exactly one FILE or ID");
+	if (!bento_arg_is_file(argv[1]))
+		return bento_arg_app_id("rollback", argv[1]) ?: rollback_installed(system, argv[1]);
 	auto_bento_error err = NULL;
 	__attribute__((cleanup(bento_target_close))) bento_target t = {.fd = -1, .dir_fd = -1};
 	if (bento_target_open(argv[1], true, &t, &err) < 0)

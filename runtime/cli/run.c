@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* bento run [--strategy=NAME] [--sandbox|--no-sandbox] [PERMISSIONS] FILE [ARGS...] */
+/* bento run [--strategy=NAME] [--sandbox|--no-sandbox] [PERMISSIONS] FILE|ID [ARGS...] */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,14 +9,20 @@
 #include "core/util.h"
 #include "image/image.h"
 #include "launch/launch.h"
+#include "permissions/permissions.h"
+#include "repo/repo.h"
 #include "verbs.h"
 
 static void print_help(void)
 {
-	printf("Usage: bento run [OPTIONS] FILE [ARGUMENTS...]\n"
+	printf("Usage: bento run [OPTIONS] FILE|ID [ARGUMENTS...]\n"
 	       "\n"
 	       "Runs the app packed in FILE (a bento file or any AppImage Type 2) with\n"
 	       "ARGUMENTS, exactly as running FILE itself would. Options end at FILE.\n"
+	       "An ID that names no file (no '/' in it) is an installed app (bento\n"
+	       "install), from your installation or else the system's: its active\n"
+	       "deployment runs at /app, in the same sandbox, with the same permissions\n"
+	       "(--strategy does not apply).\n"
 	       "\n"
 	       "  --strategy=NAME  how to open the image: userns, fusermount, extract,\n"
 	       "                   extract-and-run (default: the first that works)\n"
@@ -31,6 +38,31 @@ static void print_help(void)
 	       "\n"
 	       "Exit status: the app's, 128+N if signal N ended it, 127 if it could not\n"
 	       "be started, 2 on a usage error.\n");
+}
+
+/* bento run ID: the active deployment of the installed app ID, found once
+ * (an update while it runs changes what the next run finds). */
+static int run_installed(bento_launch *launch, const char *app_id, char **args)
+{
+	auto_bento_error err = NULL;
+	autofree char *dir = NULL, *key = NULL, *origin = NULL;
+	int found = bento_installed_find(app_id, &dir, &key, &origin, &err);
+	if (found > 0)
+		bento_error_set(&err, ENOENT,
+		                "%s: no such file, and no app of that id is installed (bento "
+		                "list lists them)",
+		                app_id);
+	if (found != 0)
+		return bento_error_report(steal_pointer(&err), "bento run", BENTO_EXIT_RUNTIME);
+	launch->app_dir = dir;
+	launch->app_key = key;
+	launch->app_origin = origin;
+	launch->argv0 = app_id;
+	launch->args = args;
+	int status = 0;
+	if (bento_launch_apply_env(launch, &err) < 0 || bento_launch_run(launch, &status, &err) < 0)
+		return bento_error_report(steal_pointer(&err), "bento run", BENTO_EXIT_RUNTIME);
+	return status;
 }
 
 int bento_cmd_run(int argc, char **argv)
@@ -74,7 +106,10 @@ int bento_cmd_run(int argc, char **argv)
 	if (!bento_permissions_empty(&perms))
 		launch.run_permissions = &perms;
 	if (optind >= argc)
-		return bento_usage_error("run", "missing FILE");
+		return bento_usage_error("run", "missing FILE or ID");
+	if (!bento_arg_is_file(argv[optind]) &&
+	    bento_app_id_valid(argv[optind], strlen(argv[optind])))
+		return run_installed(&launch, argv[optind], argv + optind + 1);
 	autofree char *path = realpath(argv[optind], NULL);
 	if (path == NULL) {
 		bento_error_errno(&err, "%s", argv[optind]);

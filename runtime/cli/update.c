@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* bento update [--check] [--allow-new-key] [--output NEWFILE] [--seed FILE]... FILE */
+/* bento update [--check] [--allow-new-key] [--output NEWFILE] [--seed FILE]... FILE
+ * bento update [--user|--system] [ID...] */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,6 +18,7 @@
 #include "image/image.h"
 #include "image/metadata.h"
 #include "launch/identity.h"
+#include "repo/repo.h"
 #include "sig/signature.h"
 #include "update/probe.h"
 #include "update/replace.h"
@@ -36,6 +38,15 @@ extern char **environ;
 static void print_help(void)
 {
 	printf("Usage: bento update [OPTIONS] FILE\n"
+	       "       bento update [--user|--system] [ID...]\n"
+	       "\n"
+	       "The second form updates the installed apps ID (every installed app of\n"
+	       "the installation when none is named), each installed branch from its\n"
+	       "remote, by static delta when the remote has one; the new commit is\n"
+	       "deployed beside the old one, which `bento rollback ID` returns to.  Its\n"
+	       "exit status: 0 updated or up to date, 2 usage error, 3 an app could not\n"
+	       "be updated (it stays as it was), 4 another bento is changing the\n"
+	       "installation.\n"
 	       "\n"
 	       "Updates FILE, a bento file or AppImage, to the newest version its update\n"
 	       "information names (zsync|URL or gh-releases-zsync|USER|REPO|TAG|PATTERN,\n"
@@ -382,14 +393,59 @@ static int update(const char *file, const options *o, bento_error **err)
 	return 0;
 }
 
+/* bento update [ID...]: each named installed app (all of the installation's
+ * when none is named), every branch of it, from its remote. */
+static int update_installed(bool system, char **ids, int n)
+{
+	auto_bento_inst inst = NULL;
+	int status = bento_inst_open_cli("update", system, true, &inst);
+	if (status != 0)
+		return status;
+	char **all = n == 0 ? bento_installed_apps(inst) : NULL;
+	if (all) {
+		ids = all;
+		for (n = 0; all[n]; n++)
+			;
+	}
+	for (int i = 0; i < n; i++) {
+		auto_bento_error err = NULL;
+		char **branches = bento_installed_branches(inst, ids[i]);
+		if (branches[0] == NULL) {
+			bento_error_set(&err, ENOENT, "%s is not installed (in %s)", ids[i],
+			                inst->dir);
+			status =
+			    bento_error_report(steal_pointer(&err), "bento update", EXIT_ERROR);
+		}
+		for (char **b = branches; *b; b++) {
+			bento_deployment d = {0};
+			if (bento_deployment_read(inst, ids[i], *b, &d, &err) != 0 ||
+			    bento_bring_up_to_date(inst, ids[i], *b, d.remote, &err) < 0)
+				status = bento_error_report(steal_pointer(&err), "bento update",
+				                            EXIT_ERROR);
+			bento_deployment_clear(&d);
+			free(*b);
+		}
+		free(branches);
+	}
+	for (char **a = all; a && *a; a++)
+		free(*a);
+	free(all);
+	return status;
+}
+
 int bento_cmd_update(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"check", no_argument, NULL, 'c'},        {"allow-new-key", no_argument, NULL, 'k'},
-	    {"output", required_argument, NULL, 'o'}, {"seed", required_argument, NULL, 's'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	    {"check", no_argument, NULL, 'c'},
+	    {"allow-new-key", no_argument, NULL, 'k'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    BENTO_INST_OPTIONS,
+	    {NULL, 0, NULL, 0},
 	};
 	__attribute__((cleanup(options_clear))) options o = {0};
+	bool system = false, inst_option = false;
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
@@ -409,6 +465,11 @@ int bento_cmd_update(int argc, char **argv)
 		case 's':
 			bento_strv_add(&o.seeds, xstrdup(optarg));
 			break;
+		case 'U':
+		case 'Y':
+			system = c == 'Y';
+			inst_option = true;
+			break;
 		case ':':
 			return bento_usage_error("update", "option %s needs an argument",
 			                         argv[optind - 1]);
@@ -416,6 +477,15 @@ int bento_cmd_update(int argc, char **argv)
 			return bento_usage_error("update", "unknown option %s", argv[optind - 1]);
 		}
 	}
+	bool file_options = o.check || o.allow_new_key || o.output || o.seeds.count;
+	if ((optind == argc || !bento_arg_is_file(argv[optind])) && !file_options) {
+		for (int i = optind; i < argc; i++)
+			if (bento_arg_app_id("update", argv[i]) != 0)
+				return BENTO_EXIT_USAGE;
+		return update_installed(system, argv + optind, argc - optind);
+	}
+	if (inst_option)
+		return bento_usage_error("update", "--user and --system are for installed apps");
 	if (optind != argc - 1)
 		return bento_usage_error("update", "expected exactly one FILE");
 	if (o.check && o.output)

@@ -129,6 +129,8 @@ static int write_file(extractor *ex, int dirfd, const char *name, sqfs_inode *in
 	if (ftruncate(fd, (off_t)size) < 0)
 		return bento_error_errno(err, "cannot write %s", ex->path);
 	/* setuid and setgid bits never survive extraction. */
+	if (ex->opts->strict && (inode->base.mode & (S_ISUID | S_ISGID)))
+		bento_note("%s: %s: setuid/setgid bits dropped", ex->img->path, ex->path);
 	if (fchmod(fd, inode->base.mode & 0777) < 0)
 		return bento_error_errno(err, "cannot set the mode of %s", ex->path);
 	struct timespec times[2] = {{.tv_sec = inode->base.mtime}, {.tv_sec = inode->base.mtime}};
@@ -205,6 +207,13 @@ static int extract_entry(extractor *ex, level *lv, sqfs_dir_entry *entry, unsign
 	}
 	if (!matches(ex))
 		goto out;
+	if (!S_ISREG(mode) && !S_ISLNK(mode) && ex->opts->strict) {
+		r = bento_error_set(err, EINVAL,
+		                    "%s: %s is a device node, fifo or socket, which an app may "
+		                    "not hold",
+		                    ex->img->path, ex->path);
+		goto out;
+	}
 	if (!S_ISREG(mode) && !S_ISLNK(mode)) {
 		bento_note("%s: skipping %s (device nodes, fifos and sockets are never extracted)",
 		           ex->img->path, ex->path);

@@ -17,6 +17,10 @@ typedef struct bento_extract_options {
 	const char *pattern;
 	/* Print each extracted path on stdout (as --appimage-extract does). */
 	bool verbose;
+	/* A publisher's extraction (bento-builder export): a device node, fifo
+	 * or socket is an error rather than skipped, and a dropped setuid or
+	 * setgid bit is reported (bento_note). */
+	bool strict;
 } bento_extract_options;
 
 /* Extracts into dest (created if missing; existing files are replaced). */

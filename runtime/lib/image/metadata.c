@@ -96,19 +96,9 @@ static int check_own_rules(const char *name, const bento_metadata *md, bento_err
 	return 0;
 }
 
-int bento_image_load_metadata(bento_image *img, bento_metadata *out, bento_error **err)
+int bento_metadata_load(const char *name, const char *data, size_t len, bento_metadata *out,
+                        bento_error **err)
 {
-	memset(out, 0, sizeof(*out));
-	autofree char *data = NULL;
-	size_t len = 0;
-	int found = bento_image_read_file(img, ".bento/metadata", 1 << 20, &data, &len, err);
-	if (found < 0)
-		return -1;
-	if (found == 0) {
-		out->app_id = default_app_id(img);
-		return 0;
-	}
-	autofree char *name = xasprintf("%s:.bento/metadata", img->path);
 	if (bento_metadata_parse(name, data, len, out, err) < 0)
 		return -1;
 	out->present = true;
@@ -124,4 +114,20 @@ int bento_image_load_metadata(bento_image *img, bento_metadata *out, bento_error
 		return -1;
 	}
 	return 0;
+}
+
+int bento_image_load_metadata(bento_image *img, bento_metadata *out, bento_error **err)
+{
+	memset(out, 0, sizeof(*out));
+	autofree char *data = NULL;
+	size_t len = 0;
+	int found = bento_image_read_file(img, ".bento/metadata", 1 << 20, &data, &len, err);
+	if (found < 0)
+		return -1;
+	if (found == 0) {
+		out->app_id = default_app_id(img);
+		return 0;
+	}
+	autofree char *name = xasprintf("%s:.bento/metadata", img->path);
+	return bento_metadata_load(name, data, len, out, err);
 }

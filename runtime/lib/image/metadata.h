@@ -23,6 +23,11 @@
  * Errors carry status BENTO_EXIT_RUNTIME. */
 int bento_image_load_metadata(bento_image *img, bento_metadata *out, bento_error **err);
 
+/* The checks above of a .bento/metadata text (name names it in messages),
+ * for a tree that is no image: an installed app's deployment. */
+int bento_metadata_load(const char *name, const char *data, size_t len, bento_metadata *out,
+                        bento_error **err);
+
 /* The name of the first regular-looking "*.desktop" entry at the top of the
  * image (in directory order), or NULL. */
 char *bento_image_desktop_file(bento_image *img);

@@ -110,6 +110,12 @@ static int find_signer(const bento_identity_request *req, const id_record *rec, 
                        bento_error **err)
 {
 	bento_image *img = req->img;
+	if (img == NULL) {
+		/* Installed: the pull checked the commit's signature. */
+		out->key = req->key ? xstrdup(req->key) : NULL;
+		out->user_id = req->origin ? xstrdup(req->origin) : NULL;
+		return 0;
+	}
 	bento_sig_sections secs;
 	auto_bento_error sections_err = NULL;
 	/* Without the sections (another tool's AppImage) a file is unsigned. */
@@ -192,7 +198,7 @@ static void bind_to(id_record *rec, const bento_identity_request *req, const fil
 	rec->key = s->key ? xstrdup(s->key) : NULL;
 	rec->file = s->key ? NULL : xstrdup(req->file);
 	rec->checked = NULL;
-	if (s->key) {
+	if (s->key && req->img) {
 		autofree char *identity = bento_image_identity(req->img);
 		rec->checked = xasprintf("%s %s", identity, s->key);
 	}
@@ -235,7 +241,7 @@ int bento_identity_check(const bento_identity_request *req, bento_error **err)
 			autofree char *owner = xasprintf("the files signed by key %s", rec.key);
 			return refuse(req, owner, &s, err);
 		}
-		if (s.from_record)
+		if (s.from_record || req->img == NULL)
 			return 0;
 		/* Remember the check for the next launch of this file. */
 		bind_to(&rec, req, &s);

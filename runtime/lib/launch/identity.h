@@ -13,6 +13,8 @@
  *     its place takes it over for its key);
  *   - any other file claiming the id is refused, with a message that names
  *     both and how to hand the id over (`bento trust FILE`);
+ *   - an app installed from a remote (bento install) is signed by the
+ *     remote's key: its id is bound to that key as a signed file's is;
  *   - bento never hands over a ~/.var/app/ID it did not make: an id whose
  *     data directory exists without a record (Flatpak keeps its apps' data
  *     there) is refused until the user trusts a file with it.
@@ -28,8 +30,15 @@
 #include "image/image.h"
 
 typedef struct bento_identity_request {
+	/* A file: img and its canonical path file.  An installed app (img
+	 * NULL): file is its deployment, key the fingerprint of the key its
+	 * remote verified (NULL for a remote without one: the app is then
+	 * bound to its path, like an unsigned file), origin says where it
+	 * came from ("installed from remote NAME (user)"). */
 	bento_image *img;
-	const char *file;   /* its canonical path */
+	const char *file;
+	const char *key;
+	const char *origin;
 	const char *app_id; /* valid */
 	const char *home;   /* where ~/.var/app is */
 } bento_identity_request;

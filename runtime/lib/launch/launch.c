@@ -90,6 +90,12 @@ typedef struct run_ctx {
 	gid_t gid;
 } run_ctx;
 
+/* What messages name: the image file, or the installed app's deployment. */
+static const char *subject(const run_ctx *ctx)
+{
+	return ctx->launch->img ? ctx->launch->img->path : ctx->launch->app_dir;
+}
+
 /* What AppImage's runtime gives the app, and its portable mode: FILE.home
  * and FILE.config beside the file become HOME and XDG_CONFIG_HOME.  In a
  * sandbox the environment starts from the sandbox's, already cleaned of the
@@ -107,14 +113,18 @@ static void app_environment(const run_ctx *ctx, const char *appdir, const bento_
 	 * host (it could not reach it anyway). */
 	const char *appimage = l->appimage, *argv0 = l->argv0;
 	if (sb) {
-		appimage = strrchr(appimage, '/') ? strrchr(appimage, '/') + 1 : appimage;
+		if (appimage && strrchr(appimage, '/'))
+			appimage = strrchr(appimage, '/') + 1;
 		argv0 = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 : argv0;
 	}
-	bento_strv_setenv(env, "APPIMAGE", appimage);
+	/* An installed app is no AppImage: no $APPIMAGE, and no portable
+	 * mode beside a file. */
+	if (appimage)
+		bento_strv_setenv(env, "APPIMAGE", appimage);
 	bento_strv_setenv(env, "APPDIR", appdir);
 	bento_strv_setenv(env, "ARGV0", argv0);
 	bento_strv_setenv(env, "OWD", ctx->owd);
-	if (sb)
+	if (sb || appimage == NULL)
 		return;
 	struct stat st;
 	autofree char *home = xasprintf("%s.home", l->appimage);
@@ -462,7 +472,7 @@ static attempt start_app(const run_ctx *ctx, app_process *app, bento_error **err
 			                "%s: cannot start %s in its sandbox: %s.  To run it "
 			                "unconfined, with all your rights, pass --bento-no-sandbox "
 			                "(bento run --no-sandbox)",
-			                ctx->launch->img->path, ctx->metadata.app_id, why);
+			                subject(ctx), ctx->metadata.app_id, why);
 			return ATTEMPT_FAILED;
 		}
 		bento_error_set(err, e, "unprivileged user namespaces are not available: %s",
@@ -473,11 +483,11 @@ static attempt start_app(const run_ctx *ctx, app_process *app, bento_error **err
 		return ATTEMPT_UNAVAILABLE;
 	case BENTO_SPAWN_SANDBOX:
 		bento_error_set(err, f->errnum, "%s: cannot set up the sandbox: %s%s%s: %s",
-		                ctx->launch->img->path, f->step, f->path ? " " : "",
-		                f->path ? f->path : "", strerror(f->errnum));
+		                subject(ctx), f->step, f->path ? " " : "", f->path ? f->path : "",
+		                strerror(f->errnum));
 		return ATTEMPT_FAILED;
 	default:
-		bento_error_set(err, e, "%s: cannot run %s: %s", ctx->launch->img->path, app->path,
+		bento_error_set(err, e, "%s: cannot run %s: %s", subject(ctx), app->path,
 		                strerror(e));
 		return ATTEMPT_FAILED;
 	}
@@ -500,8 +510,7 @@ static int prepare_sandbox(const run_ctx *ctx, const char *root, const char *app
 	                                ctx->metadata.usr_overlay == BENTO_USR_OVERLAY_ON,
 	                            .usr_layers = ctx->usr_layers};
 	if (bento_sandbox_prepare(&cfg, environ, sb, err) < 0)
-		return bento_error_prefix(err, "%s: cannot prepare the sandbox",
-		                          ctx->launch->img->path);
+		return bento_error_prefix(err, "%s: cannot prepare the sandbox", subject(ctx));
 	return 0;
 }
 
@@ -584,7 +593,7 @@ static attempt layers_failed(const run_ctx *ctx, const app_process *app, bento_e
 	bento_error_set(err, app->spawn.errnum,
 	                "%s: cannot mount the libraries %s needs from its image (.bento) over "
 	                "/usr: %s",
-	                ctx->launch->img->path, ctx->metadata.app_id, strerror(app->spawn.errnum));
+	                subject(ctx), ctx->metadata.app_id, strerror(app->spawn.errnum));
 	return ATTEMPT_FAILED;
 }
 
@@ -603,7 +612,7 @@ static bool app_root_report(const run_ctx *ctx, const app_process *app, const be
 		bento_warn(
 		    "%s: no /app for %s (%s: %s): it runs from where the image is, and what it "
 		    "finds at /app paths is the host's",
-		    ctx->launch->img->path, ctx->metadata.app_id,
+		    subject(ctx), ctx->metadata.app_id,
 		    stage == BENTO_SPAWN_USERNS ? "no user namespace"
 		    : root->step                ? root->step
 		                                : "cannot mount the image",
@@ -827,13 +836,26 @@ static attempt try_extract_and_run(const run_ctx *ctx, int *exit_status, bento_e
 
 /* ---- the whole launch -------------------------------------------------------- */
 
+/* An installed app's .bento/metadata, checked as an image's is. */
+static int load_app_dir_metadata(const char *dir, bento_metadata *md, bento_error **err)
+{
+	*md = (bento_metadata){0};
+	autofree char *path = xasprintf("%s/.bento/metadata", dir);
+	autofree char *data = NULL;
+	size_t len = 0;
+	if (bento_read_file_at(AT_FDCWD, path, 1 << 20, &data, &len, err) < 0)
+		return -1;
+	return bento_metadata_load(path, data, len, md, err);
+}
+
 /* The app's metadata and its permissions, layer upon layer: the image's,
  * the user's lasting override, this run's options.  The command is AppRun
  * unless the metadata names another path inside the image. */
 static int load_app(run_ctx *ctx, bento_error **err)
 {
 	const bento_launch *l = ctx->launch;
-	if (bento_image_load_metadata(l->img, &ctx->metadata, err) < 0)
+	if (l->app_dir ? load_app_dir_metadata(l->app_dir, &ctx->metadata, err) < 0
+	               : bento_image_load_metadata(l->img, &ctx->metadata, err) < 0)
 		return -1;
 	if (bento_metadata_choose_command(&ctx->metadata, l->command_name, l->argv0, l->appimage,
 	                                  &ctx->command, err) < 0)
@@ -849,7 +871,7 @@ static int load_app(run_ctx *ctx, bento_error **err)
 	if (!l->mount_only &&
 	    bento_requirements_check(&ctx->metadata.requirements, ctx->metadata.app_id,
 	                             ctx->sandboxed, &ctx->usr_layers, err) < 0)
-		return bento_error_prefix(err, "%s", l->img->path);
+		return bento_error_prefix(err, "%s", subject(ctx));
 	if (l->sandbox == BENTO_SANDBOX_OFF && !l->mount_only)
 		bento_warn("running %s without its sandbox: it can read and change all your files",
 		           ctx->metadata.app_id);
@@ -858,8 +880,12 @@ static int load_app(run_ctx *ctx, bento_error **err)
 	/* The id's data, override and bus names belong to the file that first
 	 * used it, or to its signing key (identity.h). */
 	autofree char *home = bento_user_home(ctx->uid);
-	bento_identity_request id = {
-	    .img = l->img, .file = l->appimage, .app_id = ctx->metadata.app_id, .home = home};
+	bento_identity_request id = {.img = l->img,
+	                             .file = l->img ? l->appimage : l->app_dir,
+	                             .key = l->app_key,
+	                             .origin = l->app_origin,
+	                             .app_id = ctx->metadata.app_id,
+	                             .home = home};
 	if (bento_identity_check(&id, err) < 0)
 		return -1;
 	bento_permissions user = {0};
@@ -932,6 +958,13 @@ static int run_strategies(const run_ctx *ctx, int *exit_status, bento_error **er
 		order[0] = launch->strategy;
 		count = 1;
 	}
+	/* An installed app is a directory already: it is bound at /app as an
+	 * extracted image is. */
+	if (launch->app_dir)
+		return run_in(ctx, launch->app_dir, BENTO_STRATEGY_EXTRACT, exit_status, err) ==
+		               ATTEMPT_RAN
+		           ? 0
+		           : -1;
 	bento_serve_capture_log(true);
 	autofree char *reasons = xstrdup("");
 	attempt a = ATTEMPT_UNAVAILABLE;

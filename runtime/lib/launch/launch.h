@@ -37,8 +37,15 @@ typedef enum bento_sandbox_choice {
 } bento_sandbox_choice;
 
 typedef struct bento_launch {
+	/* What to run: an image, or (img NULL) an installed app's deployment,
+	 * the directory app_dir, bound at /app as an extracted image is. */
 	bento_image *img;
-	const char *appimage; /* absolute path of the file, for $APPIMAGE */
+	const char *app_dir;
+	/* An installed app's identity: the fingerprint of its remote's key
+	 * (NULL for a remote without one) and "installed from remote NAME". */
+	const char *app_key;
+	const char *app_origin;
+	const char *appimage; /* absolute path of the file, for $APPIMAGE (NULL with app_dir) */
 	const char *argv0;    /* for $ARGV0, and the command a symbolic link names */
 	/* --bento-command=NAME: the image's command to run, or NULL for the one
 	 * argv0 names or the default (bento_metadata_choose_command). */

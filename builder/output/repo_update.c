@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+#include "output/repo_update.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ostree.h>
+
+#include "core/util.h"
+#include "output/appstream.h"
+#include "output/ostree_export.h"
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every ref of the repository, sorted (NULL-terminated, g_strfreev). */
+static char **list_refs(OstreeRepo *repo, const char *label, bento_error **err)
+{
+	GError *gerr = NULL;
+	g_autoptr(GHashTable) refs = NULL;
+	if (!ostree_repo_list_refs_ext(repo, NULL, &refs, OSTREE_REPO_LIST_REFS_EXT_NONE, NULL,
+	                               &gerr)) {
+		bento_error_from_gerror(err, gerr, "%s: cannot list its refs", label);
+		return NULL;
+	}
+	g_autofree const char **names = (const char **)g_hash_table_get_keys_as_array(refs, NULL);
+	char **out = g_strdupv((char **)names);
+	qsort(out, g_strv_length(out), sizeof(*out), compare_names);
+	return out;
+}
+
+/* Keeps keep commits of each ref's history: ostree's prune to that depth,
+ * which also drops the deltas that lead to what it removes. */
+static int prune(OstreeRepo *repo, const char *label, unsigned keep, bento_error **err)
+{
+	GError *gerr = NULL;
+	gint total = 0, pruned = 0;
+	guint64 size = 0;
+	if (!ostree_repo_prune(repo, OSTREE_REPO_PRUNE_FLAGS_REFS_ONLY, (gint)keep - 1, &total,
+	                       &pruned, &size, NULL, &gerr))
+		return bento_error_from_gerror(err, gerr, "%s: cannot prune", label);
+	printf("%s: pruned %d of %d objects (%" G_GUINT64_FORMAT " bytes), keeping %u commit%s "
+	       "of each ref\n",
+	       label, pruned, total, size, keep, keep == 1 ? "" : "s");
+	return 0;
+}
+
+/* The parent of commit, when the repository holds it; NULL otherwise. */
+static char *present_parent(OstreeRepo *repo, const char *commit)
+{
+	g_autoptr(GVariant) v = NULL;
+	if (!ostree_repo_load_commit(repo, commit, &v, NULL, NULL))
+		return NULL;
+	g_autofree char *parent = ostree_commit_get_parent(v);
+	g_autoptr(GVariant) pv = NULL;
+	if (parent == NULL || !ostree_repo_load_commit(repo, parent, &pv, NULL, NULL))
+		return NULL;
+	return g_steal_pointer(&parent);
+}
+
+static bool has_delta(GPtrArray *names, const char *name)
+{
+	for (guint i = 0; i < names->len; i++)
+		if (strcmp(names->pdata[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* The deltas of each ref that are missing: from its parent (what an
+ * update fetches) and from scratch (a first install). */
+static int make_deltas(OstreeRepo *repo, const char *label, char **refs, bento_error **err)
+{
+	GError *gerr = NULL;
+	g_autoptr(GPtrArray) names = NULL;
+	if (!ostree_repo_list_static_delta_names(repo, &names, NULL, &gerr))
+		return bento_error_from_gerror(err, gerr, "%s: cannot list its static deltas",
+		                               label);
+	for (char **ref = refs; *ref; ref++) {
+		g_autofree char *head = NULL;
+		if (!ostree_repo_resolve_rev(repo, *ref, FALSE, &head, &gerr))
+			return bento_error_from_gerror(err, gerr, "%s: ref %s", label, *ref);
+		g_autofree char *parent = present_parent(repo, head);
+		const char *froms[] = {parent, NULL};
+		for (size_t i = 0; i < 2; i++) {
+			if (i == 0 && parent == NULL)
+				continue;
+			const char *from = froms[i];
+			g_autofree char *name =
+			    from ? g_strconcat(from, "-", head, NULL) : g_strdup(head);
+			if (has_delta(names, name))
+				continue;
+			/* (ostree reads its parameters from a dictionary, which may not
+			 * be NULL: the defaults) */
+			g_autoptr(GVariant) params = g_variant_ref_sink(
+			    g_variant_new_array(G_VARIANT_TYPE("{sv}"), NULL, 0));
+			if (!ostree_repo_static_delta_generate(
+			        repo, OSTREE_STATIC_DELTA_GENERATE_OPT_MAJOR, from, head, NULL,
+			        params, NULL, &gerr))
+				return bento_error_from_gerror(
+				    err, gerr, "%s: cannot make the static delta %s of %s", label,
+				    name, *ref);
+			printf("%s: static delta %s of %s (%s)\n", label, name, *ref,
+			       from ? "from its parent" : "from scratch");
+		}
+	}
+	return 0;
+}
+
+static int write_summary(OstreeRepo *repo, const bento_repo_update_options *o, bento_error **err)
+{
+	GError *gerr = NULL;
+	if (!ostree_repo_regenerate_summary(repo, NULL, NULL, &gerr))
+		return bento_error_from_gerror(err, gerr, "%s: cannot write the summary", o->repo);
+	if (o->gpg_key == NULL) {
+		printf("%s: summary written, unsigned\n", o->repo);
+		return 0;
+	}
+	const char *keys[] = {o->gpg_key, NULL};
+	if (!ostree_repo_add_gpg_signature_summary(repo, keys, o->gpg_homedir, NULL, &gerr))
+		return bento_error_from_gerror(
+		    err, gerr, "%s: cannot sign the summary with the key %s", o->repo, o->gpg_key);
+	printf("%s: summary written and signed with %s\n", o->repo, o->gpg_key);
+	return 0;
+}
+
+int bento_repo_update(const bento_repo_update_options *o, bento_error **err)
+{
+	g_autoptr(OstreeRepo) repo = NULL;
+	if (bento_repo_open(o->repo, true, false, &repo, err) < 0)
+		return -1;
+	if (o->keep > 0 && prune(repo, o->repo, o->keep, err) < 0)
+		return -1;
+	g_auto(GStrv) refs = list_refs(repo, o->repo, err);
+	if (refs == NULL)
+		return -1;
+	if (o->static_deltas && make_deltas(repo, o->repo, refs, err) < 0)
+		return -1;
+	unsigned apps = 0;
+	if (bento_appstream_write(repo, o->repo, &apps, err) < 0)
+		return -1;
+	printf("%s: AppStream catalogue of %u app%s\n", o->repo, apps, apps == 1 ? "" : "s");
+	return write_summary(repo, o, err);
+}

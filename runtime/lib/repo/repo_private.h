@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* What the files of runtime/lib/repo share and nothing else sees: libostree
+ * and GLib, and the turn of a GError into a bento_error. */
+#ifndef BENTO_REPO_PRIVATE_H
+#define BENTO_REPO_PRIVATE_H
+
+#include <ostree.h>
+
+#include "repo/repo.h"
+
+/* Sets *err from gerror ("context: gerror's message"), frees gerror, and
+ * returns -1. */
+int bento_error_from_gerror(bento_error **err, GError *gerror, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* INST/app/ID[/BRANCH]. */
+char *bento_inst_app_dir(const bento_inst *inst, const char *app_id, const char *branch);
+
+/* The target of the symbolic link at path, or NULL. */
+char *bento_read_link(const char *path);
+
+#endif
