@@ -131,15 +131,23 @@ static char **list_dir(const char *dir, bool (*keep)(const char *dir, const char
 	return v.items;
 }
 
+/* A directory (not a link to one, like current) dir/name. */
+static bool is_dir(const char *dir, const char *name)
+{
+	autofree char *path = xasprintf("%s/%s", dir, name);
+	struct stat st;
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static bool is_app(const char *dir, const char *name)
 {
-	return bento_app_id_valid(name, strlen(name));
+	return bento_app_id_valid(name, strlen(name)) && is_dir(dir, name);
 }
 
 static bool is_branch(const char *dir, const char *name)
 {
 	autofree char *origin = xasprintf("%s/%s/origin", dir, name);
-	return branch_valid(name) && access(origin, F_OK) == 0;
+	return branch_valid(name) && is_dir(dir, name) && access(origin, F_OK) == 0;
 }
 
 char **bento_installed_apps(bento_inst *inst)
