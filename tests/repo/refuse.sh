@@ -52,7 +52,8 @@ fresh_client() {
 		bento_c install origin "$APP_ID" && [ "$(installed_version)" = "version 1" ]
 }
 
-# refused WHY_REGEX: the last run refused the update (status 1, stderr
+# refused WHY_REGEX: the last run refused the update (status 3, "an app
+# could not be updated (it stays as it was)" in bento update --help; stderr
 # matching the extended WHY_REGEX) and the installation is as it was
 # ($BEFORE); then a good repository updates it to version 2.  Sets BLOCKED
 # (yes|NO) and OBS.
@@ -62,7 +63,7 @@ refused() {
 	now=$(installed_version)
 	BLOCKED=NO
 	OBS="update: status $rc, $(head -c 300 <<<"$err" | tr '\n' ' ')"
-	if [ "$rc" = 1 ] && grep -Eq -- "$why" <<<"$err" && [ "$after" = "$BEFORE" ] &&
+	if [ "$rc" = 3 ] && grep -Eq -- "$why" <<<"$err" && [ "$after" = "$BEFORE" ] &&
 		[ "$now" = "version 1" ]; then
 		fixed
 		serve_variant "$FIXED"
@@ -74,7 +75,7 @@ refused() {
 			OBS+="; BUT the next update from a good repository: status $RC, $(head -c 300 <<<"$ERR")"
 		fi
 	else
-		[ "$rc" = 1 ] || OBS+=" (expected 1)"
+		[ "$rc" = 3 ] || OBS+=" (expected 3)"
 		grep -Eq -- "$why" <<<"$err" || OBS+="; the message does not match /$why/"
 		[ "$after" = "$BEFORE" ] || OBS+="; the installation changed: $(tr '\n' ' ' <<<"$after") (was $(tr '\n' ' ' <<<"$BEFORE"))"
 		[ "$now" = "version 1" ] || OBS+="; bento run $APP_ID now prints \"$now\""
@@ -163,7 +164,7 @@ object_path() {
 # object_of VARIANT PATH: the object file of PATH in VARIANT's head, its type by the field
 object_file() { # DIR PATH FIELD(5: file's checksum or dirtree) EXT
 	local sum
-	sum=$(as_user ostree --repo="$1" ls -C "$REF" "$2" | awk -v f="$3" '{print $f}')
+	sum=$(as_user ostree --repo="$1" ls -C -d "$REF" "$2" | awk -v f="$3" '{print $f}')
 	echo "$1/objects/${sum:0:2}/${sum:2}.$4"
 }
 
@@ -311,11 +312,12 @@ meta_row() {
 	bento_c update "$APP_ID"
 	BLOCKED=NO
 	OBS="status $RC, $(head -c 300 <<<"$ERR")"
-	if [ "$RC" = 1 ] && grep -qF -- "$msg" <<<"$ERR" && [ "$(state)" = "$BEFORE" ] &&
+	if [ "$RC" = 3 ] && grep -qF -- ".bento/metadata$msg" <<<"$ERR" && [ "$(state)" = "$BEFORE" ] &&
 		[ "$(installed_version)" = "version 1" ]; then
 		BLOCKED=yes
 	else
-		grep -qF -- "$msg" <<<"$ERR" || OBS+="; the message lacks \"$msg\""
+		[ "$RC" = 3 ] || OBS+=" (expected 3)"
+		grep -qF -- ".bento/metadata$msg" <<<"$ERR" || OBS+="; the message lacks \".bento/metadata$msg\""
 		[ "$(state)" = "$BEFORE" ] || OBS+="; the installation changed: $(state | tr '\n' ' ')"
 	fi
 	record "hostile .bento/metadata: $what" "metadata" "$BLOCKED" "$CONTROL" \

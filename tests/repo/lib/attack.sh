@@ -19,9 +19,10 @@
 # summary DIR [SIGN_FPR]: regenerates DIR's summary (signed if SIGN_FPR)
 # deltas DIR: static deltas parent->head and from scratch of $REF
 # serve_variant DIR: www/repo (what nginx serves) now points to DIR
-# client NAME: an installation of its own for the next bento commands: its
-#   XDG_DATA_HOME is $TEST_DIR/clients/NAME; sets C (the env assignment to
-#   pass to urun) and INST (the installation's directory)
+# client NAME: a user of its own for the next bento commands (an installed
+#   app's id belongs to its remote's key, in the user's HOME): HOME is
+#   $TEST_DIR/clients/NAME; sets C (the env assignment to pass to urun) and
+#   INST (the installation's directory)
 # bento_c ARGS...: urun ./bento with the client's environment
 # installed_version: what `bento run $APP_ID` prints (sets RC too)
 # active_commit: the commit INST's active deployment of $APP_ID points to
@@ -121,9 +122,9 @@ serve_variant() {
 
 client() {
 	local home=$TEST_DIR/clients/$1
-	install -d -o "$TEST_UID" -g "$TEST_GID" "$home"
-	C="XDG_DATA_HOME=$home"
-	INST=$home/bento/installation
+	install -d -m 0700 -o "$TEST_UID" -g "$TEST_GID" "$home"
+	C="HOME=$home"
+	INST=$home/.local/share/bento/installation
 }
 
 bento_c() {
