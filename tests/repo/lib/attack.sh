@@ -16,7 +16,10 @@
 #   signed by SIGN_FPR (none if empty), the spec's metadata; prints the
 #   commit.  COMMIT_REF, COMMIT_APP_ID, COMMIT_META override the ref, the
 #   bento.app-id and the bento.metadata text (default: the tree's file)
-# summary DIR [SIGN_FPR]: regenerates DIR's summary (signed if SIGN_FPR)
+# summary DIR [SIGN_FPR]: regenerates DIR's summary (signed if SIGN_FPR),
+#   with a modification time of its own: two summaries of the same size
+#   made in the same second would have the same ETag and Last-Modified, and
+#   ostree's cached copy of the first would stand for the second
 # deltas DIR: static deltas parent->head and from scratch of $REF
 # serve_variant DIR: www/repo (what nginx serves) now points to DIR
 # client NAME: a user of its own for the next bento commands (an installed
@@ -99,7 +102,9 @@ commit_tree() {
 
 summary() {
 	rm -f "$1/summary.sig"
-	as_user ostree --repo="$1" summary -u ${2:+--gpg-sign="$2" --gpg-homedir="$GH"}
+	as_user ostree --repo="$1" summary -u ${2:+--gpg-sign="$2" --gpg-homedir="$GH"} &&
+		_stamp=$((_stamp + 100)) &&
+		touch -h -d "@$_stamp" "$1/summary" ${2:+"$1/summary.sig"}
 }
 
 deltas() {
