@@ -110,8 +110,8 @@ summary() {
 deltas() {
 	local parent
 	parent=$(as_user ostree --repo="$1" rev-parse "$REF^" 2>/dev/null)
-	[ -n "$parent" ] && as_user ostree --repo="$1" static-delta generate --from="$parent" --to="$REF" >/dev/null
-	as_user ostree --repo="$1" static-delta generate --empty --to="$REF" >/dev/null
+	[ -n "$parent" ] && as_user ostree --repo="$1" static-delta generate --from="$parent" --to="$REF" >/dev/null 2>&1
+	as_user ostree --repo="$1" static-delta generate --empty --to="$REF" >/dev/null 2>&1
 }
 
 # variant NAME FROM: a copy of the repository FROM, $TEST_DIR/variants/NAME; sets V
