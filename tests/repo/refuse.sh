@@ -252,6 +252,51 @@ control_ostree "$V" --disable-verify-bindings
 attack "another app's commit (org.evil.Other) served under this app's ref" "ref binding" \
 	'bind|org\.evil\.Other' "$V"
 
+# ---- a replay: the server's head set back to an older signed commit
+
+# version 2 installed; then the server serves the good repository of version
+# 1 again: all signatures and bindings hold, only the age tells
+variant newer "$GOOD1"
+NEWER=$V
+commit_tree "$NEWER" v2 "$FPR_A" >/dev/null && deltas "$NEWER" && summary "$NEWER" "$FPR_A"
+r=$TEST_DIR/replay
+as_user ostree init --mode=bare-user-only --repo="$r" >/dev/null
+as_user ostree --repo="$r" remote add --gpg-import=key-A.asc o "$URL" >/dev/null
+serve_variant "$NEWER"
+as_user ostree --repo="$r" pull o "$REF" >/dev/null 2>&1
+serve_variant "$GOOD1"
+as_user ostree --repo="$r" pull o "$REF" >/dev/null 2>&1 &&
+	[ "$(as_user ostree --repo="$r" rev-parse "o:$REF")" = "$(as_user ostree --repo="$GOOD1" rev-parse "$REF")" ]
+replayed=$?
+CONTROL=no
+[ $replayed = 0 ] && CONTROL=yes
+CONTROL_OBS="Debian's ostree pull (without --timestamp-check) takes version 1's commit back: $CONTROL"
+name="the server's head set back to an older signed commit (version 1 replayed)"
+if fresh_client replay; then
+	serve_variant "$NEWER"
+	bento_c update "$APP_ID"
+	[ "$(installed_version)" = "version 2" ]
+	ok "replay: version 2 installed" "$(describe_run)"
+	BEFORE=$(state)
+	serve_variant "$GOOD1"
+	bento_c update "$APP_ID"
+	after=$(state) now=$(installed_version)
+	BLOCKED=NO
+	OBS="update: status $RC, $(head -c 300 <<<"$ERR" | tr '\n' ' '), then runs \"$now\""
+	if [ "$RC" = 3 ] && grep -Eqi 'older|downgrade' <<<"$ERR" && [ "$after" = "$BEFORE" ] &&
+		[ "$now" = "version 2" ]; then
+		fixed
+		serve_variant "$FIXED"
+		bento_c update "$APP_ID"
+		[ "$RC" = 0 ] && [ "$(installed_version)" = "version 2" ] && [ "$(active_commit)" = "$(as_user ostree --repo="$FIXED" rev-parse "$REF")" ] &&
+			BLOCKED=yes
+		OBS+="; a newer commit then: status $RC"
+	fi
+	record "$name" "replay" "$BLOCKED" "$CONTROL" "$OBS; control: $CONTROL_OBS"
+else
+	record "$name" "replay" ERROR "$CONTROL" "version 1 could not be installed: $(describe_run)"
+fi
+
 # ---- a server that goes away mid-pull
 
 client control-slow

@@ -122,6 +122,8 @@ else
 	CONTROL_OBS="even with the lock 0644 the user cannot take it: $(cat "$TEST_DIR/flock.err")"
 fi
 record "$name" "denial of service" "$BLOCKED" "$CONTROL" "$OBS; control: $CONTROL_OBS"
+! as_user flock -n "$SYS/repo/.lock" true 2>/dev/null
+ok "nor can the user open libostree's lock of the repository (repo/.lock)" "$(ls -la "$SYS/repo")"
 rrun "$S" ./bento rollback --system "$APP_ID"
 [ "$RC" = 0 ] && [ "$(stat -c %a "$SYS/lock")" = 600 ]
 verdict "root's next command makes the lock root's alone again (0600)" 0
