@@ -111,7 +111,8 @@ static void progress_end(progress *pr, OstreeAsyncProgress *p)
 
 /* libostree's pull of ref from url (NULL: the remote's own).  Signatures
  * are checked unless the remote was added with --no-gpg-verify: the
- * options say so whatever the remote's config says. */
+ * options say so whatever the remote's config says; and the new commit may
+ * not be older than the one pulled last. */
 static gboolean pull_from(OstreeRepo *repo, const char *remote, const char *ref, const char *url,
                           bool verify, GError **gerror)
 {
@@ -123,6 +124,10 @@ static gboolean pull_from(OstreeRepo *repo, const char *remote, const char *ref,
 		g_variant_builder_add(&b, "{sv}", "gpg-verify-summary",
 		                      g_variant_new_boolean(TRUE));
 	}
+	/* A commit older than the one pulled before is refused: the server (or
+	 * whoever stands in its way) could otherwise hand back an old signed
+	 * version, with the flaws its successor fixed. */
+	g_variant_builder_add(&b, "{sv}", "timestamp-check", g_variant_new_boolean(TRUE));
 	if (url)
 		g_variant_builder_add(&b, "{sv}", "override-url", g_variant_new_string(url));
 	g_autoptr(GVariant) options = g_variant_ref_sink(g_variant_builder_end(&b));
