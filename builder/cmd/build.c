@@ -230,6 +230,7 @@ int bento_builder_build(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		return BENTO_EXIT_FAILURE;
 	printf("%s\n", out);
+	export.version = m->version;
 	if (export.repo && bento_ostree_export(out, &export, &err) < 0)
 		return bento_error_report(steal_pointer(&err), PROG, BENTO_EXIT_FAILURE);
 	return fflush(stdout) == 0 ? 0 : BENTO_EXIT_FAILURE;

@@ -130,6 +130,11 @@ int bento_builder_bundle(int argc, char **argv)
 			return bento_cmd_finish(NULL);
 		}
 	}
+	if (repo != NULL && (check_only || list_file || quiet))
+		return bento_cmd_usage_error("bundle", "%s does not go with --repo",
+		                             check_only  ? "--check"
+		                             : list_file ? "--exclude-list"
+		                                         : "-q");
 	if (repo != NULL)
 		return bundle_from_repo(repo, branch, output, sign_key, argc, argv);
 	if (output || branch || sign_key)

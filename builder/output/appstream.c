@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,6 +38,9 @@ static char *commit_file(GFile *root, const char *path, gsize *len)
 typedef struct rewrite {
 	GString *out;
 	const char *id, *ref;
+	const char *version; /* the commit's, for a metainfo without <releases> */
+	guint64 timestamp;
+	bool has_releases;
 	int depth;
 	int skip_from; /* the depth of an element left out with all it holds, or -1 */
 } rewrite;
@@ -54,6 +58,8 @@ static void rw_start(GMarkupParseContext *ctx, const char *name, const char **at
 	if (rw->skip_from < 0 && rw->depth == 1 &&
 	    (strcmp(name, "id") == 0 || strcmp(name, "bundle") == 0))
 		rw->skip_from = rw->depth;
+	if (rw->depth == 1 && strcmp(name, "releases") == 0)
+		rw->has_releases = true;
 	rw->depth++;
 	if (rw->skip_from >= 0)
 		return;
@@ -80,6 +86,13 @@ static void rw_end(GMarkupParseContext *ctx, const char *name, gpointer data, GE
 			rw->skip_from = -1;
 		return;
 	}
+	if (rw->depth == 0 && !rw->has_releases && rw->version) {
+		g_autofree char *v = g_markup_escape_text(rw->version, -1);
+		g_string_append_printf(rw->out,
+		                       "  <releases>\n      <release version=\"%s\" "
+		                       "timestamp=\"%" G_GUINT64_FORMAT "\"/>\n    </releases>\n",
+		                       v, rw->timestamp);
+	}
 	if (rw->depth == 0) {
 		g_autofree char *ref = g_markup_escape_text(rw->ref, -1);
 		g_string_append_printf(rw->out, "  <bundle type=\"bento\">%s</bundle>\n  ", ref);
@@ -99,13 +112,20 @@ static void rw_text(GMarkupParseContext *ctx, const char *text, gsize len, gpoin
 	g_string_append(rw->out, t);
 }
 
-/* The component of a metainfo text, or false (with *why) when it does not
+/* The component of a metainfo text (with the commit's version as its
+ * release when it names none), or false (with *why) when it does not
  * parse as one. */
 static bool component_from_metainfo(GString *out, const char *text, gsize len, const char *id,
-                                    const char *ref, char **why)
+                                    const char *ref, const char *version, guint64 timestamp,
+                                    char **why)
 {
 	g_autoptr(GString) buf = g_string_new("  ");
-	rewrite rw = {.out = buf, .id = id, .ref = ref, .skip_from = -1};
+	rewrite rw = {.out = buf,
+	              .id = id,
+	              .ref = ref,
+	              .version = version,
+	              .timestamp = timestamp,
+	              .skip_from = -1};
 	static const GMarkupParser parser = {
 	    .start_element = rw_start, .end_element = rw_end, .text = rw_text};
 	g_autoptr(GMarkupParseContext) ctx = g_markup_parse_context_new(&parser, 0, &rw, NULL);
@@ -123,6 +143,32 @@ static bool component_from_metainfo(GString *out, const char *text, gsize len, c
 	g_string_append(out, buf->str);
 	g_string_append_c(out, '\n');
 	return true;
+}
+
+static void first_release(GMarkupParseContext *ctx, const char *name, const char **attr_names,
+                          const char **attr_values, gpointer data, GError **error)
+{
+	(void)ctx;
+	(void)error;
+	char **version = data;
+	if (*version || strcmp(name, "release") != 0)
+		return;
+	for (size_t i = 0; attr_names[i]; i++)
+		if (strcmp(attr_names[i], "version") == 0 && *attr_values[i])
+			*version = g_strdup(attr_values[i]);
+}
+
+char *bento_metainfo_version(const char *text, size_t len)
+{
+	static const GMarkupParser parser = {.start_element = first_release};
+	char *version = NULL;
+	g_autoptr(GMarkupParseContext) ctx = g_markup_parse_context_new(&parser, 0, &version, NULL);
+	if (!g_markup_parse_context_parse(ctx, text, (gssize)len, NULL) ||
+	    !g_markup_parse_context_end_parse(ctx, NULL)) {
+		g_free(version);
+		return NULL;
+	}
+	return version;
 }
 
 /* ------------------------------------------------------------ desktop entry */
@@ -243,8 +289,7 @@ static int add_component(GString *out, OstreeRepo *repo, const char *label, cons
 	const char *version = NULL;
 	g_variant_lookup(md, "version", "&s", &version);
 	guint64 timestamp = ostree_commit_get_timestamp(commit_v);
-	const char *names[] = {"usr/share/metainfo/%s.metainfo.xml",
-	                       "usr/share/metainfo/%s.appdata.xml"};
+	const char *names[] = BENTO_METAINFO_PATHS;
 	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
 		g_autofree char *path = g_strdup_printf(names[i], id);
 		gsize len = 0;
@@ -252,7 +297,7 @@ static int add_component(GString *out, OstreeRepo *repo, const char *label, cons
 		if (text == NULL)
 			continue;
 		g_autofree char *why = NULL;
-		if (component_from_metainfo(out, text, len, id, ref, &why))
+		if (component_from_metainfo(out, text, len, id, ref, version, timestamp, &why))
 			return 1;
 		bento_warn("%s: %s: %s; the catalogue uses the desktop entry instead", ref, path,
 		           why);

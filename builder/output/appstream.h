@@ -2,7 +2,7 @@
 /* The AppStream catalogue of a repository, what software centres read:
  * REPO/appstream/ARCH/appstream.xml.gz, one <components> document with a
  * <component> for each ref app/ID/ARCH/BRANCH: the app's own metainfo
- * (usr/share/metainfo/ID.metainfo.xml or ID.appdata.xml), else one made
+ * (BENTO_METAINFO_PATHS), else one made
  * from its desktop entry ID.desktop, and <bundle type="bento">REF</bundle>.
  * The metainfo is the app's, so hostile: it is parsed and written out again
  * element by element (its <id> and <bundle> replaced by the repository's),
@@ -14,6 +14,19 @@
 #include <ostree.h>
 
 #include "core/error.h"
+
+/* Where an app's metainfo may be, in this order (printf formats of the
+ * app id): usr/share/metainfo (an AppDir's /usr), share/metainfo (what
+ * bento-builder build writes: the AppDir is /app), .metainfo.xml then the
+ * older .appdata.xml. */
+#define BENTO_METAINFO_PATHS                                                                       \
+	{                                                                                          \
+		"usr/share/metainfo/%s.metainfo.xml", "share/metainfo/%s.metainfo.xml",            \
+		    "usr/share/metainfo/%s.appdata.xml", "share/metainfo/%s.appdata.xml"           \
+	}
+
+/* The version of the first <release> of a metainfo text, or NULL (g_free). */
+char *bento_metainfo_version(const char *text, size_t len);
 
 /* Writes the catalogue atomically (a temporary file, then a rename);
  * label names the repository in messages.  *count gets the number of

@@ -17,6 +17,7 @@
 #include "core/util.h"
 #include "image/extract.h"
 #include "image/image.h"
+#include "output/appstream.h"
 #include "permissions/permissions.h"
 #include "util/beneath.h"
 #include "util/digest.h"
@@ -251,7 +252,8 @@ static char *first_desktop_file(int tree_fd)
 }
 
 /* X-AppImage-Version of the tree's desktop entry (ID.desktop, else the
- * first *.desktop at the top), or NULL. */
+ * first *.desktop at the top), or NULL: the version AppImage tools give a
+ * file. */
 static char *tree_version(int tree_fd, const char *label, const char *app_id)
 {
 	autofree char *name = xasprintf("%s.desktop", app_id);
@@ -278,6 +280,25 @@ static char *tree_version(int tree_fd, const char *label, const char *app_id)
 	}
 	const char *v = bento_keyfile_get(kf, "Desktop Entry", "X-AppImage-Version");
 	return v && *v ? xstrdup(v) : NULL;
+}
+
+/* The version of the tree's metainfo's first release, or NULL. */
+static char *metainfo_version(int tree_fd, const char *label, const char *app_id)
+{
+	const char *paths[] = BENTO_METAINFO_PATHS;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		autofree char *path = xasprintf(paths[i], app_id);
+		autofree char *text = NULL;
+		size_t len = 0;
+		bento_error *e = NULL;
+		if (bento_beneath_read_file(tree_fd, label, path, 1 << 20, &text, &len, &e) < 0) {
+			bento_error_free(e);
+			continue;
+		}
+		g_autofree char *version = bento_metainfo_version(text, len);
+		return version ? xstrdup(version) : NULL;
+	}
+	return NULL;
 }
 
 /* The app id and version of the tree (its .bento/metadata, parsed as the
@@ -314,6 +335,8 @@ static int tree_identity(export_source *s, bento_error **err)
 	s->app_id = xstrdup(md.app_id);
 	bento_metadata_clear(&md);
 	s->version = tree_version(tree_fd, s->label, s->app_id);
+	if (s->version == NULL)
+		s->version = metainfo_version(tree_fd, s->label, s->app_id);
 	return 0;
 }
 
@@ -474,6 +497,10 @@ int bento_ostree_export(const char *source, const bento_export_options *o, bento
 	__attribute__((cleanup(export_source_clear))) export_source s = {.label = source};
 	if (prepare_source(&s, err) < 0)
 		return -1;
+	if (o->version) {
+		free(s.version);
+		s.version = xstrdup(o->version);
+	}
 	g_autoptr(OstreeRepo) repo = NULL;
 	if (bento_repo_open(o->repo, true, true, &repo, err) < 0)
 		return -1;

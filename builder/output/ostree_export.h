@@ -27,6 +27,10 @@ typedef struct bento_export_options {
 	const char *gpg_key;     /* sign the commit with this key; NULL: unsigned */
 	const char *gpg_homedir; /* GnuPG home of gpg_key; NULL: GnuPG's default */
 	const char *subject;     /* the commit's subject; NULL: "ID VERSION" */
+	/* The app's version (a build's manifest says it); NULL: the tree's, from
+	 * its desktop entry's X-AppImage-Version, else its metainfo's first
+	 * release. */
+	const char *version;
 } bento_export_options;
 
 /* Exports source, a bento file or an AppDir, as a commit (see above): its

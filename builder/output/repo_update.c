@@ -10,6 +10,7 @@
 #include "core/util.h"
 #include "output/appstream.h"
 #include "output/ostree_export.h"
+#include "util/beneath.h"
 
 static int compare_names(const void *a, const void *b)
 {
@@ -32,8 +33,54 @@ static char **list_refs(OstreeRepo *repo, const char *label, bento_error **err)
 	return out;
 }
 
+static bool has_commit(OstreeRepo *repo, const char *checksum)
+{
+	gboolean have = FALSE;
+	return ostree_validate_checksum_string(checksum, NULL) &&
+	       ostree_repo_has_object(repo, OSTREE_OBJECT_TYPE_COMMIT, checksum, &have, NULL,
+	                              NULL) &&
+	       have;
+}
+
+/* Removes the deltas from a commit the repository no longer holds, which
+ * ostree's prune leaves (it removes those to such a commit): the directory
+ * deltas/FF/ROM-TO of ostree's layout (modified base64 names), then the
+ * delta indexes made again. */
+static int prune_deltas_from_gone(OstreeRepo *repo, const char *label, bento_error **err)
+{
+	GError *gerr = NULL;
+	g_autoptr(GPtrArray) names = NULL;
+	if (!ostree_repo_list_static_delta_names(repo, &names, NULL, &gerr))
+		return bento_error_from_gerror(err, gerr, "%s: cannot list its static deltas",
+		                               label);
+	bool removed = false;
+	for (guint i = 0; i < names->len; i++) {
+		const char *name = names->pdata[i], *dash = strchr(name, '-');
+		if (dash == NULL)
+			continue;
+		g_autofree char *from = g_strndup(name, (gsize)(dash - name));
+		const char *to = dash + 1;
+		if (has_commit(repo, from) || !ostree_validate_checksum_string(to, NULL))
+			continue;
+		g_autofree guchar *from_bytes = ostree_checksum_to_bytes(from);
+		g_autofree guchar *to_bytes = ostree_checksum_to_bytes(to);
+		g_autofree char *f = ostree_checksum_b64_from_bytes(from_bytes);
+		g_autofree char *t = ostree_checksum_b64_from_bytes(to_bytes);
+		g_autofree char *path = g_strdup_printf("deltas/%.2s/%s-%s", f, f + 2, t);
+		if (bento_beneath_remove(ostree_repo_get_dfd(repo), label, path, err) < 0)
+			return -1;
+		printf("%s: removed the static delta %s (from a pruned commit)\n", label, name);
+		removed = true;
+	}
+	if (removed && !ostree_repo_static_delta_reindex(repo, OSTREE_STATIC_DELTA_INDEX_FLAGS_NONE,
+	                                                 NULL, NULL, &gerr))
+		return bento_error_from_gerror(err, gerr, "%s: cannot index its static deltas",
+		                               label);
+	return 0;
+}
+
 /* Keeps keep commits of each ref's history: ostree's prune to that depth,
- * which also drops the deltas that lead to what it removes. */
+ * which also drops the deltas to what it removes; then those from it. */
 static int prune(OstreeRepo *repo, const char *label, unsigned keep, bento_error **err)
 {
 	GError *gerr = NULL;
@@ -42,6 +89,8 @@ static int prune(OstreeRepo *repo, const char *label, unsigned keep, bento_error
 	if (!ostree_repo_prune(repo, OSTREE_REPO_PRUNE_FLAGS_REFS_ONLY, (gint)keep - 1, &total,
 	                       &pruned, &size, NULL, &gerr))
 		return bento_error_from_gerror(err, gerr, "%s: cannot prune", label);
+	if (prune_deltas_from_gone(repo, label, err) < 0)
+		return -1;
 	printf("%s: pruned %d of %d objects (%" G_GUINT64_FORMAT " bytes), keeping %u commit%s "
 	       "of each ref\n",
 	       label, pruned, total, size, keep, keep == 1 ? "" : "s");

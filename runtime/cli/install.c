@@ -52,25 +52,26 @@ int bento_cmd_install(int argc, char **argv)
 	auto_bento_error err = NULL;
 	if ((status = bento_inst_open_cli("install", system, true, &inst)) != 0)
 		return status;
+	if (!bento_remote_exists(inst, remote)) {
+		bento_error_set(&err, 0, "no remote named %s (bento remote-list lists them)",
+		                remote);
+		return bento_error_report(steal_pointer(&err), "bento install", BENTO_EXIT_FAILURE);
+	}
 	bento_deployment d = {0};
 	int installed = bento_deployment_read(inst, app_id, branch, &d, &err);
 	bento_deployment_clear(&d);
+	if (installed < 0)
+		return bento_error_report(steal_pointer(&err), "bento install", BENTO_EXIT_FAILURE);
 	if (installed == 0) {
 		printf("%s (%s) is installed already; `bento update %s` updates it\n", app_id,
 		       branch, app_id);
 		return 0;
 	}
-	if (installed < 0 || !bento_remote_exists(inst, remote)) {
-		if (!err)
-			bento_error_set(
-			    &err, 0, "no remote named %s (bento remote-list lists them)", remote);
-		return bento_error_report(steal_pointer(&err), "bento install", BENTO_EXIT_FAILURE);
-	}
 	if (bento_bring_up_to_date(inst, app_id, branch, remote, &err) < 0)
 		return bento_error_report(steal_pointer(&err), "bento install", BENTO_EXIT_FAILURE);
-	if (bento_deployment_read(inst, app_id, NULL, &d, NULL) == 0 && !d.current)
-		printf("%s runs its branch %s; `bento switch %s %s` makes it run %s\n", app_id,
-		       d.branch, app_id, branch, branch);
+	if (bento_deployment_read(inst, app_id, branch, &d, NULL) == 0 && !d.current)
+		printf("%s runs another branch; `bento switch %s %s` makes it run %s\n", app_id,
+		       app_id, branch, branch);
 	bento_deployment_clear(&d);
 	return 0;
 }

@@ -54,10 +54,11 @@ int bento_bring_up_to_date(bento_inst *inst, const char *app_id, const char *bra
 	}
 	bool same = installed == 0 && strcmp(before.active, pulled.commit) == 0;
 	bento_deployment_clear(&before);
+	autofree char *what =
+	    pulled.version ? xasprintf("version %s, commit %.12s", pulled.version, pulled.commit)
+	                   : xasprintf("commit %.12s", pulled.commit);
 	if (same) {
-		printf("%s (%s): up to date, %s%s%.12s\n", app_id, branch,
-		       pulled.version ? pulled.version : "",
-		       pulled.version ? ", commit " : "commit ", pulled.commit);
+		printf("%s (%s): up to date, %s\n", app_id, branch, what);
 		return 0;
 	}
 	if (bento_deploy(inst, app_id, branch, remote, &pulled, err) < 0)
@@ -67,10 +68,8 @@ int bento_bring_up_to_date(bento_inst *inst, const char *app_id, const char *bra
 		return -1;
 	int r = now.current ? bento_export_app(inst, &now, err) : 0;
 	if (r == 0)
-		printf("%s (%s): %s %s%s%.12s\n", app_id, branch,
-		       installed == 0 ? "updated to" : "installed,",
-		       pulled.version ? pulled.version : "",
-		       pulled.version ? ", commit " : "commit ", pulled.commit);
+		printf("%s (%s): %s %s\n", app_id, branch,
+		       installed == 0 ? "updated to" : "installed", what);
 	bento_deployment_clear(&now);
 	return r;
 }

@@ -168,8 +168,9 @@ int bento_cmd_remote_ls(int argc, char **argv)
 		return status;
 	auto_bento_inst inst = NULL;
 	auto_bento_error err = NULL;
-	/* A writer: libostree caches the summary in the repository. */
-	if ((status = bento_inst_open_cli("remote-ls", system, true, &inst)) != 0)
+	/* A reader: any user lists the system's remotes (libostree caches the
+	 * summary only where it may write). */
+	if ((status = bento_inst_open_cli("remote-ls", system, false, &inst)) != 0)
 		return status;
 	if (bento_remote_ls(inst, argv[optind], stdout, &err) < 0)
 		return bento_error_report(steal_pointer(&err), "bento remote-ls",

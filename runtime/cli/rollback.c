@@ -58,9 +58,10 @@ static int rollback_installed(bool system, const char *app_id)
 	if (bento_deploy_rollback(inst, app_id, &d, &err) < 0 ||
 	    bento_export_app(inst, &d, &err) < 0)
 		return bento_error_report(steal_pointer(&err), "bento rollback", 3);
-	printf("%s (%s): rolled back to %s%s%s; `bento rollback %s` returns to %s\n", app_id,
-	       d.branch, d.version ? d.version : "", d.version ? ", commit " : "commit ", d.active,
-	       app_id, d.previous ? d.previous : "?");
+	printf("%s (%s): rolled back to %s%s%s%s; `bento rollback %s` returns to commit %s\n",
+	       app_id, d.branch, d.version ? "version " : "", d.version ? d.version : "",
+	       d.version ? ", commit " : "commit ", d.active, app_id,
+	       d.previous ? d.previous : "?");
 	bento_deployment_clear(&d);
 	return 0;
 }

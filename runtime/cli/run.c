@@ -45,8 +45,8 @@ static void print_help(void)
 static int run_installed(bento_launch *launch, const char *app_id, char **args)
 {
 	auto_bento_error err = NULL;
-	autofree char *dir = NULL, *key = NULL, *origin = NULL;
-	int found = bento_installed_find(app_id, &dir, &key, &origin, &err);
+	__attribute__((cleanup(bento_installed_clear))) bento_installed app = {0};
+	int found = bento_installed_find(app_id, &app, &err);
 	if (found > 0)
 		bento_error_set(&err, ENOENT,
 		                "%s: no such file, and no app of that id is installed (bento "
@@ -54,9 +54,10 @@ static int run_installed(bento_launch *launch, const char *app_id, char **args)
 		                app_id);
 	if (found != 0)
 		return bento_error_report(steal_pointer(&err), "bento run", BENTO_EXIT_RUNTIME);
-	launch->app_dir = dir;
-	launch->app_key = key;
-	launch->app_origin = origin;
+	launch->app_dir = app.dir;
+	launch->app_home = app.home;
+	launch->app_key = app.key;
+	launch->app_origin = app.origin;
 	launch->argv0 = app_id;
 	launch->args = args;
 	int status = 0;

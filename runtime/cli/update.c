@@ -397,6 +397,13 @@ static int update(const char *file, const options *o, bento_error **err)
  * when none is named), every branch of it, from its remote. */
 static int update_installed(bool system, char **ids, int n)
 {
+	autofree char *dir = bento_inst_dir(system);
+	struct stat st;
+	/* Nothing installed: no installation is made just to say so. */
+	if (n == 0 && stat(dir, &st) < 0) {
+		printf("no app is installed (in %s)\n", dir);
+		return 0;
+	}
 	auto_bento_inst inst = NULL;
 	int status = bento_inst_open_cli("update", system, true, &inst);
 	if (status != 0)

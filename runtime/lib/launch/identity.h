@@ -31,7 +31,7 @@
 
 typedef struct bento_identity_request {
 	/* A file: img and its canonical path file.  An installed app (img
-	 * NULL): file is its deployment, key the fingerprint of the key its
+	 * NULL): file is its directory in the installation, key the fingerprint of the key its
 	 * remote verified (NULL for a remote without one: the app is then
 	 * bound to its path, like an unsigned file), origin says where it
 	 * came from ("installed from remote NAME (user)"). */

@@ -881,7 +881,7 @@ static int load_app(run_ctx *ctx, bento_error **err)
 	 * used it, or to its signing key (identity.h). */
 	autofree char *home = bento_user_home(ctx->uid);
 	bento_identity_request id = {.img = l->img,
-	                             .file = l->img ? l->appimage : l->app_dir,
+	                             .file = l->img ? l->appimage : l->app_home,
 	                             .key = l->app_key,
 	                             .origin = l->app_origin,
 	                             .app_id = ctx->metadata.app_id,

@@ -45,6 +45,10 @@ typedef struct bento_launch {
 	 * (NULL for a remote without one) and "installed from remote NAME". */
 	const char *app_key;
 	const char *app_origin;
+	/* What the id of an installed app without a key is bound to, in its
+	 * place: its directory in the installation (INST/app/ID), which
+	 * outlives its deployments. */
+	const char *app_home;
 	const char *appimage; /* absolute path of the file, for $APPIMAGE (NULL with app_dir) */
 	const char *argv0;    /* for $ARGV0, and the command a symbolic link names */
 	/* --bento-command=NAME: the image's command to run, or NULL for the one

@@ -368,9 +368,18 @@ int bento_deploy_remove(bento_inst *inst, const char *app_id, bento_error **err)
 	return 0;
 }
 
-int bento_installed_find(const char *app_id, char **dir, char **key, char **origin,
-                         bento_error **err)
+void bento_installed_clear(bento_installed *app)
 {
+	free(app->dir);
+	free(app->home);
+	free(app->key);
+	free(app->origin);
+	*app = (bento_installed){0};
+}
+
+int bento_installed_find(const char *app_id, bento_installed *out, bento_error **err)
+{
+	*out = (bento_installed){0};
 	for (int system = 0; system <= 1; system++) {
 		auto_bento_inst inst = NULL;
 		if (bento_inst_open(system, false, &inst, err) < 0)
@@ -383,15 +392,18 @@ int bento_installed_find(const char *app_id, char **dir, char **key, char **orig
 			continue;
 		/* Resolved once: an update or rollback while the app runs
 		 * switches links, not what this run has bound. */
-		*dir = realpath(d.path, NULL);
-		if (*dir == NULL) {
+		autofree char *home = bento_inst_app_dir(inst, app_id, NULL);
+		out->dir = realpath(d.path, NULL);
+		out->home = realpath(home, NULL);
+		if (out->dir == NULL || out->home == NULL) {
 			bento_error_errno(err, "%s", d.path);
 			bento_deployment_clear(&d);
+			bento_installed_clear(out);
 			return -1;
 		}
-		*key = steal_pointer(&d.key);
-		*origin = xasprintf("installed from remote %s (%s)", d.remote,
-		                    system ? "system" : "user");
+		out->key = steal_pointer(&d.key);
+		out->origin = xasprintf("installed from remote %s (%s)", d.remote,
+		                        system ? "system" : "user");
 		bento_deployment_clear(&d);
 		return 0;
 	}

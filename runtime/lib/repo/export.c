@@ -74,8 +74,36 @@ static int write_bytes(const char *path, const char *data, size_t len, mode_t mo
 	return 0;
 }
 
-/* The desktop entry with its commands made `bento run ID ARGS`, TryExec
- * dropped, the exported icon's name, and the marker. */
+/* The key of a key file line ("Exec" of "Exec = x", "Name[de]" of
+ * "Name[de]=y"), as GLib reads it: spaces around it do not count; NULL for
+ * a comment, a group or a line without '='. */
+static char *line_key(const char *line)
+{
+	const char *eq = strchr(line, '=');
+	if (line[0] == '#' || line[0] == '[' || eq == NULL)
+		return NULL;
+	const char *start = line, *end = eq;
+	while (*start == ' ' || *start == '\t')
+		start++;
+	while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	return xasprintf("%.*s", (int)(end - start), start);
+}
+
+/* The field codes of an Exec value that pass files or URLs (%f %F %u %U):
+ * the only arguments the exported command keeps, since the rest was meant
+ * for a command inside the app and a launcher must not be handed more. */
+static void field_codes(const char *value, GString *out)
+{
+	for (const char *p = strchr(value, '%'); p; p = strchr(p + 1, '%'))
+		if (strchr("fFuU", p[1]) && p[1] && (p[2] == ' ' || p[2] == '\0'))
+			g_string_append_printf(out, " %%%c", p[1]);
+}
+
+/* The desktop entry with every command made `bento run ID` (with the
+ * original's field codes), TryExec and D-Bus activation dropped, the
+ * exported icon's name, and the marker.  Each key is compared as a
+ * launcher reads it (line_key), so that "Exec = x" is no way around. */
 static char *rewrite_desktop(const char *data, const char *app_id, bool system, bool icon)
 {
 	GString *out = g_string_new(NULL);
@@ -93,17 +121,22 @@ static char *rewrite_desktop(const char *data, const char *app_id, bool system, 
 				                       system ? "system" : "user");
 			continue;
 		}
-		if (strncmp(line, "TryExec=", 8) == 0 || strncmp(line, MARKER, strlen(MARKER)) == 0)
-			continue;
-		if (strncmp(line, "Exec=", 5) == 0) {
-			/* The app's own arguments (field codes like %U) follow
-			 * its command. */
-			const char *args = strchr(line + 5, ' ');
-			g_string_append_printf(out, "Exec=bento run %s%s\n", app_id,
-			                       args ? args : "");
+		autofree char *key = line_key(line);
+		if (key == NULL) {
+			if (line[0] == '#' || line[0] == '\0')
+				g_string_append_printf(out, "%s\n", line);
 			continue;
 		}
-		if (in_entry && icon && strncmp(line, "Icon=", 5) == 0) {
+		if (strcmp(key, "Exec") == 0) {
+			g_string_append_printf(out, "Exec=bento run %s", app_id);
+			field_codes(strchr(line, '=') + 1, out);
+			g_string_append_c(out, '\n');
+			continue;
+		}
+		if (strncmp(key, "Exec", 4) == 0 || strncmp(key, "TryExec", 7) == 0 ||
+		    strcmp(key, "DBusActivatable") == 0 || strncmp(key, "X-Bento-", 8) == 0)
+			continue;
+		if (in_entry && icon && strcmp(key, "Icon") == 0) {
 			g_string_append_printf(out, "Icon=%s\n", app_id);
 			continue;
 		}
@@ -175,13 +208,39 @@ static bool export_icon(const bento_inst *inst, const char *root, const char *na
 	return false;
 }
 
+/* The deployment's desktop entry: ID.desktop at its top, as Flatpak names
+ * it, else the first regular *.desktop there (AppImage's), or NULL. */
+static char *find_desktop(const bento_deployment *d)
+{
+	char *path = xasprintf("%s/%s.desktop", d->path, d->app_id);
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return path;
+	free(path);
+	path = NULL;
+	DIR *dir = opendir(d->path);
+	struct dirent *e;
+	while (dir && path == NULL && (e = readdir(dir)) != NULL) {
+		size_t n = strlen(e->d_name);
+		if (e->d_name[0] == '.' || n <= 8 || strcmp(e->d_name + n - 8, ".desktop") != 0)
+			continue;
+		char *candidate = xasprintf("%s/%s", d->path, e->d_name);
+		if (lstat(candidate, &st) == 0 && S_ISREG(st.st_mode))
+			path = candidate;
+		else
+			free(candidate);
+	}
+	if (dir)
+		closedir(dir);
+	return path;
+}
+
 int bento_export_app(bento_inst *inst, const bento_deployment *d, bento_error **err)
 {
-	autofree char *src = xasprintf("%s/%s.desktop", d->path, d->app_id);
+	autofree char *src = find_desktop(d);
 	autofree char *data = NULL;
 	size_t len = 0;
-	struct stat st;
-	if (lstat(src, &st) < 0 || !S_ISREG(st.st_mode))
+	if (src == NULL)
 		return 0; /* an app without a desktop entry has nothing to show */
 	if (bento_read_file_at(AT_FDCWD, src, DESKTOP_MAX, &data, &len, err) < 0)
 		return -1;

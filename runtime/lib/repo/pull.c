@@ -119,6 +119,10 @@ static gboolean pull_from(OstreeRepo *repo, const char *remote, const char *ref,
 	g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("a{sv}"));
 	const char *refs[] = {ref, NULL};
 	g_variant_builder_add(&b, "{sv}", "refs", g_variant_new_strv(refs, -1));
+	/* No setuid, setgid or world-writable file enters the repository
+	 * (libostree refuses them while pulling). */
+	g_variant_builder_add(&b, "{sv}", "flags",
+	                      g_variant_new_int32(OSTREE_REPO_PULL_FLAGS_BAREUSERONLY_FILES));
 	if (verify) {
 		g_variant_builder_add(&b, "{sv}", "gpg-verify", g_variant_new_boolean(TRUE));
 		g_variant_builder_add(&b, "{sv}", "gpg-verify-summary",
@@ -287,6 +291,10 @@ int bento_pull_app(bento_inst *inst, const char *remote, const char *app_id, con
 	    (remote_verifies(repo, remote) &&
 	     commit_signer(repo, remote, commit, &out->key, err) < 0)) {
 		bento_pulled_clear(out);
+		/* A refusal of the command's (install: 1, update: 3), not the
+		 * runtime's status that the metadata parser gives its errors. */
+		if (err && *err)
+			(*err)->status = 0;
 		return bento_error_prefix(err, "%s from remote %s refused", app_id, remote);
 	}
 	return 0;

@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 
 #include "core/util.h"
+#include "permissions/permissions.h"
 #include "repo/repo_private.h"
 
 #define MIRRORS_KEY "bento-mirrors"
@@ -256,11 +257,18 @@ int bento_remote_ls(bento_inst *inst, const char *name, FILE *out, bento_error *
 		guint64 size;
 		g_variant_get_child(refs, i, "(&s(t@ay@a{sv}))", &ref, &size, &csum, &meta);
 		g_auto(GStrv) parts = g_strsplit(ref, "/", -1);
+		/* A summary is the server's word: only valid ids are shown. */
 		if (g_strv_length(parts) != 4 || strcmp(parts[0], "app") != 0 ||
-		    strcmp(parts[2], u.machine) != 0)
+		    strcmp(parts[2], u.machine) != 0 ||
+		    !bento_app_id_valid(parts[1], strlen(parts[1])))
 			continue;
 		const char *version = NULL;
 		g_variant_lookup(meta, "ostree.commit.version", "&s", &version);
+		for (const char *c = version; c && *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+				version = "(invalid)";
+				break;
+			}
 		if (g_variant_get_size(csum) != OSTREE_SHA256_DIGEST_LEN)
 			continue;
 		g_autofree char *commit = ostree_checksum_from_bytes_v(csum);

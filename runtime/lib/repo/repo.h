@@ -122,11 +122,17 @@ int bento_export_app(bento_inst *inst, const bento_deployment *d, bento_error **
 void bento_unexport_app(bento_inst *inst, const char *app_id);
 
 /* ---- bento run ID ---- */
+typedef struct bento_installed {
+	char *dir;    /* the active deployment of the current branch, canonical */
+	char *home;   /* INST/app/ID, canonical: what the id of an app from a
+	               * remote without a key is bound to (it outlives updates) */
+	char *key;    /* the remote's key's fingerprint, or NULL without one */
+	char *origin; /* "installed from remote NAME (user)" */
+} bento_installed;
+void bento_installed_clear(bento_installed *app);
+
 /* Finds the installed app: the user's installation, then the system's.
- * *dir is its active deployment (canonical), *key its remote's key
- * fingerprint (NULL without one), *origin "remote NAME (user)".
  * Returns 0, 1 when not installed, -1 on errors. */
-int bento_installed_find(const char *app_id, char **dir, char **key, char **origin,
-                         bento_error **err);
+int bento_installed_find(const char *app_id, bento_installed *out, bento_error **err);
 
 #endif

@@ -11,9 +11,9 @@
 REPO_APP_ID=org.bento.RepoHello
 REPO_KEY="Repo Key <repo@example.org>"
 OTHER_KEY="Other Key <other@example.org>"
-REPO=$TEST_DIR/www/repo
 
 # make_repo_versions: sets
+#   REPO      $TEST_DIR/www/repo, where export_version publishes
 #   GH        the test user's GnuPG home, holding two signing keys
 #   FPR       the fingerprint of the repository's key (repo@example.org)
 #   KEYFILE   that key's public key, exported (what `--gpg-import=` takes)
@@ -27,14 +27,15 @@ REPO=$TEST_DIR/www/repo
 # Stops the script (finish) when something fails.
 make_repo_versions() {
 	local n d
+	REPO=$TEST_DIR/www/repo
 	GH=$TEST_DIR/gnupg
 	test_keys "$GH" "$REPO_KEY" "$OTHER_KEY"
 	FPR=$(fingerprint_of "$GH" repo@example.org)
 	FPR_OTHER=$(fingerprint_of "$GH" other@example.org)
 	KEYFILE=$TEST_DIR/repo-key.gpg
 	KEYFILE_OTHER=$TEST_DIR/other-key.gpg
-	as_user GNUPGHOME="$GH" gpg --batch --export "$FPR" >"$KEYFILE" &&
-		as_user GNUPGHOME="$GH" gpg --batch --export "$FPR_OTHER" >"$KEYFILE_OTHER" &&
+	as_user GNUPGHOME="$GH" gpg --batch --export "$FPR" >"$KEYFILE" 2>/dev/null &&
+		as_user GNUPGHOME="$GH" gpg --batch --export "$FPR_OTHER" >"$KEYFILE_OTHER" 2>/dev/null &&
 		[ -n "$FPR" ] && [ -n "$FPR_OTHER" ] && [ -s "$KEYFILE" ] && [ -s "$KEYFILE_OTHER" ]
 	ok "publish fixture: two signing keys, exported" || finish
 	chmod 0644 "$KEYFILE" "$KEYFILE_OTHER"
