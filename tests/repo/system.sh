@@ -136,6 +136,59 @@ verdict "root: bento update --system" 0
 urun "$S" ./bento run "$APP_ID"
 [ "$RC" = 0 ] && [ "$OUT" = "version 2" ]
 verdict "the user runs the updated app: version 2" 0
+# ---- modes a user could abuse in root's installation
+
+# hostile_modes NAME WHAT CHECK_CMD: a commit of version 2 plus what
+# tweak_NAME adds (signed by key A: the publisher's own mistake or malice),
+# installed by root's update.  Blocked when CHECK_CMD finds nothing to abuse
+# in the installation (whether it was refused or deployed tamed); the
+# control is Debian's ostree checking it out as root from a `bare`
+# repository, where CHECK_CMD does find it.
+hostile_modes() {
+	local name=$1 what=$2 check=$3 co=$TEST_DIR/bare-$1 v
+	rm -rf "v2-$name" && cp -a v2 "v2-$name"
+	"tweak_$name" "v2-$name"
+	variant "$name" "$GOOD2"
+	v=$V
+	commit_tree "$v" "v2-$name" "$FPR_A" >/dev/null && summary "$v" "$FPR_A"
+	ostree init --mode=bare --repo="$co.repo" >/dev/null &&
+		ostree --repo="$co.repo" pull-local "$v" "$REF" >/dev/null 2>&1 &&
+		ostree --repo="$co.repo" checkout "$REF" "$co" >/dev/null 2>&1
+	CONTROL=no
+	"$check" "$co" && CONTROL=yes
+	serve_variant "$v"
+	rrun "$S" ./bento update --system "$APP_ID"
+	BLOCKED=yes
+	OBS="root's update: status $RC $(head -c 300 <<<"$ERR" | tr '\n' ' ')"
+	if "$check" "$SYS/app"; then
+		BLOCKED=NO
+		OBS+="; in the installation: $CHECK_FOUND"
+	fi
+	urun "$S" ./bento run "$APP_ID"
+	[ "$OUT" = "version 2" ] || BLOCKED=NO
+	OBS+="; the user runs \"$OUT\""
+	record "a commit with $what, installed --system" "file modes" "$BLOCKED" "$CONTROL" \
+		"$OBS; control: Debian's ostree checks out as root from a bare repository: $CHECK_FOUND"
+}
+tweak_setuid() { cp /bin/true "$1/usr/bin/su-helper" && chmod 04755 "$1/usr/bin/su-helper"; }
+setuid_found() { # DIR: a setuid file below DIR
+	CHECK_FOUND=$(find "$1" -perm -4000 -type f 2>/dev/null | head -n 3)
+	[ -n "$CHECK_FOUND" ]
+}
+tweak_writable_file() { echo 'exec /bin/sh' >"$1/usr/bin/hook" && chmod 0666 "$1/usr/bin/hook"; }
+writable_file_found() { # DIR: a file below DIR the user can write
+	CHECK_FOUND=$(as_user find "$1" -type f -writable 2>/dev/null | head -n 3)
+	[ -n "$CHECK_FOUND" ]
+}
+tweak_writable_dir() { mkdir -p "$1/usr/share/open" && chmod 0777 "$1/usr/share/open"; }
+writable_dir_found() { # DIR: a directory below DIR the user can write into
+	CHECK_FOUND=$(as_user find "$1" -type d -writable 2>/dev/null | head -n 3)
+	[ -n "$CHECK_FOUND" ]
+}
+hostile_modes setuid "a setuid-root executable (04755)" setuid_found
+hostile_modes writable_file "a world-writable file (0666)" writable_file_found
+hostile_modes writable_dir "a world-writable directory (0777)" writable_dir_found
+
 rrun "$S" ./bento remove --system "$APP_ID"
 verdict "root: bento remove --system" 0
 urun "$S" ./bento run "$APP_ID"

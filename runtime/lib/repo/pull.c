@@ -236,11 +236,6 @@ static int check_tree_metadata(OstreeRepo *repo, const char *commit, const char 
 	autofree char *name = xasprintf("commit %.12s: .bento/metadata", commit);
 	bento_metadata md = {0};
 	int r = bento_metadata_load(name, data, len, &md, err);
-	/* The parser's status (127, an invalid image) is the runtime's: a
-	 * commit refused here is an app that could not be updated or installed,
-	 * with the verb's documented status. */
-	if (r < 0 && err && *err)
-		(*err)->status = 0;
 	if (r == 0 && strcmp(md.app_id, app_id) != 0)
 		r = bento_error_set(err, EPERM, "%s names the app id %s, not %s", name, md.app_id,
 		                    app_id);
