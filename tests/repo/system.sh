@@ -156,6 +156,7 @@ hostile_modes() {
 		ostree --repo="$co.repo" checkout "$REF" "$co" >/dev/null 2>&1
 	CONTROL=no
 	"$check" "$co" && CONTROL=yes
+	local control_found=$CHECK_FOUND
 	serve_variant "$v"
 	rrun "$S" ./bento update --system "$APP_ID"
 	BLOCKED=yes
@@ -168,7 +169,7 @@ hostile_modes() {
 	[ "$OUT" = "version 2" ] || BLOCKED=NO
 	OBS+="; the user runs \"$OUT\""
 	record "a commit with $what, installed --system" "file modes" "$BLOCKED" "$CONTROL" \
-		"$OBS; control: Debian's ostree checks out as root from a bare repository: $CHECK_FOUND"
+		"$OBS; control: Debian's ostree checks out as root from a bare repository: $control_found"
 }
 tweak_setuid() { cp /bin/true "$1/usr/bin/su-helper" && chmod 04755 "$1/usr/bin/su-helper"; }
 setuid_found() { # DIR: a setuid file below DIR
