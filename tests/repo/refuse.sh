@@ -237,6 +237,21 @@ commit_tree "$V" v2-other "$FPR_A" >/dev/null && summary "$V" "$FPR_A"
 control_ostree "$V"
 attack "commit whose .bento/metadata names another app (org.evil.Other)" "app id" 'org\.evil\.Other' "$V"
 
+cp -a v2 v2-nometa && rm -rf v2-nometa/.bento
+variant no-metadata "$GOOD1"
+COMMIT_META=$GOOD_METADATA commit_tree "$V" v2-nometa "$FPR_A" >/dev/null && summary "$V" "$FPR_A"
+control_ostree "$V"
+# (without .bento/metadata, the runtime would run the tree as a plain
+# AppImage: unsandboxed)
+attack "commit without .bento/metadata (bento.metadata claims one)" "metadata" '\.bento/metadata' "$V"
+
+cp -a v2 v2-linkmeta && rm v2-linkmeta/.bento/metadata &&
+	ln -s /etc/passwd v2-linkmeta/.bento/metadata
+variant symlink-metadata "$GOOD1"
+COMMIT_META=$GOOD_METADATA commit_tree "$V" v2-linkmeta "$FPR_A" >/dev/null && summary "$V" "$FPR_A"
+control_ostree "$V"
+attack ".bento/metadata a symlink to /etc/passwd" "metadata" '\.bento/metadata' "$V"
+
 variant ref-binding "$GOOD1"
 COMMIT_REF=app/$APP_ID/$ARCH/beta commit_tree "$V" v2 "$FPR_A" >/dev/null
 as_user ostree --repo="$V" refs --force --create="$REF" "app/$APP_ID/$ARCH/beta"
