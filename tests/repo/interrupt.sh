@@ -1,8 +1,8 @@
 # `bento update` of an installed app interrupted, as the user, against nginx
 # on loopback (version 3's 4 MB object served at 256 kB/s, so that its pull
 # lasts 16 s; the repository made with Debian's ostree, tests/repo/lib/attack.sh):
-# SIGKILL during the pull, and during the deploy (the moment its temporary
-# checkout appears, seen by inotify, while 2000 files are checked out):
+# SIGKILL during the pull, and during the deploy (its temporary checkout,
+# seen appearing by inotify, holds its first files of 2000):
 # after each, `bento run ID` prints version 1, the installation's lock is
 # free, and the next `bento update` finishes, prints version 3 and leaves no
 # temporary deployment.  Two updates at once: the second waits or exits 4
@@ -104,12 +104,20 @@ seen=""
 while read -r -t 60 name <&7; do
 	case $name in
 	.tmp-*)
-		kill -KILL "$UPD"
 		seen=$name
 		break
 		;;
 	esac
 done
+# The deployment's name may be taken (mkdtemp) and given back before the
+# checkout makes it again: killed once its first files are in it.
+shopt -s nullglob dotglob
+for _ in $(seq 200000); do
+	entries=("$DEPLOYS/$seen"/*)
+	[ -n "$seen" ] && [ ${#entries[@]} -gt 0 ] && break
+done
+kill -KILL "$UPD"
+shopt -u nullglob dotglob
 kill "$WATCH"
 exec 7<&-
 bg_wait "$UPD" 10

@@ -390,6 +390,34 @@ bento_c update "$APP_ID"
 [ "$RC" = 0 ] && [ "$(installed_version)" = "version 2" ]
 verdict "after $n_meta hostile metadata commits, an update from a good repository installs version 2" 0
 
+# ---- with the sanitizers: one refusal of each kind by the sanitizer
+# build's bento, with no report (verdict checks the run's stderr)
+
+if [ -n "${BENTO_SAN_BUILD:-}" ] && [ -x "$BENTO_SAN_BUILD/runtime/cli/bento" ]; then
+	mkdir -p san && cp "$BENTO_SAN_BUILD/runtime/cli/bento" san/bento && chmod 0755 san/bento
+	BENTO_CMD=$TEST_DIR/san/bento
+	fresh_client san
+	verdict "sanitizer build: version 1 installed" 0
+	for dir in "$TEST_DIR/variants/summary-by-B" "$TEST_DIR/variants/filez-swapped" \
+		"$TEST_DIR/variants/delta-flipped" "$TEST_DIR/variants/other-app-id" \
+		"$TEST_DIR/variants/ref-binding" "$TEST_DIR/variants/symlink-metadata" "$META"; do
+		serve_variant "$dir"
+		bento_c update "$APP_ID"
+		[ "$RC" = 3 ] && [ "$(installed_version)" = "version 1" ]
+		verdict "sanitizer build: refuses $(basename "$dir"), version 1 still runs" 3
+	done
+	fixed
+	serve_variant "$FIXED"
+	bento_c update "$APP_ID"
+	[ "$RC" = 0 ] && [ "$(installed_version)" = "version 2" ]
+	verdict "sanitizer build: then updates to version 2" 0
+	serve_variant "$GOOD1"
+	bento_c update "$APP_ID"
+	[ "$RC" = 3 ] && [ "$(installed_version)" = "version 2" ]
+	verdict "sanitizer build: refuses version 1 replayed" 3
+	BENTO_CMD=./bento
+fi
+
 print_table
 stop_web
 finish

@@ -26,7 +26,7 @@
 #   app's id belongs to its remote's key, in the user's HOME): HOME is
 #   $TEST_DIR/clients/NAME; sets C (the env assignment to pass to urun) and
 #   INST (the installation's directory)
-# bento_c ARGS...: urun ./bento with the client's environment
+# bento_c ARGS...: urun ./bento (or $BENTO_CMD) with the client's environment
 # installed_version: what `bento run $APP_ID` prints (sets RC too)
 # active_commit: the commit INST's active deployment of $APP_ID points to
 # ostree_verifies DIR_URL KEYFILE [PULL_OPTIONS...]: Debian's ostree pulls
@@ -133,11 +133,11 @@ client() {
 }
 
 bento_c() {
-	urun "$C" ./bento "$@"
+	urun "$C" "${BENTO_CMD:-./bento}" "$@"
 }
 
 installed_version() {
-	urun "$C" ./bento run "$APP_ID"
+	urun "$C" "${BENTO_CMD:-./bento}" run "$APP_ID"
 	printf '%s' "$OUT"
 }
 
