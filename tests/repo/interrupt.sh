@@ -1,8 +1,9 @@
 # `bento update` of an installed app interrupted, as the user, against nginx
 # on loopback (version 3's 4 MB object served at 256 kB/s, so that its pull
 # lasts 16 s; the repository made with Debian's ostree, tests/repo/lib/attack.sh):
-# SIGKILL during the pull, and during the deploy (its temporary checkout,
-# seen appearing by inotify, holds its first files of 2000):
+# SIGKILL during the pull, and during the deploy (strace kills it as its
+# checkout makes a symbolic link half-way through 2000 files, and as it
+# renames the finished checkout):
 # after each, `bento run ID` prints version 1, the installation's lock is
 # free, and the next `bento update` finishes, prints version 3 and leaves no
 # temporary deployment.  Two updates at once: the second waits or exits 4
@@ -12,8 +13,8 @@
 . "$(dirname "$0")/lib/attack.sh"
 
 attack_setup
-command -v inotifywait >/dev/null || {
-	fail "inotifywait is installed (inotify-tools, scripts/setup.d/repoattack.packages)"
+command -v strace >/dev/null || {
+	fail "strace is installed (scripts/setup.d/repoattack.packages)"
 	finish
 }
 make_tree v1 1
@@ -88,43 +89,39 @@ kill -KILL "$UPD"
 bg_wait "$UPD" 10
 after_kill "SIGKILL during the pull"
 
-# ---- SIGKILL during the deploy: the moment the temporary checkout appears
+# ---- SIGKILL during the deploy, at two points of it
 
-fresh_client kill-deploy fast/
-BEFORE_ACTIVE=$(readlink "$DEPLOYS/active")
-mkfifo "$TEST_DIR/events"
-inotifywait -m -e create --format %f "$DEPLOYS" >"$TEST_DIR/events" 2>"$TEST_DIR/inotify.err" &
-WATCH=$!
-on_exit "kill $WATCH"
-exec 7<"$TEST_DIR/events"
-wait_for_line "$TEST_DIR/inotify.err" 'Watches established' 10
-bg_user "$TEST_DIR/deploy.out" "$TEST_DIR/deploy.err" "$C" ./bento update "$APP_ID"
-UPD=$BG_PID
-seen=""
-while read -r -t 60 name <&7; do
-	case $name in
-	.tmp-*)
-		seen=$name
-		break
-		;;
-	esac
-done
-# The deployment's name may be taken (mkdtemp) and given back before the
-# checkout makes it again: killed once its first files are in it.
-shopt -s nullglob dotglob
-for _ in $(seq 200000); do
-	entries=("$DEPLOYS/$seen"/*)
-	[ -n "$seen" ] && [ ${#entries[@]} -gt 0 ] && break
-done
-kill -KILL "$UPD"
-shopt -u nullglob dotglob
-kill "$WATCH"
-exec 7<&-
-bg_wait "$UPD" 10
-[ -n "$seen" ] && [ -d "$DEPLOYS/$seen" ] && [ "$(readlink "$DEPLOYS/active")" = "$BEFORE_ACTIVE" ]
-ok "killed during the deploy: its temporary checkout $seen is left, the active deployment unchanged" \
-	"$(ls -la "$DEPLOYS"); $(cat "$TEST_DIR/deploy.err")"
-after_kill "SIGKILL during the deploy"
+# deploy_killed WHAT SYSCALL WHEN CHECK: bento update run under strace, which
+# sends it SIGKILL as it makes its WHENth SYSCALL (a deterministic point of
+# the deploy, after the pull); CHECK judges the temporary deployment left
+deploy_killed() {
+	local what=$1 syscall=$2 when=$3 check=$4 tmp
+	fresh_client "kill-$syscall" fast/
+	BEFORE_ACTIVE=$(readlink "$DEPLOYS/active")
+	AS_USER_PREFIX=(strace -f -qq -o "$TEST_DIR/strace-$syscall.log" -e trace="$syscall"
+		-e inject="$syscall":signal=KILL:when="$when")
+	bg_user "$TEST_DIR/$syscall.out" "$TEST_DIR/$syscall.err" "$C" ./bento update "$APP_ID"
+	AS_USER_PREFIX=()
+	bg_wait "$BG_PID" 60
+	tmp=$(temporaries)
+	[ "$(grep -c . <<<"$tmp")" = 1 ] && "$check" "$tmp" &&
+		[ "$(readlink "$DEPLOYS/active")" = "$BEFORE_ACTIVE" ] &&
+		grep -q 'killed by SIGKILL' "$TEST_DIR/strace-$syscall.log"
+	ok "$what: killed, its temporary deployment left ($(basename "$tmp")), the active one unchanged" \
+		"$(ls -la "$DEPLOYS"); $(tail -n 3 "$TEST_DIR/strace-$syscall.log"); $(cat "$TEST_DIR/$syscall.err")"
+	after_kill "$what"
+}
+# the checkout's second symbolic link (AppRun is the first), half-way
+# through the 2000 files of usr/share/many: the top's files are there, the
+# many up to 1000 (in name order), not 999
+partial() {
+	[ -e "$1/.bento/metadata" ] && [ -e "$1/usr/share/many/1000" ] &&
+		[ ! -e "$1/usr/share/many/999" ] && [ ! -e "$1/usr/share/many/1000-link" ]
+}
+deploy_killed "SIGKILL during the checkout" symlinkat 2 partial
+# the rename of the finished checkout to its commit's name
+complete() { [ -e "$1/usr/share/many/2000" ] && [ -L "$1/AppRun" ]; }
+deploy_killed "SIGKILL between the checkout and its rename" rename 1 complete
 
 # ---- two updates at once
 

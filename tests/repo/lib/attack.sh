@@ -10,7 +10,8 @@
 #   key-B.asc, key-AB.asc; $TEST_DIR/data.bin.
 # make_tree DIR VERSION [METADATA_TEXT]: an AppDir of org.bento.RepoHello
 #   whose command prints "version VERSION" (make_versioned_appdir's data, and
-#   version 3 adds 4 MB of new data and 2000 small files, for interruptions)
+#   version 3 adds 4 MB of new data and 2000 small files with a symbolic
+#   link half-way through them, for interruptions)
 # new_repo DIR: an empty archive-mode repository (the user's)
 # commit_tree DIR TREE SIGN_FPR [OSTREE_COMMIT_OPTIONS...]: commits TREE on $REF of DIR,
 #   signed by SIGN_FPR (none if empty), the spec's metadata; prints the
@@ -77,6 +78,9 @@ make_tree() {
 		head -c 4000000 /dev/urandom >"$dir/usr/share/data/big3.bin"
 		mkdir -p "$dir/usr/share/many"
 		for i in $(seq 2000); do echo "$i" >"$dir/usr/share/many/$i"; done
+		# the checkout's second symbolic link (after AppRun), half-way
+		# through these (in name order: 1000 < 1000-link < 1001 < 999)
+		ln -s 1000 "$dir/usr/share/many/1000-link"
 	fi
 	chown -R "$TEST_UID:$TEST_GID" "$dir"
 }
