@@ -10,6 +10,7 @@
 
 #include "core/util.h"
 #include "image/metadata.h"
+#include "permissions/permissions.h"
 #include "repo/repo_private.h"
 
 /* .bento/metadata is a small key file: anything bigger is no metadata. */
@@ -165,6 +166,7 @@ static int pull_any(bento_inst *inst, const char *remote, const char *ref, bento
 	if (urls == NULL)
 		return -1;
 	bool verify = remote_verifies(repo, remote);
+	bento_remote_forget_summary(inst, remote);
 	g_autoptr(GString) why = g_string_new(NULL);
 	for (char **u = urls; *u; u++) {
 		GError *gerror = NULL;
@@ -263,10 +265,23 @@ static int check_commit(OstreeRepo *repo, const char *commit, const char *ref, c
 	const char *id = NULL;
 	if (!g_variant_lookup(meta, "bento.app-id", "&s", &id) || strcmp(id, app_id) != 0)
 		return bento_error_set(err, EPERM, "commit %s: its bento.app-id is %s, not %s",
-		                       commit, id ? id : "missing", app_id);
+		                       commit,
+		                       id == NULL                           ? "missing"
+		                       : bento_app_id_valid(id, strlen(id)) ? id
+		                                                            : "no valid app id",
+		                       app_id);
 	const char *v = NULL;
-	if (g_variant_lookup(meta, OSTREE_COMMIT_META_KEY_VERSION, "&s", &v))
+	if (g_variant_lookup(meta, OSTREE_COMMIT_META_KEY_VERSION, "&s", &v)) {
+		/* Shown by list and info: no terminal control sequences. */
+		for (const char *c = v; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f || c - v > 128)
+				return bento_error_set(
+				    err, EINVAL,
+				    "commit %s: its version is longer than 128 bytes "
+				    "or holds control characters",
+				    commit);
 		*version = xstrdup(v);
+	}
 	return check_tree_metadata(repo, commit, app_id, err);
 }
 

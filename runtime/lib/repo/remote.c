@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "core/util.h"
 #include "permissions/permissions.h"
@@ -217,6 +218,16 @@ int bento_remote_delete(bento_inst *inst, const char *name, bool force, bento_er
 	return 0;
 }
 
+void bento_remote_forget_summary(bento_inst *inst, const char *name)
+{
+	static const char *const suffixes[] = {"", ".sig"};
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		autofree char *path =
+		    xasprintf("%s/tmp/cache/summaries/%s%s", inst->repo_path, name, suffixes[i]);
+		unlink(path);
+	}
+}
+
 /* The summary of the remote, verified as the remote says, from its URLs in
  * turn. */
 static GVariant *fetch_summary(bento_inst *inst, const char *name, bento_error **err)
@@ -225,6 +236,8 @@ static GVariant *fetch_summary(bento_inst *inst, const char *name, bento_error *
 	if (urls == NULL)
 		return NULL;
 	g_autoptr(GString) why = g_string_new(NULL);
+	if (inst->lock_fd >= 0)
+		bento_remote_forget_summary(inst, name);
 	for (char **u = urls; *u; u++) {
 		g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("a{sv}"));
 		if (u != urls)

@@ -65,6 +65,12 @@ int bento_remote_ls(bento_inst *inst, const char *name, FILE *out, bento_error *
 /* The URLs to try: the remote's, then its mirrors.  NULL-terminated. */
 char **bento_remote_urls(bento_inst *inst, const char *name, bento_error **err);
 bool bento_remote_exists(bento_inst *inst, const char *name);
+/* Drops libostree's cached copy of the remote's summary (a writer's): the
+ * cache is revalidated by Last-Modified and ETag, which a summary
+ * regenerated with the same size and modification time (a publisher
+ * setting SOURCE_DATE_EPOCH) leaves unchanged, so the next pull would
+ * not see new commits. */
+void bento_remote_forget_summary(bento_inst *inst, const char *name);
 
 /* ---- pulls (pull.c) ---- */
 typedef struct bento_pulled {
