@@ -377,7 +377,11 @@ static OstreeRepoCommitFilterResult commit_filter(OstreeRepo *repo, const char *
 	guint32 mode = g_file_info_get_attribute_uint32(info, "unix::mode");
 	if (mode & (S_ISUID | S_ISGID))
 		bento_note("%s: %s: setuid/setgid bits dropped", label, path);
-	g_file_info_set_attribute_uint32(info, "unix::mode", (mode & S_IFMT) | (mode & 0775));
+	/* A symbolic link's mode is 0777 wherever it is checked out: a commit
+	 * saying otherwise would not match its own checksum in a client's
+	 * bare-user-only repository (ostree fsck: "Corrupted file object"). */
+	guint32 perms = S_ISLNK(mode) ? 0777 : mode & 0775;
+	g_file_info_set_attribute_uint32(info, "unix::mode", (mode & S_IFMT) | perms);
 	g_file_info_set_attribute_uint32(info, "unix::uid", 0);
 	g_file_info_set_attribute_uint32(info, "unix::gid", 0);
 	return OSTREE_REPO_COMMIT_FILTER_ALLOW;

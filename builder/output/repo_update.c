@@ -141,10 +141,17 @@ static int make_deltas(OstreeRepo *repo, const char *label, char **refs, bento_e
 			    from ? g_strconcat(from, "-", head, NULL) : g_strdup(head);
 			if (has_delta(names, name))
 				continue;
-			/* (ostree reads its parameters from a dictionary, which may not
-			 * be NULL: the defaults) */
-			g_autoptr(GVariant) params = g_variant_ref_sink(
-			    g_variant_new_array(G_VARIANT_TYPE("{sv}"), NULL, 0));
+			/* An update's delta holds every object it needs (no fallback
+			 * fetched whole), so that a client can apply it on its own
+			 * before the pull (runtime/lib/repo/delta.c).  A first
+			 * install's leaves files over 1 MB to be fetched one by one,
+			 * as Flatpak's do: the libraries another installed app
+			 * shares are not downloaded again. */
+			g_auto(GVariantBuilder) pb =
+			    G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("a{sv}"));
+			g_variant_builder_add(&pb, "{sv}", "min-fallback-size",
+			                      g_variant_new_uint32(from ? 0 : 1));
+			g_autoptr(GVariant) params = g_variant_ref_sink(g_variant_builder_end(&pb));
 			if (!ostree_repo_static_delta_generate(
 			        repo, OSTREE_STATIC_DELTA_GENERATE_OPT_MAJOR, from, head, NULL,
 			        params, NULL, &gerr))

@@ -13,14 +13,14 @@ static const struct verb {
 	const char *summary;
 } verbs[] = {
     {"run", bento_cmd_run, "run the app of a bento file, AppImage or installed app"},
-    {"info", bento_cmd_info, "describe a bento file or AppImage"},
+    {"info", bento_cmd_info, "describe a bento file, AppImage or installed app"},
     {"extract", bento_cmd_extract, "extract the contents of a file into a directory"},
     {"override", bento_cmd_override, "change an app's permissions for good"},
     {"verify", bento_cmd_verify, "check the signature of a bento file or AppImage"},
     {"trust", bento_cmd_trust, "hand an app id (its data, permissions, bus names) to a file"},
     {"cache", bento_cmd_cache, "list and clean the extraction cache"},
-    {"update", bento_cmd_update, "update a file to its newest version, by delta"},
-    {"rollback", bento_cmd_rollback, "put back the version an update replaced"},
+    {"update", bento_cmd_update, "update a file or installed apps, by delta"},
+    {"rollback", bento_cmd_rollback, "put back the version an update replaced (file or app)"},
     {"remote-add", bento_cmd_remote_add, "add a repository to install apps from"},
     {"remote-list", bento_cmd_remote_list, "list the repositories"},
     {"remote-delete", bento_cmd_remote_delete, "remove a repository"},

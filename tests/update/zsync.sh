@@ -44,6 +44,21 @@ RFC
 [ "$md4_ok" = yes ]
 ok "MD4: RFC 1320's test suite" "$md4_ok"
 
+# ---- the scan computes rolling checksums and MD4s in SIMD lanes: each
+# path this CPU has (and the plain one) against the plain functions, on
+# pseudo-random data, for every client build (the sanitizer's too)
+for client in "${CLIENTS[@]}"; do
+	for what in md4 rsum; do
+		lanes=$("$client" --$what-lanes "$RANDOM" 2>&1)
+		status=$?
+		paths=$(grep -o '^lanes [0-9]*' <<<"$lanes" | tr '\n' ' ')
+		[ $status = 0 ] && grep -q '^lanes 1: checked$' <<<"$lanes"
+		ok "$what in SIMD lanes = one by one ($client: ${paths% })" "$lanes"
+	done
+done
+# the widest path this CPU has
+LANES=$(bin/zsyncget --rsum-lanes 1 | head -n 1 | awk '{ print $2 }')
+
 # ---- an app in two versions: one small file changed and one added, 4 MB
 # of incompressible data the same (bento-builder's .zsync)
 head -c 4000000 /dev/urandom >data.bin
@@ -76,6 +91,25 @@ head -c 1500 /dev/urandom >www/tiny.bin && cp www/tiny.bin tiny-old.bin
 (cd www && zsyncmake -u tiny.bin -o tiny.bin.zsync tiny.bin >/dev/null 2>&1)
 grep -aqx 'Hash-Lengths: 1,2,4' www/tiny.bin.zsync
 ok "zsyncmake's control file for one block has seq_matches 1" "$(head -n 9 www/tiny.bin.zsync)"
+# 12 MB with bytes inserted and removed: every block after the first change
+# lies off the block grid of the old file, where only the rolling checksum
+# at every offset finds it; large enough for the scan's two threads and
+# many of its windows
+head -c 12000000 /dev/urandom >shift-old.bin
+python3 - <<'PY'
+import os
+d = bytearray(open("shift-old.bin", "rb").read())
+for off, n in ((1500001, 777), (5000003, 1), (8000007, 4093)):
+    d[off:off] = os.urandom(n)
+del d[10000011:10000011 + 333]
+open("www/shifted.bin", "wb").write(d)
+PY
+(cd www && zsyncmake -u shifted.bin -o shifted.bin.zsync shifted.bin >/dev/null 2>&1)
+grep -aqx 'Hash-Lengths: 2,2,5' www/shifted.bin.zsync
+ok "zsyncmake's control file for 12 MB has seq_matches 2" "$(head -n 9 www/shifted.bin.zsync)"
+SHIFTED_SIZE=$(stat -c %s www/shifted.bin)
+# the same with seq_matches 1 (the block table does not change)
+sed '1,/^$/s/^Hash-Lengths: 2,2,5$/Hash-Lengths: 1,2,5/' www/shifted.bin.zsync >www/shifted-seq1.zsync
 SIZE=$(stat -c %s www/new.bin)
 for dir in norange single busy corrupt; do
 	mkdir -p www/$dir && cp www/new.bin www/new.bin.zsync www/$dir/
@@ -173,6 +207,22 @@ for Z in "${CLIENTS[@]}"; do
 	urun "$Z" "$WEB_URL/tiny.bin.zsync" out/tiny2.bin old.bin
 	[ "$RC" = 0 ] && [ "$OUT" = "1500 0 1500 1" ] && cmp -s out/tiny2.bin www/tiny.bin
 	verdict "[$tag] seq_matches 1: the block not in the seed, fetched" 0
+
+	# ---- shifted data: found at any offset, by both threads, with each
+	# SIMD path of the scan this CPU has and without
+	for lanes in 16 8 4 1; do
+		[ $lanes -gt "$LANES" ] && continue
+		for seq in 2 1; do
+			control=shifted.bin.zsync
+			[ $seq = 1 ] && control=shifted-seq1.zsync
+			mark_log
+			urun "$Z" --lanes $lanes "$WEB_URL/$control" out/shifted.bin shift-old.bin
+			got=$(sent /shifted.bin)
+			[ "$RC" = 0 ] && cmp -s out/shifted.bin www/shifted.bin &&
+				[ $((got * 100)) -lt "$SHIFTED_SIZE" ]
+			verdict "[$tag] data shifted by insertions and a removal (seq_matches $seq, $lanes lanes): rebuilt byte for byte, $got of $SHIFTED_SIZE bytes sent (< 1 %)" 0
+		done
+	done
 
 	# ---- a server that ignores Range (200 with the whole file)
 	mark_log

@@ -110,25 +110,71 @@ static void progress_end(progress *pr, OstreeAsyncProgress *p)
 
 /* ---- the pull ---- */
 
-/* libostree's pull of ref from url (NULL: the remote's own).  Signatures
- * are checked unless the remote was added with --no-gpg-verify: the
- * options say so whatever the remote's config says; and the new commit may
- * not be older than the one pulled last. */
-static gboolean pull_from(OstreeRepo *repo, const char *remote, const char *ref, const char *url,
+/* Whether the remote's key signed the summary.  libostree checks it when
+ * the remote says gpg-verify-summary (remote-add sets it): this is for a
+ * configuration changed since. */
+static gboolean summary_signed(OstreeRepo *repo, const char *remote, GBytes *summary,
+                               GBytes *signatures, GError **gerror)
+{
+	gboolean checked = FALSE;
+	if (ostree_repo_remote_get_gpg_verify_summary(repo, remote, &checked, NULL) && checked)
+		return TRUE;
+	if (signatures == NULL)
+		return g_set_error(gerror, OSTREE_GPG_ERROR, OSTREE_GPG_ERROR_NO_SIGNATURE,
+		                   "the summary is not signed"),
+		       FALSE;
+	g_autoptr(OstreeGpgVerifyResult) result =
+	    ostree_repo_verify_summary(repo, remote, summary, signatures, NULL, gerror);
+	return result && ostree_gpg_verify_result_require_valid_signature(result, gerror);
+}
+
+/* libostree's pull of ref from url (NULL: the remote's own).  The
+ * summary's signature is checked unless the remote was added with
+ * --no-gpg-verify, whatever the remote's config says since; and the new
+ * commit may not be older than the one pulled last. */
+static gboolean pull_from(bento_inst *inst, const char *remote, const char *ref, const char *url,
                           bool verify, GError **gerror)
 {
+	OstreeRepo *repo = (OstreeRepo *)inst->repo;
+	/* The summary, checked by the remote's key as it arrives, serves
+	 * both the delta applied ahead (delta.c) and the pull. */
+	g_auto(GVariantBuilder) fb = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("a{sv}"));
+	if (url)
+		g_variant_builder_add(&fb, "{sv}", "override-url", g_variant_new_string(url));
+	g_autoptr(GVariant) fetch_options = g_variant_ref_sink(g_variant_builder_end(&fb));
+	g_autoptr(GBytes) summary = NULL, signatures = NULL;
+	if (!ostree_repo_remote_fetch_summary_with_options(repo, remote, fetch_options, &summary,
+	                                                   &signatures, NULL, gerror))
+		return FALSE;
+	if (summary == NULL)
+		return g_set_error(gerror, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+		                   "the server has no summary"),
+		       FALSE;
+	if (verify && !summary_signed(repo, remote, summary, signatures, gerror))
+		return FALSE;
+	auto_bento_error ahead_err = NULL;
+	if (bento_delta_apply_ahead(inst, remote, ref, url, summary, &ahead_err) < 0)
+		bento_debug("no delta applied ahead: %s", ahead_err->message);
 	g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&b, "{sv}", "summary-bytes",
+	                      g_variant_new_from_bytes(G_VARIANT_TYPE("ay"), summary, TRUE));
+	if (signatures)
+		g_variant_builder_add(
+		    &b, "{sv}", "summary-sig-bytes",
+		    g_variant_new_from_bytes(G_VARIANT_TYPE("ay"), signatures, TRUE));
 	const char *refs[] = {ref, NULL};
 	g_variant_builder_add(&b, "{sv}", "refs", g_variant_new_strv(refs, -1));
 	/* No setuid, setgid or world-writable file enters the repository
 	 * (libostree refuses them while pulling). */
 	g_variant_builder_add(&b, "{sv}", "flags",
 	                      g_variant_new_int32(OSTREE_REPO_PULL_FLAGS_BAREUSERONLY_FILES));
-	if (verify) {
-		g_variant_builder_add(&b, "{sv}", "gpg-verify", g_variant_new_boolean(TRUE));
-		g_variant_builder_add(&b, "{sv}", "gpg-verify-summary",
-		                      g_variant_new_boolean(TRUE));
-	}
+	/* Each signature is checked once: the summary's above, as it arrived
+	 * (these are its bytes), the commit's by bento_pull_app
+	 * (commit_signer), which needs its signer, before anything is
+	 * deployed.  The summary names the commit by its checksum, so the
+	 * objects pulled are the ones the remote's key vouches for. */
+	g_variant_builder_add(&b, "{sv}", "gpg-verify", g_variant_new_boolean(FALSE));
+	g_variant_builder_add(&b, "{sv}", "gpg-verify-summary", g_variant_new_boolean(FALSE));
 	/* A commit older than the one pulled before is refused: the server (or
 	 * whoever stands in its way) could otherwise hand back an old signed
 	 * version, with the flaws its successor fixed. */
@@ -173,7 +219,7 @@ static int pull_any(bento_inst *inst, const char *remote, const char *ref, bento
 		const char *override = u == urls ? NULL : *u;
 		if (u != urls)
 			fprintf(stderr, "trying the mirror %s\n", *u);
-		if (pull_from(repo, remote, ref, override, verify, &gerror))
+		if (pull_from(inst, remote, ref, override, verify, &gerror))
 			return 0;
 		g_string_append_printf(why, "%s%s: %s", why->len ? "; " : "", *u, gerror->message);
 		bool signature = gerror->domain == OSTREE_GPG_ERROR;
@@ -297,9 +343,11 @@ int bento_pull_app(bento_inst *inst, const char *remote, const char *app_id, con
 	if (!ostree_repo_resolve_rev(repo, remote_ref, FALSE, &commit, &gerror))
 		return bento_error_from_gerror(err, gerror, "%s", remote_ref);
 	*out = (bento_pulled){.commit = xstrdup(commit)};
-	if (check_commit(repo, commit, ref, app_id, &out->version, err) < 0 ||
-	    (remote_verifies(repo, remote) &&
-	     commit_signer(repo, remote, commit, &out->key, err) < 0)) {
+	/* The signature first: nothing of a commit is read before its signer
+	 * is known. */
+	if ((remote_verifies(repo, remote) &&
+	     commit_signer(repo, remote, commit, &out->key, err) < 0) ||
+	    check_commit(repo, commit, ref, app_id, &out->version, err) < 0) {
 		bento_pulled_clear(out);
 		/* A refusal of the command's (install: 1, update: 3), not the
 		 * runtime's status that the metadata parser gives its errors. */

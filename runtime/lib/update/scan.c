@@ -8,7 +8,11 @@
  * Identical blocks of the new file (runs of zeros, repeated data) form one
  * group: found once, written everywhere, and looked at no more.  A bitmap in
  * front of the hash table rejects almost every offset with one memory read,
- * so the scan runs at the speed of reading the seed. */
+ * so the scan runs at the speed of reading the seed: the rolling checksums
+ * of a span of offsets are computed first (rsum.c), then tested against the
+ * bitmap, both in SIMD lanes; the block after a match is tried first, and a
+ * run of matches is checked RUN_BATCH blocks at a time, their MD4s in SIMD
+ * lanes too (md4.c). */
 #include "update/scan.h"
 
 #include <errno.h>
@@ -18,12 +22,19 @@
 
 #include "core/util.h"
 #include "update/md4.h"
+#include "update/rsum.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #define NONE UINT32_MAX
 enum {
-	WINDOW = 4 << 20,          /* offsets scanned per read, per thread */
+	WINDOW = 1 << 20,          /* offsets scanned per read, per thread */
 	THREAD_MIN_SEED = 8 << 20, /* below this one thread is enough */
 	MAX_DEDUP_CHAIN = 64,      /* groups compared when building, per key */
+	RUN_BATCH = 16,            /* blocks of a run of matches tried at once */
+	SPAN = 2048,               /* offsets whose checksums are computed at once */
 };
 
 typedef struct group {
@@ -50,6 +61,13 @@ struct zsync_scan {
 static inline uint64_t mix(uint64_t key)
 {
 	return key * UINT64_C(0x9e3779b97f4a7c15);
+}
+
+/* The bitmap's own hash of a key: 32 bits, cheap (it runs at every offset
+ * of a changed region), mixing both halves into the top bits it keeps. */
+static inline uint32_t filter_bit(uint32_t hi, uint32_t lo, unsigned bits)
+{
+	return ((hi * 0x9e3779b1u) ^ lo) * 0x85ebca77u >> (32 - bits);
 }
 
 static unsigned bits_for(uint64_t n)
@@ -99,10 +117,16 @@ zsync_scan *zsync_scan_new(const bento_zsync_control *c)
 	s->bucket_bits = bits_for(n * 2);
 	s->bucket = xmalloc((sizeof(*s->bucket)) << s->bucket_bits);
 	memset(s->bucket, 0xff, sizeof(*s->bucket) << s->bucket_bits);
-	/* 64 bits per block: about 1.5 % of the bitmap set, so that few
-	 * offsets of a changed region reach the hash table's chains (with 16,
-	 * 6 %, those cache misses were a quarter of a 10 %-changed scan). */
-	s->bitmap_bits = bits_for(n * 64);
+	/* 256 bits per block (under 0.4 % of the bitmap set) up to 1 MiB, which
+	 * stays in a core's L2 cache, and no fewer than 64 bits per block
+	 * beyond: few offsets of a changed region reach the hash table's
+	 * chains, whose cache misses were a quarter of a 10 %-changed scan
+	 * with 16 bits per block. */
+	s->bitmap_bits = bits_for(n * 256);
+	if (s->bitmap_bits > 23)
+		s->bitmap_bits = bits_for(n * 64) > 23 ? bits_for(n * 64) : 23;
+	if (s->bitmap_bits > 32) /* filter_bit's limit; denser is still right */
+		s->bitmap_bits = 32;
 	s->bitmap = xcalloc((UINT64_C(1) << s->bitmap_bits) / 64 + 1, sizeof(uint64_t));
 	/* Last member of each group, so members stay in block order. */
 	autofree uint32_t *last = xmalloc(n * sizeof(*last));
@@ -124,7 +148,8 @@ zsync_scan *zsync_scan_new(const bento_zsync_control *c)
 			s->groups[g] = (group){.key = key, .first = (uint32_t)id, .next = *head};
 			*head = g;
 			last[g] = (uint32_t)id;
-			uint64_t bit = h >> (64 - s->bitmap_bits);
+			uint32_t bit =
+			    filter_bit((uint32_t)(key >> 32), (uint32_t)key, s->bitmap_bits);
 			s->bitmap[bit / 64] |= UINT64_C(1) << (bit % 64);
 		}
 		s->group_of[id] = g;
@@ -171,20 +196,12 @@ typedef struct scanner {
 	size_t run_len;
 	int errnum;       /* a write or read error, reported by the caller */
 	bool write_error; /* errnum is about the output, not the seed */
+	/* The masked rolling checksums of the blocks at offsets [base, base +
+	 * filled) of the window are sums[0 ..  filled); a, b: at base + filled. */
+	uint32_t *sums;
+	size_t sums_cap, base, filled;
+	uint32_t a, b;
 } scanner;
-
-/* A block's rolling checksum from scratch. */
-static void rsum_block(const unsigned char *p, size_t len, uint16_t *a, uint16_t *b)
-{
-	/* b = sum of (len - i) * p[i] = the sum of a after each byte. */
-	uint32_t ra = 0, rb = 0;
-	for (size_t i = 0; i < len; i++) {
-		ra += p[i];
-		rb += ra;
-	}
-	*a = (uint16_t)ra;
-	*b = (uint16_t)rb;
-}
 
 static bool flush(scanner *sc)
 {
@@ -270,18 +287,124 @@ static uint32_t lookup(scanner *sc, const unsigned char *p, uint64_t key)
 	return NONE;
 }
 
-/* Right after a match: does the next block of the new file follow? */
-static bool try_next(scanner *sc, const unsigned char *p, uint32_t id)
+/* Right after a match at p - bs: how many of the blocks id, id + 1, ... of
+ * the new file follow at p, p + bs, ... (at most room of them, each claimed
+ * in turn); *all says whether each one tried matched, so the run may go on.
+ * No rolling checksum first: inside a run the MD4 almost always matches, so
+ * the blocks are tried RUN_BATCH at a time in the SIMD lanes of
+ * bento_md4_blocks, and the run's end costs one batch.  Returns -1 on a
+ * write error. */
+static int64_t follow_run(scanner *sc, const unsigned char *p, size_t room, uint32_t id, bool *all)
 {
 	zsync_scan *s = sc->s;
 	const bento_zsync_control *c = s->c;
-	if (id >= c->blocks || __atomic_load_n(&s->groups[s->group_of[id]].done, __ATOMIC_RELAXED))
-		return false;
-	/* No rolling checksum first: inside a run of matches the MD4 almost
-	 * always matches, and the run's end costs one MD4. */
-	unsigned char md[16];
-	bento_md4(p, c->block_size, md);
-	return memcmp(md, strong_of(c, id), c->checksum_bytes) == 0;
+	size_t m = 0;
+	while (m < RUN_BATCH && m < room && id + m < c->blocks &&
+	       !__atomic_load_n(&s->groups[s->group_of[id + m]].done, __ATOMIC_RELAXED))
+		m++;
+	*all = m > 0;
+	if (m == 0)
+		return 0;
+	unsigned char md[RUN_BATCH][16];
+	bento_md4_blocks(p, c->block_size, c->block_size, m, md);
+	for (size_t k = 0; k < m; k++) {
+		uint32_t g = s->group_of[id + k];
+		/* A group of identical blocks may have been claimed just now. */
+		if (memcmp(md[k], strong_of(c, id + k), c->checksum_bytes) != 0 ||
+		    __atomic_load_n(&s->groups[g].done, __ATOMIC_RELAXED)) {
+			*all = false;
+			return (int64_t)k;
+		}
+		if (!claim(sc, g, p + k * c->block_size))
+			return -1;
+	}
+	return (int64_t)m;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* filter_bit and the bitmap test of 16 (8) offsets at once, a gather of
+ * their bitmap words (the bitmap read as 32-bit words); returns the first
+ * offset let through, or where it stopped (n rounded down). */
+__attribute__((target("avx512f"))) static size_t first_candidate_x16(const uint32_t *bitmap,
+                                                                     unsigned bits,
+                                                                     const uint32_t *sums, size_t n,
+                                                                     size_t ahead)
+{
+	const __m512i k1 = _mm512_set1_epi32((int)0x9e3779b1u);
+	const __m512i k2 = _mm512_set1_epi32((int)0x85ebca77u);
+	const __m512i low5 = _mm512_set1_epi32(31), one = _mm512_set1_epi32(1);
+	const __m128i shift = _mm_cvtsi32_si128((int)(32 - bits));
+	size_t t = 0;
+	for (; t + 16 <= n; t += 16) {
+		__m512i hi = _mm512_loadu_si512(sums + t);
+		__m512i lo = ahead ? _mm512_loadu_si512(sums + t + ahead) : _mm512_setzero_si512();
+		__m512i h = _mm512_srl_epi32(
+		    _mm512_mullo_epi32(_mm512_xor_si512(_mm512_mullo_epi32(hi, k1), lo), k2),
+		    shift);
+		__m512i words = _mm512_i32gather_epi32(_mm512_srli_epi32(h, 5), bitmap, 4);
+		__mmask16 hit = _mm512_test_epi32_mask(
+		    _mm512_srlv_epi32(words, _mm512_and_si512(h, low5)), one);
+		if (hit)
+			return t + (size_t)__builtin_ctz(hit);
+	}
+	return t;
+}
+
+__attribute__((target("avx2"))) static size_t first_candidate_x8(const uint32_t *bitmap,
+                                                                 unsigned bits,
+                                                                 const uint32_t *sums, size_t n,
+                                                                 size_t ahead)
+{
+	const __m256i k1 = _mm256_set1_epi32((int)0x9e3779b1u);
+	const __m256i k2 = _mm256_set1_epi32((int)0x85ebca77u);
+	const __m256i low5 = _mm256_set1_epi32(31), one = _mm256_set1_epi32(1);
+	const __m128i shift = _mm_cvtsi32_si128((int)(32 - bits));
+	size_t t = 0;
+	for (; t + 8 <= n; t += 8) {
+		__m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)(sums + t));
+		__m256i lo =
+		    ahead ? _mm256_loadu_si256((const __m256i *)(const void *)(sums + t + ahead))
+		          : _mm256_setzero_si256();
+		__m256i h = _mm256_srl_epi32(
+		    _mm256_mullo_epi32(_mm256_xor_si256(_mm256_mullo_epi32(hi, k1), lo), k2),
+		    shift);
+		__m256i words = _mm256_i32gather_epi32((const int *)(const void *)bitmap,
+		                                       _mm256_srli_epi32(h, 5), 4);
+		__m256i set =
+		    _mm256_and_si256(_mm256_srlv_epi32(words, _mm256_and_si256(h, low5)), one);
+		int hit = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(set, one)));
+		if (hit)
+			return t + (size_t)__builtin_ctz((unsigned)hit);
+	}
+	return t;
+}
+#endif
+
+/* The first offset in [from, to) whose key the bitmap lets through (to if
+ * none); sums[t] is the checksum of the block at offset from + t, ahead
+ * how far the second block of the key lies (bs with seq_matches 2, 0 for
+ * none).  In SIMD lanes as wide as zsync_rsum_roll's, then one by one. */
+static size_t first_candidate(const zsync_scan *s, const uint32_t *sums, size_t from, size_t to,
+                              size_t ahead)
+{
+	const uint64_t *bitmap = s->bitmap;
+	const unsigned bits = s->bitmap_bits;
+	size_t t = 0, n = to - from;
+#if defined(__x86_64__) && defined(__GNUC__)
+	unsigned lanes = zsync_rsum_lanes();
+	if (lanes >= 16)
+		t = first_candidate_x16((const uint32_t *)(const void *)bitmap, bits, sums, n,
+		                        ahead);
+	else if (lanes >= 8)
+		t = first_candidate_x8((const uint32_t *)(const void *)bitmap, bits, sums, n,
+		                       ahead);
+#endif
+	for (; t < n; t++) {
+		uint32_t bit = filter_bit(sums[t], ahead ? sums[t + ahead] : 0, bits);
+		if (bitmap[bit / 64] & (UINT64_C(1) << (bit % 64)))
+			break;
+	}
+	return from + t;
 }
 
 /* Offsets [0, wlen) of buf (which holds wlen + context + 1 bytes); returns
@@ -291,57 +414,65 @@ static size_t scan_window(scanner *sc, const unsigned char *buf, size_t wlen)
 	zsync_scan *s = sc->s;
 	const bento_zsync_control *c = s->c;
 	const size_t bs = c->block_size;
-	const unsigned shift = c->block_shift, bitmap_shift = 64 - s->bitmap_bits;
-	const bool seq2 = c->seq_matches == 2;
-	const uint64_t *bitmap = s->bitmap;
-	uint16_t a0 = 0, b0 = 0, a1 = 0, b1 = 0;
+	const size_t ahead = c->seq_matches == 2 ? bs : 0;
 	bool fresh = true;
 	uint32_t next = NONE;
 	size_t i = 0;
 	while (i < wlen) {
 		const unsigned char *p = buf + i;
 		if (next != NONE) {
-			uint32_t id = next;
-			next = NONE;
-			if (try_next(sc, p, id)) {
-				if (!claim(sc, s->group_of[id], p))
-					return wlen;
-				next = id + 1;
-				i += bs;
-				fresh = true;
+			bool all;
+			int64_t k = follow_run(sc, p, (wlen - i + bs - 1) / bs, next, &all);
+			if (k < 0)
+				return wlen;
+			next = all ? next + (uint32_t)k : NONE;
+			if (k > 0) {
+				i += (size_t)k * bs;
 				continue;
 			}
 		}
 		if (fresh) {
 			if (__atomic_load_n(&s->done_groups, __ATOMIC_RELAXED) == s->n_groups)
 				return wlen;
-			rsum_block(p, bs, &a0, &b0);
-			if (seq2)
-				rsum_block(p + bs, bs, &a1, &b1);
+			zsync_rsum_block(p, bs, &sc->a, &sc->b);
+			sc->base = i;
+			sc->filled = 0;
 			fresh = false;
 		}
-		uint64_t key = (uint64_t)zsync_rsum_masked(c, a0, b0) << 32;
-		if (seq2)
-			key |= zsync_rsum_masked(c, a1, b1);
-		uint64_t bit = mix(key) >> bitmap_shift;
-		if (bitmap[bit / 64] & (UINT64_C(1) << (bit % 64))) {
-			uint32_t g = lookup(sc, p, key);
-			if (g != NONE) {
-				if (!claim(sc, g, p))
-					return wlen;
-				next = s->groups[g].first + 1;
-				i += bs;
-				fresh = true;
-				continue;
-			}
+		/* The checksums up to end + ahead, the first sums dropped when
+		 * there is no room (they are behind i). */
+		size_t end = wlen - i < SPAN ? wlen : i + SPAN;
+		if (end + ahead - sc->base > sc->sums_cap) {
+			size_t gone = i - sc->base;
+			memmove(sc->sums, sc->sums + gone, (sc->filled - gone) * sizeof(*sc->sums));
+			sc->filled -= gone;
+			sc->base = i;
 		}
-		unsigned char out = p[0], in = p[bs];
-		a0 = (uint16_t)(a0 + in - out);
-		b0 = (uint16_t)(b0 + a0 - ((unsigned)out << shift));
-		if (seq2) {
-			unsigned char in1 = p[2 * bs];
-			a1 = (uint16_t)(a1 + in1 - in);
-			b1 = (uint16_t)(b1 + a1 - ((unsigned)in << shift));
+		size_t want = end + ahead - sc->base;
+		if (sc->filled < want) {
+			zsync_rsum_roll(buf + sc->base + sc->filled, bs, want - sc->filled,
+			                c->a_mask, c->b_mask, &sc->a, &sc->b,
+			                sc->sums + sc->filled);
+			sc->filled = want;
+		}
+		const uint32_t *sums = sc->sums + (i - sc->base);
+		size_t t = first_candidate(s, sums, i, end, ahead);
+		if (t >= end) {
+			i = end;
+			continue;
+		}
+		sums += t - i;
+		i = t;
+		p = buf + i;
+		uint64_t key = (uint64_t)sums[0] << 32 | (ahead ? sums[ahead] : 0);
+		uint32_t g = lookup(sc, p, key);
+		if (g != NONE) {
+			if (!claim(sc, g, p))
+				return wlen;
+			next = s->groups[g].first + 1;
+			i += bs;
+			fresh = true;
+			continue;
 		}
 		i++;
 	}
@@ -358,6 +489,8 @@ static void *scan_part(void *arg)
 	const bento_zsync_control *c = sc->s->c;
 	size_t context = (size_t)c->block_size * c->seq_matches + 1;
 	autofree unsigned char *buf = xmalloc(WINDOW + context);
+	sc->sums_cap = 4 * SPAN + (size_t)c->block_size * c->seq_matches;
+	autofree uint32_t *sums = sc->sums = xmalloc(sc->sums_cap * sizeof(*sums));
 	while (sc->errnum == 0 &&
 	       __atomic_load_n(&sc->s->done_groups, __ATOMIC_RELAXED) < sc->s->n_groups) {
 		uint64_t x = __atomic_fetch_add(sc->next_window, 1, __ATOMIC_RELAXED) * WINDOW;

@@ -109,7 +109,7 @@ static int use_seed(zsync_scan *s, const char *path, const struct stat *out_st, 
 	char got[32], size[32];
 	zsync_human_bytes((double)found, got, sizeof(got));
 	zsync_human_bytes((double)st.st_size, size, sizeof(size));
-	zsync_progress_event(pr, "%s: %s of the new file found (scanned %s in %.2f s)", path, got,
+	zsync_progress_event(pr, "%s: %s of the new file found (scanned %s in %.3f s)", path, got,
 	                     size, zsync_now() - t0);
 	return 0;
 }
