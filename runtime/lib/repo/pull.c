@@ -156,12 +156,17 @@ static gboolean pull_from(bento_inst *inst, const char *remote, const char *ref,
 	if (bento_delta_apply_ahead(inst, remote, ref, url, summary, &ahead_err) < 0)
 		bento_debug("no delta applied ahead: %s", ahead_err->message);
 	g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("a{sv}"));
-	g_variant_builder_add(&b, "{sv}", "summary-bytes",
-	                      g_variant_new_from_bytes(G_VARIANT_TYPE("ay"), summary, TRUE));
-	if (signatures)
+	/* libostree takes the summary's bytes only with its signature's (a
+	 * remote added with --no-gpg-verify may serve none: its pull fetches
+	 * the summary again). */
+	if (signatures) {
+		g_variant_builder_add(
+		    &b, "{sv}", "summary-bytes",
+		    g_variant_new_from_bytes(G_VARIANT_TYPE("ay"), summary, TRUE));
 		g_variant_builder_add(
 		    &b, "{sv}", "summary-sig-bytes",
 		    g_variant_new_from_bytes(G_VARIANT_TYPE("ay"), signatures, TRUE));
+	}
 	const char *refs[] = {ref, NULL};
 	g_variant_builder_add(&b, "{sv}", "refs", g_variant_new_strv(refs, -1));
 	/* No setuid, setgid or world-writable file enters the repository
@@ -221,8 +226,10 @@ static int pull_any(bento_inst *inst, const char *remote, const char *ref, bento
 			fprintf(stderr, "trying the mirror %s\n", *u);
 		if (pull_from(inst, remote, ref, override, verify, &gerror))
 			return 0;
-		g_string_append_printf(why, "%s%s: %s", why->len ? "; " : "", *u, gerror->message);
-		bool signature = gerror->domain == OSTREE_GPG_ERROR;
+		/* (libostree's precondition failures return without a GError) */
+		g_string_append_printf(why, "%s%s: %s", why->len ? "; " : "", *u,
+		                       gerror ? gerror->message : "the pull failed");
+		bool signature = gerror && gerror->domain == OSTREE_GPG_ERROR;
 		g_clear_error(&gerror);
 		if (signature)
 			break;
