@@ -531,11 +531,12 @@ in_test_dir() {
 # user, serving ROOT (its access log at $WEB_DIR/access.log, one line per
 # request: "STATUS URI RANGE"); SERVER_CONF is added inside server { }.
 # Sets PORT (WEB_PORT when set: a port the test had to name beforehand),
-# WEB_URL and WEB_PID; stopped by stop_web or at exit.
+# WEB_URL and WEB_PID; stopped by stop_web or at exit.  A second server at
+# once: WEB_NAME=NAME gives it its own directory $TEST_DIR/NAME (default web).
 start_web() {
 	local root=$1 extra=${2:-} try nginx
 	nginx=$(command -v nginx || echo /usr/sbin/nginx)
-	WEB_DIR=$TEST_DIR/web
+	WEB_DIR=$TEST_DIR/${WEB_NAME:-web}
 	mkdir -p "$WEB_DIR/tmp" && chown -R "$TEST_UID:$TEST_GID" "$WEB_DIR"
 	echo ready >"$root/.ready"
 	for try in 1 2 3; do

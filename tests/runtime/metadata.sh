@@ -57,121 +57,21 @@ check_refused() {
 	done
 }
 
+# The hostile files (shared with tests/repo/refuse.sh)
+. "$(dirname "$0")/lib/bad_metadata.sh"
+bad_metadata_rows refused org.example.Hello
+
 A='[Application]\nname=org.example.Hello\n'
 long=$(printf 'b%.0s' $(seq 254))
-
-# ------------------------------------------------------------ malformed lines
-
-refused "a line that is not key=value" "${A}this is not a key\n" \
-	':3: expected "key=value", found "this is not a key"'
-refused "a key outside of any group" 'name=org.example.Hello\n' \
-	':1: key "name=org.example.Hello" outside of any group'
-refused "a malformed group header" "${A}[Context\nshared=network\n" \
-	':3: malformed group header "[Context"'
-refused "an empty key" "${A}=x\n" ':3: empty key'
-refused "a NUL byte" "${A}\0\n" ': contains a NUL byte'
-refused "no app id" '[Context]\nshared=network;\n' ': no app id ([Application] name=)'
-
-# ------------------------------------------------------------ app ids
-
-refused "app id with '/'" '[Application]\nname=org/example.Hello\n' \
-	":2: invalid app id \"org/example.Hello\": it contains '/'"
-refused "app id with '..'" '[Application]\nname=org..Hello\n' \
-	':2: invalid app id "org..Hello": it contains ".."'
-refused "app id with a leading dot" '[Application]\nname=.org.Hello\n' \
-	":2: invalid app id \".org.Hello\": it starts with '.'"
-refused "app id of 256 bytes" "[Application]\nname=a.$long\n" \
-	":2: invalid app id \"a.$long\": it is longer than 255 bytes"
 image ok255 "[Application]\nname=a.b.${long:3}\n"
 urun "$BENTO" info ./ok255.AppImage
 [ "$RC" = 0 ] && grep -qx "App id: a.b.${long:3}" <<<"$OUT"
 verdict "an app id of 255 bytes is fine" 0
-# The app owns its id (and the names below it) on the session bus: ids of
-# two elements, and ids under the desktop's own prefixes, would own names
-# that other programs trust (org.freedesktop.* with id org.freedesktop).
-refused "an app id of two elements" '[Application]\nname=org.freedesktop\n' \
-	':2: invalid app id "org.freedesktop": it has fewer than three elements'
-refused "an app id under org.freedesktop." '[Application]\nname=org.freedesktop.portal.Desktop\n' \
-	':2: invalid app id "org.freedesktop.portal.Desktop": it starts with a prefix reserved'
-refused "an app id under org.gnome. (any case)" '[Application]\nname=Org.Gnome.Settings\n' \
-	':2: invalid app id "Org.Gnome.Settings": it starts with a prefix reserved'
-refused "an app id under com.canonical." '[Application]\nname=com.canonical.Unity.Panel\n' \
-	':2: invalid app id "com.canonical.Unity.Panel": it starts with a prefix reserved'
-# and owns no other name, whatever its metadata says
-refused "[Session Bus Policy] own of a name outside the app's id" \
-	"${A}[Session Bus Policy]\norg.freedesktop.secrets=own\n" \
-	': [Session Bus Policy] org.freedesktop.secrets=own is refused: an app may own only its id'
-refused "[Session Bus Policy] own of a prefix that covers the app's id" \
-	"${A}[Session Bus Policy]\norg.example.*=own\n" \
-	': [Session Bus Policy] org.example.*=own is refused: an app may own only its id'
 image ownok "${A}[Session Bus Policy]\norg.example.Hello.Sub=own\norg.mpris.MediaPlayer2.org.example.Hello=own\norg.freedesktop.Notifications=talk\n"
 urun "$BENTO" info ./ownok.AppImage
 [ "$RC" = 0 ] && grep -qx '  Session bus: may own org.example.Hello.Sub' <<<"$OUT" &&
 	grep -qx '  Session bus: may own org.mpris.MediaPlayer2.org.example.Hello' <<<"$OUT"
 verdict "own of names below the app's id and of its MPRIS name is fine" 0
-refused "app id of one element" '[Application]\nname=hello\n' \
-	':2: invalid app id "hello": it is not a reverse-DNS name'
-refused "app id element starting with a digit" '[Application]\nname=org.2048.Game\n' \
-	':2: invalid app id "org.2048.Game": it is not a reverse-DNS name'
-refused "app id with a space" '[Application]\nname=org.ex ample.Hello\n' \
-	':2: invalid app id "org.ex ample.Hello"'
-
-# ------------------------------------------------------------ values
-
-refused "unknown socket" "${A}[Context]\nsockets=x11;foo;\n" \
-	':4: sockets: unknown socket "foo" (known: x11, wayland, fallback-x11,'
-refused "unknown shared resource" "${A}[Context]\nshared=network;bluetooth\n" \
-	':4: shared: unknown shared resource "bluetooth" (known: network, ipc)'
-refused "unknown device" "${A}[Context]\ndevices=gpu;\n" ':4: devices: unknown device "gpu"'
-refused "unknown feature" "${A}[Context]\nfeatures=!telepathy;\n" \
-	':4: features: unknown feature "telepathy"'
-refused "empty list element" "${A}[Context]\nshared=network;;ipc;\n" \
-	':4: shared: empty element in list "network;;ipc;"'
-refused "invalid escape" "${A}[Context]\nshared=net\\\\work;\n" \
-	':4: shared: invalid escape sequence in "net\work;"'
-refused "unknown bus policy" "${A}[Session Bus Policy]\norg.example.Service=speak\n" \
-	':4: unknown bus policy "speak" (talk, own, see or none)'
-refused "invalid bus name" "${A}[System Bus Policy]\norg..Service=talk\n" \
-	':4: invalid bus name "org..Service"'
-refused "invalid environment name" "${A}[Environment]\n1X=y\n" \
-	':4: invalid environment variable name "1X"'
-refused "invalid unset-environment name" "${A}[Context]\nunset-environment=A-B;\n" \
-	':4: unset-environment: invalid environment variable name "A-B"'
-refused "control character in an environment value" "${A}[Environment]\nX=a\033b\n" \
-	':4: the value of X contains a control character'
-refused "command with '..'" '[Application]\nname=org.example.Hello\ncommand=usr/../../x\n' \
-	':3: command "usr/../../x" contains ".."'
-refused "absolute command" '[Application]\nname=org.example.Hello\ncommand=/bin/sh\n' \
-	':3: command "/bin/sh" must be a relative path'
-
-# ------------------------------------------------------------ filesystems
-
-refused "unknown filesystem location" "${A}[Context]\nfilesystems=xdg-downloads;\n" \
-	':4: filesystems: unknown filesystem location "xdg-downloads"'
-refused "relative filesystem path" "${A}[Context]\nfilesystems=Music/rock;\n" \
-	':4: filesystems: unknown filesystem location "Music/rock"'
-refused "filesystem path with '..'" "${A}[Context]\nfilesystems=/home/../etc;\n" \
-	':4: filesystems: filesystem location "/home/../etc" contains ".."'
-refused "home path with '..'" "${A}[Context]\nfilesystems=~/../x:ro;\n" \
-	':4: filesystems: filesystem location "~/../x" contains ".."'
-refused "filesystem path with an empty element" "${A}[Context]\nfilesystems=~/a//b;\n" \
-	':4: filesystems: filesystem location "~/a//b" has an empty element'
-refused "filesystem under /proc" "${A}[Context]\nfilesystems=/proc/1/root;\n" \
-	':4: filesystems: filesystem location "/proc/1/root" is reserved'
-refused "filesystem /dev" "${A}[Context]\nfilesystems=/dev;\n" \
-	':4: filesystems: filesystem location "/dev" is reserved'
-refused "filesystem /" "${A}[Context]\nfilesystems=/;\n" \
-	':4: filesystems: filesystem location "/": use host instead'
-refused "unknown filesystem mode" "${A}[Context]\nfilesystems=home:rx;\n" \
-	':4: filesystems: "home:rx": unknown mode "rx"'
-refused "subpath of home" "${A}[Context]\nfilesystems=home/x;\n" \
-	':4: filesystems: filesystem location "home/x": home takes no path'
-refused "xdg-run without a path" "${A}[Context]\nfilesystems=xdg-run;\n" \
-	':4: filesystems: filesystem location xdg-run needs a path'
-refused "persistent path with '..'" "${A}[Context]\npersistent=.app/../../x;\n" \
-	':4: persistent: persistent path ".app/../../x" contains ".."'
-refused "absolute persistent path" "${A}[Context]\npersistent=/x;\n" \
-	':4: persistent: persistent path "/x" must be a relative path'
 
 check_refused "$BENTO" ""
 

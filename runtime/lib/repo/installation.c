@@ -67,8 +67,10 @@ static void remove_unfinished(const char *dir, int depth)
 static int take_lock(bento_inst *inst, bento_error **err)
 {
 	autofree char *path = xasprintf("%s/lock", inst->dir);
-	inst->lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (inst->lock_fd < 0)
+	/* Whoever can open the lock can flock it: readable by others, it would
+	 * let any user of the system keep root's updates out for ever. */
+	inst->lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (inst->lock_fd < 0 || fchmod(inst->lock_fd, 0600) < 0)
 		return bento_error_errno(err, "%s", path);
 	if (flock(inst->lock_fd, LOCK_EX | LOCK_NB) == 0)
 		return 0;

@@ -130,7 +130,8 @@ static gboolean summary_signed(OstreeRepo *repo, const char *remote, GBytes *sum
 
 /* libostree's pull of ref from url (NULL: the remote's own).  The
  * summary's signature is checked unless the remote was added with
- * --no-gpg-verify, whatever the remote's config says since. */
+ * --no-gpg-verify, whatever the remote's config says since; and the new
+ * commit may not be older than the one pulled last. */
 static gboolean pull_from(bento_inst *inst, const char *remote, const char *ref, const char *url,
                           bool verify, GError **gerror)
 {
@@ -155,12 +156,17 @@ static gboolean pull_from(bento_inst *inst, const char *remote, const char *ref,
 	if (bento_delta_apply_ahead(inst, remote, ref, url, summary, &ahead_err) < 0)
 		bento_debug("no delta applied ahead: %s", ahead_err->message);
 	g_auto(GVariantBuilder) b = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("a{sv}"));
-	g_variant_builder_add(&b, "{sv}", "summary-bytes",
-	                      g_variant_new_from_bytes(G_VARIANT_TYPE("ay"), summary, TRUE));
-	if (signatures)
+	/* libostree takes the summary's bytes only with its signature's (a
+	 * remote added with --no-gpg-verify may serve none: its pull fetches
+	 * the summary again). */
+	if (signatures) {
+		g_variant_builder_add(
+		    &b, "{sv}", "summary-bytes",
+		    g_variant_new_from_bytes(G_VARIANT_TYPE("ay"), summary, TRUE));
 		g_variant_builder_add(
 		    &b, "{sv}", "summary-sig-bytes",
 		    g_variant_new_from_bytes(G_VARIANT_TYPE("ay"), signatures, TRUE));
+	}
 	const char *refs[] = {ref, NULL};
 	g_variant_builder_add(&b, "{sv}", "refs", g_variant_new_strv(refs, -1));
 	/* No setuid, setgid or world-writable file enters the repository
@@ -174,6 +180,10 @@ static gboolean pull_from(bento_inst *inst, const char *remote, const char *ref,
 	 * objects pulled are the ones the remote's key vouches for. */
 	g_variant_builder_add(&b, "{sv}", "gpg-verify", g_variant_new_boolean(FALSE));
 	g_variant_builder_add(&b, "{sv}", "gpg-verify-summary", g_variant_new_boolean(FALSE));
+	/* A commit older than the one pulled before is refused: the server (or
+	 * whoever stands in its way) could otherwise hand back an old signed
+	 * version, with the flaws its successor fixed. */
+	g_variant_builder_add(&b, "{sv}", "timestamp-check", g_variant_new_boolean(TRUE));
 	if (url)
 		g_variant_builder_add(&b, "{sv}", "override-url", g_variant_new_string(url));
 	g_autoptr(GVariant) options = g_variant_ref_sink(g_variant_builder_end(&b));
@@ -216,8 +226,10 @@ static int pull_any(bento_inst *inst, const char *remote, const char *ref, bento
 			fprintf(stderr, "trying the mirror %s\n", *u);
 		if (pull_from(inst, remote, ref, override, verify, &gerror))
 			return 0;
-		g_string_append_printf(why, "%s%s: %s", why->len ? "; " : "", *u, gerror->message);
-		bool signature = gerror->domain == OSTREE_GPG_ERROR;
+		/* (libostree's precondition failures return without a GError) */
+		g_string_append_printf(why, "%s%s: %s", why->len ? "; " : "", *u,
+		                       gerror ? gerror->message : "the pull failed");
+		bool signature = gerror && gerror->domain == OSTREE_GPG_ERROR;
 		g_clear_error(&gerror);
 		if (signature)
 			break;
