@@ -62,5 +62,4 @@ const char *bento_repo_arch(void);
 int bento_repo_bundle(const char *repo, const char *app_id, const char *branch,
                       bento_pack_options *pack, bento_error **err);
 
-
 #endif

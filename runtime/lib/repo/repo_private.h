@@ -9,7 +9,6 @@
 #include "core/gerror.h"
 #include "repo/repo.h"
 
-
 /* INST/app/ID[/BRANCH]. */
 char *bento_inst_app_dir(const bento_inst *inst, const char *app_id, const char *branch);
 
