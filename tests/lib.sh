@@ -270,6 +270,18 @@ need_program() {
 	done
 }
 
+# need_tools TOOL...: each TOOL is a command on PATH (or in /usr/sbin, where
+# nginx is); the script fails and stops at the first missing one, naming it.
+need_tools() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || {
+			fail "$SCRIPT_NAME: $tool is not installed (scripts/setup.sh installs it)"
+			finish
+		}
+	done
+}
+
 # ---------------------------------------------------------------- running
 
 # Commands put in front of the user switch, e.g. AS_USER_PREFIX=("$RESTRICT" --no-userns --).

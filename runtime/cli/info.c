@@ -2,7 +2,6 @@
 /* bento info FILE, bento info ID */
 #include <endian.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -223,15 +222,11 @@ static int info_installed(const char *app_id, bento_error **err)
 	}
 	free(branches);
 	printf("\n");
-	autofree char *md_path = xasprintf("%s/.bento/metadata", d.path);
-	bento_deployment_clear(&d);
-	autofree char *data = NULL;
-	size_t len = 0;
 	bento_metadata md = {0};
 	bento_permissions user = {0};
-	if (bento_read_file_at(AT_FDCWD, md_path, 1 << 20, &data, &len, err) < 0 ||
-	    bento_metadata_load(md_path, data, len, &md, err) < 0 ||
-	    bento_override_load(app_id, &user, err) < 0) {
+	int loaded = bento_dir_load_metadata(d.path, &md, err);
+	bento_deployment_clear(&d);
+	if (loaded < 0 || bento_override_load(app_id, &user, err) < 0) {
 		bento_metadata_clear(&md);
 		return -1;
 	}

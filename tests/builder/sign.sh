@@ -7,12 +7,7 @@
 . "$(dirname "$0")/../lib.sh" "$@"
 
 in_test_dir BENTO BUILDER HELLO APPIMG
-need_tool() { command -v "$1" >/dev/null || {
-	fail "$SCRIPT_NAME: $1 is not installed (scripts/setup.sh installs it)"
-	finish
-}; }
-need_tool gpg
-need_tool python3
+need_tools gpg python3
 
 # ---- the user's GnuPG home, with two passphrase-less keys
 

@@ -7,12 +7,7 @@
 . "$(dirname "$0")/../lib.sh" "$@"
 
 in_test_dir BENTO BUILDER HELLO
-for tool in zsync zsyncmake nginx gpg python3; do
-	command -v $tool >/dev/null || [ -x /usr/sbin/$tool ] || {
-		fail "$SCRIPT_NAME: $tool is not installed (scripts/setup.sh installs it)"
-		finish
-	}
-done
+need_tools zsync zsyncmake nginx gpg python3
 
 GH=$TEST_DIR/gnupg
 install -d -m 0700 -o "$TEST_UID" -g "$TEST_GID" "$GH"

@@ -9,12 +9,7 @@
 
 in_test_dir BENTO BUILDER HELLO
 . "$(dirname "$0")/lib/publish.sh"
-for tool in nginx gpg ostree; do
-	command -v $tool >/dev/null || [ -x /usr/sbin/$tool ] || {
-		fail "$SCRIPT_NAME: $tool is not installed (scripts/setup.sh installs it)"
-		finish
-	}
-done
+need_tools nginx gpg ostree
 RUN_TIMEOUT=120
 ID=$REPO_APP_ID
 INST=$USER_HOME/.local/share/bento/installation

@@ -13,10 +13,7 @@
 . "$(dirname "$0")/lib/attack.sh"
 
 attack_setup
-command -v strace >/dev/null || {
-	fail "strace is installed (scripts/setup.d/repoattack.packages)"
-	finish
-}
+need_tools strace
 make_tree v1 1
 make_tree v3 3
 GOOD1=$TEST_DIR/variants/good1

@@ -12,12 +12,7 @@
 . "$(dirname "$0")/lib/publish.sh"
 
 in_test_dir BUILDER BENTO HELLO RUNTIME
-for p in ostree nginx mksquashfs gpg; do
-	command -v "$p" >/dev/null || {
-		fail "$p is installed (scripts/setup.d/repo.packages)"
-		finish
-	}
-done
+need_tools ostree nginx mksquashfs gpg
 make_repo_versions
 REF=app/$REPO_APP_ID/x86_64/stable
 

@@ -15,12 +15,7 @@
 . "$(dirname "$0")/lib/apps.sh"
 
 in_test_dir BENTO BUILDER HELLO
-for tool in nginx gpg python3; do
-	command -v $tool >/dev/null || [ -x /usr/sbin/$tool ] || {
-		fail "$SCRIPT_NAME: $tool is not installed (scripts/setup.sh installs it)"
-		finish
-	}
-done
+need_tools nginx gpg python3
 
 pick_port
 URL=http://127.0.0.1:$PORT

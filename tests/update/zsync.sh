@@ -11,12 +11,7 @@
 
 in_test_dir BUILDER HELLO
 need_program ZSYNCGET zsyncget
-for tool in zsyncmake nginx python3; do
-	command -v $tool >/dev/null || [ -x /usr/sbin/$tool ] || {
-		fail "$SCRIPT_NAME: $tool is not installed (scripts/setup.sh installs it)"
-		finish
-	}
-done
+need_tools zsyncmake nginx python3
 mkdir -p bin && cp "$ZSYNCGET" bin/zsyncget
 CLIENTS=(bin/zsyncget)
 if [ -n "${BENTO_SAN_BUILD:-}" ] && [ -x "$BENTO_SAN_BUILD/tests/zsyncget" ]; then

@@ -2,6 +2,7 @@
 #include "image/metadata.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 
 #include "core/util.h"
@@ -116,12 +117,26 @@ int bento_metadata_load(const char *name, const char *data, size_t len, bento_me
 	return 0;
 }
 
+/* .bento/metadata is a small key file: anything bigger is no metadata. */
+#define METADATA_MAX (1 << 20)
+
+int bento_dir_load_metadata(const char *dir, bento_metadata *out, bento_error **err)
+{
+	*out = (bento_metadata){0};
+	autofree char *path = xasprintf("%s/.bento/metadata", dir);
+	autofree char *data = NULL;
+	size_t len = 0;
+	if (bento_read_file_at(AT_FDCWD, path, METADATA_MAX, &data, &len, err) < 0)
+		return -1;
+	return bento_metadata_load(path, data, len, out, err);
+}
+
 int bento_image_load_metadata(bento_image *img, bento_metadata *out, bento_error **err)
 {
 	memset(out, 0, sizeof(*out));
 	autofree char *data = NULL;
 	size_t len = 0;
-	int found = bento_image_read_file(img, ".bento/metadata", 1 << 20, &data, &len, err);
+	int found = bento_image_read_file(img, ".bento/metadata", METADATA_MAX, &data, &len, err);
 	if (found < 0)
 		return -1;
 	if (found == 0) {

@@ -27,6 +27,8 @@ int bento_image_load_metadata(bento_image *img, bento_metadata *out, bento_error
  * for a tree that is no image: an installed app's deployment. */
 int bento_metadata_load(const char *name, const char *data, size_t len, bento_metadata *out,
                         bento_error **err);
+/* The same of DIR/.bento/metadata, which must exist (a deployment's). */
+int bento_dir_load_metadata(const char *dir, bento_metadata *out, bento_error **err);
 
 /* The name of the first regular-looking "*.desktop" entry at the top of the
  * image (in directory order), or NULL. */

@@ -836,25 +836,13 @@ static attempt try_extract_and_run(const run_ctx *ctx, int *exit_status, bento_e
 
 /* ---- the whole launch -------------------------------------------------------- */
 
-/* An installed app's .bento/metadata, checked as an image's is. */
-static int load_app_dir_metadata(const char *dir, bento_metadata *md, bento_error **err)
-{
-	*md = (bento_metadata){0};
-	autofree char *path = xasprintf("%s/.bento/metadata", dir);
-	autofree char *data = NULL;
-	size_t len = 0;
-	if (bento_read_file_at(AT_FDCWD, path, 1 << 20, &data, &len, err) < 0)
-		return -1;
-	return bento_metadata_load(path, data, len, md, err);
-}
-
 /* The app's metadata and its permissions, layer upon layer: the image's,
  * the user's lasting override, this run's options.  The command is AppRun
  * unless the metadata names another path inside the image. */
 static int load_app(run_ctx *ctx, bento_error **err)
 {
 	const bento_launch *l = ctx->launch;
-	if (l->app_dir ? load_app_dir_metadata(l->app_dir, &ctx->metadata, err) < 0
+	if (l->app_dir ? bento_dir_load_metadata(l->app_dir, &ctx->metadata, err) < 0
 	               : bento_image_load_metadata(l->img, &ctx->metadata, err) < 0)
 		return -1;
 	if (bento_metadata_choose_command(&ctx->metadata, l->command_name, l->argv0, l->appimage,
@@ -938,6 +926,13 @@ static attempt try_strategy(const run_ctx *ctx, bento_strategy s, int *exit_stat
 static int run_strategies(const run_ctx *ctx, int *exit_status, bento_error **err)
 {
 	const bento_launch *launch = ctx->launch;
+	/* An installed app is a directory already: it is bound at /app as an
+	 * extracted image is. */
+	if (launch->app_dir)
+		return run_in(ctx, launch->app_dir, BENTO_STRATEGY_EXTRACT, exit_status, err) ==
+		               ATTEMPT_RAN
+		           ? 0
+		           : -1;
 	/* Automatic order: a private mount needs nothing from the system; the
 	 * setuid helper works where user namespaces are refused; extraction
 	 * works wherever FUSE does not.  --appimage-mount prefers a mount that
@@ -958,13 +953,6 @@ static int run_strategies(const run_ctx *ctx, int *exit_status, bento_error **er
 		order[0] = launch->strategy;
 		count = 1;
 	}
-	/* An installed app is a directory already: it is bound at /app as an
-	 * extracted image is. */
-	if (launch->app_dir)
-		return run_in(ctx, launch->app_dir, BENTO_STRATEGY_EXTRACT, exit_status, err) ==
-		               ATTEMPT_RAN
-		           ? 0
-		           : -1;
 	bento_serve_capture_log(true);
 	autofree char *reasons = xstrdup("");
 	attempt a = ATTEMPT_UNAVAILABLE;

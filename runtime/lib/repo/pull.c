@@ -210,13 +210,12 @@ static bool remote_verifies(OstreeRepo *repo, const char *remote)
 /* Pulls from the remote's URL, then from each mirror while the failure is
  * no signature's (a bad signature is no server's accident: it ends the
  * pull, and the next command starts again). */
-static int pull_any(bento_inst *inst, const char *remote, const char *ref, bento_error **err)
+static int pull_any(bento_inst *inst, const char *remote, const char *ref, bool verify,
+                    bento_error **err)
 {
-	OstreeRepo *repo = (OstreeRepo *)inst->repo;
 	g_auto(GStrv) urls = bento_remote_urls(inst, remote, err);
 	if (urls == NULL)
 		return -1;
-	bool verify = remote_verifies(repo, remote);
 	bento_remote_forget_summary(inst, remote);
 	g_autoptr(GString) why = g_string_new(NULL);
 	for (char **u = urls; *u; u++) {
@@ -342,7 +341,8 @@ int bento_pull_app(bento_inst *inst, const char *remote, const char *app_id, con
                    bento_pulled *out, bento_error **err)
 {
 	OstreeRepo *repo = (OstreeRepo *)inst->repo;
-	if (pull_any(inst, remote, ref, err) < 0)
+	bool verify = remote_verifies(repo, remote);
+	if (pull_any(inst, remote, ref, verify, err) < 0)
 		return -1;
 	GError *gerror = NULL;
 	g_autofree char *remote_ref = g_strdup_printf("%s:%s", remote, ref);
@@ -352,8 +352,7 @@ int bento_pull_app(bento_inst *inst, const char *remote, const char *app_id, con
 	*out = (bento_pulled){.commit = xstrdup(commit)};
 	/* The signature first: nothing of a commit is read before its signer
 	 * is known. */
-	if ((remote_verifies(repo, remote) &&
-	     commit_signer(repo, remote, commit, &out->key, err) < 0) ||
+	if ((verify && commit_signer(repo, remote, commit, &out->key, err) < 0) ||
 	    check_commit(repo, commit, ref, app_id, &out->version, err) < 0) {
 		bento_pulled_clear(out);
 		/* A refusal of the command's (install: 1, update: 3), not the
