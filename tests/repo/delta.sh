@@ -3,8 +3,8 @@
 # the delta before the pull, runtime/lib/repo/delta.c), while Debian's own
 # libostree 2022.7, pulling the same update into a bare-user-only
 # repository, fetches the changed file whole after the delta (the control:
-# what bento's update would cost without the delta applied ahead).  Altered
-# deltas are tests/repo/refuse.sh's.
+# what bento's update would cost without the delta applied ahead).  An
+# altered superblock is refused; altered parts are tests/repo/refuse.sh's.
 . "$(dirname "$0")/../lib.sh" "$@"
 
 in_test_dir BENTO BUILDER HELLO
@@ -18,6 +18,7 @@ make_repo_versions
 # Version 3: version 2 with its second MiB of big.bin new.
 cp -a v/v2.AppDir v/v3.AppDir
 echo "version 3" >v/v3.AppDir/usr/share/data/version
+sed -i 's/^X-AppImage-Version=.*/X-AppImage-Version=3/' "v/v3.AppDir/$REPO_APP_ID.desktop"
 python3 - v/v3.AppDir/usr/share/data/big.bin <<'PY'
 import os, sys
 with open(sys.argv[1], "r+b") as f:
@@ -64,6 +65,34 @@ verdict "version 3 exported, with the delta 2 -> 3" 0 || finish
 NEW_OBJECT=$(ostree --repo="$REPO" ls -C "app/$ID/x86_64/stable" /usr/share/data/big.bin |
 	awk '{print $5}')
 FILEZ=$(stat -c %s "$REPO/objects/${NEW_OBJECT:0:2}/${NEW_OBJECT:2}.filez")
+
+# The server's word on the delta: its superblock altered.  delta.c checks
+# it against the SHA-256 the signed summary gives it (and libostree's pull,
+# which then does the work, checks it again): the update is refused and
+# version 2 keeps running.  Control: the altered superblock did reach the
+# client (nothing turns libostree's own check off to show more).
+# (a delta from a commit is named FROM-TO; one from scratch has no '-')
+SUPERBLOCK=$(find "$REPO/deltas" -mindepth 2 -maxdepth 2 -name '*-*' | head -n 1)/superblock
+[ -f "$SUPERBLOCK" ]
+ok "the delta 2 -> 3 on the server: ${SUPERBLOCK#"$REPO"/}" || finish
+cp "$SUPERBLOCK" superblock.saved
+python3 - "$SUPERBLOCK" <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(40)
+    b = f.read(1)
+    f.seek(40)
+    f.write(bytes([b[0] ^ 0xff]))
+PY
+: >"$WEB_DIR/access.log"
+urun "$BENTO" update "$ID"
+update_rc=$RC update_err=$ERR
+grep -q "^200 /repo/deltas/.*/superblock" "$WEB_DIR/access.log"
+ok "control: the altered superblock reached the client"
+urun "$BENTO" run "$ID"
+[ "$update_rc" != 0 ] && [ "$OUT" = "RepoHello version 2" ]
+ok "a delta superblock altered on the server: the update is refused (status $update_rc), version 2 runs" "$update_err"
+cp superblock.saved "$SUPERBLOCK"
 
 : >"$WEB_DIR/access.log"
 ostree --repo=control pull test "app/$ID/x86_64/stable" >/dev/null 2>&1
